@@ -1,0 +1,3 @@
+"""OctoDesk: move Octopus Deploy projects between spaces and Octopus Server instances."""
+
+__version__ = "0.1.0"

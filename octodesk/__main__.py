@@ -1,0 +1,3 @@
+from octodesk.cli import main
+
+raise SystemExit(main())

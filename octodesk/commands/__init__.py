@@ -1,0 +1,1 @@
+"""The work behind each command-line command; ``octodesk.cli`` parses, these modules act."""

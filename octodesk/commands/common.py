@@ -1,0 +1,113 @@
+"""What every command shares: secrets from the environment, one-line errors, progress on stderr."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TextIO
+
+from octodesk.core.errors import OctoDeskError
+from octodesk.core.progress import Progress
+from octodesk.core.redact import RedactingFilter, redact, register_secret
+
+if TYPE_CHECKING:
+    from octodesk.core.client import OctopusClient
+
+log = logging.getLogger("octodesk")
+
+
+class UsageError(OctoDeskError):
+    exit_code = 2
+
+
+def read_secret_env(var: str, what: str) -> str:
+    """A secret from the environment variable ``var``; never from the command line."""
+    value = os.environ.get(var, "")
+    if not value:
+        raise UsageError(f"{what} not set: put it in the environment variable {var}.")
+    register_secret(value)
+    return value
+
+
+def make_client(args: argparse.Namespace) -> OctopusClient:
+    from octodesk.core.client import OctopusClient
+
+    api_key = read_secret_env(args.api_key_env, "API key")
+    verify: bool | str = True
+    if args.insecure:
+        verify = False
+    elif args.ca_bundle:
+        verify = args.ca_bundle
+    return OctopusClient(
+        args.server,
+        api_key,
+        verify=verify,
+        timeout=args.timeout,
+        concurrency=max(1, args.concurrency),
+    )
+
+
+def setup_logging(verbose: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(RedactingFilter())
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG if verbose else logging.WARNING)
+
+
+def run_command(action: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
+    """Run a command: exit code from the action; one clean line on stderr for every failure."""
+    setup_logging(getattr(args, "verbose", False))
+    try:
+        return action(args)
+    except OctoDeskError as error:
+        print(f"octodesk: error: {redact(str(error))}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("octodesk: cancelled.", file=sys.stderr)
+        return 130
+    except Exception as error:  # a bug: still one line for the user, the traceback in the debug log
+        log.debug("unexpected error\n%s", traceback.format_exc())
+        print(f"octodesk: internal error: {type(error).__name__}: {redact(str(error))}", file=sys.stderr)
+        return 1
+
+
+class ProgressPrinter:
+    """Progress on stderr: a redrawn bar on a terminal, plain throttled lines otherwise."""
+
+    def __init__(self, stream: TextIO | None = None, min_interval: float = 0.5) -> None:
+        self.stream = stream or sys.stderr
+        self.is_tty = self.stream.isatty()
+        self.min_interval = min_interval
+        self._last_line = 0.0
+        self._last_phase = ""
+
+    def __call__(self, p: Progress) -> None:
+        text = p.message or " ".join(part for part in (p.kind, p.name) if part)
+        if self.is_tty:
+            if p.total:
+                width = 30
+                filled = int(width * min(p.done, p.total) / p.total)
+                bar = "#" * filled + "-" * (width - filled)
+                line = f"\r{p.phase:<8} [{bar}] {p.done}/{p.total} {text}"[:120]
+            else:
+                line = f"\r{p.phase:<8} {text}"[:120]
+            self.stream.write(line.ljust(120))
+            if p.total and p.done >= p.total:
+                self.stream.write("\n")
+            self.stream.flush()
+            return
+        now = time.monotonic()
+        phase_changed = p.phase != self._last_phase
+        finished = bool(p.total) and p.done >= p.total
+        if phase_changed or finished or now - self._last_line >= self.min_interval:
+            counter = f" {p.done}/{p.total}" if p.total else ""
+            print(f"{p.phase}{counter} {text}".rstrip(), file=self.stream, flush=True)
+            self._last_line = now
+            self._last_phase = p.phase

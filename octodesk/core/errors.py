@@ -1,0 +1,123 @@
+"""Typed errors. Every error the user can meet carries one clear, secret-free message."""
+
+from __future__ import annotations
+
+
+class OctoDeskError(Exception):
+    """Base of every error the engine raises on purpose. ``str(error)`` is the one line shown to the user."""
+
+    exit_code = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class Cancelled(OctoDeskError):
+    exit_code = 130
+
+    def __init__(self, message: str = "Cancelled.") -> None:
+        super().__init__(message)
+
+
+# --- talking to a server -------------------------------------------------------------------------
+
+
+class ServerError(OctoDeskError):
+    """Anything that went wrong talking to an Octopus Server."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        errors: list[str] | None = None,
+        url: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.errors = list(errors or [])
+        self.url = url
+
+
+class InvalidServerUrl(ServerError):
+    """The URL is not something we can connect to (no scheme, bad host, ...)."""
+
+
+class ConnectionFailed(ServerError):
+    """DNS failure, connection refused or reset: the server could not be reached."""
+
+
+class TlsError(ServerError):
+    """The TLS handshake failed (untrusted certificate, wrong host name, ...)."""
+
+
+class RequestTimedOut(ServerError):
+    """The server did not answer in time."""
+
+
+class NotAnOctopusServer(ServerError):
+    """Something answered, but not an Octopus Server API."""
+
+
+class AuthenticationFailed(ServerError):
+    """401: the API key is invalid or the account is disabled."""
+
+
+class PermissionDenied(ServerError):
+    """403: the API key is valid but may not do this."""
+
+
+class ResourceNotFound(ServerError):
+    """404, or a name that does not exist (space, project)."""
+
+
+class ValidationFailed(ServerError):
+    """400 or 409: the server refused the document; ``errors`` lists the server's reasons."""
+
+
+class RateLimited(ServerError):
+    """429 after every retry."""
+
+
+class ServerFailure(ServerError):
+    """5xx after every retry, or a malformed response."""
+
+
+# --- bundles -------------------------------------------------------------------------------------
+
+
+class BundleError(OctoDeskError):
+    """The bundle file cannot be used."""
+
+
+class WrongPassword(BundleError):
+    pass
+
+
+class BundleDamaged(BundleError):
+    """The bundle is corrupt, truncated, tampered with or hostile."""
+
+
+class UnsupportedBundle(BundleError):
+    """The bundle is of a format version this OctoDesk does not read."""
+
+
+# --- export / import ------------------------------------------------------------------------------
+
+
+class ExportRefused(OctoDeskError):
+    """The export cannot be made (version-controlled project, unknown project name, ...)."""
+
+
+class ImportRefused(OctoDeskError):
+    """The import plan has refusals; nothing was written."""
+
+    exit_code = 3
+
+    def __init__(self, message: str, refusals: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.refusals = list(refusals or [])

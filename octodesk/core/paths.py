@@ -1,0 +1,32 @@
+"""Where OctoDesk keeps its files. Tests (and users) can move them with environment variables."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "octodesk"
+
+
+def _dir(env_var: str, default: str) -> Path:
+    path = Path(os.environ.get(env_var) or default)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def config_dir() -> Path:
+    return _dir("OCTODESK_CONFIG_DIR", platformdirs.user_config_dir(APP_NAME))
+
+
+def data_dir() -> Path:
+    return _dir("OCTODESK_DATA_DIR", platformdirs.user_data_dir(APP_NAME))
+
+
+def log_dir() -> Path:
+    return _dir("OCTODESK_LOG_DIR", platformdirs.user_log_dir(APP_NAME))
+
+
+def journal_dir() -> Path:
+    return _dir("OCTODESK_JOURNAL_DIR", str(data_dir() / "journals"))
