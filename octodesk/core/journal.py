@@ -1,0 +1,166 @@
+"""The import journal: every write an import makes, so a stopped import can continue where it stopped.
+
+One journal per (bundle content, target server, target space). Before a create is sent the journal records
+the intent ("pending"); after the server answers it records the target id ("done"). Updates of child
+documents (a process PUT, a variable set PUT, ...) are recorded as completed steps. The file is rewritten
+atomically after every change, so a crash at any point leaves a readable journal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from octodesk.core.paths import journal_dir
+
+JOURNAL_FORMAT = "octodesk-import-journal"
+JOURNAL_VERSION = 1
+
+
+def bundle_fingerprint(bundle_path: str | os.PathLike[str]) -> str:
+    """SHA-256 of the bundle file: the same bundle, byte for byte, resumes the same journal."""
+    digest = hashlib.sha256()
+    with open(bundle_path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def journal_key(bundle_hash: str, server_url: str, space_name: str) -> str:
+    text = "\n".join((bundle_hash, server_url.rstrip("/").lower(), space_name))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    kind: str
+    source_id: str
+    name: str
+    target_id: str | None  # None while the create is pending (sent, answer not yet recorded)
+
+
+class Journal:
+    """Thread-safe record of an import's writes, persisted to one JSON file."""
+
+    def __init__(
+        self, path: Path, *, bundle_hash: str = "", server_url: str = "", space_name: str = ""
+    ) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._entries: dict[str, dict[str, Any]] = {}
+        self._steps: set[str] = set()
+        self._meta = {"bundle_hash": bundle_hash, "server_url": server_url, "space": space_name}
+        if path.exists():
+            self._load()
+
+    @classmethod
+    def for_import(cls, bundle_hash: str, server_url: str, space_name: str) -> Journal:
+        path = journal_dir() / f"import-{journal_key(bundle_hash, server_url, space_name)}.json"
+        return cls(path, bundle_hash=bundle_hash, server_url=server_url, space_name=space_name)
+
+    # --- reading ---------------------------------------------------------------------------------
+
+    @property
+    def exists(self) -> bool:
+        """True when an earlier run of this import left writes behind (it did not finish)."""
+        with self._lock:
+            return bool(self._entries or self._steps)
+
+    def target_id(self, kind: str, source_id: str) -> str | None:
+        with self._lock:
+            entry = self._entries.get(_entry_key(kind, source_id))
+            return entry.get("target_id") if entry else None
+
+    def entry(self, kind: str, source_id: str) -> JournalEntry | None:
+        with self._lock:
+            raw = self._entries.get(_entry_key(kind, source_id))
+        if raw is None:
+            return None
+        return JournalEntry(kind, source_id, raw.get("name", ""), raw.get("target_id"))
+
+    def entries(self, kind: str | None = None) -> list[JournalEntry]:
+        with self._lock:
+            items = list(self._entries.items())
+        result = []
+        for key, raw in items:
+            entry_kind, source_id = key.split(":", 1)
+            if kind is None or entry_kind == kind:
+                result.append(JournalEntry(entry_kind, source_id, raw.get("name", ""), raw.get("target_id")))
+        return result
+
+    def is_done(self, step: str) -> bool:
+        with self._lock:
+            return step in self._steps
+
+    # --- writing ---------------------------------------------------------------------------------
+
+    def begin(self, kind: str, source_id: str, name: str) -> None:
+        """Record the intent to create: a crash between the request and its answer is then recognisable."""
+        with self._lock:
+            key = _entry_key(kind, source_id)
+            if self._entries.get(key, {}).get("target_id"):
+                return
+            self._entries[key] = {"name": name, "target_id": None}
+            self._save_locked()
+
+    def record(self, kind: str, source_id: str, target_id: str, name: str = "") -> None:
+        with self._lock:
+            key = _entry_key(kind, source_id)
+            previous = self._entries.get(key, {})
+            self._entries[key] = {"name": name or previous.get("name", ""), "target_id": target_id}
+            self._save_locked()
+
+    def mark_done(self, step: str) -> None:
+        with self._lock:
+            if step not in self._steps:
+                self._steps.add(step)
+                self._save_locked()
+
+    def complete(self) -> None:
+        """The import finished: nothing to resume, the file goes."""
+        with self._lock:
+            self._entries.clear()
+            self._steps.clear()
+            try:
+                self.path.unlink()
+            except FileNotFoundError:
+                pass
+
+    # --- file ------------------------------------------------------------------------------------
+
+    def _load(self) -> None:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            # An unreadable journal cannot be trusted; the plan then treats the target as it finds it.
+            return
+        if not isinstance(data, dict) or data.get("format") != JOURNAL_FORMAT:
+            return
+        entries = data.get("entries")
+        steps = data.get("steps")
+        if isinstance(entries, dict):
+            self._entries = {str(k): dict(v) for k, v in entries.items() if isinstance(v, dict)}
+        if isinstance(steps, list):
+            self._steps = {str(step) for step in steps}
+
+    def _save_locked(self) -> None:
+        data = {
+            "format": JOURNAL_FORMAT,
+            "version": JOURNAL_VERSION,
+            **self._meta,
+            "entries": self._entries,
+            "steps": sorted(self._steps),
+        }
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
+        os.replace(temporary, self.path)
+
+
+def _entry_key(kind: str, source_id: str) -> str:
+    return f"{kind}:{source_id}"

@@ -1,0 +1,55 @@
+"""The import journal survives a restart and is keyed by bundle, server and space."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from octodesk.core.journal import Journal, bundle_fingerprint
+
+
+def test_writes_survive_a_restart_and_complete_removes_the_file() -> None:
+    journal = Journal.for_import("abc", "https://octo.example.com/", "Default")
+    journal.begin("Project", "Projects-1", "Web Portal")
+    journal.record("Environment", "Environments-1", "Environments-77", "Production")
+    journal.mark_done("process:Projects-1")
+
+    reopened = Journal.for_import("abc", "https://octo.example.com", "Default")
+    assert reopened.exists
+    pending = reopened.entry("Project", "Projects-1")
+    assert pending is not None and pending.target_id is None and pending.name == "Web Portal"
+    assert reopened.target_id("Environment", "Environments-1") == "Environments-77"
+    assert reopened.is_done("process:Projects-1")
+    assert not reopened.is_done("process:Projects-2")
+
+    reopened.complete()
+    assert not reopened.path.exists()
+    assert not Journal.for_import("abc", "https://octo.example.com", "Default").exists
+
+
+def test_a_different_space_or_bundle_has_its_own_journal() -> None:
+    first = Journal.for_import("abc", "https://octo.example.com", "Default")
+    first.record("Environment", "Environments-1", "Environments-77")
+    assert not Journal.for_import("abc", "https://octo.example.com", "Other").exists
+    assert not Journal.for_import("abd", "https://octo.example.com", "Default").exists
+
+
+def test_record_after_begin_keeps_the_name(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "j.json")
+    journal.begin("Tenant", "Tenants-3", "Contoso")
+    journal.record("Tenant", "Tenants-3", "Tenants-90")
+    entries = Journal(tmp_path / "j.json").entries("Tenant")
+    assert [(e.source_id, e.name, e.target_id) for e in entries] == [("Tenants-3", "Contoso", "Tenants-90")]
+
+
+def test_an_unreadable_journal_is_ignored(tmp_path: Path) -> None:
+    path = tmp_path / "broken.json"
+    path.write_text("{not json")
+    assert not Journal(path).exists
+
+
+def test_bundle_fingerprint_changes_with_content(tmp_path: Path) -> None:
+    bundle = tmp_path / "b.octobundle"
+    bundle.write_bytes(b"one")
+    first = bundle_fingerprint(bundle)
+    bundle.write_bytes(b"two")
+    assert bundle_fingerprint(bundle) != first
