@@ -1,0 +1,151 @@
+"""Bundle password: export asks for it twice with a strength hint; import asks once and can say "wrong"."""
+
+from __future__ import annotations
+
+import string
+
+from PySide6.QtGui import QAction, QIcon
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from octodesk.core.redact import register_secret
+from octodesk.gui.dialogs import show_modal
+
+MIN_EXPORT_LENGTH = 8
+
+
+def password_strength(password: str) -> tuple[int, str]:
+    """A rough score 0-4 and a hint for the user; length counts most, then variety of characters."""
+    if not password:
+        return 0, ""
+    classes = sum(
+        any(c in group for c in password)
+        for group in (string.ascii_lowercase, string.ascii_uppercase, string.digits, string.punctuation + " ")
+    )
+    if len(password) < MIN_EXPORT_LENGTH:
+        return 0, f"Too short: use at least {MIN_EXPORT_LENGTH} characters."
+    score = 1 + (len(password) >= 12) + (len(password) >= 16) + (classes >= 3)
+    hints = {
+        1: "Weak: a longer passphrase is much harder to guess.",
+        2: "Fair: longer, or mixing letters, digits and symbols, makes it stronger.",
+        3: "Good.",
+        4: "Strong.",
+    }
+    return score, hints[score]
+
+
+class PasswordField(QLineEdit):
+    """A masked line edit with a show/hide toggle at its end."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setEchoMode(QLineEdit.EchoMode.Password)
+        self.toggle_action = QAction(QIcon.fromTheme("view-reveal-symbolic"), "Show", self)
+        self.toggle_action.setCheckable(True)
+        self.toggle_action.setToolTip("Show or hide the text")
+        self.toggle_action.toggled.connect(self.set_revealed)
+        self.addAction(self.toggle_action, QLineEdit.ActionPosition.TrailingPosition)
+
+    def set_revealed(self, revealed: bool) -> None:
+        self.setEchoMode(QLineEdit.EchoMode.Normal if revealed else QLineEdit.EchoMode.Password)
+        self.toggle_action.setText("Hide" if revealed else "Show")
+        if self.toggle_action.isChecked() != revealed:
+            self.toggle_action.setChecked(revealed)
+
+
+class PasswordDialog(QDialog):
+    def __init__(
+        self, mode: str, *, error: str = "", prompt: str = "", parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        if mode not in ("export", "import"):
+            raise ValueError(f"unknown password dialog mode {mode!r}")
+        self.mode = mode
+        self.setWindowTitle("Bundle password")
+        self.setMinimumWidth(420)
+        layout = QVBoxLayout(self)
+        default_prompt = (
+            "Choose a password to encrypt the bundle. You need it to import the bundle; "
+            "it cannot be recovered."
+            if mode == "export"
+            else "Enter the password the bundle was exported with."
+        )
+        self.prompt_label = QLabel(prompt or default_prompt)
+        self.prompt_label.setWordWrap(True)
+        layout.addWidget(self.prompt_label)
+
+        self.error_label = QLabel(error)
+        self.error_label.setObjectName("errorLabel")
+        self.error_label.setWordWrap(True)
+        self.error_label.setVisible(bool(error))
+        layout.addWidget(self.error_label)
+
+        form = QFormLayout()
+        self.password = PasswordField()
+        self.password.setAccessibleName("Password")
+        form.addRow("&Password:", self.password)
+        self.confirm = PasswordField()
+        self.confirm.setAccessibleName("Confirm password")
+        self.strength_label = QLabel()
+        self.strength_label.setObjectName("hintLabel")
+        self.strength_label.setWordWrap(True)
+        if mode == "export":
+            form.addRow("&Confirm:", self.confirm)
+            form.addRow("", self.strength_label)
+        else:
+            self.confirm.hide()
+            self.strength_label.hide()
+        layout.addLayout(form)
+
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+
+        self.password.textChanged.connect(self._update)
+        self.confirm.textChanged.connect(self._update)
+        self.password.toggle_action.toggled.connect(self.confirm.set_revealed)
+        self._update()
+        self.password.setFocus()
+
+    def _update(self) -> None:
+        text = self.password.text()
+        if self.mode == "import":
+            self.ok_button.setEnabled(bool(text))
+            return
+        _score, hint = password_strength(text)
+        if text and self.confirm.text() and self.confirm.text() != text:
+            hint = "The two passwords do not match."
+        self.strength_label.setText(hint)
+        self.ok_button.setEnabled(len(text) >= MIN_EXPORT_LENGTH and self.confirm.text() == text)
+
+    @property
+    def ok_button(self) -> QWidget:
+        return self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+
+    def value(self) -> str:
+        return self.password.text()
+
+    @classmethod
+    async def launch(
+        cls, parent: QWidget | None, mode: str, *, error: str = "", prompt: str = ""
+    ) -> str | None:
+        """The password the user entered, or None when they cancelled."""
+        dialog = cls(mode, error=error, prompt=prompt, parent=parent)
+        try:
+            if await show_modal(dialog) != QDialog.DialogCode.Accepted:
+                return None
+            password = dialog.value()
+            register_secret(password)
+            return password
+        finally:
+            dialog.deleteLater()
