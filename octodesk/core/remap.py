@@ -1,0 +1,123 @@
+"""Source id -> target id: the map an import builds, name matching, and the check that no source id leaks.
+
+Which fields of a document hold ids, and replacing them, live in ``octodesk.core.model`` (shared with
+export); this module keeps the map it is fed from and proves afterwards that nothing was missed.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from octodesk.core.errors import OctoDeskError
+
+
+class SourceIdLeaked(OctoDeskError):
+    """A document about to be sent still holds an id of the source server: a remapping gap (a bug)."""
+
+
+class IdMap:
+    """Thread-safe map (kind, source id) -> target id, filled as the import matches and creates resources."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._map: dict[tuple[str, str], str] = {}
+
+    def put(self, kind: str, source_id: str, target_id: str) -> None:
+        with self._lock:
+            self._map[(kind, source_id)] = target_id
+
+    def get(self, kind: str, source_id: str) -> str | None:
+        with self._lock:
+            return self._map.get((kind, source_id))
+
+    def __contains__(self, key: tuple[str, str]) -> bool:
+        with self._lock:
+            return key in self._map
+
+    def items(self) -> list[tuple[tuple[str, str], str]]:
+        with self._lock:
+            return list(self._map.items())
+
+    def stale_source_ids(self) -> set[str]:
+        """Source ids that must not appear in a target document: mapped to something else, and not
+        themselves a target id that some other source resource maps to."""
+        with self._lock:
+            targets = set(self._map.values())
+            return {source for (_, source), target in self._map.items() if source != target} - targets
+
+
+# --- name matching -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    target: dict[str, Any] | None
+    ambiguous: tuple[str, ...] = ()  # names of the candidates when more than one fits
+
+    @property
+    def found(self) -> bool:
+        return self.target is not None
+
+
+def match_by_name(name: str, candidates: Sequence[dict[str, Any]], key: str = "Name") -> NameMatch:
+    """Exact name first; otherwise a unique case-insensitive match. Two candidates that fit are ambiguous."""
+    exact = [item for item in candidates if item.get(key) == name]
+    if len(exact) == 1:
+        return NameMatch(exact[0])
+    folded = name.casefold()
+    loose = [item for item in candidates if str(item.get(key, "")).casefold() == folded]
+    if len(exact) > 1 or len(loose) > 1:
+        return NameMatch(None, tuple(str(item.get(key)) for item in (exact or loose)))
+    if len(loose) == 1:
+        return NameMatch(loose[0])
+    return NameMatch(None)
+
+
+# --- the leak check ------------------------------------------------------------------------------
+
+
+def _token_pattern(ids: Iterable[str]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(value) for value in sorted(ids, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])")
+
+
+def _strings(node: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    if isinstance(node, str):
+        yield path, node
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            yield (*path, f"<key {key}>"), str(key)
+            yield from _strings(value, (*path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _strings(value, (*path, index))
+
+
+def leaked_source_ids(document: Any, stale_ids: Iterable[str]) -> list[tuple[str, str]]:
+    """(json path, id) for every stale source id anywhere in ``document``: values, map keys, CSV lists and
+    ids embedded in JSON-in-a-string."""
+    stale = [value for value in stale_ids if value]
+    if not stale:
+        return []
+    pattern = _token_pattern(stale)
+    found = []
+    for path, text in _strings(document):
+        for match in pattern.finditer(text):
+            found.append(("/".join(str(part) for part in path), match.group(0)))
+    return found
+
+
+def check_no_source_ids(what: str, document: Any, stale_ids: Iterable[str]) -> None:
+    """Fail loudly, before the write, when a source id survived remapping."""
+    leaks = leaked_source_ids(document, stale_ids)
+    if leaks:
+        shown = ", ".join(f"{value} at {path}" for path, value in leaks[:5])
+        more = f" (and {len(leaks) - 5} more)" if len(leaks) > 5 else ""
+        raise SourceIdLeaked(
+            f"Refusing to send {what}: it still refers to source ids that do not exist on the target: "
+            f"{shown}{more}. Nothing was written for it."
+        )

@@ -1,0 +1,57 @@
+"""Name matching and the check that no source id survives remapping."""
+
+from __future__ import annotations
+
+import pytest
+
+from octodesk.core.remap import IdMap, SourceIdLeaked, check_no_source_ids, leaked_source_ids, match_by_name
+
+
+def test_exact_name_wins_over_case_insensitive() -> None:
+    candidates = [{"Name": "production", "Id": "a"}, {"Name": "Production", "Id": "b"}]
+    assert match_by_name("Production", candidates).target == {"Name": "Production", "Id": "b"}
+
+
+def test_unique_case_insensitive_match_is_used() -> None:
+    match = match_by_name("PRODUCTION", [{"Name": "Production", "Id": "b"}, {"Name": "Test", "Id": "c"}])
+    assert match.found and match.target is not None and match.target["Id"] == "b"
+
+
+def test_two_case_insensitive_candidates_are_ambiguous() -> None:
+    match = match_by_name("PRODUCTION", [{"Name": "Production"}, {"Name": "production"}])
+    assert not match.found
+    assert sorted(match.ambiguous) == ["Production", "production"]
+
+
+def test_no_candidate_is_not_found_and_not_ambiguous() -> None:
+    match = match_by_name("Staging", [{"Name": "Production"}])
+    assert not match.found and match.ambiguous == ()
+
+
+def test_stale_ids_exclude_ids_that_are_also_targets() -> None:
+    ids = IdMap()
+    ids.put("Environment", "Environments-1", "Environments-2")
+    ids.put("Environment", "Environments-2", "Environments-9")  # a source id equal to another's target
+    ids.put("Team", "teams-managers", "teams-managers")  # the same on both sides
+    assert ids.stale_source_ids() == {"Environments-1"}
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        {"EnvironmentIds": ["Environments-1"]},
+        {"Properties": {"Octopus.Action.Manual.ResponsibleTeamIds": "Teams-9,Environments-1"}},
+        {"ProjectEnvironments": {"Environments-1": []}},
+        {"Properties": {"Pkg": '{"PackageId":"x","FeedId":"Environments-1"}'}},
+    ],
+)
+def test_a_leaked_id_is_found_in_values_csv_keys_and_embedded_json(document: dict[str, object]) -> None:
+    assert [value for _, value in leaked_source_ids(document, {"Environments-1"})] == ["Environments-1"]
+    with pytest.raises(SourceIdLeaked, match="Environments-1"):
+        check_no_source_ids("the process of Web Portal", document, {"Environments-1"})
+
+
+def test_longer_ids_and_derived_ids_are_not_mistaken_for_a_source_id() -> None:
+    document = {"Id": "variableset-Projects-1", "Other": "Environments-10", "Text": "Projects-1x"}
+    assert leaked_source_ids(document, {"Projects-1", "Environments-1"}) == []
+    check_no_source_ids("a document", document, {"Projects-1"})
