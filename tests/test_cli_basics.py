@@ -87,7 +87,9 @@ def test_command_help_names_the_environment_variables(tmp_path: Path, command: s
         ("gui", ["--sandbox"]),
     ],
 )
-def test_command_help_documents_its_options(tmp_path: Path, command: str, expected_options: list[str]) -> None:
+def test_command_help_documents_its_options(
+    tmp_path: Path, command: str, expected_options: list[str]
+) -> None:
     result = run_cli(command, "--help", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     for option in expected_options:
