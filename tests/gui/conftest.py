@@ -8,10 +8,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from PySide6.QtWidgets import QApplication
-
 import qasync
-
+from PySide6.QtWidgets import QApplication
 
 # The offscreen platform plugin warns about window hints it cannot honour; that is not an app bug.
 OFFSCREEN_NOISE = r"This plugin does not support"

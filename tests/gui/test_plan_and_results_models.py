@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
+
+from PySide6.QtCore import Qt
+
+from octodesk.core.report import FollowUp, Report
+from octodesk.gui.actions import action_colour
+from octodesk.gui.plan_model import PlanTreeModel
+from octodesk.gui.preview_view import PreviewView
+from octodesk.gui.results_model import CountsModel, FollowUpModel
+
+
+@dataclass
+class Item:
+    kind: str
+    name: str
+    action: str
+    reason: str = ""
+    details: list[str] = field(default_factory=list)
+    source_id: str = ""
+    target_id: str | None = None
+
+
+@dataclass
+class Plan:
+    items: list[Item]
+    refusals: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    follow_ups: list[FollowUp] = field(default_factory=list)
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.refusals)
+
+
+PLAN = Plan(
+    items=[
+        Item("Project", "Web Portal", "create"),
+        Item("Environment", "Production", "reuse", "exists on the target"),
+        Item("Environment", "Dev", "create"),
+        Item("LibraryVariableSet", "Shared", "merge", details=["add variable DbHost", "add variable DbPort"]),
+    ],
+    warnings=["Logo of Web Portal is too large"],
+)
+
+
+def test_plan_tree_groups_by_kind_in_import_order(qtmodeltester: ModelTester) -> None:
+    model = PlanTreeModel()
+    model.set_plan(PLAN)
+    qtmodeltester.check(model)
+    kinds = [model.index(r, 0).data() for r in range(model.rowCount())]
+    assert kinds == ["Environment (2)", "LibraryVariableSet (1)", "Project (1)"]
+    assert model.index(0, 1).data() == "1 create, 1 reuse"
+    environments = model.index(0, 0)
+    assert [model.index(r, 0, environments).data() for r in range(2)] == ["Dev", "Production"]
+
+
+def test_plan_row_shows_action_with_colour_icon_and_merge_details() -> None:
+    model = PlanTreeModel()
+    model.set_plan(PLAN)
+    shared = model.find("LibraryVariableSet", "Shared")
+    action = shared.siblingAtColumn(1)
+    assert action.data() == "merge"
+    assert action.data(Qt.ItemDataRole.ForegroundRole) == action_colour("merge")
+    assert not action.data(Qt.ItemDataRole.DecorationRole).isNull()
+    assert [model.index(r, 0, shared).data() for r in range(model.rowCount(shared))] == [
+        "add variable DbHost",
+        "add variable DbPort",
+    ]
+    assert action_colour("create") != action_colour("merge")
+
+
+def test_preview_shows_refusals_on_top(qtbot: QtBot) -> None:
+    view = PreviewView()
+    qtbot.addWidget(view)
+    view.show()
+    view.set_plan(PLAN)
+    assert not view.refused
+    assert view.warnings_label.isVisible() and "too large" in view.warnings_label.text()
+    assert not view.refusals_label.isVisible()
+    assert view.summary_label.text().startswith("4 resources: 2 create, 1 reuse, 1 merge")
+    view.set_plan(Plan(items=[], refusals=["Project Web Portal already exists"]))
+    assert view.refused
+    assert view.refusals_label.isVisible() and "already exists" in view.refusals_label.text()
+
+
+def test_counts_table_per_kind_and_action(qtmodeltester: ModelTester) -> None:
+    report = Report("import")
+    report.count("Environment", "create", 2)
+    report.count("Environment", "reuse")
+    report.count("Project", "create")
+    model = CountsModel()
+    model.set_counts(report.counts)
+    qtmodeltester.check(model)
+    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    assert headers == ["Create", "Reuse", "Total"]
+    assert model.headerData(2, Qt.Orientation.Vertical) == "Total"
+    assert [model.index(0, c).data() for c in range(3)] == ["2", "1", "3"]
+    assert [model.index(1, c).data() for c in range(3)] == ["1", "\u2013", "1"]
+    assert [model.index(2, c).data() for c in range(3)] == ["3", "1", "4"]
+
+
+def test_follow_ups_are_a_checklist(qtmodeltester: ModelTester) -> None:
+    model = FollowUpModel()
+    model.set_follow_ups(
+        [
+            FollowUp("deployment-targets", "Recreate 3 deployment targets", "Environment", "Production"),
+            FollowUp("sensitive-value", "Set the value of DbPassword"),
+        ]
+    )
+    qtmodeltester.check(model)
+    assert model.index(0).data() == "Environment “Production”: Recreate 3 deployment targets"
+    assert model.remaining() == 2
+    assert model.setData(model.index(1), Qt.CheckState.Checked.value, Qt.ItemDataRole.CheckStateRole)
+    assert model.remaining() == 1
