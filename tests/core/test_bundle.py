@@ -1,0 +1,235 @@
+"""Writing and reading a bundle: round trip, secrecy of sensitive values, atomic writes and cancel."""
+
+from __future__ import annotations
+
+import base64
+import json
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from bundle_helpers import (
+    BLOBS,
+    CERT_SECRET,
+    FAST_COST,
+    MANIFEST,
+    PASSWORD,
+    RESOURCES,
+    SECRET_VALUE,
+    SECRETS,
+    make_bundle,
+    zip_entries,
+)
+
+from octodesk.core.bundle import BundleResource, read_bundle, read_manifest, write_bundle
+from octodesk.core.cancel import CancelToken
+from octodesk.core.crypto import DEFAULT_COST
+from octodesk.core.errors import BundleError, Cancelled
+from octodesk.core.progress import Progress
+
+
+def test_round_trip_returns_every_resource_blob_and_secret(tmp_path: Path) -> None:
+    path = make_bundle(tmp_path / "out.octobundle")
+
+    bundle = read_bundle(path, PASSWORD)
+
+    assert [(r.kind, r.id, r.name, r.document) for r in bundle.resources] == [
+        (r.kind, r.id, r.name, r.document) for r in RESOURCES
+    ]
+    assert bundle.get("Project", "Projects-1") is not None
+    assert bundle.get("Project", "Projects-1").document["Description"] == "caf\u00e9 \u2603 portal"  # type: ignore[union-attr]
+    assert bundle.get("Project", "Projects-404") is None
+    assert [r.name for r in bundle.by_kind("Environment")] == ["Production", "Staging"]
+    assert bundle.blobs == BLOBS
+    assert bundle.secrets == SECRETS
+    assert bundle.manifest["source"] == MANIFEST["source"]
+    assert bundle.manifest["deploys_to"] == MANIFEST["deploys_to"]
+
+
+def test_layout_matches_the_documented_format(tmp_path: Path) -> None:
+    path = make_bundle(tmp_path / "out.octobundle")
+
+    entries = zip_entries(path)
+    manifest = json.loads(entries["manifest.json"])
+
+    assert set(entries) == {
+        "manifest.json",
+        "secrets.enc",
+        "logos/Projects-1.png",
+        "resources/Project/Projects-1.json",
+        "resources/Environment/Environments-1.json",
+        "resources/Environment/Environments-2.json",
+        "resources/VariableSet/variableset-Projects-1.json",
+    }
+    assert manifest["format"] == "octodesk-bundle"
+    assert manifest["format_version"] == 1
+    assert manifest["counts"] == {"Environment": 2, "Project": 1, "VariableSet": 1}
+    assert set(manifest["entries"]) == set(entries) - {"manifest.json", "secrets.enc"}
+    assert {
+        "kind": "Environment",
+        "id": "Environments-2",
+        "name": "Staging",
+        "path": "resources/Environment/Environments-2.json",
+    } in manifest["resources"]
+    assert manifest["kdf"]["algorithm"] == "scrypt"
+    assert manifest["kdf"]["params"] == {"n": FAST_COST.n, "r": FAST_COST.r, "p": FAST_COST.p, "length": 32}
+    assert len(base64.b64decode(manifest["kdf"]["salt"])) == 16
+    assert manifest["key_check"]
+    # canonical JSON: sorted keys, no whitespace
+    assert (
+        entries["resources/Environment/Environments-1.json"] == b'{"Id":"Environments-1","Name":"Production"}'
+    )
+
+
+def test_default_cost_is_the_measured_scrypt_setting(tmp_path: Path) -> None:
+    path = make_bundle(tmp_path / "out.octobundle", kdf_cost=DEFAULT_COST)
+
+    params = read_manifest(path)["kdf"]["params"]
+
+    assert (params["n"], params["r"], params["p"]) == (2**17, 8, 1)
+    assert read_bundle(path, PASSWORD).secrets == SECRETS
+
+
+def test_secrets_never_appear_in_plain_text_in_the_file(tmp_path: Path) -> None:
+    path = make_bundle(tmp_path / "out.octobundle")
+
+    raw = path.read_bytes()
+    with zipfile.ZipFile(path) as archive:
+        stored = b"".join(archive.read(name) for name in archive.namelist())
+
+    for secret in (SECRET_VALUE, CERT_SECRET, PASSWORD):
+        for haystack in (raw, stored):
+            assert secret.encode() not in haystack
+            assert base64.b64encode(secret.encode()) not in haystack
+            assert secret.encode("utf-16-le") not in haystack
+
+
+def test_secrets_enc_is_present_even_without_secrets(tmp_path: Path) -> None:
+    path = make_bundle(tmp_path / "out.octobundle", secrets={})
+
+    assert "secrets.enc" in zip_entries(path)
+    assert read_bundle(path, PASSWORD).secrets == {}
+
+
+def test_two_writes_of_the_same_content_use_fresh_salt_and_nonce(tmp_path: Path) -> None:
+    first = zip_entries(make_bundle(tmp_path / "a.octobundle"))
+    second = zip_entries(make_bundle(tmp_path / "b.octobundle"))
+
+    assert (
+        json.loads(first["manifest.json"])["kdf"]["salt"]
+        != json.loads(second["manifest.json"])["kdf"]["salt"]
+    )
+    assert first["secrets.enc"] != second["secrets.enc"]
+    assert first["resources/Project/Projects-1.json"] == second["resources/Project/Projects-1.json"]
+
+
+def test_summary_reports_source_projects_counts_and_secrets(tmp_path: Path) -> None:
+    path = make_bundle(tmp_path / "out.octobundle")
+
+    written = write_bundle(
+        tmp_path / "again.octobundle",
+        manifest=dict(MANIFEST),
+        resources=RESOURCES,
+        secrets=SECRETS,
+        blobs=BLOBS,
+        password=PASSWORD,
+        kdf_cost=FAST_COST,
+    )
+    summary = read_bundle(path, PASSWORD).summary()
+
+    assert summary == written
+    assert summary.source_url == "https://octopus.example.com"
+    assert summary.source_version == "2021.2.4488"
+    assert summary.source_hosting == "SelfHosted"
+    assert summary.source_space == "Default"
+    assert summary.projects == ["Web Portal"]
+    assert summary.counts == {"Environment": 2, "Project": 1, "VariableSet": 1}
+    assert summary.total_resources == 4
+    assert summary.secrets_carried == ["variable:Project/Web Portal/DbPassword", "certificate:Portal TLS"]
+    assert [(s.ref, s.reason) for s in summary.secrets_not_carried] == [
+        ("account:Azure Prod/Password", "not supplied")
+    ]
+    assert summary.to_dict()["source"]["space"] == "Default"
+
+
+def test_bundle_repr_does_not_show_secrets(tmp_path: Path) -> None:
+    bundle = read_bundle(make_bundle(tmp_path / "out.octobundle"), PASSWORD)
+
+    assert SECRET_VALUE not in repr(bundle)
+
+
+def test_resources_may_arrive_as_a_generator_with_odd_ids(tmp_path: Path) -> None:
+    def produce() -> Iterator[BundleResource]:
+        yield BundleResource("Team", "teams-everyone", "Everyone", {"Id": "teams-everyone"})
+        yield BundleResource("Feed", "Feeds/1 ../x", "Odd", {"Id": "Feeds/1 ../x"})
+
+    path = make_bundle(tmp_path / "out.octobundle", resources=produce())
+
+    bundle = read_bundle(path, PASSWORD)
+    assert bundle.get("Feed", "Feeds/1 ../x") is not None
+    assert all(".." not in name.split("/") for name in zip_entries(path))
+
+
+def test_progress_is_reported_per_entry(tmp_path: Path) -> None:
+    seen: list[Progress] = []
+
+    make_bundle(tmp_path / "out.octobundle", progress=seen.append)
+
+    assert [p.name for p in seen] == [r.name for r in RESOURCES] + ["logos/Projects-1.png"]
+    assert all(p.phase == "write" and p.total == 5 for p in seen)
+    assert seen[-1].done == 5
+
+
+def test_cancel_mid_write_leaves_no_file_and_no_temp_file(tmp_path: Path) -> None:
+    token = CancelToken()
+
+    def cancel_after_two(progress: Progress) -> None:
+        if progress.done == 2:
+            token.cancel()
+
+    with pytest.raises(Cancelled):
+        make_bundle(tmp_path / "out.octobundle", progress=cancel_after_two, cancel=token)
+
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_failure_mid_write_keeps_an_existing_bundle_untouched(tmp_path: Path) -> None:
+    path = make_bundle(tmp_path / "out.octobundle")
+    before = path.read_bytes()
+
+    def failing() -> Iterator[BundleResource]:
+        yield RESOURCES[0]
+        raise RuntimeError("source server went away")
+
+    with pytest.raises(RuntimeError):
+        make_bundle(path, resources=failing())
+
+    assert path.read_bytes() == before
+    assert list(tmp_path.iterdir()) == [path]
+
+
+def test_missing_folder_and_empty_password_are_clear_errors(tmp_path: Path) -> None:
+    with pytest.raises(BundleError, match="does not exist"):
+        make_bundle(tmp_path / "nowhere" / "out.octobundle")
+    with pytest.raises(BundleError, match="password is required"):
+        make_bundle(tmp_path / "out.octobundle", password="")
+    with pytest.raises(BundleError, match="is a folder"):
+        make_bundle(tmp_path)
+
+
+def test_writer_refuses_names_the_reader_would_refuse(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="cannot be used"):
+        make_bundle(tmp_path / "out.octobundle", blobs={"../evil.png": b"x"})
+    with pytest.raises(ValueError, match="computed by the bundle writer"):
+        make_bundle(tmp_path / "out.octobundle", manifest={**MANIFEST, "entries": {}})
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_highly_compressible_entry_is_stored_so_the_reader_accepts_it(tmp_path: Path) -> None:
+    script = "Write-Host 'hello'\n" * 200_000  # ~3.6 MB that deflates far past the zip-bomb ratio
+    resource = BundleResource("ActionTemplate", "ActionTemplates-1", "Big", {"Script": script})
+
+    path = make_bundle(tmp_path / "out.octobundle", resources=[resource])
+
+    assert read_bundle(path, PASSWORD).get("ActionTemplate", "ActionTemplates-1").document["Script"] == script  # type: ignore[union-attr]
