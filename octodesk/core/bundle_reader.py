@@ -184,7 +184,9 @@ class _Archive:
                 raise BundleDamaged(
                     f"{self.label} is damaged: {name} is in the bundle but not in its manifest (added later)."
                 )
-        for name in (*listed, SECRETS_NAME):
+        if SECRETS_NAME not in self.infos:
+            raise BundleDamaged(f"{self.label} is damaged: {SECRETS_NAME} is missing.")
+        for name in listed:
             if name not in self.infos:
                 raise BundleDamaged(f"{self.label} is damaged: {name} is listed in the manifest but missing.")
 
@@ -243,8 +245,9 @@ def _parse_manifest(data: bytes, label: str) -> dict[str, Any]:
         )
     version = manifest.get("format_version")
     if version != FORMAT_VERSION or type(version) is not int:
+        shown = str(version) if type(version) is int else _shown(str(version))
         raise UnsupportedBundle(
-            f"{label} is an OctoDesk bundle of format version {_shown(str(version))}; this OctoDesk reads "
+            f"{label} is an OctoDesk bundle of format version {shown}; this OctoDesk reads "
             f"version {FORMAT_VERSION} only. A newer OctoDesk may open it."
         )
     return manifest
