@@ -1,0 +1,273 @@
+"""HTTP building blocks of the Octopus client: URL normalisation, and turning every way a request can fail
+into one typed, secret-free error plus the facts the retry policy needs."""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import socket
+import ssl
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+import urllib3.exceptions
+
+from octodesk.core.errors import (
+    AuthenticationFailed,
+    ConnectionFailed,
+    InvalidServerUrl,
+    PermissionDenied,
+    RateLimited,
+    RequestTimedOut,
+    ResourceNotFound,
+    ServerError,
+    ServerFailure,
+    TlsError,
+    ValidationFailed,
+)
+from octodesk.core.redact import redact
+
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+MAX_DETAIL_CHARS = 300
+
+
+def normalise_server_url(url: str) -> str:
+    """``https://host/octopus/api/`` -> ``https://host/octopus``; InvalidServerUrl for anything unusable."""
+    text = (url or "").strip()
+    if not text:
+        raise InvalidServerUrl("No server URL given: enter the address of your Octopus Server, e.g. https://octopus.example.com.")
+    parts = urlsplit(text)
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        raise InvalidServerUrl(
+            f"'{text}' is not a web address: the server URL must start with https:// (or http://)."
+        )
+    try:
+        host = parts.hostname
+        parts.port  # noqa: B018 - validates the port number
+    except ValueError as error:
+        raise InvalidServerUrl(f"'{text}' has an invalid port: {error}.") from None
+    if not host:
+        raise InvalidServerUrl(f"'{text}' has no host name.")
+    path = parts.path.rstrip("/")
+    if path.lower().endswith("/api"):
+        path = path[: -len("/api")]
+    return urlunsplit((scheme, parts.netloc, path, "", ""))
+
+
+@dataclass
+class Failure:
+    """One failed attempt: the error to raise if we give up, and whether another attempt is safe."""
+
+    error: ServerError
+    transient: bool  # worth another attempt
+    may_have_reached_server: bool  # a write must not be repeated when True
+    retry_after: float | None = None  # the server asked for this wait (seconds)
+
+    def may_retry(self, method: str) -> bool:
+        if not self.transient:
+            return False
+        return method.upper() in IDEMPOTENT_METHODS or not self.may_have_reached_server
+
+
+def _exception_chain(error: BaseException) -> Iterator[BaseException]:
+    """The error and everything it wraps (requests -> urllib3 -> socket), without looping."""
+    seen: set[int] = set()
+    pending: list[BaseException] = [error]
+    while pending:
+        current = pending.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        inner: list[Any] = [getattr(current, "reason", None), current.__cause__, current.__context__]
+        inner.extend(current.args)
+        pending.extend(item for item in inner if isinstance(item, BaseException))
+
+
+def _has(error: BaseException, *types: type[BaseException]) -> BaseException | None:
+    return next((item for item in _exception_chain(error) if isinstance(item, types)), None)
+
+
+def _tls_reason(error: BaseException) -> str:
+    verify_error = _has(error, ssl.SSLCertVerificationError)
+    if isinstance(verify_error, ssl.SSLCertVerificationError) and verify_error.verify_message:
+        return f"certificate verify failed: {verify_error.verify_message}"
+    ssl_error = _has(error, ssl.SSLError)
+    if isinstance(ssl_error, ssl.SSLError) and ssl_error.reason:
+        return str(ssl_error.reason).replace("_", " ").lower()
+    return "handshake failed"
+
+
+def classify_exception(error: requests.RequestException, method: str, path: str, server_url: str) -> Failure:
+    """A request that got no HTTP answer: DNS, refused, TLS, timeout, dropped connection."""
+    what = f"{method} {path}"
+    if isinstance(error, requests.exceptions.SSLError) or _has(error, ssl.SSLError):
+        return Failure(
+            TlsError(
+                f"The TLS connection to {server_url} failed ({_tls_reason(error)}). "
+                "If the server uses a private certificate authority, give its CA bundle file."
+            ),
+            transient=False,
+            may_have_reached_server=False,
+        )
+    if isinstance(error, requests.exceptions.ConnectTimeout):
+        return Failure(
+            RequestTimedOut(f"{server_url} did not accept a connection in time ({what})."),
+            transient=True,
+            may_have_reached_server=False,
+        )
+    if isinstance(error, requests.exceptions.Timeout) or _has(error, socket.timeout, TimeoutError):
+        return Failure(
+            RequestTimedOut(f"{what} timed out: {server_url} did not answer in time."),
+            transient=False,
+            may_have_reached_server=True,
+        )
+    if _has(error, urllib3.exceptions.NameResolutionError, socket.gaierror):
+        host = urlsplit(server_url).hostname
+        return Failure(
+            ConnectionFailed(f"Could not find the server {host}: the host name does not resolve."),
+            transient=False,
+            may_have_reached_server=False,
+        )
+    never_connected = _has(error, urllib3.exceptions.NewConnectionError) and not _has(
+        error, urllib3.exceptions.ProtocolError
+    )
+    if never_connected or _has(error, ConnectionRefusedError):
+        return Failure(
+            ConnectionFailed(f"Could not connect to {server_url}: the connection was refused."),
+            transient=True,
+            may_have_reached_server=False,
+        )
+    if isinstance(error, requests.exceptions.InvalidURL | requests.exceptions.MissingSchema):
+        return Failure(
+            InvalidServerUrl(f"{what}: the address {server_url} is not valid."),
+            transient=False,
+            may_have_reached_server=False,
+        )
+    # Reset, remote disconnect, truncated body: the request may have been processed.
+    return Failure(
+        ConnectionFailed(f"{what}: the connection to {server_url} was dropped before the answer came."),
+        transient=True,
+        may_have_reached_server=True,
+    )
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Retry-After as seconds (delta-seconds or an HTTP date); None when absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _looks_like_html(response: requests.Response) -> bool:
+    content_type = response.headers.get("Content-Type", "").lower()
+    head = response.content[:200].lstrip().lower()
+    return "html" in content_type or head.startswith((b"<!doctype html", b"<html"))
+
+
+def error_details(response: requests.Response) -> tuple[str, list[str]]:
+    """The server's ErrorMessage and Errors from an error body, or a short description of what came back."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        message = str(body.get("ErrorMessage") or body.get("Message") or "").strip()
+        raw_errors = body.get("Errors") or []
+        errors = [str(item) for item in raw_errors] if isinstance(raw_errors, list) else [str(raw_errors)]
+        return message, errors
+    if not response.content:
+        return "", []
+    if _looks_like_html(response):
+        return "the server returned an HTML page instead of an API answer", []
+    text = response.text.strip().replace("\n", " ")
+    return text[:MAX_DETAIL_CHARS], []
+
+
+def _describe(message: str, errors: list[str]) -> str:
+    detail = message
+    if errors:
+        joined = "; ".join(errors)
+        detail = f"{detail} — {joined}" if detail else joined
+    return f": {detail}" if detail else "."
+
+
+_REFUSALS: dict[int, tuple[type[ServerError], str]] = {
+    401: (AuthenticationFailed, "was refused (401): the API key is invalid or its account is disabled"),
+    403: (PermissionDenied, "was refused (403): the API key's account may not do this"),
+    404: (ResourceNotFound, "was not found (404)"),
+    400: (ValidationFailed, "was refused (400)"),
+    409: (ValidationFailed, "was refused (409)"),
+    422: (ValidationFailed, "was refused (422)"),
+}
+RETRYABLE_5XX = frozenset({500, 502, 503, 504})
+
+
+def classify_response(
+    response: requests.Response, method: str, path: str, attempts: int, server_url: str
+) -> Failure:
+    """A non-2xx answer as a typed error. ``attempts`` is how many tries this one was (for the message)."""
+    status = response.status_code
+    message, errors = error_details(response)
+    detail = _describe(message, errors)
+    what = f"{method} {path}"
+    tries = f" after {attempts} attempts" if attempts > 1 else ""
+    fields: dict[str, Any] = {"status": status, "errors": errors, "url": server_url + path}
+    if status in _REFUSALS:
+        error_type, text = _REFUSALS[status]
+        refusal = error_type(f"{what} {text}{detail}", **fields)
+        return Failure(refusal, transient=False, may_have_reached_server=True)
+    retry_after = parse_retry_after(response.headers.get("Retry-After"))
+    if status == 429:
+        # A 429 means the server refused the request unprocessed, so even a write may be sent again.
+        error: ServerError = RateLimited(f"{what} was rate-limited (429){tries}{detail}", **fields)
+        return Failure(error, transient=True, may_have_reached_server=False, retry_after=retry_after)
+    if status >= 500:
+        error = ServerFailure(f"{what} failed with a server error ({status}){tries}{detail}", **fields)
+        return Failure(
+            error,
+            transient=status in RETRYABLE_5XX,
+            may_have_reached_server=True,
+            retry_after=retry_after if status == 503 else None,
+        )
+    error = ServerFailure(f"{what} got an unexpected answer ({status}){detail}", **fields)
+    return Failure(error, transient=False, may_have_reached_server=True)
+
+
+class UndecodableResponse(Exception):
+    """A 2xx answer whose body is not the JSON we asked for (internal: becomes a ServerFailure)."""
+
+
+def decode_json(response: requests.Response) -> Any:
+    """The JSON body of a 2xx answer; None for an empty body; UndecodableResponse otherwise."""
+    if response.status_code == 204 or not response.content:
+        return None
+    if _looks_like_html(response):
+        raise UndecodableResponse("the server returned an HTML page instead of JSON")
+    try:
+        return json.loads(response.content)
+    except ValueError as error:
+        content_type = response.headers.get("Content-Type", "") or "no content type"
+        kind = error.__class__.__name__
+        raise UndecodableResponse(f"the answer is not valid JSON ({content_type}: {kind})") from None
+
+
+def safe_message(text: str) -> str:
+    """Last line of defence: a registered secret never leaves in an error message."""
+    return redact(text)
