@@ -1,0 +1,1 @@
+"""Per-kind behaviours: what creating, changing, deleting and reading each resource kind does."""

@@ -1,0 +1,220 @@
+"""Space-wide library kinds: groups, lifecycles, environments, tag sets, accounts, certificates, pools,
+feeds, machines and library variable sets."""
+
+from __future__ import annotations
+
+import uuid
+
+from ..errors import bad_request, method_not_allowed, not_found
+from ..http_types import Request, Response
+from ..kinds import KINDS
+from ..references import ReferenceChecker
+from ..store import Document, now_iso
+from .base import Behaviour, Ctx, register
+from .files import export_certificate, read_certificate
+
+
+def _next_sort_order(ctx: Ctx, route: str, space_id: str) -> int:
+    return 1 + max((int(d.get("SortOrder") or 0) for d in ctx.store.in_space(route, space_id)), default=0)
+
+
+class SortedBehaviour(Behaviour):
+    """Kinds with a SortOrder the server assigns when the client leaves it out."""
+
+    def prepare(self, ctx: Ctx, doc: Document, old: Document | None) -> None:
+        if doc.get("SortOrder") is None:
+            doc["SortOrder"] = _next_sort_order(ctx, self.kind.route, doc["SpaceId"])
+
+
+class ProjectGroupsBehaviour(Behaviour):
+    def references(self, ctx: Ctx, doc: Document) -> list[str]:
+        check = ReferenceChecker(ctx.store, doc["SpaceId"])
+        check.check("EnvironmentIds", "environments", doc.get("EnvironmentIds"))
+        return check.errors
+
+    def links(self, ctx: Ctx, doc: Document) -> dict[str, str]:
+        return {"Projects": f"/api/{doc['SpaceId']}/projectgroups/{doc['Id']}/projects{{?skip,take}}"}
+
+
+class LifecyclesBehaviour(Behaviour):
+    def prepare(self, ctx: Ctx, doc: Document, old: Document | None) -> None:
+        for phase in doc.get("Phases") or []:
+            phase["Id"] = phase.get("Id") or str(uuid.uuid4())
+            phase.setdefault("AutomaticDeploymentTargets", [])
+            phase.setdefault("OptionalDeploymentTargets", [])
+            phase.setdefault("MinimumEnvironmentsBeforePromotion", 0)
+            phase.setdefault("IsOptionalPhase", False)
+            phase.setdefault("ReleaseRetentionPolicy", None)
+            phase.setdefault("TentacleRetentionPolicy", None)
+
+    def references(self, ctx: Ctx, doc: Document) -> list[str]:
+        check = ReferenceChecker(ctx.store, doc["SpaceId"])
+        for phase in doc.get("Phases") or []:
+            where = f"Phase '{phase.get('Name')}'"
+            check.check(
+                f"{where} AutomaticDeploymentTargets", "environments", phase.get("AutomaticDeploymentTargets")
+            )
+            check.check(
+                f"{where} OptionalDeploymentTargets", "environments", phase.get("OptionalDeploymentTargets")
+            )
+        return check.errors
+
+
+class TenancyBehaviour(Behaviour):
+    """Accounts and the like: restricted to environments, tenants and tenant tags."""
+
+    def references(self, ctx: Ctx, doc: Document) -> list[str]:
+        check = ReferenceChecker(ctx.store, doc["SpaceId"])
+        check.check_tenancy(doc)
+        return check.errors
+
+    def scope_items(self, ctx: Ctx, query: dict[str, str]) -> list[Document]:
+        items = super().scope_items(ctx, query)
+        if query.get("accountType"):
+            items = [i for i in items if i.get("AccountType") == query["accountType"]]
+        return items
+
+
+class CertificatesBehaviour(TenancyBehaviour):
+    def prepare(self, ctx: Ctx, doc: Document, old: Document | None) -> None:
+        if old is not None:  # CertificateData and Password are writeable on create only
+            doc["CertificateData"], doc["Password"] = old["CertificateData"], old["Password"]
+            for key in ("CertificateDataFormat", "Thumbprint", "HasPrivateKey", "NotAfter", "NotBefore"):
+                doc[key] = old.get(key)
+            return
+        fields, fmt, raw, pem = read_certificate(doc.get("CertificateData"), doc.get("Password"))
+        doc.update(fields)
+        doc.setdefault("Version", 0)
+        if not isinstance(doc.get("Password"), dict):
+            doc["Password"] = {"HasValue": bool(doc.get("Password")), "NewValue": doc.get("Password") or None}
+        if not isinstance(doc.get("CertificateData"), dict):
+            doc["CertificateData"] = {"HasValue": True, "NewValue": doc["CertificateData"]}
+        ctx.store.certificate_files[doc["Id"]] = (fmt, raw, pem)
+
+    def links(self, ctx: Ctx, doc: Document) -> dict[str, str]:
+        return {
+            "Export": f"/api/{doc['SpaceId']}/certificates/{doc['Id']}/export"
+            "{?includePrivateKey,password,pemOptions}"
+        }
+
+    def subroute(self, ctx: Ctx, request: Request, doc_id: str, rest: list[str]) -> Response:
+        ctx.require("certificates", doc_id)
+        if rest != ["export"]:
+            raise not_found(request.path)
+        if request.method != "GET":
+            raise method_not_allowed(request.method, request.path)
+        fmt, raw, pem = ctx.store.certificate_files[doc_id]
+        include = request.query.get("includePrivateKey", "").lower() == "true"
+        return export_certificate(fmt, raw, pem, include)
+
+
+class TagSetsBehaviour(SortedBehaviour):
+    def prepare(self, ctx: Ctx, doc: Document, old: Document | None) -> None:
+        super().prepare(ctx, doc, old)
+        tags = doc.get("Tags") or []
+        names = [str(tag.get("Name", "")).lower() for tag in tags]
+        if len(set(names)) != len(names):
+            raise bad_request([f"Tag names must be unique within the tag set '{doc['Name']}'."])
+        old_ids = {t["Id"] for t in (old or {}).get("Tags", [])}
+        for order, tag in enumerate(tags):
+            tag_id = tag.get("Id")
+            if tag_id and tag_id not in old_ids:
+                raise bad_request(
+                    [f"Tag Id '{tag_id}' is in an invalid format: new tags must not carry an Id."]
+                )
+            tag["Id"] = tag_id or ctx.store.new_id(doc["Id"])
+            tag["CanonicalTagName"] = f"{doc['Name']}/{tag['Name']}"
+            tag.setdefault("Color", "#333333")
+            tag.setdefault("Description", "")
+            tag["SortOrder"] = tag.get("SortOrder", order)
+
+
+class FeedsBehaviour(Behaviour):
+    def prepare(self, ctx: Ctx, doc: Document, old: Document | None) -> None:
+        if old is not None:
+            doc["FeedType"] = old["FeedType"]  # writeable on create only
+        elif not doc.get("FeedType"):
+            raise bad_request(["The Feed FeedType field is required."])
+        elif doc["FeedType"] == "BuiltIn":
+            raise bad_request(["A space has exactly one built-in feed; it cannot be created."])
+
+    def scope_items(self, ctx: Ctx, query: dict[str, str]) -> list[Document]:
+        items = super().scope_items(ctx, query)
+        if query.get("feedType"):
+            items = [i for i in items if i.get("FeedType") == query["feedType"]]
+        return items
+
+
+class MachinesBehaviour(TenancyBehaviour):
+    def prepare(self, ctx: Ctx, doc: Document, old: Document | None) -> None:
+        if not doc.get("EnvironmentIds"):
+            raise bad_request(["A deployment target needs at least one environment (EnvironmentIds)."])
+        if not isinstance(doc.get("Roles"), list) or not doc["Roles"]:
+            raise bad_request(["A deployment target needs at least one role (Roles)."])
+
+    def references(self, ctx: Ctx, doc: Document) -> list[str]:
+        check = ReferenceChecker(ctx.store, doc["SpaceId"])
+        check.check_tenancy(doc)
+        endpoint = doc.get("Endpoint") or {}
+        check.check("Endpoint.AccountId", "accounts", endpoint.get("AccountId"))
+        check.check("Endpoint.DefaultWorkerPoolId", "workerpools", endpoint.get("DefaultWorkerPoolId"))
+        return check.errors
+
+    def scope_items(self, ctx: Ctx, query: dict[str, str]) -> list[Document]:
+        items = super().scope_items(ctx, query)
+        if query.get("roles"):
+            wanted = set(query["roles"].split(","))
+            items = [i for i in items if wanted & set(i.get("Roles", []))]
+        if query.get("environmentIds"):
+            wanted = set(query["environmentIds"].split(","))
+            items = [i for i in items if wanted & set(i.get("EnvironmentIds", []))]
+        return items
+
+
+class LibraryVariableSetsBehaviour(Behaviour):
+    def prepare(self, ctx: Ctx, doc: Document, old: Document | None) -> None:
+        if old is not None:
+            doc["ContentType"], doc["VariableSetId"] = old["ContentType"], old["VariableSetId"]
+        else:
+            doc["VariableSetId"] = f"variableset-{doc['Id']}"
+        for template in doc.get("Templates") or []:
+            template["Id"] = template.get("Id") or str(uuid.uuid4())
+
+    def scope_items(self, ctx: Ctx, query: dict[str, str]) -> list[Document]:
+        items = super().scope_items(ctx, query)
+        if query.get("contentType"):
+            items = [i for i in items if i.get("ContentType") == query["contentType"]]
+        return items
+
+    def after_create(self, ctx: Ctx, doc: Document) -> None:
+        ctx.store.put(
+            "variables",
+            {
+                "Id": doc["VariableSetId"],
+                "OwnerId": doc["Id"],
+                "Version": 0,
+                "Variables": [],
+                "SpaceId": doc["SpaceId"],
+                "LastModifiedOn": now_iso(),
+                "LastModifiedBy": "sandbox-user",
+            },
+        )
+
+    def after_delete(self, ctx: Ctx, doc: Document) -> None:
+        ctx.store.delete("variables", doc["VariableSetId"])
+
+    def links(self, ctx: Ctx, doc: Document) -> dict[str, str]:
+        return {"Variables": f"/api/{doc['SpaceId']}/variables/{doc['VariableSetId']}"}
+
+
+def register_all() -> None:
+    register(ProjectGroupsBehaviour(KINDS["projectgroups"]))
+    register(LifecyclesBehaviour(KINDS["lifecycles"]))
+    register(SortedBehaviour(KINDS["environments"]))
+    register(SortedBehaviour(KINDS["workerpools"]))
+    register(TagSetsBehaviour(KINDS["tagsets"]))
+    register(TenancyBehaviour(KINDS["accounts"]))
+    register(CertificatesBehaviour(KINDS["certificates"]))
+    register(FeedsBehaviour(KINDS["feeds"]))
+    register(MachinesBehaviour(KINDS["machines"]))
+    register(LibraryVariableSetsBehaviour(KINDS["libraryvariablesets"]))

@@ -1,0 +1,353 @@
+"""SandboxServer: an Octopus-compatible HTTP/1.1 server on loopback with API-key auth and injected faults."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import socket
+import string
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from .api import InProcessApi
+from .faults import Fault, FaultPlan
+from .resources.spaces import system_teams
+from .http_types import Request, Response
+from .router import Router
+from .store import Store
+
+ROLES = ("full", "read-only", "no-certificate-export")
+MISSING_KEY = "You must be logged in to perform this action. Please provide a valid API key or log in again."
+INVALID_KEY = (
+    "Either the API key you provided is invalid, or your account has been disabled. "
+    "Please provide a valid API key or log in again."
+)
+NO_PERMISSION = (
+    "You do not have permission to perform this action. Please contact your Octopus administrator."
+)
+UNAVAILABLE = "Octopus Server is temporarily unavailable. Please try again in a moment."
+BAD_GATEWAY_PAGE = (
+    b"<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1>"
+    b"</center><hr><center>nginx</center></body></html>"
+)
+_REASONS = {
+    200: "OK",
+    201: "Created",
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    409: "Conflict",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+}
+
+DatasetSpec = str | Path | Callable[[Any], None] | None
+
+
+def new_api_key() -> str:
+    alphabet = string.ascii_uppercase + string.digits
+    return "API-" + "".join(secrets.choice(alphabet) for _ in range(26))
+
+
+class SandboxServer:
+    def __init__(
+        self,
+        dataset: DatasetSpec = "empty",
+        *,
+        version: str = "2021.2.4488",
+        hosting: str = "self-hosted",
+        latency_ms: float = 0.0,
+        fail_rate: float = 0.0,
+        api_key: str | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        fault_seed: int = 20212,
+    ) -> None:
+        if hosting not in ("self-hosted", "cloud"):
+            raise ValueError(f"hosting must be 'self-hosted' or 'cloud', not {hosting!r}")
+        self.version = version
+        self.hosting = hosting
+        self.host = host
+        self.port = port
+        self.api_key = api_key or new_api_key()
+        self._keys: dict[str, str] = {self.api_key: "full"}
+        self.faults = FaultPlan(fail_rate=fail_rate, latency_ms=latency_ms, seed=fault_seed)
+        self.store = Store()
+        for team in system_teams():
+            self.store.put("teams", team)
+        self.router = Router(
+            self.store, version=version, hosting=hosting, installation_id=secrets.token_hex(16)
+        )
+        self.api = InProcessApi(self.router)
+        self._log_lock = threading.Lock()
+        self._log: list[tuple[str, str]] = []
+        self._httpd: _HttpServer | None = None
+        self._thread: threading.Thread | None = None
+        self._load(dataset)
+
+    def _load(self, dataset: DatasetSpec) -> None:
+        if dataset is None:
+            return
+        if callable(dataset):
+            dataset(self.api)
+            return
+        from .datasets import load
+
+        load(str(dataset))(self.api)
+
+    # lifecycle -------------------------------------------------------------------------------------
+    def start(self) -> SandboxServer:
+        if self._httpd is not None:
+            return self
+        self._httpd = _HttpServer((self.host, self.port), self)
+        self.port = self._httpd.server_address[1]
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"sandbox-{self.port}",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        httpd, self._httpd = self._httpd, None
+        if httpd is None:
+            return
+        httpd.shutdown()
+        httpd.close_connections()
+        httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> SandboxServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    # observation -----------------------------------------------------------------------------------
+    @property
+    def request_count(self) -> int:
+        with self._log_lock:
+            return len(self._log)
+
+    @property
+    def request_log(self) -> list[tuple[str, str]]:
+        with self._log_lock:
+            return list(self._log)
+
+    def reset_counters(self) -> None:
+        with self._log_lock:
+            self._log.clear()
+
+    def record(self, method: str, path: str) -> None:
+        with self._log_lock:
+            self._log.append((method, path))
+
+    def snapshot(self) -> dict[str, Any]:
+        return self.store.snapshot()
+
+    def space_id(self, name: str) -> str:
+        for space in self.store.collection("spaces").values():
+            if space["Name"] == name:
+                return str(space["Id"])
+        raise LookupError(f"the sandbox has no space named {name!r}")
+
+    # configuration ---------------------------------------------------------------------------------
+    def add_api_key(self, key: str, role: str = "full") -> None:
+        if role not in ROLES:
+            raise ValueError(f"role must be one of {ROLES}, not {role!r}")
+        self._keys[key] = role
+
+    def role_of(self, key: str | None) -> str | None:
+        return self._keys.get(key) if key else None
+
+    def set_faults(
+        self,
+        *,
+        fail_rate: float | None = None,
+        latency_ms: float | None = None,
+        modes: set[str] | frozenset[str] | None = None,
+        slow_seconds: float | None = None,
+    ) -> None:
+        self.faults.configure(
+            fail_rate=fail_rate, latency_ms=latency_ms, modes=modes, slow_seconds=slow_seconds
+        )
+
+    def fail_next(
+        self,
+        count: int = 1,
+        mode: str = "503",
+        *,
+        method: str | None = None,
+        path_contains: str | None = None,
+        retry_after: int | None = None,
+    ) -> None:
+        self.faults.fail_next(
+            count, mode, method=method, path_contains=path_contains, retry_after=retry_after
+        )
+
+    # one request -----------------------------------------------------------------------------------
+    def respond(
+        self, method: str, target: str, headers: Any, raw: bytes
+    ) -> tuple[Response | None, Fault | None]:
+        """The answer to one HTTP request (None = drop the connection), with the fault applied, if any."""
+        self.record(method, target)
+        url = urlsplit(target)
+        fault = self.faults.choose(method, url.path)
+        if self.faults.latency_ms:
+            time.sleep(self.faults.latency_ms / 1000.0)
+        if fault is not None and fault.mode == "slow":
+            time.sleep(self.faults.slow_seconds)
+        elif fault is not None and fault.mode in ("drop", "503", "429", "html"):
+            return _fault_response(fault), fault
+        query = dict(parse_qsl(url.query, keep_blank_values=True))
+        key = headers.get("X-Octopus-ApiKey")
+        for name in [n for n in query if n.lower() == "apikey"]:
+            key = key or query[name]
+            del query[name]
+        denied = self._authorise(method, url.path, key)
+        if denied is not None:
+            return denied, fault
+        content_type = headers.get("Content-Type", "") or ""
+        body: Any = None
+        if (raw and "json" in content_type.lower()) or (raw and not content_type):
+            try:
+                body = json.loads(raw)
+            except ValueError:
+                return Response(
+                    400, {"ErrorMessage": "The request body is not valid JSON.", "Errors": []}
+                ), fault
+        return self.router.handle(Request(method, url.path, query, body, raw, content_type)), fault
+
+    def _authorise(self, method: str, path: str, key: str | None) -> Response | None:
+        is_root = path.rstrip("/") == "/api" and method == "GET"
+        if not key:
+            return None if is_root else Response(401, {"ErrorMessage": MISSING_KEY, "Errors": []})
+        role = self.role_of(key)
+        if role is None:
+            return Response(401, {"ErrorMessage": INVALID_KEY, "Errors": []})
+        if role == "read-only" and method not in ("GET", "HEAD"):
+            return Response(
+                403, {"ErrorMessage": f"{NO_PERMISSION} This API key is read-only.", "Errors": []}
+            )
+        if (
+            role == "no-certificate-export"
+            and "/certificates/" in path
+            and path.rstrip("/").endswith("/export")
+        ):
+            return Response(
+                403,
+                {
+                    "ErrorMessage": f"{NO_PERMISSION} Missing permission: CertificateExportPrivateKey",
+                    "Errors": [],
+                },
+            )
+        return None
+
+
+def _fault_response(fault: Fault) -> Response | None:
+    if fault.mode == "drop":
+        return None
+    if fault.mode == "429":
+        retry = str(fault.retry_after if fault.retry_after is not None else 1)
+        return Response(
+            429,
+            {"ErrorMessage": "Too many requests. Please slow down and try again later.", "Errors": []},
+            headers={"Retry-After": retry},
+        )
+    if fault.mode == "html":
+        return Response(502, BAD_GATEWAY_PAGE, content_type="text/html")
+    headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
+    return Response(503, {"ErrorMessage": UNAVAILABLE, "Errors": []}, headers=headers)
+
+
+def encode(response: Response, fault: Fault | None) -> bytes:
+    """Status line, headers and body in one buffer: one write per response, so Nagle never delays it."""
+    content_type = response.content_type
+    if isinstance(response.body, bytes):
+        payload = response.body
+    else:
+        payload = json.dumps(response.body, separators=(",", ":")).encode()
+    if fault is not None and fault.mode == "truncated" and payload:
+        payload = payload[: max(1, len(payload) // 2)]
+    if fault is not None and fault.mode == "content-type":
+        content_type = "text/html; charset=utf-8"
+    reason = _REASONS.get(response.status, "Unknown")
+    lines = [
+        f"HTTP/1.1 {response.status} {reason}",
+        f"Content-Type: {content_type}",
+        f"Content-Length: {len(payload)}",
+        "Server: Octopus-Sandbox",
+        "Cache-Control: no-cache",
+    ]
+    lines += [f"{name}: {value}" for name, value in response.headers.items()]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + payload
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+    server: _HttpServer
+
+    def _serve(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        response, fault = self.server.sandbox.respond(self.command, self.path, self.headers, raw)
+        if response is None:
+            self.close_connection = True
+            return
+        self.wfile.write(encode(response, fault))
+        if self.headers.get("Connection", "").lower() == "close":
+            self.close_connection = True
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _serve
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: the sandbox keeps its own request log."""
+
+
+class _HttpServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], sandbox: SandboxServer) -> None:
+        self.sandbox = sandbox
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
+        super().__init__(address, _Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._connections_lock:
+            self._connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._connections_lock:
+            self._connections.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        """Keep-alive clients would otherwise hold handler threads open after stop()."""
+        with self._connections_lock:
+            connections = list(self._connections)
+        for connection in connections:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass

@@ -1,0 +1,88 @@
+"""All stored state of one sandbox: documents per collection, id counters, template versions, logos."""
+
+from __future__ import annotations
+
+import copy
+import random
+import re
+import threading
+from datetime import UTC, datetime
+from typing import Any
+
+Document = dict[str, Any]
+
+_SLUG_UNSAFE = re.compile(r"[^a-z0-9]+")
+
+
+def slugify(name: str) -> str:
+    """Lower-case, runs of other characters to one dash, at most 50 characters (Octopus' slug rules)."""
+    slug = _SLUG_UNSAFE.sub("-", name.lower()).strip("-")[:50].strip("-")
+    return slug or "blue-ring"
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "+00:00"
+
+
+class Store:
+    """Documents keyed by collection route then id; ``lock`` guards every read-modify-write."""
+
+    def __init__(self, rng: random.Random | None = None) -> None:
+        self.lock = threading.RLock()
+        self._rng = rng or random.Random()
+        self.docs: dict[str, dict[str, Document]] = {}
+        self._counters: dict[str, int] = {}
+        self.template_versions: dict[str, dict[int, Document]] = {}
+        self.logos: dict[str, tuple[str, bytes]] = {}
+        self.tenant_variables: dict[str, Document] = {}
+        self.deployment_settings: dict[str, Document] = {}
+        self.certificate_files: dict[str, tuple[str, bytes, bytes]] = {}
+
+    def new_id(self, prefix: str) -> str:
+        """``Prefix-N``; each prefix starts at a random offset so two sandboxes never agree on ids."""
+        with self.lock:
+            if prefix not in self._counters:
+                self._counters[prefix] = self._rng.randint(1, 400) * 10
+            self._counters[prefix] += 1
+            return f"{prefix}-{self._counters[prefix]}"
+
+    def collection(self, route: str) -> dict[str, Document]:
+        return self.docs.setdefault(route, {})
+
+    def get(self, route: str, doc_id: str) -> Document | None:
+        return self.docs.get(route, {}).get(doc_id)
+
+    def put(self, route: str, doc: Document) -> None:
+        doc.setdefault("LastModifiedOn", now_iso())
+        doc.setdefault("LastModifiedBy", "sandbox-user")
+        self.collection(route)[doc["Id"]] = doc
+
+    def delete(self, route: str, doc_id: str) -> None:
+        self.docs.get(route, {}).pop(doc_id, None)
+        self.logos.pop(doc_id, None)
+
+    def in_space(self, route: str, space_id: str | None) -> list[Document]:
+        return [doc for doc in self.docs.get(route, {}).values() if doc.get("SpaceId") == space_id]
+
+    def exists_in_space(self, route: str, doc_id: str, space_id: str) -> bool:
+        doc = self.get(route, doc_id)
+        return doc is not None and doc.get("SpaceId") == space_id
+
+    def snapshot(self) -> dict[str, Any]:
+        """A deep, JSON-able copy of everything stored, secrets included."""
+        with self.lock:
+            return copy.deepcopy(
+                {
+                    "documents": self.docs,
+                    "template_versions": {
+                        tid: {str(v): doc for v, doc in versions.items()}
+                        for tid, versions in self.template_versions.items()
+                    },
+                    "logos": {owner: [ctype, data.hex()] for owner, (ctype, data) in self.logos.items()},
+                    "tenant_variables": self.tenant_variables,
+                    "deployment_settings": self.deployment_settings,
+                    "certificate_files": {
+                        cid: [fmt, data.hex()] for cid, (fmt, data, _pem) in self.certificate_files.items()
+                    },
+                }
+            )
