@@ -102,7 +102,7 @@ class StubServer:
             self._httpd.socket = context.wrap_socket(self._httpd.socket, server_side=True)
         host, port = self._httpd.server_address[:2]
         self.url = f"{'https' if tls else 'http'}://{host!s}:{port}"
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True)
 
     def start(self) -> StubServer:
         self._thread.start()
