@@ -1,0 +1,52 @@
+"""`octodesk sandbox`: run an Octopus-compatible server on loopback until Ctrl+C."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+
+from octodesk.core.errors import OctoDeskError
+from octodesk.sandbox import SandboxServer
+from octodesk.sandbox.datasets import DatasetError
+
+
+class SandboxStartFailed(OctoDeskError):
+    """The sandbox could not start: unknown dataset, bad option, or the port is taken."""
+
+
+def run(args: argparse.Namespace, stop: threading.Event | None = None) -> int:
+    """Serve until interrupted (or until ``stop`` is set, for tests); exit status 0 on a clean stop."""
+    options = {
+        "hosting": args.hosting,
+        "latency_ms": args.latency_ms,
+        "fail_rate": args.fail_rate,
+        "api_key": args.api_key,
+        "host": args.host,
+        "port": args.port,
+    }
+    if args.server_version:
+        options["version"] = args.server_version
+    try:
+        server = SandboxServer(dataset=args.data, **options)
+        server.start()
+    except DatasetError as error:
+        raise SandboxStartFailed(str(error)) from error
+    except ValueError as error:
+        raise SandboxStartFailed(f"Invalid sandbox option: {error}") from error
+    except OSError as error:
+        reason = error.strerror or error
+        raise SandboxStartFailed(f"Cannot listen on {args.host}:{args.port}: {reason}") from error
+    waiter = stop or threading.Event()
+    try:
+        print(f"Octopus sandbox {server.version} ({args.hosting}) serving dataset '{args.data}'")
+        print(f"URL:     {server.url}")
+        print(f"API key: {server.api_key}")
+        print("Press Ctrl+C to stop.", flush=True)
+        while not waiter.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        print("Stopping the sandbox.", file=sys.stderr)
+    finally:
+        server.stop()
+    return 0

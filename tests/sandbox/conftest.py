@@ -1,0 +1,16 @@
+"""Fixtures for the sandbox's own tests: an empty sandbox over real HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from sandbox_client import Octo
+
+
+@pytest.fixture
+def octo(sandbox_factory: Callable[..., Any]) -> Iterator[Octo]:
+    client = Octo(sandbox_factory("empty"))
+    yield client
+    client.close()
