@@ -18,7 +18,7 @@ Space "Default" (IsDefault):
 - Certificate "Portal TLS": a self-signed PFX generated at build time, password ``CERTIFICATE_PASSWORD``.
 - Teams: "Release Approvers" (manual intervention) and "Ops Notifications" (e-mail step).
 - Step templates: "IIS - Ensure Application Pool", "IIS - Ensure Website", "HTTP - Check Endpoint",
-  "SQL - Run Script" (Version 2; "Database Migrations" still uses Version 1),
+  "SQL - Run Script" (changed twice, so three versions; "Database Migrations" still uses the first),
   "Slack - Post Deployment Status", "Files - Remove Old Files"; most have a Sensitive parameter.
 - Library variable sets: "Common Settings" (scoped and sensitive variables, tenant templates
   Tenant.ContactEmail and sensitive Tenant.SupportPin), the script module "Acme Deployment Helpers", and
@@ -41,7 +41,9 @@ Space "Default" (IsDefault):
     Docker feed with a worker-tools container, AWS script through an AmazonWebServicesAccount variable, a
     UsernamePasswordAccount variable, worker pools on steps.
   - "Database Migrations" (Back Office Services): run-on-server script, SQL template at version 1.
-  - "Release Orchestrator" (Release Trains): Octopus.DeployRelease steps for Web Portal and Billing API.
+  - "Release Orchestrator" (Release Trains): Octopus.DeployRelease steps for Web Portal and Billing API
+    (package PackageId = the child project's id; FeedId = the built-in releases feed, or null when the
+    server has none, as the sandbox does).
   - "Mobile App (Git)": version-controlled (PersistenceSettings Type VersionControlled).
 - Tenants: "Contoso Pharmacy" (Region/EU, Tier/Gold), "Fabrikam Retail" (Region/US, Tier/Silver) and
   "Northwind Traders" (Region/EU, Tier/Silver), connected to Web Portal in Test and Production with tenant

@@ -7,7 +7,7 @@ from typing import Any
 
 from .demo_shared import DemoSpace
 from .space import package, secret, step, variable
-from .step_templates import SQL_TEMPLATE, template_action_properties
+from .step_templates import SQL_TEMPLATE, SQL_TEMPLATE_FIRST, template_action_properties
 
 
 def _project(demo: DemoSpace, name: str, description: str, group: str, **fields: Any) -> dict[str, Any]:
@@ -184,7 +184,7 @@ def build_database_migrations(demo: DemoSpace) -> dict[str, Any]:
                 "Run schema migrations",
                 "Octopus.Script",
                 template_action_properties(
-                    demo.templates[f"{SQL_TEMPLATE}@1"],
+                    demo.templates[SQL_TEMPLATE_FIRST],
                     {
                         "Sql.ConnectionString": secret(
                             "Server=#{Db.Server};Database=Customers;User Id=migrator;Password=M1gr8!"

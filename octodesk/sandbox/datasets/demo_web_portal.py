@@ -6,7 +6,7 @@ from typing import Any
 
 from .assets import logo_png
 from .demo_shared import DemoSpace
-from .space import actions_by_name, package, secret, step, template_parameter, variable
+from .space import actions_by_name, package, secret, step, template_parameter, variable, with_new_ids
 from .step_templates import template_action_properties
 
 NAME = "Web Portal"
@@ -36,18 +36,20 @@ def build_web_portal(demo: DemoSpace) -> dict[str, Any]:
                 "AllowDeploymentsToNoTargets": False,
                 "ExcludeUnhealthyTargets": True,
             },
-            "Templates": [
-                template_parameter(
-                    "Tenant.Hostname", "Portal host name", "Public host name of the tenant's portal."
-                ),
-                template_parameter(
-                    "Tenant.LicenceKey",
-                    "Licence key",
-                    "Tenant's licence key for the portal.",
-                    "",
-                    "Sensitive",
-                ),
-            ],
+            "Templates": with_new_ids(
+                [
+                    template_parameter(
+                        "Tenant.Hostname", "Portal host name", "Public host name of the tenant's portal."
+                    ),
+                    template_parameter(
+                        "Tenant.LicenceKey",
+                        "Licence key",
+                        "Tenant's licence key for the portal.",
+                        "",
+                        "Sensitive",
+                    ),
+                ]
+            ),
         },
     )
     hotfix = space.create(

@@ -7,11 +7,11 @@ Space "Default" (IsDefault) holds:
   "Artifactory NuGet" (with password) and "Container Registry" (Docker) beside the built-in feed; accounts
   (Azure, AWS, two username/password); teams "Change Board", "On-call Engineers", "Release Managers".
 - 32 step templates in 12 families (IIS, SQL, Windows, HTTP, Slack, Teams, Redis, Azure, AWS, Kubernetes,
-  Datadog, Files); every fourth one is updated once (Version 2) and steps use old and new versions.
+  Datadog, Files); every fourth one is changed once after creation, and steps use old and new versions.
 - 8 library variable sets (6 variable sets with 10-20 scoped variables, "Region Defaults" with tenant
   templates; 2 script modules).
 - 228 projects in 12 project groups (one group per business domain), each with a 3-6 step process,
-  15-25 scoped variables (environment, role, channel, action, tenant tag; some sensitive), 1-3 included
+  16-25 variables, scoped (environment, role, channel, action, tenant tag; some sensitive), 1-3 included
   library sets; every third project has an extra channel, most have 1-2 runbooks. About a quarter are
   tenanted (TenantedOrUntenanted, two project templates).
 - 120 tenants tagged with Region/Tier/Segment, each connected to 2-6 tenanted projects (Staging and
@@ -36,7 +36,16 @@ from .large_shared import (
     LargeShared,
     script_properties,
 )
-from .space import actions_by_name, create_space, package, secret, step, template_parameter, variable
+from .space import (
+    actions_by_name,
+    create_space,
+    package,
+    secret,
+    step,
+    template_parameter,
+    variable,
+    with_new_ids,
+)
 
 
 class _Large(LargeShared):
@@ -61,12 +70,14 @@ class _Large(LargeShared):
                 "LifecycleId": self.lifecycles[region],
                 "IncludedLibraryVariableSetIds": included,
                 "TenantedDeploymentMode": "TenantedOrUntenanted" if tenanted else "Untenanted",
-                "Templates": [
-                    template_parameter("Tenant.Subdomain", "Subdomain", "Tenant's host prefix."),
-                    template_parameter(
-                        "Tenant.DbPassword", "Database password", "Per tenant.", "", "Sensitive"
-                    ),
-                ]
+                "Templates": with_new_ids(
+                    [
+                        template_parameter("Tenant.Subdomain", "Subdomain", "Tenant's host prefix."),
+                        template_parameter(
+                            "Tenant.DbPassword", "Database password", "Per tenant.", "", "Sensitive"
+                        ),
+                    ]
+                )
                 if tenanted
                 else [],
             },
@@ -170,7 +181,7 @@ class _Large(LargeShared):
     ) -> list[dict[str, Any]]:
         rng = self.random
         environments = [self.env(region, stage) for stage in STAGES]
-        chosen = rng.sample(VARIABLE_NAMES, rng.randint(9, 13))
+        chosen = rng.sample(VARIABLE_NAMES, rng.randint(8, 12))
         variables = []
         for index, name in enumerate(chosen):
             sensitive = name in SENSITIVE_NAMES

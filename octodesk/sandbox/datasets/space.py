@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -129,6 +130,11 @@ def template_parameter(
         "DefaultValue": default,
         "DisplaySettings": display,
     }
+
+
+def with_new_ids(parameters: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Project variable templates get their GUIDs from the client, as the portal does when one is added."""
+    return [{"Id": str(uuid.uuid4()), **parameter} for parameter in parameters]
 
 
 def actions_by_name(process: Mapping[str, Any]) -> dict[str, dict[str, Any]]:

@@ -1,7 +1,7 @@
 """The demo's custom step templates (our own scripts, modelled on common community templates).
 
-Each template is an ``Octopus.Script`` ActionTemplate with parameters; ``SQL - Run Script`` is created at
-version 1 and then updated once, so the server holds versions 1 and 2.
+Each template is an ``Octopus.Script`` ActionTemplate with parameters; ``SQL - Run Script`` is changed
+twice after it is created, so the server holds three versions of it.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ do {
 throw "$uri answered $status, expected $expected"
 """
 
-_SQL_SCRIPT_V1 = r"""$connectionString = $OctopusParameters['Sql.ConnectionString']
+_SQL_SCRIPT = r"""$connectionString = $OctopusParameters['Sql.ConnectionString']
 $connection = New-Object System.Data.SqlClient.SqlConnection $connectionString
 $connection.Open()
 try {
@@ -75,7 +75,18 @@ try {
 } finally { $connection.Dispose() }
 """
 
-_SQL_SCRIPT_V2 = r"""$connectionString = $OctopusParameters['Sql.ConnectionString']
+_SQL_SCRIPT_WITH_TIMEOUT = r"""$connectionString = $OctopusParameters['Sql.ConnectionString']
+$connection = New-Object System.Data.SqlClient.SqlConnection $connectionString
+$connection.Open()
+try {
+    $command = $connection.CreateCommand()
+    $command.CommandTimeout = [int]$OctopusParameters['Sql.CommandTimeout']
+    $command.CommandText = $OctopusParameters['Sql.Script']
+    Write-Host "Script affected $($command.ExecuteNonQuery()) row(s)"
+} finally { $connection.Dispose() }
+"""
+
+_SQL_SCRIPT_WITH_ERROR_HANDLING = r"""$connectionString = $OctopusParameters['Sql.ConnectionString']
 $connection = New-Object System.Data.SqlClient.SqlConnection $connectionString
 $printMessage = { Write-Host $event.SourceEventArgs.Message }
 Register-ObjectEvent -InputObject $connection -EventName InfoMessage -Action $printMessage | Out-Null
@@ -218,7 +229,7 @@ DEMO_TEMPLATES: list[dict[str, Any]] = [
     _template(
         "SQL - Run Script",
         "Runs a T-SQL script against a SQL Server database.",
-        _SQL_SCRIPT_V1,
+        _SQL_SCRIPT,
         [
             template_parameter(
                 "Sql.ConnectionString", "Connection string", "ADO.NET connection string.", "", _SENSITIVE
@@ -254,23 +265,42 @@ DEMO_TEMPLATES: list[dict[str, Any]] = [
 ]
 
 SQL_TEMPLATE = "SQL - Run Script"
+SQL_TEMPLATE_FIRST = "SQL - Run Script (first version)"
 
 
 def create_demo_templates(space: SpaceWriter) -> dict[str, dict[str, Any]]:
-    """Create the templates; returns them by name (the SQL template's v1 also as ``"SQL - Run Script@1"``)."""
+    """Create the templates; returns them by name (latest version).
+
+    The SQL template is then changed twice (a timeout, then error handling), so the server holds three
+    versions; its first version is also returned as ``SQL_TEMPLATE_FIRST``.
+    """
     created = {body["Name"]: space.create("actiontemplates", body) for body in DEMO_TEMPLATES}
-    first_sql = created[SQL_TEMPLATE]
-    created[f"{SQL_TEMPLATE}@1"] = first_sql
-    updated = dict(first_sql)
-    updated["Properties"] = {**first_sql["Properties"], **_script_properties(_SQL_SCRIPT_V2)}
-    updated["Parameters"] = [
-        *first_sql["Parameters"],
-        template_parameter("Sql.CommandTimeout", "Command timeout (seconds)", "0 waits forever.", "30"),
-        template_parameter(
-            "Sql.ContinueOnError", "Continue on error", "Log errors as warnings instead.", "False", _CHECKBOX
-        ),
-    ]
-    created[SQL_TEMPLATE] = space.put(f"actiontemplates/{first_sql['Id']}", updated)
+    first = created[SQL_TEMPLATE]
+    created[SQL_TEMPLATE_FIRST] = first
+    with_timeout = {
+        **first,
+        "Properties": {**first["Properties"], **_script_properties(_SQL_SCRIPT_WITH_TIMEOUT)},
+        "Parameters": [
+            *first["Parameters"],
+            template_parameter("Sql.CommandTimeout", "Command timeout (seconds)", "0 waits forever.", "30"),
+        ],
+    }
+    second = space.put(f"actiontemplates/{first['Id']}", with_timeout)
+    with_error_handling = {
+        **second,
+        "Properties": {**second["Properties"], **_script_properties(_SQL_SCRIPT_WITH_ERROR_HANDLING)},
+        "Parameters": [
+            *second["Parameters"],
+            template_parameter(
+                "Sql.ContinueOnError",
+                "Continue on error",
+                "Log errors as warnings instead.",
+                "False",
+                _CHECKBOX,
+            ),
+        ],
+    }
+    created[SQL_TEMPLATE] = space.put(f"actiontemplates/{first['Id']}", with_error_handling)
     return created
 
 
