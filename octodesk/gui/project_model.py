@@ -73,6 +73,9 @@ class ProjectListModel(QAbstractItemModel):
     def clear(self) -> None:
         self.set_projects([])
 
+    def projects(self) -> list[Any]:
+        return [node.project for g in self._groups for node in g.projects]
+
     def total_count(self) -> int:
         return sum(len(g.projects) for g in self._groups)
 

@@ -1,0 +1,100 @@
+"""Start-up: QApplication, style, logging, error hook, the qasync loop, the main window, optional sandbox."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
+
+from octodesk import __version__
+from octodesk.core.errors import OctoDeskError
+from octodesk.gui import dialogs
+from octodesk.gui.error_dialog import ExceptHook
+from octodesk.gui.log_pane import QtLogHandler, setup_logging
+from octodesk.gui.main_window import MainWindow
+from octodesk.gui.sandbox_session import SandboxSession
+from octodesk.gui.worker import executor, run_in_worker
+from octodesk.resource_path import resource_path
+
+log = logging.getLogger(__name__)
+
+
+def app_icon() -> QIcon:
+    icon = QIcon()
+    for name in ("octodesk.svg", "octodesk.png"):
+        path = resource_path(name)
+        if path.exists():
+            icon.addFile(str(path))
+    return icon
+
+
+def style_sheet() -> str:
+    path: Path = resource_path("octodesk.qss")
+    return path.read_text(encoding="utf-8") if path.exists() else ""
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(argv or sys.argv[:1])
+    app.setApplicationName("OctoDesk")
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName("OctoDesk")
+    app.setDesktopFileName("octodesk")
+    app.setWindowIcon(app_icon())
+    app.setStyleSheet(style_sheet())
+    return app
+
+
+async def start_sandbox(window: MainWindow, session: SandboxSession) -> None:
+    window.statusBar().showMessage("Starting the sandbox servers…")
+    try:
+        source, target = await run_in_worker(session.start)
+    except OctoDeskError as error:
+        await dialogs.show_error(window, "Sandbox", f"The sandbox servers could not start: {error}")
+        return
+    await window.set_connection("target", target)
+    await window.set_connection("source", source)
+    window.statusBar().showMessage("Sandbox ready: pick projects, then Migrate…", 10000)
+
+
+async def main(app: QApplication, sandbox: bool, pane_handler: QtLogHandler | None = None) -> int:
+    window = MainWindow()
+    if pane_handler is not None:
+        window.log_pane.attach(pane_handler)
+    window.setWindowIcon(app.windowIcon())
+    closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def window_closed() -> None:
+        if not closed.done():
+            closed.set_result(None)
+
+    app.lastWindowClosed.connect(window_closed)
+    session = SandboxSession() if sandbox else None
+    window.show()
+    log.info("OctoDesk %s started", __version__)
+    try:
+        if session is not None:
+            await start_sandbox(window, session)
+        await closed
+    finally:
+        if session is not None:
+            await run_in_worker(session.stop)
+    return 0
+
+
+def run_app(sandbox: bool = False, verbose: bool = False) -> int:
+    import qasync  # after PySide6, so qasync binds to it
+
+    app = create_application()
+    pane_handler, log_file = setup_logging(verbose)
+    hook = ExceptHook(log_file)
+    hook.install()
+    try:
+        return int(qasync.run(main(app, sandbox, pane_handler)))
+    finally:
+        hook.uninstall()
+        executor().shutdown(wait=True, cancel_futures=True)
