@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from dataclasses import dataclass
 
 import pytest
@@ -52,3 +54,37 @@ def sample_projects() -> list[FakeProject]:
         FakeProject("Projects-4", "Config as Code Demo", "Back office", is_version_controlled=True),
         FakeProject("Projects-5", "Orphan", ""),
     ]
+
+
+class _CannedHandler(BaseHTTPRequestHandler):
+    status = 200
+    content_type = "text/html"
+    body = b"<html><body>Welcome to nginx!</body></html>"
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        self.send_response(self.status)
+        self.send_header("Content-Type", self.content_type)
+        self.send_header("Content-Length", str(len(self.body)))
+        self.end_headers()
+        self.wfile.write(self.body)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - keep test output quiet
+        pass
+
+
+@pytest.fixture
+def canned_server() -> Iterator[Callable[[int, str, bytes], str]]:
+    """A plain HTTP server answering every GET with one canned response (for "not Octopus", 403, ...)."""
+    servers: list[ThreadingHTTPServer] = []
+
+    def start(status: int, content_type: str, body: bytes) -> str:
+        handler = type("Handler", (_CannedHandler,), {"status": status, "content_type": content_type, "body": body})
+        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
