@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -61,14 +61,14 @@ class _CannedHandler(BaseHTTPRequestHandler):
     content_type = "text/html"
     body = b"<html><body>Welcome to nginx!</body></html>"
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+    def do_GET(self) -> None:
         self.send_response(self.status)
         self.send_header("Content-Type", self.content_type)
         self.send_header("Content-Length", str(len(self.body)))
         self.end_headers()
         self.wfile.write(self.body)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - keep test output quiet
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
@@ -78,7 +78,9 @@ def canned_server() -> Iterator[Callable[[int, str, bytes], str]]:
     servers: list[ThreadingHTTPServer] = []
 
     def start(status: int, content_type: str, body: bytes) -> str:
-        handler = type("Handler", (_CannedHandler,), {"status": status, "content_type": content_type, "body": body})
+        handler = type(
+            "Handler", (_CannedHandler,), {"status": status, "content_type": content_type, "body": body}
+        )
         server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)

@@ -50,7 +50,11 @@ def test_success_shows_version_hosting_then_spaces_and_remembers_server(
     wizard.accept()
     assert wizard.result() == QWizard.DialogCode.Accepted
     connection = wizard.connection()
-    assert (connection.url, connection.space, connection.api_key) == (demo_server.url, "Platform", demo_server.api_key)
+    assert (connection.url, connection.space, connection.api_key) == (
+        demo_server.url,
+        "Platform",
+        demo_server.api_key,
+    )
     saved = json.loads(Settings.location().read_text())
     assert saved["recent_servers"][0]["url"] == demo_server.url
     assert demo_server.api_key not in Settings.location().read_text()
@@ -86,7 +90,9 @@ def test_unreachable_server(qtbot: QtBot, loop: asyncio.AbstractEventLoop, empty
 
 def test_tls_failure(qtbot: QtBot, loop: asyncio.AbstractEventLoop, empty_server: Any) -> None:
     wizard = _wizard(qtbot)
-    ok, text = _test_connection(qtbot, wizard, empty_server.url.replace("http:", "https:"), empty_server.api_key)
+    ok, text = _test_connection(
+        qtbot, wizard, empty_server.url.replace("http:", "https:"), empty_server.api_key
+    )
     assert not ok
     assert text.startswith("TLS/certificate problem:")
 
