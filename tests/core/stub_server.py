@@ -51,6 +51,7 @@ class StubRequest:
     query: dict[str, str]
     headers: dict[str, str]
     body: bytes
+    client_port: int = 0  # one per connection the client opened
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -64,19 +65,20 @@ def json_reply(body: Any, status: int = 200, **headers: str) -> StubResponse:
 
 
 class Script:
-    """Replies in order per "METHOD /path" (query ignored); ``default`` once a script runs out."""
+    """Replies in order per "METHOD /path" (query ignored); ``default`` once a script runs out.
+    A reply may also be a handler, called with the request."""
 
     def __init__(self, default: Reply | None = None) -> None:
         self.default = default if default is not None else StubResponse(404, {"ErrorMessage": "No route."})
-        self._queues: dict[str, list[Reply]] = {}
-        self._repeat: dict[str, Reply] = {}
+        self._queues: dict[str, list[Reply | Handler]] = {}
+        self._repeat: dict[str, Reply | Handler] = {}
         self._lock = threading.Lock()
 
-    def then(self, route: str, *replies: Reply) -> Script:
+    def then(self, route: str, *replies: Reply | Handler) -> Script:
         self._queues.setdefault(route, []).extend(replies)
         return self
 
-    def always(self, route: str, reply: Reply) -> Script:
+    def always(self, route: str, reply: Reply | Handler) -> Script:
         self._repeat[route] = reply
         return self
 
@@ -84,9 +86,8 @@ class Script:
         route = f"{request.method} {request.path}"
         with self._lock:
             queue = self._queues.get(route)
-            if queue:
-                return queue.pop(0)
-        return self._repeat.get(route, self.default)
+            reply = queue.pop(0) if queue else self._repeat.get(route, self.default)
+        return reply(request) if callable(reply) else reply
 
 
 class StubServer:
@@ -151,6 +152,7 @@ def _make_httpd(stub: StubServer) -> ThreadingHTTPServer:
                 query=dict(parse_qsl(parts.query)),
                 headers={k: v for k, v in self.headers.items()},
                 body=body,
+                client_port=int(self.client_address[1]),
             )
             stub.record(request)
             reply = stub.handler(request)

@@ -1,0 +1,114 @@
+"""client.map on the shared bounded pool: order kept, first error wins, cancel stops further requests."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+from stub_server import Script, StubRequest, StubResponse, Stubs, json_reply
+
+from octodesk.core.cancel import CancelToken
+from octodesk.core.errors import Cancelled, ResourceNotFound
+
+API_KEY = "API-MAPTESTKEY0123456789ABCDEF"
+
+
+@pytest.fixture
+def stubs() -> Iterator[Stubs]:
+    with Stubs(API_KEY) as started:
+        yield started
+
+
+def echo(request: StubRequest) -> StubResponse:
+    number = int(request.path.rsplit("-", 1)[1])
+    if number == 13 and "/missing/" in request.path:
+        return json_reply({"ErrorMessage": "The resource 'Things-13' was not found."}, 404)
+    return json_reply({"Id": request.path.rsplit("/", 1)[1], "Number": number})
+
+
+def test_map_keeps_input_order(stubs: Stubs) -> None:
+    server, client, _ = stubs.serve(echo, concurrency=4)
+    results = client.map(lambda n: client.get(f"/api/Spaces-1/things/Things-{n}")["Number"], range(1, 41))
+    assert results == list(range(1, 41))
+    assert server.request_count == 40
+
+
+def test_connection_pool_is_bounded_by_concurrency(stubs: Stubs) -> None:
+    in_flight = 0
+    peak = 0
+    lock = threading.Lock()
+
+    def counting(request: StubRequest) -> StubResponse:
+        nonlocal in_flight, peak
+        with lock:
+            in_flight += 1
+            peak = max(peak, in_flight)
+        try:
+            return echo(request)
+        finally:
+            with lock:
+                in_flight -= 1
+
+    server, client, _ = stubs.serve(counting, concurrency=3)
+    adapter = client._session.get_adapter(server.url)
+    assert adapter._pool_maxsize == 3  # type: ignore[attr-defined]
+    client.map(lambda n: client.get(f"/api/Spaces-1/things/Things-{n}"), range(1, 31))
+    assert peak <= 3
+    assert len({request.client_port for request in server.requests}) <= 3  # connections reused
+
+
+def test_first_error_is_raised_and_nothing_more_is_scheduled(stubs: Stubs) -> None:
+    server, client, _ = stubs.serve(echo, concurrency=2)
+    with pytest.raises(ResourceNotFound, match="Things-13"):
+        client.map(lambda n: client.get(f"/api/Spaces-1/missing/Things-{n}"), range(1, 101))
+    # items after 13 are not started once the error is seen; at most the one running beside it finishes
+    assert server.request_count <= 15
+
+
+def test_cancel_mid_map_raises_cancelled_and_sends_no_further_requests(stubs: Stubs) -> None:
+    token = CancelToken()
+    server, client, _ = stubs.serve(echo, concurrency=1, cancel=token)
+
+    def fetch(n: int) -> object:
+        body = client.get(f"/api/Spaces-1/things/Things-{n}")
+        if n == 5:
+            token.cancel()
+        return body
+
+    with pytest.raises(Cancelled):
+        client.map(fetch, range(1, 50))
+    assert server.request_count == 5
+
+
+def test_cancel_mid_map_with_parallel_workers_stops_early(stubs: Stubs) -> None:
+    token = CancelToken()
+    server, client, _ = stubs.serve(echo, concurrency=4, cancel=token)
+
+    def fetch(n: int) -> object:
+        body = client.get(f"/api/Spaces-1/things/Things-{n}")
+        if n == 5:
+            token.cancel()
+        return body
+
+    with pytest.raises(Cancelled):
+        client.map(fetch, range(1, 200))
+    # what was already running may finish (and a slot freed in the instant before cancel), nothing more
+    assert server.request_count <= 5 + 2 * 4
+
+
+def test_nested_map_runs_inline_instead_of_deadlocking(stubs: Stubs) -> None:
+    _, client, _ = stubs.serve(echo, concurrency=2)
+
+    def outer(group: int) -> list[int]:
+        return client.map(
+            lambda n: client.get(f"/api/Spaces-1/things/Things-{group * 10 + n}")["Number"], range(1, 4)
+        )
+
+    assert client.map(outer, range(1, 5)) == [[g * 10 + n for n in range(1, 4)] for g in range(1, 5)]
+
+
+def test_map_over_nothing_sends_nothing(stubs: Stubs) -> None:
+    server, client, _ = stubs.serve(Script(), concurrency=4)
+    assert client.map(lambda n: client.get(f"/api/x/{n}"), []) == []
+    assert server.request_count == 0
