@@ -151,7 +151,9 @@ def key_check(key: bytes) -> str:
 
 
 def key_matches(key: bytes, expected: object) -> bool:
-    return isinstance(expected, str) and hmac.compare_digest(key_check(key), expected)
+    if not isinstance(expected, str) or not expected.isascii():  # compare_digest refuses non-ASCII text
+        return False
+    return hmac.compare_digest(key_check(key), expected)
 
 
 def _manifest_mac(key: bytes, manifest_bytes: bytes) -> bytes:

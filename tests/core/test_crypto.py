@@ -38,6 +38,7 @@ def test_key_check_tells_the_right_key_from_a_wrong_one() -> None:
     assert not crypto.key_matches(wrong, check)
     assert not crypto.key_matches(right, None)
     assert not crypto.key_matches(right, 12)
+    assert not crypto.key_matches(right, "\u20ac" + check[1:])
 
 
 def test_seal_round_trip_and_ciphertext_hides_the_plaintext() -> None:
