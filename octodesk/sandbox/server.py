@@ -16,8 +16,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 from .api import InProcessApi
 from .faults import Fault, FaultPlan
-from .resources.spaces import system_teams
 from .http_types import Request, Response
+from .resources.spaces import system_teams
 from .router import Router
 from .store import Store
 

@@ -46,6 +46,9 @@ class ProjectsBehaviour(Behaviour):
     def prepare(self, ctx: Ctx, doc: Document, old: Document | None) -> None:
         settings = doc.get("PersistenceSettings") or {"Type": "Database"}
         doc["IsVersionControlled"] = settings.get("Type") == "VersionControlled"
+        for template in doc.get("Templates") or []:
+            template["Id"] = template.get("Id") or str(uuid.uuid4())
+            template.setdefault("DisplaySettings", {})
         if old is None:
             doc["DeploymentProcessId"] = f"deploymentprocess-{doc['Id']}"
             doc["VariableSetId"] = f"variableset-{doc['Id']}"
