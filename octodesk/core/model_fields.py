@@ -47,7 +47,7 @@ _ID_PREFIXES: dict[str, str] = {
     "releases": RELEASE,
     "users": USER,
 }
-_ID_PATTERN = re.compile(r"^([A-Za-z]+)-(\d+|builtin|builtin-releases|[a-z][a-z0-9-]*)$")
+_ID_PATTERN = re.compile(r"^([A-Za-z]+)-(\d+|[a-z][A-Za-z0-9-]*)$")
 # Built-in ids that are the same on every server (system teams); feeds-builtin is NOT among them:
 # the built-in feed's id differs per space and is mapped by name/type like any feed.
 FIXED_IDS = frozenset({"teams-administrators", "teams-managers", "teams-everyone", "users-system"})
