@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 import sys
 from pathlib import Path
 
@@ -61,6 +62,16 @@ async def start_sandbox(window: MainWindow, session: SandboxSession) -> None:
     window.statusBar().showMessage("Sandbox ready: pick projects, then Migrate…", 10000)
 
 
+def close_on_termination_signals(window: MainWindow) -> None:
+    """SIGTERM (logout, ``kill``) and Ctrl+C close the window the normal way, so the app exits cleanly."""
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        try:
+            loop.add_signal_handler(signum, window.close)
+        except (NotImplementedError, RuntimeError, ValueError):  # Windows, or not the main thread
+            pass
+
+
 async def main(app: QApplication, sandbox: bool, pane_handler: QtLogHandler | None = None) -> int:
     window = MainWindow()
     if pane_handler is not None:
@@ -73,8 +84,12 @@ async def main(app: QApplication, sandbox: bool, pane_handler: QtLogHandler | No
             closed.set_result(None)
 
     app.lastWindowClosed.connect(window_closed)
+    # main() ends the loop by returning; if Qt quit on the last window, the awaits below (stopping the
+    # sandbox) would die with "Event loop stopped before Future completed".
+    app.setQuitOnLastWindowClosed(False)
     session = SandboxSession() if sandbox else None
     window.show()
+    close_on_termination_signals(window)
     log.info("OctoDesk %s started", __version__)
     try:
         if session is not None:
