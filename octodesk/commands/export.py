@@ -1,0 +1,98 @@
+"""``octodesk export``: projects and everything they reference into an encrypted bundle.
+
+Progress goes to stderr, the summary to stdout, ``--report`` writes the JSON report; ``--list-secrets``
+prints the references of every sensitive value the export needs (the keys of ``--secrets-file``) and exits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from octodesk.commands.common import ProgressPrinter, UsageError, make_client, read_secret_env
+from octodesk.core.errors import OctoDeskError
+from octodesk.core.export import export_projects, list_secret_references
+from octodesk.core.report import Report
+from octodesk.core.secret_refs import CARRIED_BY_SERVER, read_secrets_file
+
+CARRIED_BY_TEXT = {
+    CARRIED_BY_SERVER: "read from the server when the API key may export certificates",
+}
+
+
+def run(args: argparse.Namespace) -> int:
+    if not args.project:
+        raise UsageError("Name at least one project to export: --project NAME (repeat for several).")
+    if args.list_secrets:
+        return _list_secrets(args)
+    if not args.output:
+        raise UsageError("Say where to write the bundle: --output PATH.")
+    password = read_secret_env(args.password_env, "Bundle password")
+    secrets = read_secrets_file(args.secrets_file) if args.secrets_file else None
+    client = make_client(args)
+    try:
+        with client:
+            report = export_projects(
+                client,
+                args.space,
+                args.project,
+                Path(args.output),
+                password,
+                secrets=secrets,
+                progress=ProgressPrinter(),
+            )
+    except OctoDeskError as error:
+        if args.report:
+            _write_report(args.report, Report(operation="export", details={"error": str(error)}))
+        raise
+    if args.report:
+        _write_report(args.report, report)
+    print_summary(report, sys.stdout)
+    return 0
+
+
+def _list_secrets(args: argparse.Namespace) -> int:
+    with make_client(args) as client:
+        refs = list_secret_references(client, args.space, args.project, progress=ProgressPrinter())
+    if not refs:
+        print("The export of these projects needs no sensitive values.")
+        return 0
+    print(f"Sensitive values the export needs ({len(refs)}); supply them in --secrets-file by reference:")
+    for item in refs:
+        how = CARRIED_BY_TEXT.get(item.carried_by, "only you can supply it")
+        print(f"{item.ref}\t{item.description}; {how}")
+    return 0
+
+
+def _write_report(path: str, report: Report) -> None:
+    try:
+        Path(path).write_text(report.to_json() + "\n", encoding="utf-8")
+    except OSError as error:
+        raise OctoDeskError(f"Cannot write the report to {path}: {error.strerror or error}.") from None
+
+
+def print_summary(report: Report, stream: TextIO) -> None:
+    details = report.details
+    projects = details.get("projects") or []
+    space, destination = details.get("space"), details.get("destination")
+    print(f"Exported {len(projects)} project(s) from space '{space}' to {destination}", file=stream)
+    print(f"  projects: {', '.join(projects)}", file=stream)
+    for kind, actions in report.counts.items():
+        print(f"  {kind}: {sum(actions.values())}", file=stream)
+    not_carried = details.get("secrets_not_carried") or []
+    print(
+        f"Sensitive values: {details.get('secrets_carried', 0)} carried, {len(not_carried)} not carried "
+        "(listed in the report; set them on the target or supply them with --secrets-file)",
+        file=stream,
+    )
+    for warning in report.warnings:
+        print(f"Warning: {warning}", file=stream)
+    other = [item for item in report.follow_ups if item.category != "sensitive-value"]
+    if other:
+        print(f"Follow-ups ({len(other)}):", file=stream)
+        for item in other:
+            print(f"  - {item.message}", file=stream)
+    seconds = sum(report.phase_seconds.values())
+    print(f"{report.http_requests} HTTP requests in {seconds:.1f} s", file=stream)
