@@ -27,6 +27,7 @@ def format_elapsed(seconds: float) -> str:
 
 class RunView(QWidget):
     cancel_requested = Signal()
+    progressed = Signal(object)  # each Progress shown, after the widgets were updated
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -83,6 +84,7 @@ class RunView(QWidget):
             p for p in (progress.kind, f"“{progress.name}”") if p.strip("“”")
         )
         self.current_label.setText(current)
+        self.progressed.emit(progress)
 
     def request_cancel(self) -> None:
         self.cancel_button.setEnabled(False)

@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import pytest
 
@@ -90,3 +91,34 @@ def canned_server() -> Iterator[Callable[[int, str, bytes], str]]:
     for server in servers:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def run_async(qtbot: Any, async_loop: asyncio.AbstractEventLoop) -> Callable[..., Any]:
+    """Run a coroutine on the qasync loop while Qt keeps processing events; its result."""
+    from octodesk.gui.worker import spawn
+
+    def run(coroutine: Any, timeout: int = 30000) -> Any:
+        task = spawn(coroutine)
+        qtbot.waitUntil(task.done, timeout=timeout)
+        return task.result()
+
+    return run
+
+
+@pytest.fixture
+def window(qtbot: Any, async_loop: asyncio.AbstractEventLoop) -> Any:
+    from octodesk.gui.main_window import MainWindow
+    from octodesk.gui.settings import Settings
+
+    main_window = MainWindow(Settings())
+    qtbot.addWidget(main_window)
+    main_window.show()
+    return main_window
+
+
+def connection_to(server: Any, space: str = "Default") -> Any:
+    from octodesk.gui.connection import Connection, probe_server
+
+    probe = probe_server(server.url, server.api_key, True)
+    return Connection(probe.url, server.api_key, space, probe.version, probe.hosting)

@@ -1,0 +1,74 @@
+"""Stand-ins for the dialogs a flow opens: each records its calls and answers from a script."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from octodesk.gui import dialogs
+from octodesk.gui.password_dialog import PasswordDialog
+
+PASSWORD = "correct horse battery staple"
+
+
+class ScriptedPasswords:
+    def __init__(self, answers: Iterable[str | None]) -> None:
+        self.answers = list(answers)
+        self.calls: list[dict[str, Any]] = []
+
+    async def __call__(self, parent: Any, mode: str, *, error: str = "", prompt: str = "") -> str | None:
+        self.calls.append({"mode": mode, "error": error, "prompt": prompt})
+        return self.answers.pop(0)
+
+
+def script_passwords(monkeypatch: pytest.MonkeyPatch, *answers: str | None) -> ScriptedPasswords:
+    scripted = ScriptedPasswords(answers)
+    monkeypatch.setattr(PasswordDialog, "launch", scripted)
+    return scripted
+
+
+def script_save_path(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
+    async def choose(parent: Any, start_dir: str, suggested_name: str) -> Path:
+        return path
+
+    monkeypatch.setattr(dialogs, "choose_save_bundle", choose)
+
+
+def script_open_path(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
+    async def choose(parent: Any, start_dir: str) -> Path:
+        return path
+
+    monkeypatch.setattr(dialogs, "choose_open_bundle", choose)
+
+
+class ScriptedQuestions:
+    def __init__(self, answer: bool) -> None:
+        self.answer = answer
+        self.questions: list[str] = []
+
+    async def __call__(self, parent: Any, title: str, question: str) -> bool:
+        self.questions.append(question)
+        return self.answer
+
+
+def script_yes_no(monkeypatch: pytest.MonkeyPatch, answer: bool) -> ScriptedQuestions:
+    scripted = ScriptedQuestions(answer)
+    monkeypatch.setattr(dialogs, "ask_yes_no", scripted)
+    return scripted
+
+
+class RecordedErrors:
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+
+    async def __call__(self, parent: Any, title: str, message: str) -> None:
+        self.messages.append(message)
+
+
+def record_errors(monkeypatch: pytest.MonkeyPatch) -> RecordedErrors:
+    recorded = RecordedErrors()
+    monkeypatch.setattr(dialogs, "show_error", recorded)
+    return recorded
