@@ -161,6 +161,17 @@ def test_demo_feeds_accounts_certificate_and_teams_keep_secrets_hidden(demo: tup
         assert secret not in raw
 
 
+@pytest.mark.parametrize(("hosting", "expected"), [("cloud", ["DynamicWorkerPool"]), ("self-hosted", [])])
+def test_demo_adds_a_dynamic_worker_pool_only_on_cloud(
+    sandbox_factory: Callable[..., Any], hosting: str, expected: list[str]
+) -> None:
+    client = Client(sandbox_factory("demo", hosting=hosting))
+    pools = client.all(client.space_id("Default"), "workerpools")
+    assert [
+        pool["WorkerPoolType"] for pool in pools if pool["WorkerPoolType"] != "StaticWorkerPool"
+    ] == expected
+
+
 def test_demo_certificate_is_a_real_pfx_with_the_documented_password() -> None:
     from octodesk.sandbox.datasets.assets import self_signed_pfx
 
@@ -257,6 +268,13 @@ def test_demo_web_portal_variables_channels_runbooks_triggers_and_logo(demo: tup
     assert actions["Post hotfix notice"]["Channels"] == [hotfix["Id"]]
     runbooks = {r["Name"]: r for r in client.all(space_id, "runbooks") if r["ProjectId"] == portal["Id"]}
     assert set(runbooks) == {"Recycle App Pool", "Clean IIS Logs"}
+    cleanup = _actions(
+        client.get(f"/api/{space_id}/runbookProcesses/{runbooks['Clean IIS Logs']['RunbookProcessId']}")
+    )
+    cleanup_template = client.by_name(space_id, "actiontemplates")["Files - Remove Old Files"]
+    assert [a["Properties"]["Octopus.Action.Template.Id"] for a in cleanup.values()] == [
+        cleanup_template["Id"]
+    ]
     variables = _variables(client, space_id, portal)
     by_type = {v["Type"]: v for v in variables}
     assert by_type["Certificate"]["Value"] == client.by_name(space_id, "certificates")["Portal TLS"]["Id"]
