@@ -7,13 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from import_support import PASSWORD, export_demo, import_into, named, names, one, space_docs
 
 from octodesk.core import kinds, model
 from octodesk.core.bundle import Bundle, read_bundle
 from octodesk.core.errors import ImportRefused
 from octodesk.core.remap import leaked_source_ids
 from octodesk.sandbox import SandboxServer
-from import_support import PASSWORD, export_demo, import_into, named, names, one, space_docs
 
 ROUTES = {
     "Environment": "environments",
@@ -145,7 +145,7 @@ def test_references_point_at_the_same_named_resources(imported: Any, bundle: Bun
             assert by_id[target_template]["Name"] == source_names[source_template]
             templated += 1
         for package, target_package in zip(
-            action.get("Packages") or [], target_actions[name].get("Packages") or []
+            action.get("Packages") or [], target_actions[name].get("Packages") or [], strict=True
         ):
             if package.get("FeedId") in source_names:
                 assert by_id[target_package["FeedId"]]["Name"] == source_names[package["FeedId"]]
