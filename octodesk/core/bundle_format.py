@@ -106,18 +106,17 @@ def _too_deep(bundle_name: str, entry: str) -> BundleDamaged:
     )
 
 
-def json_depth(value: Any) -> int:
-    """Nesting depth of a parsed JSON value, without recursion (the value itself may be hostile)."""
-    deepest = 0
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict):
-            children: Any = item.values()
-        elif isinstance(item, list):
-            children = item
-        else:
-            continue
-        deepest = max(deepest, depth)
-        stack.extend((child, depth + 1) for child in children)
-    return deepest
+def json_depth(value: Any, limit: int = MAX_JSON_DEPTH) -> int:
+    """Nesting depth of a parsed JSON value, counted level by level without recursion (the value may be
+    hostile); stops counting once past ``limit``."""
+    level = [value] if type(value) is dict or type(value) is list else []
+    depth = 0
+    while level and depth <= limit:
+        depth += 1
+        deeper = []
+        for container in level:
+            for child in container.values() if type(container) is dict else container:
+                if type(child) is dict or type(child) is list:
+                    deeper.append(child)
+        level = deeper
+    return depth
