@@ -153,9 +153,7 @@ def test_refused_plan_disables_apply_until_update_existing(
     assert window.target_panel.connection == target
     script_passwords(monkeypatch, PASSWORD)
     with qtbot.waitSignal(window.flow_finished, timeout=FLOW_TIMEOUT) as finished:
-        assert window.start_flow(
-            "import", flows.import_flow(window, bundle)
-        )
+        assert window.start_flow("import", flows.import_flow(window, bundle))
         qtbot.waitUntil(
             lambda: bool(window.operations) and operation_window(window).apply_button.isVisible(),
             timeout=FLOW_TIMEOUT,
