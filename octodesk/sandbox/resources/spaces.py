@@ -78,7 +78,7 @@ def license_status(hosting: str) -> dict[str, Any]:
         "Id": None,
         "IsCompliant": True,
         "HostingEnvironment": "OctopusCloud" if hosting == "cloud" else "SelfHosted",
-        "EffectiveExpiryDate": "2099-12-31T00:00:00.000+00:00",
+        "EffectiveExpiryDate": "2099-12-31",  # a NodaTime LocalDate: ISO date on the wire
         "DaysToEffectiveExpiryDate": 27000,
         "DoesExpiryBlockKeyActivities": False,
         "EffectiveNodeTaskLimit": 5,
