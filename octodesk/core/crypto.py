@@ -15,6 +15,7 @@ import binascii
 import hashlib
 import hmac
 import os
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -140,9 +141,15 @@ def _printable(value: object) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+def password_bytes(password: str) -> bytes:
+    """NFC, so the same typed password matches across platforms' input methods; surrogatepass, so a password
+    read from an environment variable holding invalid UTF-8 (decoded with surrogateescape) still encodes."""
+    return unicodedata.normalize("NFC", password).encode("utf-8", "surrogatepass")
+
+
 def derive_key(password: str, spec: KdfSpec) -> bytes:
     kdf = Scrypt(salt=spec.salt, length=KEY_BYTES, n=spec.cost.n, r=spec.cost.r, p=spec.cost.p)
-    return kdf.derive(password.encode("utf-8"))
+    return kdf.derive(password_bytes(password))
 
 
 def key_check(key: bytes) -> str:

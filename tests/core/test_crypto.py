@@ -28,6 +28,22 @@ def test_key_depends_on_password_and_salt() -> None:
     assert crypto.derive_key("pässword", spec(b"t" * 16)) != key
 
 
+def test_password_forms_that_look_the_same_give_the_same_key() -> None:
+    composed = "caf\u00e9"
+    decomposed = "cafe\u0301"
+
+    assert crypto.derive_key(composed, spec()) == crypto.derive_key(decomposed, spec())
+
+
+def test_password_with_undecodable_bytes_from_the_environment_still_derives() -> None:
+    from_environment = b"pass\xffword".decode("utf-8", "surrogateescape")
+
+    key = crypto.derive_key(from_environment, spec())
+
+    assert key == crypto.derive_key(from_environment, spec())
+    assert key != crypto.derive_key("password", spec())
+
+
 def test_key_check_tells_the_right_key_from_a_wrong_one() -> None:
     right = crypto.derive_key("right", spec())
     wrong = crypto.derive_key("wrong", spec())
