@@ -54,6 +54,7 @@ R = TypeVar("R")
 Hosting = Literal["SelfHosted", "OctopusCloud"]
 CLOUD_HOST_SUFFIXES = (".octopus.app",)
 IDS_PER_REQUEST = 100
+CONNECT_TIMEOUT_CAP = 15.0  # seconds to establish a connection, however long a slow answer may take
 
 
 @dataclass(frozen=True)
@@ -303,6 +304,7 @@ class OctopusClient:
 
     def resolve_space(self, name: str) -> dict[str, Any]:
         """The space with exactly this name (case-insensitive only when that is unambiguous)."""
+        name = name.strip()
         spaces = self.list_spaces()
         exact = [space for space in spaces if space.get("Name") == name]
         if not exact:
@@ -415,6 +417,9 @@ class OctopusClient:
                 if attempt > 1 and failure.error.status is None and failure.transient:
                     tries = f" (after {attempt} attempts)."
                     _reword(failure.error, failure.error.message.rstrip(".") + tries)
+                elif failure.transient and not failure.may_retry(method):
+                    note = " (not sent again: the server may have applied it)"
+                    _reword(failure.error, failure.error.message + note)
                 raise failure.error
             delay = self._backoff(attempt)
             if failure.retry_after is not None:
@@ -442,11 +447,11 @@ class OctopusClient:
                 params=params,
                 json=json_body,
                 files=files,
-                timeout=self.timeout,
+                timeout=(min(self.timeout, CONNECT_TIMEOUT_CAP), self.timeout),
                 verify=self.verify,
             )
         except requests.RequestException as error:
-            failure = classify_exception(error, method, shown_path, self.server_url)
+            failure = classify_exception(error, method, shown_path, self.server_url, self.timeout)
             return _sanitised(failure)
         log.debug("%s %s -> %s", method, shown_path, response.status_code)
         if not response.ok:

@@ -103,9 +103,12 @@ def _tls_reason(error: BaseException) -> str:
     return "handshake failed"
 
 
-def classify_exception(error: requests.RequestException, method: str, path: str, server_url: str) -> Failure:
+def classify_exception(
+    error: requests.RequestException, method: str, path: str, server_url: str, timeout: float | None = None
+) -> Failure:
     """A request that got no HTTP answer: DNS, refused, TLS, timeout, dropped connection."""
     what = f"{method} {path}"
+    within = f" within {timeout:g} s" if timeout else " in time"
     if isinstance(error, requests.exceptions.SSLError) or _has(error, ssl.SSLError):
         return Failure(
             TlsError(
@@ -117,13 +120,14 @@ def classify_exception(error: requests.RequestException, method: str, path: str,
         )
     if isinstance(error, requests.exceptions.ConnectTimeout):
         return Failure(
-            RequestTimedOut(f"{server_url} did not accept a connection in time ({what})."),
-            transient=True,
+            RequestTimedOut(f"{what}: {server_url} did not accept a connection{within}."),
+            # usually a firewall or a wrong address: waiting again rarely helps and keeps the user waiting
+            transient=False,
             may_have_reached_server=False,
         )
     if isinstance(error, requests.exceptions.Timeout) or _has(error, socket.timeout, TimeoutError):
         return Failure(
-            RequestTimedOut(f"{what} timed out: {server_url} did not answer in time."),
+            RequestTimedOut(f"{what} timed out: {server_url} did not answer{within}."),
             transient=False,
             may_have_reached_server=True,
         )

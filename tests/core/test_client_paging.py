@@ -108,3 +108,17 @@ def test_get_by_ids_with_nothing_to_fetch_sends_nothing(stubs: Stubs) -> None:
     server, client, _ = stubs.serve(collection_handler([]))
     assert client.get_by_ids("/api/Spaces-1/projects", []) == []
     assert server.request_count == 0
+
+
+def test_post_file_sends_multipart_and_get_bytes_returns_content_type(stubs: Stubs) -> None:
+    logo = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
+    path = "/api/Spaces-1/projects/Projects-1/logo"
+    script = Script().always(f"POST {path}", StubResponse(200, None))
+    script.always(f"GET {path}", StubResponse(200, logo, content_type="image/png"))
+    server, client, _ = stubs.serve(script)
+    assert client.post_file(path, "fileData", "logo.png", logo, "image/png") is None
+    upload = server.requests[0]
+    assert upload.headers["Content-Type"].startswith("multipart/form-data; boundary=")
+    assert b'name="fileData"; filename="logo.png"' in upload.body
+    assert b"Content-Type: image/png" in upload.body and logo in upload.body
+    assert client.get_bytes(path) == (logo, "image/png")

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import email.utils
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from stub_server import DROP, Script, StubRequest, StubResponse, Stubs, json_reply
 
 from octodesk.core.cancel import CancelToken
 from octodesk.core.errors import Cancelled, ConnectionFailed, RateLimited, ServerFailure
+from octodesk.core.http import parse_retry_after
 
 API_KEY = "API-RETRYTESTKEY0123456789ABCDEF"
 ENVS = "/api/Spaces-1/environments"
@@ -90,8 +93,9 @@ def test_dropped_connection_forever_is_connection_failed(stubs: Stubs) -> None:
 def test_post_is_not_retried_on_503(stubs: Stubs) -> None:
     script = Script().then(f"POST {ENVS}", unavailable()).always(f"POST {ENVS}", json_reply(OK))
     server, client, waits = stubs.serve(script)
-    with pytest.raises(ServerFailure, match=r"POST /api/Spaces-1/environments failed with a server error"):
+    with pytest.raises(ServerFailure, match=r"POST /api/Spaces-1/environments failed with a server") as err:
         client.post(ENVS, {"Name": "Production"})
+    assert str(err.value).endswith("(not sent again: the server may have applied it)")
     assert server.request_count == 1 and waits == []
 
 
@@ -157,3 +161,14 @@ def test_nothing_is_sent_once_cancelled(stubs: Stubs) -> None:
     with pytest.raises(Cancelled):
         client.get(ENVS)
     assert server.request_count == 0
+
+
+def test_retry_after_may_be_seconds_or_an_http_date() -> None:
+    assert parse_retry_after("12") == 12.0
+    assert parse_retry_after(" 1.5 ") == 1.5
+    assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # in the past: no wait
+    future = email.utils.format_datetime(datetime.now(UTC) + timedelta(seconds=120), usegmt=True)
+    waited = parse_retry_after(future)
+    assert waited is not None and 60 < waited <= 120
+    assert parse_retry_after("soon") is None
+    assert parse_retry_after(None) is None
