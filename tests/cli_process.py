@@ -40,6 +40,7 @@ class ChildProcess:
     stdout_lines: queue.Queue[str | None] = field(default_factory=queue.Queue)
     seen_stdout: list[str] = field(default_factory=list)
     stderr_chunks: list[str] = field(default_factory=list)
+    stderr_lines: queue.Queue[str | None] = field(default_factory=queue.Queue)
 
     @classmethod
     def start(cls, command: Sequence[str], *, env: dict[str, str], cwd: Path) -> ChildProcess:
@@ -67,6 +68,8 @@ class ChildProcess:
         assert self.process.stderr is not None
         for line in self.process.stderr:
             self.stderr_chunks.append(line)
+            self.stderr_lines.put(line.rstrip("\n"))
+        self.stderr_lines.put(None)
 
     @property
     def pid(self) -> int:
@@ -92,6 +95,35 @@ class ChildProcess:
         if line is not None:
             self.seen_stdout.append(line)
         return line
+
+    def wait_for_stderr(self, pattern: str, timeout: float = START_TIMEOUT) -> str:
+        """Block until a stderr line matches ``pattern`` (a regex); fail with the output if it never does."""
+        deadline = time.monotonic() + timeout
+        wanted = re.compile(pattern)
+        while True:
+            remaining = deadline - time.monotonic()
+            try:
+                line = self.stderr_lines.get(timeout=max(remaining, 0.001)) if remaining > 0 else None
+            except queue.Empty:
+                line = None
+            if line is None:
+                self.kill()
+                raise AssertionError(
+                    f"no stderr line matched {pattern!r} (exit {self.process.poll()}):\n{self.stderr[-5000:]}"
+                )
+            if wanted.search(line):
+                return line
+
+    def terminate(self, timeout: float = 60.0) -> int:
+        """SIGTERM, as a session manager sends at logout, then wait for the exit status."""
+        if self.process.poll() is None:
+            self.process.terminate()
+        try:
+            return self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            raise AssertionError(f"pid {self.pid} ignored SIGTERM for {timeout} s") from None
 
     def interrupt(self, timeout: float = 60.0) -> int:
         """Ctrl+C, then wait for the exit status (killed, and an error raised, if it does not stop)."""

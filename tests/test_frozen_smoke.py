@@ -7,6 +7,7 @@ Set OCTODESK_FROZEN_APP=/path/to/dist/octodesk/octodesk to test an existing buil
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_process import SandboxProcess, child_env, run, start_sandbox
+from cli_process import ChildProcess, SandboxProcess, child_env, run, start_sandbox
 
 import octodesk
 
@@ -171,3 +172,22 @@ def first_target_space(server: SandboxProcess) -> str:
         spaces: list[dict[str, Any]] = client.list_spaces()
     assert spaces, "the empty dataset has no space to import into"
     return str(spaces[0]["Name"])
+
+
+def test_frozen_desktop_app_starts_offscreen_and_closes_cleanly(frozen_app: Path, tmp_path: Path) -> None:
+    """`gui --sandbox` comes up (Qt plugins, qasync, resources, embedded sandboxes); SIGTERM exits 0."""
+    child = ChildProcess.start(
+        [str(frozen_app), "-v", "gui", "--sandbox"],
+        env=child_env({"QT_QPA_PLATFORM": "offscreen"}),
+        cwd=tmp_path,
+    )
+    try:
+        child.wait_for_stderr(rf"OctoDesk {re.escape(octodesk.__version__)} started")
+        child.wait_for_stderr(r"Source: http://127\.0\.0\.1:\d+")  # the demo sandbox is connected
+    finally:
+        exit_code = child.terminate()
+    assert exit_code == 0, child.stderr[-5000:]
+    assert "Traceback" not in child.stderr
+    assert "internal error" not in child.stderr
+    log_files = list(Path(os.environ["OCTODESK_LOG_DIR"]).glob("*.log"))
+    assert log_files, "the desktop app wrote no log file"
