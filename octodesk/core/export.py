@@ -223,8 +223,11 @@ def read_everything(reader: SourceReader, project_ids: list[str]) -> Selection:
         "RunbookProcess", "runbookProcesses", [r.get("RunbookProcessId") for r in runbooks]
     )
     level2 += reader.by_ids("VariableSet", "variables", [s.get("VariableSetId") for s in library_sets])
-    level2 += reader.tenant_variables(connected_tenant_ids(data, project_ids))
+    tenant_ids = connected_tenant_ids(data, project_ids)
+    level2 += reader.all_tenant_variables(tenant_ids)
     reader.run(level2)
+    if reader.tenant_variables_missing:
+        reader.run(reader.tenant_variables(tenant_ids))
 
     first = select(data, project_ids)
     level3 = reader.template_versions(template_versions_to_read(first))

@@ -79,6 +79,7 @@ class SourceReader:
         self.data = data
         self.progress = progress
         self.cancel = cancel
+        self.tenant_variables_missing = False
         self._lock = threading.Lock()
 
     def api(self, route: str) -> str:
@@ -165,21 +166,44 @@ class SourceReader:
 
         return [(label, tolerant(read)) for label, read in tasks]
 
+    def all_tenant_variables(self, tenant_ids: Iterable[str]) -> list[Task]:
+        """Every wanted tenant's variables in one request (``/tenantvariables/all``, 2021.2 Swagger).
+
+        A server without that route leaves ``tenant_variables_missing`` set: read them per tenant then.
+        """
+        wanted = set(self._missing(kinds.TENANT_VARIABLES.name, tenant_ids))
+
+        def read() -> None:
+            try:
+                documents = self.client.get_all(self.api("tenantvariables/all"))
+            except ResourceNotFound:
+                self.tenant_variables_missing = True
+                return
+            self._store_tenant_variables(d for d in documents if d.get("TenantId") in wanted)
+            if wanted - set(self.data.of(kinds.TENANT_VARIABLES.name)):
+                self.tenant_variables_missing = True
+
+        return [(kinds.TENANT_VARIABLES.name, read)] if wanted else []
+
     def tenant_variables(self, tenant_ids: Iterable[str]) -> list[Task]:
+        """One request per tenant (``/tenants/{id}/variables``): the fallback of ``all_tenant_variables``."""
+
         def reader(tenant_id: str) -> Callable[[], None]:
             def read() -> None:
                 document = self.client.get(self.api(f"tenants/{tenant_id}/variables"))
                 if isinstance(document, dict):
                     document.setdefault("TenantId", tenant_id)
-                    document["Id"] = tenant_id  # the tenant-variables resource's id is the tenant's
-                    self._store(kinds.TENANT_VARIABLES.name, [document])
+                    self._store_tenant_variables([document])
 
             return read
 
-        return [
-            (kinds.TENANT_VARIABLES.name, reader(item))
-            for item in self._missing("TenantVariables", tenant_ids)
-        ]
+        missing = self._missing(kinds.TENANT_VARIABLES.name, tenant_ids)
+        return [(kinds.TENANT_VARIABLES.name, reader(item)) for item in missing]
+
+    def _store_tenant_variables(self, documents: Iterable[dict[str, Any]]) -> None:
+        for document in documents:
+            document["Id"] = document.get("TenantId")  # the tenant-variables resource's id is the tenant's
+            self._store(kinds.TENANT_VARIABLES.name, [document])
 
     def template_versions(self, wanted: Iterable[tuple[str, int]]) -> list[Task]:
         def reader(template_id: str, version: int) -> Callable[[], None]:
