@@ -155,7 +155,7 @@ class _Archive:
                     f"{label} is not a complete OctoDesk bundle (truncated or not a zip)."
                 ) from None
             with zip_file:
-                _check_structure(label, zip_file.infolist())
+                _check_structure(label, zip_file.infolist(), size)
                 yield cls(label, zip_file)
 
     def read(self, name: str, limit: int) -> bytes:
@@ -191,10 +191,16 @@ class _Archive:
                 raise BundleDamaged(f"{self.label} is damaged: {name} is listed in the manifest but missing.")
 
 
-def _check_structure(label: str, infos: list[zipfile.ZipInfo]) -> None:
+def _check_structure(label: str, infos: list[zipfile.ZipInfo], file_size: int) -> None:
     """Refuse hostile archives from the central directory alone, before reading any entry."""
     if len(infos) > MAX_ENTRIES:
         raise BundleDamaged(f"{label} is unsafe: it has {len(infos)} entries (limit {MAX_ENTRIES}).")
+    # Entries sharing compressed bytes (the "overlapping files" zip bomb) claim more data than the file has.
+    if sum(info.compress_size for info in infos) > file_size:
+        raise BundleDamaged(
+            f"{label} is unsafe: its entries claim more compressed data than the file holds "
+            "(overlapping entries, a zip bomb?); refused."
+        )
     seen: set[str] = set()
     total = 0
     for info in infos:

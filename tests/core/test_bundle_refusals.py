@@ -167,6 +167,17 @@ def test_zip_bomb_by_declared_size_is_refused(bundle: Path, tmp_path: Path) -> N
     assert "past the size limits (a zip bomb?)" in str(error)
 
 
+def test_entries_claiming_more_data_than_the_file_holds_are_refused(bundle: Path, tmp_path: Path) -> None:
+    raw = bytearray(bundle.read_bytes())
+    central = raw.index(b"PK\x01\x02" + b"\x14")
+    raw[central + 20 : central + 24] = (2 * len(raw)).to_bytes(4, "little")  # compressed size past the file
+    (tmp_path / "overlap.octobundle").write_bytes(bytes(raw))
+
+    error = refusal(tmp_path / "overlap.octobundle")
+
+    assert "claim more compressed data than the file holds" in str(error)
+
+
 def test_too_many_entries_is_refused(bundle: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(bundle_reader, "MAX_ENTRIES", 5)
 
