@@ -149,7 +149,7 @@ def test_uncaught_error_opens_a_dialog_with_version_and_log(qtbot: QtBot, window
         try:
             raise ValueError("boom")
         except ValueError:
-            sys.excepthook(*sys.exc_info())  # type: ignore[arg-type]
+            sys.excepthook(*sys.exc_info())
     finally:
         hook.uninstall()
     assert len(hook.shown) == 1
