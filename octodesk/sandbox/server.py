@@ -233,7 +233,15 @@ class SandboxServer:
                 return Response(
                     400, {"ErrorMessage": "The request body is not valid JSON.", "Errors": []}
                 ), fault
-        return self.router.handle(Request(method, url.path, query, body, raw, content_type)), fault
+        try:
+            return self.router.handle(Request(method, url.path, query, body, raw, content_type)), fault
+        except Exception as error:  # a sandbox bug: answer like the real server does, never drop silently
+            body = {
+                "ErrorMessage": "There was a problem with your request.",
+                "Errors": [],
+                "FullException": f"{type(error).__name__}: {error}",
+            }
+            return Response(500, body), fault
 
     def _authorise(self, method: str, path: str, key: str | None) -> Response | None:
         is_root = path.rstrip("/") == "/api" and method == "GET"

@@ -82,3 +82,11 @@ def test_machine_roles_are_collected_from_targets(octo: Octo) -> None:
     assert octo.ok(octo.get(f"{octo.p}/machineroles/all")) == ["db", "web-server"]
     found = octo.ok(octo.get(f"{octo.p}/machines", roles="db"))
     assert [m["Name"] for m in found["Items"]] == ["db-1"]
+
+
+def test_project_group_lists_its_projects(octo: Octo) -> None:
+    project = octo.project("Grouped")
+    other_group = octo.create("projectgroups", {"Name": "Empty"})
+    listed = octo.ok(octo.get(f"{octo.p}/projectgroups/{project['ProjectGroupId']}/projects"))
+    assert [p["Name"] for p in listed["Items"]] == ["Grouped"]
+    assert octo.ok(octo.get(f"{octo.p}/projectgroups/{other_group['Id']}/projects"))["TotalResults"] == 0

@@ -149,3 +149,19 @@ def test_stop_closes_the_port_and_open_keep_alive_connections(sandbox_factory: C
         pass
     with pytest.raises(requests.ConnectionError):
         client.get("/api/spaces")
+
+
+def test_parallel_writes_and_reads_all_succeed(octo: Octo) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def work(index: int) -> tuple[int, int]:
+        client = Octo(octo.server)
+        created = client.post(f"{client.p}/environments", {"Name": f"Parallel {index}"}).status_code
+        listed = client.get(f"{client.p}/environments", take=1000).status_code
+        client.close()
+        return created, listed
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(work, range(40)))
+    assert results == [(201, 200)] * 40
+    assert octo.ok(octo.get(f"{octo.p}/environments"))["TotalResults"] == 40

@@ -10,7 +10,7 @@ from ..http_types import Request, Response
 from ..kinds import KINDS
 from ..references import ReferenceChecker
 from ..store import Document, now_iso
-from .base import Behaviour, Ctx, register
+from .base import Behaviour, Ctx, behaviour_for, register
 from .files import export_certificate, read_certificate
 
 
@@ -27,6 +27,17 @@ class SortedBehaviour(Behaviour):
 
 
 class ProjectGroupsBehaviour(Behaviour):
+    def subroute(self, ctx: Ctx, request: Request, doc_id: str, rest: list[str]) -> Response:
+        ctx.require("projectgroups", doc_id)
+        if rest != ["projects"]:
+            raise not_found(request.path)
+        if request.method != "GET":
+            raise method_not_allowed(request.method, request.path)
+        projects = [
+            p for p in ctx.store.in_space("projects", ctx.space_id) if p.get("ProjectGroupId") == doc_id
+        ]
+        return behaviour_for("projects").list_items(ctx, request, projects)
+
     def references(self, ctx: Ctx, doc: Document) -> list[str]:
         check = ReferenceChecker(ctx.store, doc["SpaceId"])
         check.check("EnvironmentIds", "environments", doc.get("EnvironmentIds"))
