@@ -345,3 +345,40 @@ def test_settings_file_never_holds_the_api_key(isolated_dirs: Path) -> None:
         keyring.set_keyring(previous)
     assert api_key in memory.items.values()
     assert not scan_tree([isolated_dirs], {"API key": api_key}), "the API key reached a settings file"
+
+
+def test_app_log_file_and_pane_mask_the_api_key(isolated_dirs: Path) -> None:
+    """Even a careless log call (the key in the message, its arguments or an exception's text) is masked."""
+    import logging
+
+    from octodesk.core.client import OctopusClient
+    from octodesk.gui.log_pane import setup_logging
+
+    api_key = "API-LOGGED" + "L" * 22
+    pane_handler, log_file = setup_logging(verbose=True)
+    pane_lines: list[str] = []
+    pane_handler.relay.message.connect(pane_lines.append)
+    octodesk_logger = logging.getLogger("octodesk")
+    added = [h for h in octodesk_logger.handlers if h is pane_handler or getattr(h, "baseFilename", None)]
+    log = logging.getLogger("octodesk.core.client")
+    try:
+        with OctopusClient(f"http://127.0.0.1:{closed_port()}", api_key, max_retries=0) as client:
+            log.info("connecting with key %s", api_key)
+            log.warning(f"header X-Octopus-ApiKey: {api_key}")
+            try:
+                client.server_info()
+            except errors.ConnectionFailed:
+                log.exception("could not connect")
+            try:
+                raise ValueError(f"the server rejected {api_key}")
+            except ValueError:
+                log.exception("request failed")
+    finally:
+        for handler in added:
+            octodesk_logger.removeHandler(handler)
+            handler.close()
+    text = log_file.read_text(encoding="utf-8")
+    assert "connecting with key" in text and "request failed" in text  # the log was written
+    assert api_key not in text, "the API key reached the log file"
+    assert pane_lines and not any(api_key in line for line in pane_lines), "the API key reached the log pane"
+    assert not scan_tree([isolated_dirs], {"API key": api_key})

@@ -35,4 +35,12 @@ class RedactingFilter(logging.Filter):
         if clean != message or record.args:
             record.msg = clean
             record.args = None
+        # An exception's text can carry a secret too (e.g. requests quotes a bad header value): format the
+        # traceback here, masked, so handlers print this text instead of formatting exc_info themselves.
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
         return True
