@@ -3,13 +3,16 @@ was written, never another exception, and never writes anything anywhere."""
 
 from __future__ import annotations
 
+import builtins
 import io
 import json
 import os
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 from bundle_helpers import BLOBS, PASSWORD, RESOURCES, SECRETS, make_bundle, zip_entries
@@ -53,18 +56,40 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
     assert {path.name for path in inputs.iterdir()} <= {"case.octobundle"}
 
 
+@contextmanager
+def no_file_writes() -> Iterator[None]:
+    """Any attempt to open a file for writing while reading a bundle fails the test."""
+    real_open, real_os_open = builtins.open, os.open
+
+    def guarded_open(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        assert not set(mode) & set("wax+"), f"the reader opened {file!r} for writing"
+        return real_open(file, mode, *args, **kwargs)
+
+    def guarded_os_open(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        assert not flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT), f"the reader opened {path!r} for writing"
+        return real_os_open(path, flags, *args, **kwargs)
+
+    with (
+        mock.patch("builtins.open", guarded_open),
+        mock.patch("io.open", guarded_open),
+        mock.patch("os.open", guarded_os_open),
+    ):
+        yield
+
+
 def read_case(folder: Path, data: bytes) -> Bundle | BundleError:
     path = folder / "case.octobundle"
     path.write_bytes(data)
-    try:
-        read_manifest(path)
-    except BundleError:
-        pass
-    try:
-        return read_bundle(path, PASSWORD)
-    except BundleError as error:
-        assert str(error) and "\n" not in str(error)
-        return error
+    with no_file_writes():
+        try:
+            read_manifest(path)
+        except BundleError:
+            pass
+        try:
+            return read_bundle(path, PASSWORD)
+        except BundleError as error:
+            assert str(error) and "\n" not in str(error)
+            return error
 
 
 def assert_refused_or_intact(outcome: Bundle | BundleError) -> None:
