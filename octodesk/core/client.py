@@ -14,7 +14,6 @@ import threading
 import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Literal, TypeVar
@@ -44,7 +43,9 @@ from octodesk.core.http import (
     normalise_server_url,
     safe_message,
 )
+from octodesk.core.paging import as_items, next_page_query
 from octodesk.core.redact import register_secret
+from octodesk.core.worker_pool import BoundedPool
 
 log = logging.getLogger(__name__)
 
@@ -117,17 +118,12 @@ class OctopusClient:
         )
         self._counts: Counter[str] = Counter()
         self._counts_lock = threading.Lock()
-        self._executor: ThreadPoolExecutor | None = None
-        self._executor_lock = threading.Lock()
-        self._worker = threading.local()
+        self._workers = BoundedPool(self.concurrency, self.cancel)
 
     # --- lifecycle --------------------------------------------------------------------------------
 
     def close(self) -> None:
-        with self._executor_lock:
-            executor, self._executor = self._executor, None
-        if executor is not None:
-            executor.shutdown(wait=True, cancel_futures=True)
+        self._workers.close()
         self._session.close()
 
     def __enter__(self) -> OctopusClient:
@@ -174,7 +170,7 @@ class OctopusClient:
         route = urlsplit(path).path
         caller_params = {**dict(parse_qsl(urlsplit(path).query)), **(params or {})}
         if route.rstrip("/").endswith("/all"):
-            return self._as_items(self.get(route, caller_params), path)
+            return as_items(self.get(route, caller_params), path)
         query: dict[str, Any] = {"skip": 0, "take": self.page_size, **caller_params}
         items: list[dict[str, Any]] = []
         while True:
@@ -185,7 +181,7 @@ class OctopusClient:
                 raise ServerFailure(f"GET {route} did not return a collection (no Items list).")
             page_items = page["Items"]
             items.extend(page_items)
-            next_query = self._next_page_query(page, query, len(page_items), len(items))
+            next_query = next_page_query(page, query, len(page_items), len(items))
             if next_query is None:
                 return items
             query = next_query
@@ -198,44 +194,6 @@ class OctopusClient:
             batch = unique[start : start + IDS_PER_REQUEST]
             results.extend(self.get_all(collection_path, {"ids": ",".join(batch), "take": len(batch)}))
         return results
-
-    @staticmethod
-    def _as_items(body: Any, path: str) -> list[dict[str, Any]]:
-        if isinstance(body, list):
-            return body
-        if isinstance(body, dict) and isinstance(body.get("Items"), list):
-            return list(body["Items"])
-        raise ServerFailure(f"GET {urlsplit(path).path} did not return a list.")
-
-    def _next_page_query(
-        self, page: dict[str, Any], query: dict[str, Any], page_count: int, collected: int
-    ) -> dict[str, Any] | None:
-        """Where the next page starts, or None when this was the last one."""
-        if page_count == 0:
-            return None
-        total = page.get("TotalResults")
-        if isinstance(total, int) and collected >= total:
-            return None
-        skip = int(query.get("skip", 0))
-        next_link = (page.get("Links") or {}).get("Page.Next")
-        if isinstance(next_link, str) and next_link:
-            # The link's paging, but the caller's filters kept even if the server left them out of the link.
-            link_query = dict(parse_qsl(urlsplit(next_link).query))
-            next_query = {**query, **link_query}
-        elif isinstance(total, int):
-            next_query = {**query, "skip": skip + page_count}
-        else:
-            per_page = page.get("ItemsPerPage")
-            if isinstance(per_page, int) and page_count < per_page:
-                return None
-            next_query = {**query, "skip": skip + page_count}
-        try:
-            advanced = int(next_query.get("skip", 0)) > skip
-        except (TypeError, ValueError):
-            advanced = False
-        if not advanced:
-            raise ServerFailure(f"The server's paging did not advance past item {skip} (next: {next_link}).")
-        return next_query
 
     # --- writes -----------------------------------------------------------------------------------
 
@@ -319,61 +277,8 @@ class OctopusClient:
     # --- concurrency ------------------------------------------------------------------------------
 
     def map(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
-        """``fn`` over ``items`` on the shared bounded pool; results in input order.
-
-        Stops scheduling after the first error (re-raised once running calls finish) or a cancel. Called
-        from inside a pool worker it runs inline, so nested maps cannot exhaust the pool and deadlock.
-        """
-        pending_items = list(items)
-        if getattr(self._worker, "active", False) or self.concurrency == 1 or len(pending_items) <= 1:
-            results: list[R] = []
-            for item in pending_items:
-                self.cancel.raise_if_cancelled()
-                results.append(fn(item))
-            return results
-        executor = self._pool()
-        slots: list[Any] = [None] * len(pending_items)
-        running: dict[Future[R], int] = {}
-        first_error: BaseException | None = None
-        next_index = 0
-        while True:
-            while (
-                first_error is None
-                and not self.cancel.cancelled
-                and next_index < len(pending_items)
-                and len(running) < self.concurrency
-            ):
-                running[executor.submit(self._run_in_worker, fn, pending_items[next_index])] = next_index
-                next_index += 1
-            if not running:
-                break
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in done:
-                index = running.pop(future)
-                error = future.exception()
-                if error is None:
-                    slots[index] = future.result()
-                elif first_error is None:
-                    first_error = error
-        if first_error is not None:
-            raise first_error
-        if next_index < len(pending_items):
-            raise Cancelled()
-        return slots
-
-    def _run_in_worker(self, fn: Callable[[T], R], item: T) -> R:
-        self._worker.active = True
-        try:
-            self.cancel.raise_if_cancelled()
-            return fn(item)
-        finally:
-            self._worker.active = False
-
-    def _pool(self) -> ThreadPoolExecutor:
-        with self._executor_lock:
-            if self._executor is None:
-                self._executor = ThreadPoolExecutor(self.concurrency, thread_name_prefix="octodesk-http")
-            return self._executor
+        """``fn`` over ``items`` on the shared bounded pool; results in input order (see BoundedPool)."""
+        return self._workers.map(fn, items)
 
     # --- the request loop -------------------------------------------------------------------------
 

@@ -1,0 +1,55 @@
+"""Octopus collection paging: where the next page starts, whatever the server's era.
+
+Newer servers give ``Links["Page.Next"]``; older ones only ``TotalResults``; some only ``ItemsPerPage``. The
+server may cap ``take`` below what was asked, so a short page is not proof of the end unless the server
+says so.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from octodesk.core.errors import ServerFailure
+
+
+def as_items(body: Any, path: str) -> list[dict[str, Any]]:
+    """The array of a /all route (or the Items of a collection, if a server answers that way)."""
+    if isinstance(body, list):
+        return body
+    if isinstance(body, dict) and isinstance(body.get("Items"), list):
+        return list(body["Items"])
+    raise ServerFailure(f"GET {urlsplit(path).path} did not return a list.")
+
+
+def next_page_query(
+    page: dict[str, Any], query: dict[str, Any], page_count: int, collected: int
+) -> dict[str, Any] | None:
+    """The query for the next page, or None when ``page`` was the last one.
+
+    ``query`` produced ``page`` (``page_count`` items); ``collected`` items have been read so far.
+    """
+    if page_count == 0:
+        return None
+    total = page.get("TotalResults")
+    if isinstance(total, int) and collected >= total:
+        return None
+    skip = int(query.get("skip", 0))
+    next_link = (page.get("Links") or {}).get("Page.Next")
+    if isinstance(next_link, str) and next_link:
+        # The link's paging, but the caller's filters kept even if the server left them out of the link.
+        next_query = {**query, **dict(parse_qsl(urlsplit(next_link).query))}
+    elif isinstance(total, int):
+        next_query = {**query, "skip": skip + page_count}
+    else:
+        per_page = page.get("ItemsPerPage")
+        if isinstance(per_page, int) and page_count < per_page:
+            return None
+        next_query = {**query, "skip": skip + page_count}
+    try:
+        advanced = int(next_query.get("skip", 0)) > skip
+    except (TypeError, ValueError):
+        advanced = False
+    if not advanced:
+        raise ServerFailure(f"The server's paging did not advance past item {skip} (next: {next_link}).")
+    return next_query
