@@ -233,3 +233,21 @@ def test_highly_compressible_entry_is_stored_so_the_reader_accepts_it(tmp_path: 
     path = make_bundle(tmp_path / "out.octobundle", resources=[resource])
 
     assert read_bundle(path, PASSWORD).get("ActionTemplate", "ActionTemplates-1").document["Script"] == script  # type: ignore[union-attr]
+
+
+def test_reading_reports_verify_progress_and_can_be_cancelled(tmp_path: Path) -> None:
+    path = make_bundle(tmp_path / "out.octobundle")
+    seen: list[Progress] = []
+    token = CancelToken()
+
+    read_bundle(path, PASSWORD, progress=seen.append)
+
+    assert {p.phase for p in seen} == {"verify"}
+    assert seen[-1].done == seen[-1].total == 5
+
+    def cancel_at_first_entry(progress: Progress) -> None:
+        if progress.done == 1:
+            token.cancel()
+
+    with pytest.raises(Cancelled):
+        read_bundle(path, PASSWORD, progress=cancel_at_first_entry, cancel=token)
