@@ -13,7 +13,7 @@ import select
 import socket
 import traceback
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -305,46 +305,70 @@ def wait_for_connection_or_exit(listener: socket.socket, child: ChildProcess, ti
         raise AssertionError(f"export never connected (exit {child.process.returncode}):\n{child.stderr}")
 
 
-def test_settings_file_never_holds_the_api_key(isolated_dirs: Path) -> None:
-    """Remembering a server keeps its key in the keyring; the settings file on disk only names the server."""
+class MemoryKeyring:
+    """Stands in for the OS keyring (tests never touch the real one)."""
+
+    def __init__(self) -> None:
+        from keyring.backend import KeyringBackend
+
+        store: dict[tuple[str, str], str] = {}
+        self.items = store
+
+        class Backend(KeyringBackend):
+            priority = 1
+
+            def get_password(self, service: str, username: str) -> str | None:
+                return store.get((service, username))
+
+            def set_password(self, service: str, username: str, password: str) -> None:
+                store[(service, username)] = password
+
+            def delete_password(self, service: str, username: str) -> None:
+                store.pop((service, username), None)
+
+        self.backend = Backend()
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[MemoryKeyring]:
     import keyring
-    from keyring.backend import KeyringBackend
 
-    from octodesk.gui import keystore
-    from octodesk.gui.settings import RecentServer, Settings
-
-    class MemoryKeyring(KeyringBackend):
-        priority = 1
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.items: dict[tuple[str, str], str] = {}
-
-        def get_password(self, service: str, username: str) -> str | None:
-            return self.items.get((service, username))
-
-        def set_password(self, service: str, username: str, password: str) -> None:
-            self.items[(service, username)] = password
-
-        def delete_password(self, service: str, username: str) -> None:
-            self.items.pop((service, username), None)
-
-    api_key = "API-REMEMBERED" + "R" * 18
-    url = "https://octopus.example.com"
     previous = keyring.get_keyring()
     memory = MemoryKeyring()
-    keyring.set_keyring(memory)
+    keyring.set_keyring(memory.backend)
     try:
-        keystore.save_api_key(url, api_key)
-        settings = Settings.load()
-        settings.remember_server(RecentServer(url=url, space="Default", remember_key=True))
-        settings.save()
-        assert keystore.load_api_key(url) == api_key
-        assert Settings.load().find_server(url) is not None
+        yield memory
     finally:
         keyring.set_keyring(previous)
-    assert api_key in memory.items.values()
-    assert not scan_tree([isolated_dirs], {"API key": api_key}), "the API key reached a settings file"
+
+
+def test_connection_wizard_keeps_the_api_key_out_of_settings_files(
+    qtbot: Any, sandbox_factory: Callable[..., Any], memory_keyring: MemoryKeyring, isolated_dirs: Path
+) -> None:
+    """Finish the connection wizard with "remember" ticked: key in the keyring, only the URL in settings."""
+    from octodesk.gui import keystore
+    from octodesk.gui.connection import probe_server
+    from octodesk.gui.connection_wizard import ConnectionWizard
+    from octodesk.gui.settings import Settings
+
+    server = sandbox_factory("empty")
+    wizard = ConnectionWizard("source", Settings.load())
+    qtbot.addWidget(wizard)
+    page = wizard.server_page
+    page.url_edit.setCurrentText(server.url)
+    page.api_key_edit.setText(server.api_key)
+    assert page.remember_key.isEnabled()
+    page.remember_key.setChecked(True)
+    page.probe = probe_server(server.url, server.api_key, True)  # what "Test connection" runs
+    wizard.space_page.initializePage()
+    wizard.save_settings()
+
+    remembered = Settings.load().find_server(server.url)
+    assert remembered is not None and remembered.remember_key
+    assert keystore.load_api_key(server.url) == server.api_key
+    assert server.api_key in memory_keyring.items.values()
+    assert Settings.location().is_file()
+    assert not scan_tree([isolated_dirs], {"API key": server.api_key}), "the API key reached a file on disk"
 
 
 def test_app_log_file_and_pane_mask_the_api_key(isolated_dirs: Path) -> None:
