@@ -100,8 +100,9 @@ class FollowUpModel(QAbstractListModel):
             return None
         item = self._items[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            subject = " ".join(part for part in (item.kind, f"“{item.name}”" if item.name else "") if part)
-            return f"{subject}: {item.message}" if subject else item.message
+            if not item.name or item.name in item.message:
+                return item.message  # the message already names its subject
+            return f"{item.kind} “{item.name}”: {item.message}".strip()
         if role == Qt.ItemDataRole.CheckStateRole:
             return Qt.CheckState.Checked if self._done[index.row()] else Qt.CheckState.Unchecked
         if role == Qt.ItemDataRole.ToolTipRole:

@@ -64,7 +64,7 @@ class ResultsView(QWidget):
         self.counts_table = QTableView()
         self.counts_table.setModel(self.counts_model)
         self.counts_table.setAccessibleName("Counts per kind and action")
-        self.counts_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.counts_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.counts_table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.warnings_model = QStringListModel(self)
         self.warnings_view = QListView()
@@ -91,7 +91,7 @@ class ResultsView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.headline)
         layout.addWidget(self.bundle_label)
-        layout.addWidget(self.counts_table, 3)
+        layout.addWidget(self.counts_table, 4)
         layout.addWidget(self.warnings_title)
         layout.addWidget(self.warnings_view, 1)
         layout.addWidget(self.follow_ups_title)
@@ -110,6 +110,7 @@ class ResultsView(QWidget):
         warnings = list(report.warnings) if report is not None else []
         self.warnings_model.setStringList(warnings)
         self.warnings_title.setText(f"Warnings ({len(warnings)})")
+        self.warnings_view.setVisible(bool(warnings))
         follow_ups = list(report.follow_ups) if report is not None else []
         self.follow_ups_model.set_follow_ups(follow_ups)
         self.follow_ups_title.setText(f"Follow-ups to do by hand ({len(follow_ups)})")

@@ -109,11 +109,13 @@ def test_follow_ups_are_a_checklist(qtmodeltester: ModelTester) -> None:
     model.set_follow_ups(
         [
             FollowUp("deployment-targets", "Recreate 3 deployment targets", "Environment", "Production"),
+            FollowUp("trigger", "Trigger 'Nightly' of 'Web' was not imported", "Project", "Web"),
             FollowUp("sensitive-value", "Set the value of DbPassword"),
         ]
     )
     qtmodeltester.check(model)
     assert model.index(0).data() == "Environment “Production”: Recreate 3 deployment targets"
-    assert model.remaining() == 2
+    assert model.index(1).data() == "Trigger 'Nightly' of 'Web' was not imported"
+    assert model.remaining() == 3
     assert model.setData(model.index(1), Qt.CheckState.Checked.value, Qt.ItemDataRole.CheckStateRole)
-    assert model.remaining() == 1
+    assert model.remaining() == 2
