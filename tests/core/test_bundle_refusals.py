@@ -321,7 +321,7 @@ def test_wrong_password_flip_truncation_and_traversal_have_distinct_messages(
     traversal = rewrite_zip(bundle, tmp_path / "traversal.octobundle", extra=[("../x", b"")])
 
     messages = [
-        str(refusal(bundle, "wrong")),
+        str(refusal(bundle, "Wr0ng-Bundle-Passw0rd!")),
         str(refusal(flipped)).replace(str(flipped), "B"),
         str(refusal(truncated)).replace(str(truncated), "B"),
         str(refusal(traversal)).replace(str(traversal), "B"),
