@@ -236,3 +236,50 @@ def test_list_secret_references_names_every_sensitive_value(demo_server: Any) ->
     assert "tenant:Fabrikam Retail/LibraryVariableSet/Common Settings/Tenant.SupportPin" in refs
     assert refs["certificate:Portal TLS"].carried_by == "server"
     assert refs["feed:Acme NuGet/Password"].carried_by == "user"
+
+
+def test_restrictions_carry_environments_but_only_name_unconnected_tenants(
+    demo_server: Any, tmp_path: Path
+) -> None:
+    """A variable's account brings the account's environments; a tenant it is restricted to but that no
+    exported project is connected to travels by name only."""
+    with OctopusClient(demo_server.url, demo_server.api_key) as client:
+        space = f"/api/{demo_server.space_id('Default')}"
+        tenants = {t["Name"]: t["Id"] for t in client.get_all(f"{space}/tenants/all")}
+        environments = {e["Name"]: e["Id"] for e in client.get_all(f"{space}/environments/all")}
+        account = client.post(
+            f"{space}/accounts",
+            {
+                "Name": "Tailspin Deployer",
+                "AccountType": "UsernamePassword",
+                "Username": "deployer",
+                "Password": {"HasValue": True, "NewValue": "tailspin-account-secret"},
+                "EnvironmentIds": [environments["Staging"]],
+                "TenantIds": [tenants["Tailspin Toys"]],
+                "TenantedDeploymentParticipation": "Tenanted",
+            },
+        )
+        group = client.get_all(f"{space}/projectgroups/all")[0]["Id"]
+        default_lifecycle = next(
+            lc["Id"] for lc in client.get_all(f"{space}/lifecycles/all") if lc["Name"] == "Default Lifecycle"
+        )
+        project = client.post(
+            f"{space}/projects",
+            {"Name": "Tailspin Sync", "ProjectGroupId": group, "LifecycleId": default_lifecycle},
+        )
+        variables = client.get(f"{space}/variables/{project['VariableSetId']}")
+        variables["Variables"] = [
+            {"Name": "Deployer", "Type": "UsernamePasswordAccount", "Value": account["Id"], "Scope": {}}
+        ]
+        client.put(f"{space}/variables/{project['VariableSetId']}", variables)
+    destination = tmp_path / "tailspin.octobundle"
+    export(demo_server, ["Tailspin Sync"], destination)
+    bundle = read_bundle(destination, PASSWORD)
+    assert names(bundle, "Account") == {"Tailspin Deployer"}
+    assert names(bundle, "Environment") == {"Staging"}, (
+        "only the account's environment; none of the default lifecycle"
+    )
+    assert bundle.by_kind("Tenant") == []
+    assert bundle.manifest["external_references"]["Tenant"] == {tenants["Tailspin Toys"]: "Tailspin Toys"}
+    assert "account:Tailspin Deployer/Password" in {item.ref for item in bundle.summary().secrets_not_carried}
+    assert not [name for name in bundle.blobs if name.startswith("logos/")], "a default logo is not carried"
