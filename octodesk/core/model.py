@@ -63,6 +63,7 @@ __all__ = [
     "step_template_usages",
 ]
 
+
 @dataclass
 class RemapResult:
     document: dict[str, Any]
