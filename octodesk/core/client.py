@@ -354,12 +354,13 @@ class OctopusClient:
                 files=files,
                 timeout=(min(self.timeout, CONNECT_TIMEOUT_CAP), self.timeout),
                 verify=self.verify,
+                allow_redirects=False,
             )
         except requests.RequestException as error:
             failure = classify_exception(error, method, shown_path, self.server_url, self.timeout)
             return _sanitised(failure)
         log.debug("%s %s -> %s", method, shown_path, response.status_code)
-        if not response.ok:
+        if not 200 <= response.status_code < 300:
             return _sanitised(classify_response(response, method, shown_path, attempt, self.server_url))
         try:
             return _Success(decode(response))

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
 import urllib3.exceptions
@@ -223,6 +223,23 @@ _REFUSALS: dict[int, tuple[type[ServerError], str]] = {
 RETRYABLE_5XX = frozenset({500, 502, 503, 504})
 
 
+def _redirected(response: requests.Response, what: str, server_url: str, path: str) -> InvalidServerUrl:
+    """Redirects are not followed: a POST would turn into a GET, and the API key header would go along
+    to whatever host the redirect names. The user should give the final address instead."""
+    location = response.headers.get("Location", "")
+    target = urljoin(server_url + path, location).split("?", 1)[0] if location else ""
+    hint = ""
+    if target:
+        hint = f" to {target}: check the server URL"
+        if target.endswith(path) and len(target) > len(path):
+            try:
+                hint = f": use {normalise_server_url(target[: -len(path)])} as the server URL"
+            except InvalidServerUrl:
+                pass
+    status = response.status_code
+    return InvalidServerUrl(f"{what} was redirected ({status}){hint}.", status=status, url=server_url + path)
+
+
 def classify_response(
     response: requests.Response, method: str, path: str, attempts: int, server_url: str
 ) -> Failure:
@@ -233,6 +250,9 @@ def classify_response(
     what = f"{method} {path}"
     tries = f" after {attempts} attempts" if attempts > 1 else ""
     fields: dict[str, Any] = {"status": status, "errors": errors, "url": server_url + path}
+    if 300 <= status < 400:
+        redirect = _redirected(response, what, server_url, path)
+        return Failure(redirect, transient=False, may_have_reached_server=True)
     if status in _REFUSALS:
         error_type, text = _REFUSALS[status]
         refusal = error_type(f"{what} {text}{detail}", **fields)

@@ -238,3 +238,18 @@ def test_api_key_is_sent_but_never_in_messages_or_logs(
     assert caplog.records, "the retries should have been logged"
     for record in caplog.records:
         assert API_KEY not in record.getMessage()
+
+
+def test_redirect_is_not_followed_and_names_the_address_to_use(stubs: Stubs) -> None:
+    moved = StubResponse(301, None, headers={"Location": "https://octopus.example.com/api/spaces/all"})
+    other = StubResponse(302, None, headers={"Location": "/login?returnUrl=%2Fapi"})
+    script = Script().always("GET /api/spaces/all", moved).always(f"POST {PROJECTS}", other)
+    server, client, _ = stubs.serve(script)
+    with pytest.raises(InvalidServerUrl) as caught:
+        client.list_spaces()
+    assert str(caught.value) == (
+        "GET /api/spaces/all was redirected (301): use https://octopus.example.com as the server URL."
+    )
+    with pytest.raises(InvalidServerUrl, match=r"POST .* was redirected \(302\) to .*/login"):
+        client.post(PROJECTS, {"Name": "Web"})
+    assert server.paths() == ["GET /api/spaces/all", f"POST {PROJECTS}"]  # nothing followed, POST not re-sent

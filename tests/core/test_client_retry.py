@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from stub_server import DROP, Script, StubRequest, StubResponse, Stubs, json_reply
+from stub_server import DROP, Script, StubRequest, StubResponse, Stubs, closed_port_url, json_reply
 
 from octodesk.core.cancel import CancelToken
 from octodesk.core.errors import Cancelled, ConnectionFailed, RateLimited, ServerFailure
@@ -172,3 +172,10 @@ def test_retry_after_may_be_seconds_or_an_http_date() -> None:
     assert waited is not None and 60 < waited <= 120
     assert parse_retry_after("soon") is None
     assert parse_retry_after(None) is None
+
+
+def test_write_is_retried_only_while_no_connection_could_be_made(stubs: Stubs) -> None:
+    client, waits = stubs.client(closed_port_url(), max_retries=3)
+    with pytest.raises(ConnectionFailed, match="refused"):
+        client.post(ENVS, {"Name": "Production"})
+    assert len(waits) == 3 and client.request_counts == {"POST": 4}
