@@ -37,11 +37,13 @@ def run_cli(
 
 
 def assert_one_clean_line(result: subprocess.CompletedProcess[str]) -> str:
-    """The user sees exactly one error line on stderr, and never a Python traceback."""
+    """One error line, last on stderr, and never a Python traceback (progress lines may come before it)."""
     assert "Traceback" not in result.stderr + result.stdout, result.stderr
     lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, f"expected one line on stderr, got:\n{result.stderr}"
-    return lines[0]
+    errors = [line for line in lines if line.startswith("octodesk:")]
+    assert len(errors) == 1, f"expected one error line on stderr, got:\n{result.stderr}"
+    assert lines[-1] == errors[0], f"the error is not the last thing printed:\n{result.stderr}"
+    return errors[0]
 
 
 def closed_port() -> int:
