@@ -2,8 +2,9 @@
 
 One journal per (bundle content, target server, target space). Before a create is sent the journal records
 the intent ("pending"); after the server answers it records the target id ("done"). Updates of child
-documents (a process PUT, a variable set PUT, ...) are recorded as completed steps. The file is rewritten
-atomically after every change, so a crash at any point leaves a readable journal.
+documents (a process PUT, a variable set PUT, ...) are recorded as completed steps. The file is a log of
+JSON lines, one appended (and flushed) per change: a crash at any point leaves every earlier line readable,
+and a torn last line is ignored on reading.
 """
 
 from __future__ import annotations
@@ -54,13 +55,14 @@ class Journal:
         self._lock = threading.Lock()
         self._entries: dict[str, dict[str, Any]] = {}
         self._steps: set[str] = set()
+        self._torn = False
         self._meta = {"bundle_hash": bundle_hash, "server_url": server_url, "space": space_name}
         if path.exists():
             self._load()
 
     @classmethod
     def for_import(cls, bundle_hash: str, server_url: str, space_name: str) -> Journal:
-        path = journal_dir() / f"import-{journal_key(bundle_hash, server_url, space_name)}.json"
+        path = journal_dir() / f"import-{journal_key(bundle_hash, server_url, space_name)}.jsonl"
         return cls(path, bundle_hash=bundle_hash, server_url=server_url, space_name=space_name)
 
     # --- reading ---------------------------------------------------------------------------------
@@ -106,20 +108,20 @@ class Journal:
             if self._entries.get(key, {}).get("target_id"):
                 return
             self._entries[key] = {"name": name, "target_id": None}
-            self._save_locked()
+            self._append({"entry": key, "value": self._entries[key]})
 
     def record(self, kind: str, source_id: str, target_id: str, name: str = "") -> None:
         with self._lock:
             key = _entry_key(kind, source_id)
             previous = self._entries.get(key, {})
             self._entries[key] = {"name": name or previous.get("name", ""), "target_id": target_id}
-            self._save_locked()
+            self._append({"entry": key, "value": self._entries[key]})
 
     def mark_done(self, step: str) -> None:
         with self._lock:
             if step not in self._steps:
                 self._steps.add(step)
-                self._save_locked()
+                self._append({"step": step})
 
     def complete(self) -> None:
         """The import finished: nothing to resume, the file goes."""
@@ -135,31 +137,38 @@ class Journal:
 
     def _load(self) -> None:
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            # An unreadable journal cannot be trusted; the plan then treats the target as it finds it.
+            text = self.path.read_text(encoding="utf-8")
+        except OSError:
             return
-        if not isinstance(data, dict) or data.get("format") != JOURNAL_FORMAT:
-            return
-        entries = data.get("entries")
-        steps = data.get("steps")
-        if isinstance(entries, dict):
-            self._entries = {str(k): dict(v) for k, v in entries.items() if isinstance(v, dict)}
-        if isinstance(steps, list):
-            self._steps = {str(step) for step in steps}
+        self._torn = bool(text) and not text.endswith("\n")
+        lines = text.splitlines()
+        for line in lines:
+            try:
+                event = json.loads(line)
+            except ValueError:
+                continue  # a line torn by a crash: everything before it still counts
+            if not isinstance(event, dict):
+                continue
+            if event.get("format") not in (None, JOURNAL_FORMAT):
+                return  # not our journal: trust none of it
+            if "step" in event:
+                self._steps.add(str(event["step"]))
+            elif "entry" in event and isinstance(event.get("value"), dict):
+                self._entries[str(event["entry"])] = dict(event["value"])
 
-    def _save_locked(self) -> None:
-        data = {
-            "format": JOURNAL_FORMAT,
-            "version": JOURNAL_VERSION,
-            **self._meta,
-            "entries": self._entries,
-            "steps": sorted(self._steps),
-        }
+    def _append(self, event: dict[str, Any]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
-        os.replace(temporary, self.path)
+        new_file = not self.path.exists()
+        with open(self.path, "a", encoding="utf-8") as handle:
+            if self._torn:  # end the torn line so the next event starts on a line of its own
+                handle.write("\n")
+                self._torn = False
+            if new_file:
+                handle.write(
+                    json.dumps({"format": JOURNAL_FORMAT, "version": JOURNAL_VERSION, **self._meta}) + "\n"
+                )
+            handle.write(json.dumps(event, sort_keys=True) + "\n")
+            handle.flush()
 
 
 def _entry_key(kind: str, source_id: str) -> str:

@@ -34,10 +34,10 @@ def test_a_different_space_or_bundle_has_its_own_journal() -> None:
 
 
 def test_record_after_begin_keeps_the_name(tmp_path: Path) -> None:
-    journal = Journal(tmp_path / "j.json")
+    journal = Journal(tmp_path / "j.jsonl")
     journal.begin("Tenant", "Tenants-3", "Contoso")
     journal.record("Tenant", "Tenants-3", "Tenants-90")
-    entries = Journal(tmp_path / "j.json").entries("Tenant")
+    entries = Journal(tmp_path / "j.jsonl").entries("Tenant")
     assert [(e.source_id, e.name, e.target_id) for e in entries] == [("Tenants-3", "Contoso", "Tenants-90")]
 
 
@@ -45,6 +45,19 @@ def test_an_unreadable_journal_is_ignored(tmp_path: Path) -> None:
     path = tmp_path / "broken.json"
     path.write_text("{not json")
     assert not Journal(path).exists
+
+
+def test_a_line_torn_by_a_crash_loses_only_itself(tmp_path: Path) -> None:
+    path = tmp_path / "j.jsonl"
+    journal = Journal(path)
+    journal.record("Environment", "Environments-1", "Environments-77")
+    journal.record("Environment", "Environments-2", "Environments-78")
+    path.write_text(path.read_text()[:-20])  # the last write was cut short
+    reopened = Journal(path)
+    assert reopened.target_id("Environment", "Environments-1") == "Environments-77"
+    assert reopened.target_id("Environment", "Environments-2") is None
+    reopened.record("Environment", "Environments-3", "Environments-79")
+    assert Journal(path).target_id("Environment", "Environments-3") == "Environments-79"
 
 
 def test_bundle_fingerprint_changes_with_content(tmp_path: Path) -> None:

@@ -45,7 +45,7 @@ def _assert_complete(target: SandboxServer) -> None:
     variables = target.snapshot()["documents"]["variables"][portal["VariableSetId"]]["Variables"]
     assert len(variables) > 5
     assert _duplicates(target) == []
-    assert list(journal_dir().glob("import-*.json")) == []  # finished: nothing left to resume
+    assert list(journal_dir().glob("import-*.jsonl")) == []  # finished: nothing left to resume
 
 
 def test_wrong_password_is_refused_before_any_request(bundle_path: Path) -> None:
@@ -87,7 +87,7 @@ def test_import_stopped_by_a_failed_write_continues_without_duplicates(bundle_pa
         target.fail_next(1, "503", method="POST", path_contains="/channels")
         with pytest.raises(ServerError):
             import_into(target, bundle_path)
-        assert len(list(journal_dir().glob("import-*.json"))) == 1
+        assert len(list(journal_dir().glob("import-*.jsonl"))) == 1
         half_done = named(target, "projects", "Web Portal") + named(target, "projects", "Billing API")
         assert half_done, "the failure should strike after projects were created"
         report = import_into(target, bundle_path)
