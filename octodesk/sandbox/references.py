@@ -27,6 +27,9 @@ VARIABLE_TYPE_ROUTES = {
     **dict.fromkeys(ACCOUNT_VARIABLE_TYPES, "accounts"),
 }
 
+# The Octopus project feed of Deploy-a-Release steps: a built-in id, not a stored feed (octopus-api.md §4.17).
+RELEASES_FEED_ID = "feeds-builtin-releases"
+
 # Action property -> kind of the id(s) it holds (comma separated where several).
 ACTION_PROPERTY_ROUTES = {
     "Octopus.Action.Template.Id": "actiontemplates",
@@ -129,7 +132,7 @@ class ReferenceChecker:
 
     def check_packages(self, where: str, packages: Any) -> None:
         for package in packages or []:
-            if isinstance(package, dict):
+            if isinstance(package, dict) and package.get("FeedId") != RELEASES_FEED_ID:
                 name = package.get("Name") or "(primary)"
                 self.check(f"{where} package '{name}' FeedId", "feeds", package.get("FeedId"))
 
@@ -149,6 +152,9 @@ class ReferenceChecker:
                 )
                 self.check_tags(f"{where} TenantTags", action.get("TenantTags"))
                 self.check_packages(where, action.get("Packages"))
+                if action.get("ActionType") == "Octopus.DeployRelease":  # the package is the child project
+                    for package in action.get("Packages") or []:
+                        self.check(f"{where} package PackageId", "projects", package.get("PackageId"))
                 self.check_properties(where, action.get("Properties"))
 
     def check_project_children(self, field: str, route: str, ids: Any, project_id: str | None) -> None:

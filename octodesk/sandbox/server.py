@@ -12,7 +12,7 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from .api import InProcessApi
 from .faults import Fault, FaultPlan
@@ -207,8 +207,8 @@ class SandboxServer:
         self, method: str, target: str, headers: Any, raw: bytes
     ) -> tuple[Response | None, Fault | None]:
         """The answer to one HTTP request (None = drop the connection), with the fault applied, if any."""
-        self.record(method, target)
         url = urlsplit(target)
+        self.record(method, _without_api_key(target, url.query))
         fault = self.faults.choose(method, url.path)
         if self.faults.latency_ms:
             time.sleep(self.faults.latency_ms / 1000.0)
@@ -267,6 +267,15 @@ class SandboxServer:
                 },
             )
         return None
+
+
+def _without_api_key(target: str, query: str) -> str:
+    """The request target as logged: an API key passed as ?apikey= never reaches the request log."""
+    if "apikey" not in query.lower():
+        return target
+    kept = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k.lower() != "apikey"]
+    path = target.split("?", 1)[0]
+    return f"{path}?{urlencode(kept)}" if kept else path
 
 
 def _fault_response(fault: Fault) -> Response | None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from sandbox_client import Octo
 
 
@@ -150,3 +153,38 @@ def test_deleting_a_project_removes_its_children(octo: Octo) -> None:
     assert octo.get(f"{octo.p}/deploymentprocesses/{project['DeploymentProcessId']}").status_code == 404
     assert octo.ok(octo.get(f"{octo.p}/channels/all")) == []
     assert octo.ok(octo.get(f"{octo.p}/runbooks/all")) == []
+
+
+def test_dynamic_worker_pools_exist_only_on_cloud(sandbox_factory: Callable[..., Any]) -> None:
+    dynamic = {"Name": "Hosted", "WorkerPoolType": "DynamicWorkerPool", "WorkerType": "UbuntuDefault"}
+    local = Octo(sandbox_factory("empty"))
+    refused = local.post(f"{local.p}/workerpools", dynamic)
+    assert refused.status_code == 400 and "Octopus Cloud" in refused.json()["ErrorMessage"]
+    cloud = Octo(sandbox_factory("empty", hosting="cloud"))
+    assert cloud.create("workerpools", dynamic)["WorkerPoolType"] == "DynamicWorkerPool"
+
+
+def test_deploy_release_step_references_its_child_project(octo: Octo) -> None:
+    child = octo.project("Child")
+    parent = octo.project("Parent")
+    url = f"{octo.p}/deploymentprocesses/{parent['DeploymentProcessId']}"
+    process = octo.ok(octo.get(url))
+
+    def deploy(project_id: str) -> dict[str, Any]:
+        return {
+            "Name": "Deploy child",
+            "Actions": [
+                {
+                    "Name": "Deploy child",
+                    "ActionType": "Octopus.DeployRelease",
+                    "Properties": {"Octopus.Action.DeployRelease.ProjectId": project_id},
+                    "Packages": [{"Name": "", "PackageId": project_id, "FeedId": "feeds-builtin-releases"}],
+                }
+            ],
+        }
+
+    process["Steps"] = [deploy(child["Id"])]
+    assert octo.put(url, process).status_code == 200
+    process["Steps"] = [deploy("Projects-424242")]
+    refused = octo.put(url, process)
+    assert refused.status_code == 400 and "PackageId" in refused.json()["ErrorMessage"]

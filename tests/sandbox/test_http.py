@@ -165,3 +165,12 @@ def test_parallel_writes_and_reads_all_succeed(octo: Octo) -> None:
         results = list(pool.map(work, range(40)))
     assert results == [(201, 200)] * 40
     assert octo.ok(octo.get(f"{octo.p}/environments"))["TotalResults"] == 40
+
+
+def test_an_api_key_in_the_query_never_reaches_the_request_log(octo: Octo) -> None:
+    octo.server.reset_counters()
+    url = octo.server.url + f"{octo.p}/projects"
+    assert (
+        requests.get(url, params={"apikey": octo.server.api_key, "take": "5"}, timeout=10).status_code == 200
+    )
+    assert octo.server.request_log == [("GET", f"{octo.p}/projects?take=5")]

@@ -140,6 +140,19 @@ class TagSetsBehaviour(SortedBehaviour):
             tag["SortOrder"] = tag.get("SortOrder", order)
 
 
+class WorkerPoolsBehaviour(SortedBehaviour):
+    def prepare(self, ctx: Ctx, doc: Document, old: Document | None) -> None:
+        super().prepare(ctx, doc, old)
+        if doc.get("WorkerPoolType") == "DynamicWorkerPool" and ctx.hosting != "cloud":
+            message = (
+                "Dynamic worker pools are only available on Octopus Cloud; create a static pool instead."
+            )
+            raise bad_request([message])
+        if doc.get("IsDefault"):
+            for other in self.siblings(ctx, doc):
+                other["IsDefault"] = False
+
+
 class FeedsBehaviour(Behaviour):
     def prepare(self, ctx: Ctx, doc: Document, old: Document | None) -> None:
         if old is not None:
@@ -222,7 +235,7 @@ def register_all() -> None:
     register(ProjectGroupsBehaviour(KINDS["projectgroups"]))
     register(LifecyclesBehaviour(KINDS["lifecycles"]))
     register(SortedBehaviour(KINDS["environments"]))
-    register(SortedBehaviour(KINDS["workerpools"]))
+    register(WorkerPoolsBehaviour(KINDS["workerpools"]))
     register(TagSetsBehaviour(KINDS["tagsets"]))
     register(TenancyBehaviour(KINDS["accounts"]))
     register(CertificatesBehaviour(KINDS["certificates"]))
