@@ -187,13 +187,15 @@ class OctopusClient:
             query = next_query
 
     def get_by_ids(self, collection_path: str, ids: Iterable[str]) -> list[dict[str, Any]]:
-        """The resources with these ids: de-duplicated, ~100 ids per request, every page followed."""
+        """The resources with these ids: de-duplicated, ~100 ids per request (batches in parallel), every
+        page followed. Ids the server does not know are simply absent from the result."""
         unique = list(dict.fromkeys(item for item in ids if item))
-        results: list[dict[str, Any]] = []
-        for start in range(0, len(unique), IDS_PER_REQUEST):
-            batch = unique[start : start + IDS_PER_REQUEST]
-            results.extend(self.get_all(collection_path, {"ids": ",".join(batch), "take": len(batch)}))
-        return results
+        starts = range(0, len(unique), IDS_PER_REQUEST)
+        batches = [unique[start : start + IDS_PER_REQUEST] for start in starts]
+        pages = self.map(
+            lambda batch: self.get_all(collection_path, {"ids": ",".join(batch), "take": len(batch)}), batches
+        )
+        return [item for page in pages for item in page]
 
     # --- writes -----------------------------------------------------------------------------------
 

@@ -98,8 +98,8 @@ def test_get_by_ids_batches_deduplicates_and_follows_pages(stubs: Stubs) -> None
     found = client.get_by_ids("/api/Spaces-1/projects", [*wanted, *wanted[:40], ""])
     assert [item["Id"] for item in found] == wanted
     first_pages = [request.query for request in server.requests if request.query["skip"] == "0"]
-    assert [len(query["ids"].split(",")) for query in first_pages] == [100, 100, 50]
-    assert [query["take"] for query in first_pages] == ["100", "100", "50"]
+    assert sorted(len(query["ids"].split(",")) for query in first_pages) == [50, 100, 100]
+    assert all(query["take"] == str(len(query["ids"].split(","))) for query in first_pages)
     # each batch of 100 comes back in pages of 30: 4 + 4 + 2 requests
     assert server.request_count == 10
 
