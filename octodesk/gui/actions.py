@@ -7,7 +7,7 @@ from functools import cache
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 
-ACTIONS = ("create", "reuse", "merge", "update", "convert", "skip")
+ACTIONS = ("create", "reuse", "merge", "update", "convert", "skip", "exported")
 
 # Mid-tone colours that stay readable on both light and dark palettes.
 ACTION_COLOURS = {
@@ -17,6 +17,7 @@ ACTION_COLOURS = {
     "update": "#2f7fd6",
     "convert": "#8a5cc7",
     "skip": "#8a8a8a",
+    "exported": "#2f7fd6",
 }
 
 ACTION_DESCRIPTIONS = {
@@ -26,6 +27,7 @@ ACTION_DESCRIPTIONS = {
     "update": "exists on the target and is updated from the bundle",
     "convert": "is converted to something the target supports",
     "skip": "is not imported",
+    "exported": "was written to the bundle",
 }
 
 

@@ -36,9 +36,9 @@ def open_folder(folder: Path) -> bool:
 def write_report(report: Any, path: Path) -> None:
     """JSON, or HTML when the file name ends in .html (rendered by the core's report renderer)."""
     if path.suffix.lower() in (".html", ".htm"):
-        import importlib
+        from octodesk.core.report_render import to_html
 
-        text = importlib.import_module("octodesk.core.report_render").render_html(report)
+        text = to_html(report)
     else:
         text = report.to_json()
     try:
