@@ -188,3 +188,15 @@ def test_deploy_release_step_references_its_child_project(octo: Octo) -> None:
     process["Steps"] = [deploy("Projects-424242")]
     refused = octo.put(url, process)
     assert refused.status_code == 400 and "PackageId" in refused.json()["ErrorMessage"]
+
+
+def test_project_scoped_child_routes_serve_only_that_projects_children(octo: Octo) -> None:
+    first, second = octo.project("First"), octo.project("Second")
+    runbook = octo.create("runbooks", {"Name": "Clean", "ProjectId": first["Id"]})
+    base = f"{octo.p}/projects/{first['Id']}"
+    assert octo.ok(octo.get(f"{base}/runbooks/{runbook['Id']}"))["Name"] == "Clean"
+    renamed = octo.ok(octo.put(f"{base}/runbooks/{runbook['Id']}", {**runbook, "Name": "Cleanup"}))
+    assert renamed["Name"] == "Cleanup"
+    process = octo.ok(octo.get(f"{base}/runbookProcesses/{runbook['RunbookProcessId']}"))
+    assert process["RunbookId"] == runbook["Id"]
+    assert octo.get(f"{octo.p}/projects/{second['Id']}/runbooks/{runbook['Id']}").status_code == 404

@@ -146,7 +146,10 @@ class ProjectsBehaviour(Behaviour):
                 return child.list_items(ctx, request, items)
             raise method_not_allowed(method, request.path)
         if what in child_routes and len(rest) == 2:
-            return behaviour_for(child_routes[what]).get(ctx, rest[1])
+            return _project_child(ctx, request, child_routes[what], doc_id, rest[1])
+        if what == "runbookProcesses" and len(rest) == 2:
+            _owned_by(ctx, "runbookProcesses", rest[1], doc_id)
+            return _get_or_put(ctx, request, "runbookProcesses", rest[1])
         if what == "deploymentprocesses" and len(rest) == 1:
             return _get_or_put(ctx, request, "deploymentprocesses", project["DeploymentProcessId"])
         if what == "variables" and len(rest) == 1:
@@ -161,6 +164,26 @@ class ProjectsBehaviour(Behaviour):
         if what == "deploymentsettings" and len(rest) == 1:
             return _deployment_settings(ctx, request, project)
         raise not_found(request.path)
+
+
+def _owned_by(ctx: Ctx, route: str, child_id: str, project_id: str) -> Document:
+    child = ctx.require(route, child_id)
+    if child.get("ProjectId") != project_id:
+        raise not_found(child_id)
+    return child
+
+
+def _project_child(ctx: Ctx, request: Request, route: str, project_id: str, child_id: str) -> Response:
+    """/projects/{id}/channels/{channelId} and friends: the child, only when it belongs to that project."""
+    _owned_by(ctx, route, child_id, project_id)
+    behaviour = behaviour_for(route)
+    if request.method == "GET":
+        return behaviour.get(ctx, child_id)
+    if request.method == "PUT":
+        return behaviour.update(ctx, child_id, request)
+    if request.method == "DELETE":
+        return behaviour.delete(ctx, child_id)
+    raise method_not_allowed(request.method, request.path)
 
 
 def _get_or_put(ctx: Ctx, request: Request, route: str, doc_id: str) -> Response:
