@@ -151,6 +151,7 @@ class ServerPage(QWizardPage):
         self.verify_tls.toggled.connect(self.ca_file.setEnabled)
         self.ca_file.textChanged.connect(self._values_changed)
         if initial is None and settings.recent_servers:
+            self.url_edit.setCurrentText(settings.recent_servers[0].url)
             self._fill_from_recent(settings.recent_servers[0].url)
 
     def _fill_from_recent(self, url: str) -> None:
