@@ -158,6 +158,10 @@ def test_cli_export_and_import_keep_key_and_password_out_of_every_output(
     )
     assert not everything_but_inputs, f"secrets written to disk: {everything_but_inputs}"
     assert not scan_bundle(bundle, {**secrets, "secret value": SECRET_VALUE})
+    from octodesk.core.bundle import read_bundle
+
+    assert refs, "the demo project needs no sensitive value, so nothing was carried to check"
+    assert read_bundle(bundle, PASSWORD).secrets.get(refs[0]) == SECRET_VALUE  # carried, only encrypted
 
 
 def first_space_name(server: Any) -> str:
