@@ -1,9 +1,9 @@
 """PyInstaller runtime hook: pin qasync to PySide6.
 
-qasync picks its Qt binding by trying PyQt5, PyQt6, PySide2, then PySide6; in the frozen app only PySide6 is
-bundled, and pinning it avoids probing for bindings that are deliberately excluded.
+qasync picks its Qt binding from QT_API, else by trying PyQt5, PyQt6, PySide2, then PySide6. The frozen app
+bundles only PySide6, so a QT_API left in the user's environment for another program must not apply here.
 """
 
 import os
 
-os.environ.setdefault("QT_API", "pyside6")
+os.environ["QT_API"] = "pyside6"
