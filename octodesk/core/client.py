@@ -331,7 +331,10 @@ class OctopusClient:
             delay = self._backoff(attempt)
             if failure.retry_after is not None:
                 delay = min(failure.retry_after, self.retry_after_cap)
-            log.info("%s %s: %s; retrying in %.1f s", method, shown_path, failure.error.message, delay)
+            log.info(
+                "%s; retrying in %.1f s (attempt %d of %d)",
+                failure.error.message, delay, attempt + 1, self.max_retries + 1,
+            )
             self.sleep(delay)
 
     def _attempt(
