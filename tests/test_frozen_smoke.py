@@ -178,7 +178,8 @@ def test_frozen_desktop_app_starts_offscreen_and_closes_cleanly(frozen_app: Path
     """`gui --sandbox` comes up (Qt plugins, qasync, resources, embedded sandboxes); SIGTERM exits 0."""
     child = ChildProcess.start(
         [str(frozen_app), "-v", "gui", "--sandbox"],
-        env=child_env({"QT_QPA_PLATFORM": "offscreen"}),
+        # QT_API names a binding that is not bundled: the runtime hook must pin PySide6 regardless
+        env=child_env({"QT_QPA_PLATFORM": "offscreen", "QT_API": "pyqt5"}),
         cwd=tmp_path,
     )
     try:
