@@ -260,15 +260,24 @@ class OctopusClient:
         try:
             return self.get_all("/api/spaces/all")
         except ResourceNotFound:
+            pass
+        try:
             return self.get_all("/api/spaces")
+        except ResourceNotFound:
+            raise ResourceNotFound(
+                f"{self.server_url} has no spaces API: OctoDesk needs Octopus Server 2019.1 or later."
+            ) from None
 
     def resolve_space(self, name: str) -> dict[str, Any]:
-        """The space with exactly this name (case-insensitive only when that is unambiguous)."""
+        """The space with exactly this name (case-insensitive only when that is unambiguous), or this
+        space id (e.g. Spaces-1, as seen in the web portal's addresses)."""
         name = name.strip()
         spaces = self.list_spaces()
         exact = [space for space in spaces if space.get("Name") == name]
         if not exact:
             exact = [space for space in spaces if str(space.get("Name", "")).casefold() == name.casefold()]
+        if not exact:
+            exact = [space for space in spaces if str(space.get("Id", "")).casefold() == name.casefold()]
         if len(exact) == 1:
             return exact[0]
         names = [str(space.get("Name", "")) for space in spaces]

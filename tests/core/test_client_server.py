@@ -132,3 +132,15 @@ def test_unknown_space_with_nothing_close_lists_the_spaces(stubs: Stubs) -> None
     _, client, _ = stubs.serve(Script().always("GET /api/spaces/all", json_reply(SPACES)))
     with pytest.raises(ResourceNotFound, match="Available: 'Default', 'Pre-Prod', 'Prod', 'Production'"):
         client.resolve_space("Marketing")
+
+
+def test_resolve_space_accepts_a_space_id(stubs: Stubs) -> None:
+    _, client, _ = stubs.serve(Script().always("GET /api/spaces/all", json_reply(SPACES)))
+    assert client.resolve_space("Spaces-3")["Name"] == "Pre-Prod"
+
+
+def test_server_without_spaces_is_explained(stubs: Stubs) -> None:
+    server, client, _ = stubs.serve(Script())  # every route 404, like a pre-2019 server
+    with pytest.raises(ResourceNotFound, match=r"has no spaces API: OctoDesk needs Octopus Server 2019\.1"):
+        client.list_spaces()
+    assert server.paths() == ["GET /api/spaces/all", "GET /api/spaces"]
