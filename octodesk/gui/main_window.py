@@ -232,6 +232,9 @@ class MainWindow(QMainWindow):
         self.start_flow("migrate", MigrateWizard.launch(self))
 
     def open_operation_window(self, title: str) -> OperationWindow:
+        for finished in [w for w in self.operations if w.isHidden() and not w.running]:
+            self.operations.remove(finished)  # closed by the user after its flow ended
+            finished.deleteLater()
         window = OperationWindow(title, self)
         self.operations.append(window)
         window.show()

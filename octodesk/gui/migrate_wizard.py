@@ -255,6 +255,8 @@ class RunPage(QWizardPage):
         self.wizard_ = wizard
         self.setTitle("Import")
         self.setSubTitle("Writing to the target. Cancel stops after the current request.")
+        self.setCommitPage(True)  # what was written stays written: no way back to the preview
+        self.setButtonText(QWizard.WizardButton.CommitButton, "&Results")
         self.run_view = RunView()
         self.runner = Runner(self.run_view)
         layout = QVBoxLayout(self)
@@ -312,6 +314,7 @@ class MigrateWizard(QWizard):
         self.setWindowTitle("Migrate projects")
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setMinimumSize(820, 620)
+        self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
         self.source_page = ConnectionPage(window, "source")
         self.projects_page = ProjectsPage(window)
         self.target_page = ConnectionPage(window, "target")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import string
 
-from PySide6.QtGui import QAction, QIcon
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QAction, QColor, QIcon, QPainter, QPainterPath, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -41,13 +42,36 @@ def password_strength(password: str) -> tuple[int, str]:
     return score, hints[score]
 
 
+def eye_icon(colour: QColor, crossed: bool) -> QIcon:
+    """An eye (or a crossed-out eye) drawn in the text colour: icon themes are missing on many systems."""
+    pixmap = QPixmap(32, 32)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(QPen(colour, 2.5))
+    outline = QPainterPath()
+    outline.moveTo(3, 16)
+    outline.quadTo(16, 3, 29, 16)
+    outline.quadTo(16, 29, 3, 16)
+    painter.drawPath(outline)
+    painter.setBrush(colour)
+    painter.drawEllipse(QRectF(11.5, 11.5, 9, 9))
+    if crossed:
+        painter.drawLine(QPointF(6, 27), QPointF(26, 5))
+    painter.end()
+    return QIcon(pixmap)
+
+
 class PasswordField(QLineEdit):
     """A masked line edit with a show/hide toggle at its end."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setEchoMode(QLineEdit.EchoMode.Password)
-        self.toggle_action = QAction(QIcon.fromTheme("view-reveal-symbolic"), "Show", self)
+        text_colour = self.palette().color(QPalette.ColorRole.Text)
+        self._show_icon = eye_icon(text_colour, crossed=False)
+        self._hide_icon = eye_icon(text_colour, crossed=True)
+        self.toggle_action = QAction(self._show_icon, "Show", self)
         self.toggle_action.setCheckable(True)
         self.toggle_action.setToolTip("Show or hide the text")
         self.toggle_action.toggled.connect(self.set_revealed)
@@ -56,6 +80,7 @@ class PasswordField(QLineEdit):
     def set_revealed(self, revealed: bool) -> None:
         self.setEchoMode(QLineEdit.EchoMode.Normal if revealed else QLineEdit.EchoMode.Password)
         self.toggle_action.setText("Hide" if revealed else "Show")
+        self.toggle_action.setIcon(self._hide_icon if revealed else self._show_icon)
         if self.toggle_action.isChecked() != revealed:
             self.toggle_action.setChecked(revealed)
 
