@@ -54,8 +54,11 @@ async def start_sandbox(window: MainWindow, session: SandboxSession) -> None:
     window.statusBar().showMessage("Starting the sandbox servers…")
     try:
         source, target = await run_in_worker(session.start)
-    except OctoDeskError as error:
-        await dialogs.show_error(window, "Sandbox", f"The sandbox servers could not start: {error}")
+    except Exception as error:  # the sandbox is optional: say why it failed, keep the app usable
+        log.debug("Sandbox start-up failed", exc_info=True)
+        reason = str(error) if isinstance(error, OctoDeskError) else f"{type(error).__name__}: {error}"
+        window.statusBar().showMessage("The sandbox servers could not start.")
+        await dialogs.show_error(window, "Sandbox", f"The sandbox servers could not start: {reason}")
         return
     await window.set_connection("target", target)
     await window.set_connection("source", source)

@@ -149,3 +149,38 @@ def test_app_main_with_sandbox_connects_then_stops_on_close(
         client.server_info()
     client.close()
     window.deleteLater()
+
+
+def test_open_bundle_folder_opens_the_bundles_folder(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from octodesk.gui import results_view
+
+    opened: list[Path] = []
+    def open_folder(folder: Path) -> bool:
+        opened.append(folder)
+        return True
+
+    monkeypatch.setattr(results_view, "open_folder", open_folder)
+    view = ResultsView()
+    qtbot.addWidget(view)
+    view.set_report(_report(), headline="Done.", bundle_path=tmp_path / "x.octobundle")
+    view.open_folder_button.click()
+    assert opened == [tmp_path]
+
+
+def test_sandbox_that_cannot_start_is_explained_and_the_app_stays_usable(
+    qtbot: QtBot, window: MainWindow, run_async: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gui_helpers import record_errors
+
+    from octodesk.gui.app import start_sandbox
+    from octodesk.gui.sandbox_session import SandboxSession
+
+    errors = record_errors(monkeypatch)
+    run_async(start_sandbox(window, SandboxSession(source_dataset="no-such-dataset")))
+    assert len(errors.messages) == 1
+    assert errors.messages[0].startswith("The sandbox servers could not start:")
+    assert "no-such-dataset" in errors.messages[0]
+    assert window.source_panel.connection is None
+    assert window.import_action.isEnabled()
