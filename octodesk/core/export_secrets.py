@@ -14,6 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, pkcs12
+
 from octodesk.core import secret_refs as refs
 from octodesk.core.errors import PermissionDenied, ResourceNotFound
 from octodesk.core.export_select import Selection
@@ -186,10 +189,16 @@ class _Names:
 
 
 def collect(reader: SourceReader, entries: list[SecretEntry], supplied: dict[str, str]) -> SecretValues:
-    """The values to carry: supplied ones, then certificates exported by the server where permitted."""
+    """The values to carry: supplied ones, then certificates exported by the server where permitted.
+
+    An exported PFX is opened (with the supplied ``certificate:<name>/Password``, or none) and carried as
+    PEM with its private key, so the target needs no password; one that cannot be opened travels as it is,
+    and its password is reported as missing.
+    """
     needed = {entry.ref for entry in entries}
     carried: dict[str, str] = {}
     reasons: dict[str, str] = {}
+    not_needed: set[str] = set()
     for entry in entries:
         value = supplied.get(entry.ref)
         if value is not None:
@@ -198,9 +207,14 @@ def collect(reader: SourceReader, entries: list[SecretEntry], supplied: dict[str
     lock = threading.Lock()
 
     def exporter(entry: SecretEntry) -> Callable[[], None]:
+        password_ref = f"{entry.ref}/Password"
+
         def read() -> None:
             try:
-                value = _export_certificate(reader, entry.resource_id)
+                body, _ = reader.client.get_bytes(
+                    reader.api(f"certificates/{entry.resource_id}/export"),
+                    {"includePrivateKey": "true", "format": "Pem", "pemOptions": "PrimaryAndChain"},
+                )
             except PermissionDenied:
                 reason = "the API key may not export certificates with their private key (403)"
                 with lock:
@@ -210,9 +224,19 @@ def collect(reader: SourceReader, entries: list[SecretEntry], supplied: dict[str
                 with lock:
                     reasons[entry.ref] = "the server has no certificate export; supply it with --secrets-file"
                 return
+            data, needs_password = certificate_file(body, supplied.get(password_ref))
+            value = base64.b64encode(data).decode("ascii")
             register_secret(value)
             with lock:
                 carried[entry.ref] = value
+                if needs_password:
+                    reasons[password_ref] = (
+                        "the exported PFX is protected by the certificate's original password, which the API "
+                        "never returns; supply it with --secrets-file"
+                    )
+                else:
+                    not_needed.add(password_ref)
+                    carried.pop(password_ref, None)
 
         return read
 
@@ -231,17 +255,32 @@ def collect(reader: SourceReader, entries: list[SecretEntry], supplied: dict[str
             ),
         }
         for entry in entries
-        if entry.ref not in carried
+        if entry.ref not in carried and entry.ref not in not_needed
     ]
     return SecretValues(carried, not_carried, refs.unknown_refs(supplied, needed))
 
 
-def _export_certificate(reader: SourceReader, certificate_id: str) -> str:
-    """PEM text with the private key, or the base64 of a PFX when that is what the server hands out."""
-    body, content_type = reader.client.get_bytes(
-        reader.api(f"certificates/{certificate_id}/export"),
-        {"includePrivateKey": "true", "format": "Pem", "pemOptions": "PrimaryAndChain"},
-    )
-    if body.lstrip().startswith(b"-----BEGIN") and "pkcs12" not in content_type.lower():
-        return body.decode("ascii", errors="replace")
-    return base64.b64encode(body).decode("ascii")
+def certificate_file(body: bytes, password: str | None) -> tuple[bytes, bool]:
+    """(the certificate file to carry, whether it still needs a password).
+
+    PEM and DER pass through; a PFX that opens with ``password`` (or without one) becomes PEM with an
+    unencrypted private key — it only ever travels inside secrets.enc.
+    """
+    if body.lstrip().startswith(b"-----BEGIN"):
+        return body, False
+    candidates: list[bytes | None] = [password.encode()] if password else []
+    for secret in [*candidates, None, b""]:
+        try:
+            key, certificate, chain = pkcs12.load_key_and_certificates(body, secret)
+        except (ValueError, TypeError):
+            continue
+        if certificate is None:
+            break
+        pem = b"" if key is None else key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
+        pem += b"".join(cert.public_bytes(Encoding.PEM) for cert in [certificate, *chain])
+        return pem, False
+    try:
+        x509.load_der_x509_certificate(body)
+    except ValueError:
+        return body, True
+    return body, False

@@ -283,3 +283,23 @@ def test_restrictions_carry_environments_but_only_name_unconnected_tenants(
     assert bundle.manifest["external_references"]["Tenant"] == {tenants["Tailspin Toys"]: "Tailspin Toys"}
     assert "account:Tailspin Deployer/Password" in {item.ref for item in bundle.summary().secrets_not_carried}
     assert not [name for name in bundle.blobs if name.startswith("logos/")], "a default logo is not carried"
+
+
+def test_an_exported_pfx_needs_its_password_unless_supplied(demo_server: Any, tmp_path: Path) -> None:
+    import base64
+
+    from octodesk.sandbox.datasets.demo_shared import CERTIFICATE_PASSWORD
+
+    plain = tmp_path / "plain.octobundle"
+    export(demo_server, [PORTAL], plain)
+    reasons = {item.ref: item.reason for item in read_bundle(plain, PASSWORD).summary().secrets_not_carried}
+    assert "original password" in reasons["certificate:Portal TLS/Password"]
+
+    opened = tmp_path / "opened.octobundle"
+    export(demo_server, [PORTAL], opened, secrets={"certificate:Portal TLS/Password": CERTIFICATE_PASSWORD})
+    bundle = read_bundle(opened, PASSWORD)
+    pem = base64.b64decode(bundle.secrets["certificate:Portal TLS"])
+    assert pem.startswith(b"-----BEGIN PRIVATE KEY-----") and b"-----BEGIN CERTIFICATE-----" in pem
+    assert "certificate:Portal TLS/Password" not in bundle.secrets, "a PEM needs no password"
+    assert "certificate:Portal TLS/Password" not in {i.ref for i in bundle.summary().secrets_not_carried}
+    assert CERTIFICATE_PASSWORD.encode() not in opened.read_bytes()
