@@ -63,8 +63,13 @@ def apply_plan(
     def of(*kind_names: str) -> list[PlanItem]:
         return [item for item in items if item.kind in kind_names]
 
+    level_seconds: dict[str, float] = {}
+
     def run(fn: Callable[[ApplyContext, PlanItem], None], batch: list[PlanItem]) -> None:
+        began = time.monotonic()
         ctx.map_items(lambda item: fn(ctx, item), batch)
+        name = fn.__name__.removeprefix("apply_")
+        level_seconds[name] = level_seconds.get(name, 0.0) + time.monotonic() - began
 
     for (kind, source_id), target_id in plan.extra.get("external", {}).items():
         ctx.ids.put(kind, source_id, target_id)
@@ -88,7 +93,9 @@ def apply_plan(
     report.follow_ups[:0] = plan.follow_ups
     report.http_requests = client.request_count - requests_before
     report.phase_seconds = {"plan": round(plan.seconds, 3), "apply": round(time.monotonic() - started, 3)}
+    report.details["apply_seconds_by_step"] = {name: round(value, 3) for name, value in level_seconds.items()}
     report.details = {
+        **report.details,
         "bundle": os.fspath(plan.bundle_path),
         "target": {
             "url": plan.server_url,

@@ -25,10 +25,13 @@ class IdMap:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._map: dict[tuple[str, str], str] = {}
+        self._stale: frozenset[str] | None = None
 
     def put(self, kind: str, source_id: str, target_id: str) -> None:
         with self._lock:
-            self._map[(kind, source_id)] = target_id
+            if self._map.get((kind, source_id)) != target_id:
+                self._map[(kind, source_id)] = target_id
+                self._stale = None
 
     def get(self, kind: str, source_id: str) -> str | None:
         with self._lock:
@@ -42,12 +45,15 @@ class IdMap:
         with self._lock:
             return list(self._map.items())
 
-    def stale_source_ids(self) -> set[str]:
+    def stale_source_ids(self) -> frozenset[str]:
         """Source ids that must not appear in a target document: mapped to something else, and not
         themselves a target id that some other source resource maps to."""
         with self._lock:
-            targets = set(self._map.values())
-            return {source for (_, source), target in self._map.items() if source != target} - targets
+            if self._stale is None:
+                targets = set(self._map.values())
+                stale = {source for (_, source), target in self._map.items() if source != target}
+                self._stale = frozenset(stale - targets)
+            return self._stale
 
 
 # --- name matching -------------------------------------------------------------------------------
@@ -80,9 +86,9 @@ def match_by_name(name: str, candidates: Sequence[dict[str, Any]], key: str = "N
 # --- the leak check ------------------------------------------------------------------------------
 
 
-def _token_pattern(ids: Iterable[str]) -> re.Pattern[str]:
-    alternatives = "|".join(re.escape(value) for value in sorted(ids, key=len, reverse=True))
-    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])")
+# Ids are made of word characters and dashes (Environments-12, teams-managers, GUIDs); anything else
+# separates them (commas of CSV lists, quotes of embedded JSON, spaces, slashes).
+_SEPARATORS = re.compile(r"[^\w-]+")
 
 
 def _strings(node: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], str]]:
@@ -100,14 +106,14 @@ def _strings(node: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tupl
 def leaked_source_ids(document: Any, stale_ids: Iterable[str]) -> list[tuple[str, str]]:
     """(json path, id) for every stale source id anywhere in ``document``: values, map keys, CSV lists and
     ids embedded in JSON-in-a-string."""
-    stale = [value for value in stale_ids if value]
+    stale = stale_ids if isinstance(stale_ids, set | frozenset) else set(stale_ids)
     if not stale:
         return []
-    pattern = _token_pattern(stale)
     found = []
     for path, text in _strings(document):
-        for match in pattern.finditer(text):
-            found.append(("/".join(str(part) for part in path), match.group(0)))
+        for token in _SEPARATORS.split(text):
+            if token in stale:
+                found.append(("/".join(str(part) for part in path), token))
     return found
 
 
