@@ -545,14 +545,11 @@ def _check_references(plan: ImportPlan) -> None:
 
 
 def _deploy_follow_ups(plan: ImportPlan, bundle: Bundle) -> None:
-    """The export's follow-ups (deployment targets, packages, ...). Sensitive values are left out: the
-    import itself lists the ones it could not set."""
+    """The export's follow-ups (deployment targets, packages, sensitive values it could not carry)."""
     from octodesk.core.report import FollowUp
 
     for follow_up in bundle.manifest.get("follow_ups") or []:
         if not isinstance(follow_up, dict) or not follow_up.get("message"):
-            continue
-        if follow_up.get("category") == "sensitive-value":
             continue
         plan.follow_ups.append(
             FollowUp(
