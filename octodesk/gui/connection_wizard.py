@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 
 from PySide6.QtCore import Signal
@@ -21,6 +23,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from octodesk.core.cancel import CancelToken
 from octodesk.core.errors import (
     AuthenticationFailed,
     ConnectionFailed,
@@ -78,6 +81,8 @@ class ServerPage(QWizardPage):
         self.setTitle("Server")
         self.setSubTitle("Where is the Octopus Server, and which API key should OctoDesk use?")
         self.probe: ServerProbe | None = None
+        self.probe_task: asyncio.Task[None] | None = None
+        self._probe_cancel = CancelToken()
         self._probe_values: tuple[str, str, bool | str] | None = None
         self._busy = False
 
@@ -189,7 +194,16 @@ class ServerPage(QWizardPage):
 
     def start_probe(self) -> None:
         if not self._busy:
-            spawn(self.run_probe())
+            self.probe_task = spawn(self.run_probe())
+
+    async def abandon_probe(self) -> None:
+        """The wizard is closing: stop waiting for a running test (its result is no longer wanted)."""
+        task = self.probe_task
+        if task is not None and not task.done():
+            self._probe_cancel.cancel()  # the worker stops before its next request
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     async def run_probe(self) -> None:
         url, api_key, verify = self.current_values()
@@ -205,7 +219,8 @@ class ServerPage(QWizardPage):
         self._set_busy(True)
         self.status.setText(f"Connecting to {url}…")
         try:
-            probe = await run_in_worker(probe_server, url, api_key, verify)
+            self._probe_cancel = CancelToken()
+            probe = await run_in_worker(probe_server, url, api_key, verify, self._probe_cancel)
         except OctoDeskError as error:
             log.info("Connection test to %s failed: %s", url, error)
             self._show_result(describe_failure(error), ok=False)
@@ -336,4 +351,5 @@ class ConnectionWizard(QWizard):
                 return None
             return wizard.connection()
         finally:
+            await wizard.server_page.abandon_probe()
             wizard.deleteLater()

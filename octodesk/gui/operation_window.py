@@ -81,8 +81,6 @@ class Runner:
         forward = ProgressForwarder(self.run_view.update_progress)
         try:
             result = await run_in_worker(job, forward, operation.cancel_token)
-            if operation.cancel_token.cancelled:
-                raise Cancelled()
         except Cancelled as error:
             log.info("%s: cancelled.", title)
             self.run_view.finish("Cancelled. Nothing more was written.")

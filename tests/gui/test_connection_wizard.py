@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
-from PySide6.QtWidgets import QWizard
+from PySide6.QtWidgets import QWidget, QWizard
 
 from octodesk.gui.connection_wizard import ConnectionWizard
 from octodesk.gui.settings import Settings
@@ -142,3 +142,32 @@ def test_remember_key_is_disabled_with_a_clear_message_without_keyring(qtbot: Qt
     assert not page.remember_key.isEnabled()
     assert page.keyring_note.isVisible()
     assert "No system keyring" in page.keyring_note.text()
+
+
+def test_closing_the_wizard_during_a_test_is_quiet(
+    qtbot: QtBot,
+    loop: asyncio.AbstractEventLoop,
+    sandbox_factory: Callable[..., Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sys
+
+    from octodesk.gui.worker import spawn
+
+    slow = sandbox_factory("empty", latency_ms=300)
+    uncaught: list[BaseException] = []
+    monkeypatch.setattr(sys, "excepthook", lambda _type, error, _trace: uncaught.append(error))
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    launched = spawn(ConnectionWizard.launch(parent, "source", Settings()))
+    qtbot.waitUntil(lambda: parent.findChild(ConnectionWizard) is not None)
+    wizard = parent.findChild(ConnectionWizard)
+    assert wizard is not None
+    wizard.server_page.url_edit.setCurrentText(slow.url)
+    wizard.server_page.api_key_edit.setText(slow.api_key)
+    wizard.server_page.test_button.click()
+    qtbot.waitUntil(lambda: slow.request_count > 0 or wizard.server_page.busy.isVisible())
+    wizard.reject()
+    qtbot.waitUntil(launched.done)
+    assert launched.result() is None
+    assert uncaught == []
