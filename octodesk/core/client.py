@@ -26,6 +26,7 @@ from requests.adapters import HTTPAdapter
 from octodesk import __version__
 from octodesk.core.cancel import CancelToken
 from octodesk.core.errors import (
+    AuthenticationFailed,
     Cancelled,
     NotAnOctopusServer,
     PermissionDenied,
@@ -86,6 +87,13 @@ class OctopusClient:
         cancel: CancelToken | None = None,
     ) -> None:
         register_secret(api_key)
+        api_key = api_key.strip()  # pasted keys often carry a newline
+        register_secret(api_key)
+        if not api_key or not all(33 <= ord(char) <= 126 for char in api_key):
+            raise AuthenticationFailed(
+                "The API key is empty or contains characters an API key cannot have (create one in Octopus "
+                "under your profile, My API Keys)."
+            )
         self.server_url = normalise_server_url(server_url)
         if isinstance(verify, str) and not os.path.isfile(verify):
             raise TlsError(f"The CA bundle file {verify} does not exist.")

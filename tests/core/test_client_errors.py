@@ -253,3 +253,17 @@ def test_redirect_is_not_followed_and_names_the_address_to_use(stubs: Stubs) -> 
     with pytest.raises(InvalidServerUrl, match=r"POST .* was redirected \(302\) to .*/login"):
         client.post(PROJECTS, {"Name": "Web"})
     assert server.paths() == ["GET /api/spaces/all", f"POST {PROJECTS}"]  # nothing followed, POST not re-sent
+
+
+@pytest.mark.parametrize("key", ["", "   ", "API-ABC DEF", "API-ABC\nX-Other: 1", "API-ÄBC"])
+def test_unusable_api_key_is_refused_before_any_request(key: str) -> None:
+    with pytest.raises(AuthenticationFailed, match="API key is empty or contains characters") as caught:
+        OctopusClient("https://octopus.example.com", key)
+    assert not key.strip() or key.strip() not in str(caught.value)
+
+
+def test_pasted_key_with_surrounding_whitespace_is_trimmed(stubs: Stubs) -> None:
+    server, _, _ = stubs.serve(Script().always("GET /api", json_reply(ROOT)))
+    with OctopusClient(server.url, f"  {API_KEY}\n") as pasted:
+        pasted.get("/api")
+    assert server.requests[-1].headers["X-Octopus-ApiKey"] == API_KEY
