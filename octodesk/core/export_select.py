@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from octodesk.core import kinds, model
+from octodesk.core import model
 from octodesk.core.export_walk import MACHINE_KIND, SourceData
 
 DEFAULT_LIFECYCLE = "Default Lifecycle"
@@ -163,8 +163,7 @@ class _Closure:
         return trimmed
 
     def _external(self, kind: str, item_id: str) -> None:
-        source_kind = "Project" if kind == "Project" else kind
-        name = self.data.name_of(source_kind, item_id)
+        name = self.data.name_of(kind, item_id)
         if name is not None:
             self.selection.external[kind][item_id] = name
 
@@ -309,6 +308,3 @@ def deploys_to(data: SourceData, selection: Selection, project_id: str) -> tuple
     )
     names = [data.name_of("Environment", item) or item for item in environments]
     return sorted(selection.roles.get(project_id, set())), names
-
-
-KIND_ORDER = {kind.name: index for index, kind in enumerate(kinds.ALL_KINDS)}
