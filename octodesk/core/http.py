@@ -40,7 +40,10 @@ def normalise_server_url(url: str) -> str:
     text = (url or "").strip()
     if not text:
         raise InvalidServerUrl("No server URL given: enter the address of your Octopus Server, e.g. https://octopus.example.com.")
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+    except ValueError as error:  # e.g. an unclosed IPv6 bracket
+        raise InvalidServerUrl(f"'{text}' is not a valid web address ({error}).") from None
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
         raise InvalidServerUrl(
@@ -53,6 +56,8 @@ def normalise_server_url(url: str) -> str:
         raise InvalidServerUrl(f"'{text}' has an invalid port: {error}.") from None
     if not host:
         raise InvalidServerUrl(f"'{text}' has no host name.")
+    if any(char.isspace() for char in text):
+        raise InvalidServerUrl(f"'{text}' contains spaces: check the server URL.")
     path = parts.path.rstrip("/")
     if path.lower().endswith("/api"):
         path = path[: -len("/api")]

@@ -53,7 +53,11 @@ class BoundedPool:
                 next_index += 1
             if not running:
                 break
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            try:
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+            except KeyboardInterrupt:
+                self.cancel.cancel()  # Ctrl+C: the running calls stop at their next request or back-off
+                raise
             for future in done:
                 index = running.pop(future)
                 error = future.exception()

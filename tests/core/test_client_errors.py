@@ -127,7 +127,16 @@ def test_unresolvable_host_is_connection_failed_without_retries(stubs: Stubs) ->
 
 @pytest.mark.parametrize(
     "url",
-    ["octopus.example.com", "ftp://octopus.example.com", "https://", "http://host:99999", "", "file:///etc/x"],
+    [
+        "octopus.example.com",
+        "ftp://octopus.example.com",
+        "https://",
+        "http://host:99999",
+        "",
+        "file:///etc/x",
+        "http://[::1",
+        "https://octo pus.example.com",
+    ],
 )
 def test_unusable_server_urls_are_rejected(url: str) -> None:
     with pytest.raises(InvalidServerUrl):
