@@ -7,13 +7,19 @@ import re
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
-from octodesk.core import kinds, model
+from octodesk.core import kinds
 from octodesk.core.plan import ImportPlan, PlanItem
-from octodesk.core.plan_variables import missing_variables, project_name_of
+from octodesk.core.plan_projects import (
+    decide_project,
+    decide_project_children,
+    journal_target,
+    refuse_ambiguous,
+)
+from octodesk.core.plan_references import check_references, export_follow_ups, resolve_external_references
+from octodesk.core.plan_variables import missing_variables
 from octodesk.core.remap import match_by_name
 
 if TYPE_CHECKING:
-    from octodesk.core.bundle import Bundle
     from octodesk.core.client import OctopusClient
 
 # Shared kinds matched by name: present -> reuse (or a kind-specific rule), missing -> create.
@@ -31,13 +37,6 @@ SHARED_KINDS = (
     kinds.TENANT.name,
 )
 SPECIAL_FEED_TYPES = ("BuiltIn", "OctopusProject")
-PROJECT_CHILD_KINDS = (
-    kinds.DEPLOYMENT_PROCESS.name,
-    kinds.CHANNEL.name,
-    kinds.RUNBOOK.name,
-    kinds.RUNBOOK_PROCESS.name,
-    kinds.PROJECT_TRIGGER.name,
-)
 
 
 def version_tuple(version: str) -> tuple[int, ...]:
@@ -57,11 +56,11 @@ def decide(plan: ImportPlan, client: OctopusClient) -> None:
     _decide_library_merges(plan, client)
     _decide_tenant_variables(plan)
     for resource in bundle.by_kind(kinds.PROJECT.name):
-        plan.items.append(_decide_project(plan, resource.id, resource.name, resource.document))
-    _decide_project_children(plan)
-    _resolve_external_references(plan)
-    _check_references(plan)
-    _deploy_follow_ups(plan, bundle)
+        plan.items.append(decide_project(plan, resource.id, resource.name, resource.document))
+    decide_project_children(plan)
+    resolve_external_references(plan)
+    check_references(plan)
+    export_follow_ups(plan, bundle)
     if target.is_cloud is False and str(plan.source.get("hosting", "")).lower() in ("octopuscloud", "cloud"):
         plan.warnings.append(
             "Source is Octopus Cloud and the target is self-hosted: dynamic worker pools "
@@ -81,21 +80,7 @@ def _check_versions(plan: ImportPlan) -> None:
         )
 
 
-def _refuse_ambiguous(plan: ImportPlan, kind: str, name: str, candidates: tuple[str, ...]) -> None:
-    plan.refusals.append(
-        f"{kind} '{name}' matches more than one {kind} in target space '{plan.space_name}' "
-        f"({', '.join(repr(c) for c in candidates)}): rename one so the match is unambiguous."
-    )
-
-
 # --- shared resources ----------------------------------------------------------------------------
-
-
-def _journal_target(plan: ImportPlan, kind: str, source_id: str) -> dict[str, Any] | None:
-    """A resource an earlier run of this import created and the target still has."""
-    assert plan.journal is not None and plan.target is not None
-    target_id = plan.journal.target_id(kind, source_id)
-    return plan.target.by_id(kind, target_id) if target_id else None
 
 
 def _decide_shared(plan: ImportPlan, kind: str, source_id: str, name: str, doc: dict[str, Any]) -> PlanItem:
@@ -112,7 +97,7 @@ def _decide_shared(plan: ImportPlan, kind: str, source_id: str, name: str, doc: 
                 f"the target's {doc['FeedType']} feed",
                 target_id=str(feed["Id"]),
             )
-    earlier = _journal_target(plan, kind, source_id)
+    earlier = journal_target(plan, kind, source_id)
     if earlier is not None:
         return PlanItem(
             kind,
@@ -125,7 +110,7 @@ def _decide_shared(plan: ImportPlan, kind: str, source_id: str, name: str, doc: 
         )
     match = match_by_name(name, target.of(kind))
     if match.ambiguous:
-        _refuse_ambiguous(plan, kind, name, match.ambiguous)
+        refuse_ambiguous(plan, kind, name, match.ambiguous)
         return PlanItem(kind, name, source_id, "skip", "ambiguous name on the target")
     if match.target is not None:
         return _decide_present(plan, kind, source_id, name, doc, match.target)
@@ -237,10 +222,10 @@ def _decide_step_templates(plan: ImportPlan) -> None:
     for source_id, documents in by_id.items():
         name = names[source_id]
         versions = sorted(int(doc.get("Version") or 0) for doc in documents)
-        earlier = _journal_target(plan, kinds.ACTION_TEMPLATE.name, source_id)
+        earlier = journal_target(plan, kinds.ACTION_TEMPLATE.name, source_id)
         match = match_by_name(name, plan.target.of(kinds.ACTION_TEMPLATE.name))
         if match.ambiguous:
-            _refuse_ambiguous(plan, "Step template", name, match.ambiguous)
+            refuse_ambiguous(plan, "Step template", name, match.ambiguous)
             continue
         existing = earlier or match.target
         if existing is None:
@@ -333,229 +318,5 @@ def _decide_tenant_variables(plan: ImportPlan) -> None:
                 resource.id,
                 "merge",
                 "tenant variable values set where the target has none",
-            )
-        )
-
-
-# --- projects ------------------------------------------------------------------------------------
-
-
-def _decide_project(plan: ImportPlan, source_id: str, name: str, doc: dict[str, Any]) -> PlanItem:
-    assert plan.target is not None and plan.journal is not None
-    kind = kinds.PROJECT.name
-    if doc.get("IsVersionControlled"):
-        plan.refusals.append(f"Project '{name}' is version-controlled (Git): importing it is not supported.")
-        return PlanItem(kind, name, source_id, "skip", "version-controlled project")
-    earlier = _journal_target(plan, kind, source_id)
-    if earlier is not None:
-        return PlanItem(
-            kind,
-            name,
-            source_id,
-            "create",
-            "created by the interrupted run of this import; "
-            "its process, variables and children are completed",
-            target_id=str(earlier["Id"]),
-            resumed=True,
-        )
-    match = match_by_name(name, plan.target.of(kind))
-    if match.ambiguous:
-        _refuse_ambiguous(plan, kind, name, match.ambiguous)
-        return PlanItem(kind, name, source_id, "skip", "ambiguous name")
-    if match.target is None:
-        return PlanItem(
-            kind,
-            name,
-            source_id,
-            "create",
-            "missing on the target: created with its process, variables, channels and runbooks",
-        )
-    pending = plan.journal.entry(kind, source_id)
-    if pending is not None and pending.target_id is None:
-        # The interrupted run sent the create but never saw the answer: this is our own project.
-        plan.warnings.append(
-            f"Project '{name}' was created by the interrupted run of this import "
-            "(its answer was lost); the import continues into it."
-        )
-        return PlanItem(
-            kind,
-            name,
-            source_id,
-            "create",
-            "created by the interrupted run of this import",
-            target_id=str(match.target["Id"]),
-            resumed=True,
-        )
-    if plan.options.update_existing:
-        return PlanItem(
-            kind,
-            name,
-            source_id,
-            "update",
-            "exists on the target: updated from the bundle (update-existing mode)",
-            _project_diff(doc, match.target),
-            str(match.target["Id"]),
-        )
-    plan.refusals.append(
-        f"Project '{name}' already exists in target space '{plan.space_name}': nothing was imported. "
-        "Rename or delete it on the target, or use update-existing mode to import into it."
-    )
-    return PlanItem(kind, name, source_id, "skip", "exists on the target", target_id=str(match.target["Id"]))
-
-
-def _project_diff(source: dict[str, Any], target: dict[str, Any]) -> list[str]:
-    fields = ("Description", "IsDisabled", "TenantedDeploymentMode", "DiscreteChannelRelease")
-    changes = [
-        f"{key}: {target.get(key)!r} -> {source.get(key)!r}"
-        for key in fields
-        if source.get(key) != target.get(key)
-    ]
-    return [
-        *changes,
-        "deployment process, variables, channels and runbooks replaced from the bundle "
-        "(sensitive values on the target kept)",
-    ]
-
-
-def _decide_project_children(plan: ImportPlan) -> None:
-    assert plan.bundle is not None and plan.target is not None
-    bundle = plan.bundle
-    project_items = {item.source_id: item for item in plan.items if item.kind == kinds.PROJECT.name}
-    for kind in (*PROJECT_CHILD_KINDS, kinds.VARIABLE_SET.name):
-        for resource in bundle.by_kind(kind):
-            project_id = _owning_project(bundle, kind, resource.document)
-            if project_id is None:
-                continue  # a library variable set's variables: part of its set
-            parent = project_items.get(project_id)
-            project_name = project_name_of(bundle, project_id)
-            label = _child_label(kind, resource.name)
-            if parent is None or parent.action == "skip":
-                continue
-            action = "update" if parent.action == "update" else "create"
-            item = PlanItem(
-                kind,
-                f"{project_name} / {label}",
-                resource.id,
-                action,
-                "updated in the existing project" if action == "update" else "part of the project",
-            )
-            if kind in (kinds.DEPLOYMENT_PROCESS.name, kinds.RUNBOOK_PROCESS.name):
-                _run_on_server_conversion(plan, item, resource.document)
-            plan.items.append(item)
-
-
-def _owning_project(bundle: Bundle, kind: str, doc: dict[str, Any]) -> str | None:
-    if kind == kinds.VARIABLE_SET.name:
-        owner = str(doc.get("OwnerId") or "")
-        return owner if model.kind_of_id(owner) == kinds.PROJECT.name else None
-    project_id = doc.get("ProjectId")
-    return str(project_id) if project_id else None
-
-
-def _child_label(kind: str, name: str) -> str:
-    labels = {
-        kinds.DEPLOYMENT_PROCESS.name: "deployment process",
-        kinds.VARIABLE_SET.name: "project variables",
-        kinds.CHANNEL.name: f"channel {name}",
-        kinds.RUNBOOK.name: f"runbook {name}",
-        kinds.RUNBOOK_PROCESS.name: f"runbook process {name}",
-        kinds.PROJECT_TRIGGER.name: f"trigger {name}",
-    }
-    return labels.get(kind, name)
-
-
-def _run_on_server_conversion(plan: ImportPlan, item: PlanItem, process: dict[str, Any]) -> None:
-    assert plan.target is not None
-    if not plan.target.is_cloud:
-        return
-    moved = [
-        f"step '{action.get('Name')}' runs on the default worker pool"
-        for _, action in model.process_actions(process)
-        if str((action.get("Properties") or {}).get("Octopus.Action.RunOnServer", "")).lower() == "true"
-        and not action.get("WorkerPoolId")
-        and not action.get("WorkerPoolVariable")
-    ]
-    if moved:
-        item.action = "convert"
-        item.reason = (
-            "Octopus Cloud has no built-in worker: run-on-server steps move to the default worker pool"
-        )
-        item.details = moved
-
-
-# --- references ----------------------------------------------------------------------------------
-
-
-def _resolve_external_references(plan: ImportPlan) -> None:
-    """Resources the bundle names but does not carry (Deploy-a-Release child projects, machines in scopes):
-    matched by name on the target; ``plan.extra["external"]`` maps (kind, source id) -> target id."""
-    assert plan.bundle is not None and plan.target is not None
-    external: dict[tuple[str, str], str] = {}
-    names: dict[tuple[str, str], str] = {}
-    references = plan.bundle.manifest.get("external_references")
-    for kind, entries in references.items() if isinstance(references, dict) else []:
-        if not isinstance(entries, dict):
-            continue
-        for source_id, name in entries.items():
-            names[(str(kind), str(source_id))] = str(name)
-            match = match_by_name(str(name), plan.target.of(str(kind)))
-            if match.target is not None:
-                external[(str(kind), str(source_id))] = str(match.target["Id"])
-    plan.extra["external"] = external
-    plan.extra["external_names"] = names
-
-
-def _check_references(plan: ImportPlan) -> None:
-    """Every id a written document needs must be carried by the bundle or found on the target by name."""
-    assert plan.bundle is not None
-    bundle = plan.bundle
-    writes = {
-        (item.kind, item.source_id)
-        for item in plan.items
-        if item.action in ("create", "update", "convert", "merge")
-    }
-    carried = {(resource.kind, resource.id) for resource in bundle.resources}
-    external: dict[tuple[str, str], str] = plan.extra.get("external", {})
-    external_names: dict[tuple[str, str], str] = plan.extra.get("external_names", {})
-    skipped = (kinds.VARIABLE_SET.name, kinds.TENANT_VARIABLES.name, kinds.PROJECT_TRIGGER.name)
-    for resource in bundle.resources:
-        if (resource.kind, resource.id) not in writes or resource.kind in skipped:
-            continue  # variables and triggers: left out one by one (with a follow-up) when unmappable
-        for ref in model.references(resource.kind, resource.document):
-            key = (ref.kind, ref.value)
-            if ref.by_name or ref.value in model.FIXED_IDS or ref.kind not in kinds.KINDS_BY_NAME:
-                continue
-            if ref.kind in (
-                kinds.DEPLOYMENT_PROCESS.name,
-                kinds.VARIABLE_SET.name,
-                kinds.RUNBOOK_PROCESS.name,
-            ):
-                continue  # child documents the target creates itself
-            if key in carried or key in external:
-                continue
-            if ref.optional and key not in external_names:
-                continue  # not needed on the target (cloned-from ids, release overrides)
-            what = (
-                f"{ref.kind} '{external_names[key]}'" if key in external_names else f"{ref.kind} {ref.value}"
-            )
-            plan.refusals.append(
-                f"{resource.kind} '{resource.name}' refers to {what} ({ref.path}), which the bundle does not "
-                f"carry and target space '{plan.space_name}' does not have: the reference cannot be resolved."
-            )
-
-
-def _deploy_follow_ups(plan: ImportPlan, bundle: Bundle) -> None:
-    """The export's follow-ups (deployment targets, packages, sensitive values it could not carry)."""
-    from octodesk.core.report import FollowUp
-
-    for follow_up in bundle.manifest.get("follow_ups") or []:
-        if not isinstance(follow_up, dict) or not follow_up.get("message"):
-            continue
-        plan.follow_ups.append(
-            FollowUp(
-                str(follow_up.get("category", "export")),
-                str(follow_up["message"]),
-                str(follow_up.get("kind", "")),
-                str(follow_up.get("name", "")),
             )
         )
