@@ -112,3 +112,18 @@ def test_map_over_nothing_sends_nothing(stubs: Stubs) -> None:
     server, client, _ = stubs.serve(Script(), concurrency=4)
     assert client.map(lambda n: client.get(f"/api/x/{n}"), []) == []
     assert server.request_count == 0
+
+
+def test_ctrl_c_while_waiting_cancels_running_calls(stubs: Stubs, monkeypatch: pytest.MonkeyPatch) -> None:
+    from octodesk.core import worker_pool
+
+    token = CancelToken()
+    _, client, _ = stubs.serve(echo, concurrency=2, cancel=token)
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(worker_pool, "wait", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        client.map(lambda n: client.get(f"/api/Spaces-1/things/Things-{n}"), range(1, 10))
+    assert token.cancelled
