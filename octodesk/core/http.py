@@ -123,6 +123,15 @@ def classify_exception(
             transient=False,
             may_have_reached_server=False,
         )
+    if isinstance(error, requests.exceptions.ProxyError):
+        return Failure(
+            ConnectionFailed(
+                f"Could not reach {server_url} through the proxy (HTTPS_PROXY/HTTP_PROXY): "
+                "the proxy refused or dropped the connection."
+            ),
+            transient=True,
+            may_have_reached_server=False,
+        )
     if isinstance(error, requests.exceptions.ConnectTimeout):
         return Failure(
             RequestTimedOut(f"{what}: {server_url} did not accept a connection{within}."),

@@ -276,3 +276,13 @@ def test_pasted_key_with_surrounding_whitespace_is_trimmed(stubs: Stubs) -> None
     with OctopusClient(server.url, f"  {API_KEY}\n") as pasted:
         pasted.get("/api")
     assert server.requests[-1].headers["X-Octopus-ApiKey"] == API_KEY
+
+
+def test_unreachable_proxy_is_named(stubs: Stubs, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", closed_port_url())
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    client, waits = stubs.client("https://octopus.example.com", max_retries=1)
+    with pytest.raises(ConnectionFailed, match=r"through the proxy \(HTTPS_PROXY/HTTP_PROXY\)"):
+        client.get("/api")
+    assert len(waits) == 1
