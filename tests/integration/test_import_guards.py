@@ -1,0 +1,90 @@
+"""Guards that stop an import before a bad write: a Git project, and a source id that would leak."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from import_support import PASSWORD, export_demo, import_into, named
+
+from octodesk.core.bundle import BundleResource, read_bundle, write_bundle
+from octodesk.core.errors import ImportRefused
+from octodesk.core.remap import SourceIdLeaked
+from octodesk.sandbox import SandboxServer
+
+CALLER_MANIFEST_KEYS = (
+    "source",
+    "projects",
+    "tool_version",
+    "created_at",
+    "secrets_carried",
+    "secrets_not_carried",
+    "follow_ups",
+    "deploys_to",
+    "external_references",
+    "step_templates",
+)
+
+
+@pytest.fixture(scope="module")
+def bundle_path(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    with SandboxServer("demo") as source:
+        yield export_demo(source, tmp_path_factory.mktemp("bundle") / "demo.octobundle", ["Web Portal"])
+
+
+def _rewrite(
+    bundle_path: Path, destination: Path, change: Callable[[BundleResource], dict[str, Any]]
+) -> Path:
+    """The same bundle with some documents changed, as a tampering or buggy exporter might write it."""
+    bundle = read_bundle(bundle_path, PASSWORD)
+    resources = [replace(resource, document=change(resource)) for resource in bundle.resources]
+    manifest = {key: bundle.manifest[key] for key in CALLER_MANIFEST_KEYS if key in bundle.manifest}
+    write_bundle(
+        destination,
+        manifest=manifest,
+        resources=resources,
+        secrets=dict(bundle.secrets),
+        blobs=dict(bundle.blobs),
+        password=PASSWORD,
+    )
+    return destination
+
+
+def test_a_version_controlled_project_is_refused(bundle_path: Path, tmp_path: Path) -> None:
+    def to_git(resource: BundleResource) -> dict[str, Any]:
+        if resource.kind != "Project":
+            return resource.document
+        return {
+            **resource.document,
+            "IsVersionControlled": True,
+            "PersistenceSettings": {"Type": "VersionControlled", "Url": "https://git.example/portal.git"},
+        }
+
+    bundle = _rewrite(bundle_path, tmp_path / "git.octobundle", to_git)
+    with SandboxServer("empty") as target:
+        before = target.snapshot()
+        with pytest.raises(ImportRefused) as refused:
+            import_into(target, bundle)
+        assert any("'Web Portal' is version-controlled" in r for r in refused.value.refusals)
+        assert target.snapshot() == before
+
+
+def test_a_source_id_the_remapping_misses_stops_the_write(bundle_path: Path, tmp_path: Path) -> None:
+    """An id in a field the reference map does not know: the leak check refuses that document."""
+    source = read_bundle(bundle_path, PASSWORD)
+    staging = next(r.id for r in source.by_kind("Environment") if r.name == "Staging")
+
+    def hide_an_id(resource: BundleResource) -> dict[str, Any]:
+        if resource.kind == "Lifecycle" and resource.name == "Hotfix":
+            return {**resource.document, "Description": f"Promotes through {staging} first"}
+        return resource.document
+
+    bundle = _rewrite(bundle_path, tmp_path / "leaky.octobundle", hide_an_id)
+    with SandboxServer("empty") as target:
+        with pytest.raises(SourceIdLeaked) as leaked:
+            import_into(target, bundle)
+        assert staging in str(leaked.value) and "Lifecycle 'Hotfix'" in str(leaked.value)
+        assert named(target, "lifecycles", "Hotfix") == []  # nothing was written for it
