@@ -329,3 +329,22 @@ def test_a_reference_that_cannot_be_resolved_is_refused(target: SandboxServer, t
     text = " ".join(refused.value.refusals)
     assert "Project 'Web Portal'" in text and "Project 'Billing API'" in text
     assert target.snapshot() == before
+
+
+def test_a_tenant_restriction_of_an_account_is_completed_once_the_tenant_exists(tmp_path: Path) -> None:
+    with SandboxServer("demo") as source, SandboxServer("empty") as target:
+        space = source.space_id("Default")
+        with client_for(source) as client:
+            accounts = client.get_all(f"/api/{space}/accounts/all")
+            account = next(a for a in accounts if a["Name"] == "Azure Portal Subscription")
+            tenant = next(
+                t for t in client.get_all(f"/api/{space}/tenants/all") if t["Name"] == "Contoso Pharmacy"
+            )
+            account.update(TenantIds=[tenant["Id"]], TenantedDeploymentParticipation="TenantedOrUntenanted")
+            account.pop("Password", None)
+            client.put(f"/api/{space}/accounts/{account['Id']}", account)
+        bundle = export_demo(source, tmp_path / "restricted.octobundle", ["Web Portal"])
+        import_into(target, bundle)
+        imported = one(target, "accounts", "Azure Portal Subscription")
+        assert imported["TenantIds"] == [one(target, "tenants", "Contoso Pharmacy")["Id"]]
+        assert imported["TenantedDeploymentParticipation"] == "TenantedOrUntenanted"
