@@ -36,6 +36,7 @@ from octodesk.core.errors import (
     TlsError,
 )
 from octodesk.core.http import (
+    CONNECT_TIMEOUT_CAP,
     Failure,
     UndecodableResponse,
     classify_exception,
@@ -56,7 +57,6 @@ R = TypeVar("R")
 Hosting = Literal["SelfHosted", "OctopusCloud"]
 CLOUD_HOST_SUFFIXES = (".octopus.app",)
 IDS_PER_REQUEST = 100
-CONNECT_TIMEOUT_CAP = 15.0  # seconds to establish a connection, however long a slow answer may take
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from octodesk.core.errors import (
 from octodesk.core.redact import redact
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CONNECT_TIMEOUT_CAP = 15.0  # seconds to establish a connection, however long a slow answer may take
 MAX_DETAIL_CHARS = 300
 
 
@@ -114,6 +115,7 @@ def classify_exception(
     """A request that got no HTTP answer: DNS, refused, TLS, timeout, dropped connection."""
     what = f"{method} {path}"
     within = f" within {timeout:g} s" if timeout else " in time"
+    connect_within = f" within {min(timeout, CONNECT_TIMEOUT_CAP):g} s" if timeout else " in time"
     if isinstance(error, requests.exceptions.SSLError) or _has(error, ssl.SSLError):
         return Failure(
             TlsError(
@@ -134,7 +136,7 @@ def classify_exception(
         )
     if isinstance(error, requests.exceptions.ConnectTimeout):
         return Failure(
-            RequestTimedOut(f"{what}: {server_url} did not accept a connection{within}."),
+            RequestTimedOut(f"{what}: {server_url} did not accept a connection{connect_within}."),
             # usually a firewall or a wrong address: waiting again rarely helps and keeps the user waiting
             transient=False,
             may_have_reached_server=False,
@@ -156,8 +158,13 @@ def classify_exception(
         error, urllib3.exceptions.ProtocolError
     )
     if never_connected or _has(error, ConnectionRefusedError):
+        reason = "the connection was refused"
+        if not _has(error, ConnectionRefusedError):
+            os_error = _has(error, OSError)
+            strerror = getattr(os_error, "strerror", None)
+            reason = str(strerror).lower() if strerror else "no connection could be made"
         return Failure(
-            ConnectionFailed(f"Could not connect to {server_url}: the connection was refused."),
+            ConnectionFailed(f"Could not connect to {server_url}: {reason}."),
             transient=True,
             may_have_reached_server=False,
         )
