@@ -15,7 +15,7 @@ from octodesk import __version__
 from octodesk.core.errors import OctoDeskError
 from octodesk.gui import dialogs
 from octodesk.gui.error_dialog import ExceptHook
-from octodesk.gui.log_pane import QtLogHandler, setup_logging
+from octodesk.gui.log_pane import QtLogHandler, route_terminal_logging, setup_logging
 from octodesk.gui.main_window import MainWindow
 from octodesk.gui.sandbox_session import SandboxSession
 from octodesk.gui.worker import executor, run_in_worker
@@ -109,6 +109,7 @@ def run_app(sandbox: bool = False, verbose: bool = False) -> int:
 
     app = create_application()
     pane_handler, log_file = setup_logging(verbose)
+    route_terminal_logging(verbose)
     hook = ExceptHook(log_file)
     hook.install()
     try:

@@ -62,13 +62,22 @@ def setup_logging(verbose: bool = False) -> tuple[QtLogHandler, Path]:
     file_handler.setFormatter(logging.Formatter(FORMAT))
     file_handler.setLevel(logging.DEBUG)
     pane_handler = QtLogHandler(logging.DEBUG if verbose else logging.INFO)
+    octodesk_logger = logging.getLogger("octodesk")
+    octodesk_logger.setLevel(logging.DEBUG)
+    octodesk_logger.addHandler(file_handler)
+    octodesk_logger.addHandler(pane_handler)
+    return pane_handler, log_path
+
+
+def route_terminal_logging(verbose: bool) -> None:
+    """For the running app only: the file gets debug detail, the terminal only warnings (or all with -v).
+
+    The app's records stop at the ``octodesk`` logger instead of reaching the root handler at debug level.
+    """
     stderr_handler = logging.StreamHandler()
     stderr_handler.addFilter(RedactingFilter())
     stderr_handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     stderr_handler.setLevel(logging.DEBUG if verbose else logging.WARNING)
     octodesk_logger = logging.getLogger("octodesk")
-    octodesk_logger.setLevel(logging.DEBUG)
-    octodesk_logger.propagate = False  # the file gets debug detail; the terminal only warnings (or -v)
-    for handler in (file_handler, pane_handler, stderr_handler):
-        octodesk_logger.addHandler(handler)
-    return pane_handler, log_path
+    octodesk_logger.addHandler(stderr_handler)
+    octodesk_logger.propagate = False

@@ -115,10 +115,3 @@ def window(qtbot: Any, async_loop: asyncio.AbstractEventLoop) -> Any:
     qtbot.addWidget(main_window)
     main_window.show()
     return main_window
-
-
-def connection_to(server: Any, space: str = "Default") -> Any:
-    from octodesk.gui.connection import Connection, probe_server
-
-    probe = probe_server(server.url, server.api_key, True)
-    return Connection(probe.url, server.api_key, space, probe.version, probe.hosting)

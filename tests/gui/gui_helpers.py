@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from octodesk.gui import dialogs
+from octodesk.gui.connection import Connection, probe_server
 from octodesk.gui.password_dialog import PasswordDialog
 
 PASSWORD = "correct horse battery staple"
@@ -72,3 +73,9 @@ def record_errors(monkeypatch: pytest.MonkeyPatch) -> RecordedErrors:
     recorded = RecordedErrors()
     monkeypatch.setattr(dialogs, "show_error", recorded)
     return recorded
+
+
+def connection_to(server: Any, space: str = "Default") -> Connection:
+    """A tested connection to a sandbox server, as the connection wizard would return it."""
+    probe = probe_server(server.url, server.api_key, True)
+    return Connection(probe.url, server.api_key, space, probe.version, probe.hosting)

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import connection_to
 from gui_helpers import (
     PASSWORD,
+    connection_to,
     record_errors,
     script_open_path,
     script_passwords,

@@ -157,6 +157,7 @@ def test_open_bundle_folder_opens_the_bundles_folder(
     from octodesk.gui import results_view
 
     opened: list[Path] = []
+
     def open_folder(folder: Path) -> bool:
         opened.append(folder)
         return True

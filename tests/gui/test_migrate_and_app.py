@@ -7,8 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import connection_to
-from gui_helpers import script_yes_no
+from gui_helpers import connection_to, script_yes_no
 from pytestqt.qtbot import QtBot
 
 from octodesk.core import paths

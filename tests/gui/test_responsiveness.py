@@ -8,8 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import connection_to
-from gui_helpers import PASSWORD, script_passwords, script_save_path
+from gui_helpers import PASSWORD, connection_to, script_passwords, script_save_path
 from pytestqt.qtbot import QtBot
 
 from PySide6.QtCore import QTimer
