@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -171,3 +172,24 @@ def test_window_geometry_is_remembered(qtbot: QtBot, window: MainWindow) -> None
     again = MainWindow(Settings.load())
     qtbot.addWidget(again)
     assert (again.width(), again.height()) == (700, 510)
+
+
+@pytest.mark.parametrize(("argv", "sandbox"), [([], False), (["gui"], False), (["gui", "--sandbox"], True)])
+def test_command_line_starts_the_app(monkeypatch: pytest.MonkeyPatch, argv: list[str], sandbox: bool) -> None:
+    from octodesk import cli
+    from octodesk.gui import app
+
+    started: list[bool] = []
+
+    def fake_run_app(sandbox: bool = False, verbose: bool = False) -> int:
+        started.append(sandbox)
+        return 0
+
+    monkeypatch.setattr(app, "run_app", fake_run_app)
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    try:
+        assert cli.main(argv) == 0  # the command sets up terminal logging on the root logger
+    finally:
+        root.handlers[:], root.level = saved[0], saved[1]
+    assert started == [sandbox]
