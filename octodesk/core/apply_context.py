@@ -20,7 +20,7 @@ from octodesk.core.journal import Journal
 from octodesk.core.plan import ImportPlan, PlanItem
 from octodesk.core.plan_target import TargetSpace
 from octodesk.core.progress import Progress, ProgressCallback
-from octodesk.core.remap import IdMap, check_no_source_ids
+from octodesk.core.remap import IdMap, SourceIdLeaked, id_tokens, leaked_source_ids
 from octodesk.core.report import FollowUp, Report
 
 if TYPE_CHECKING:
@@ -55,6 +55,7 @@ class ApplyContext:
     cancel: CancelToken | None
     ids: IdMap = field(default_factory=IdMap)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _target_tokens: set[str] | None = None  # every id-like token seen in a target document
     _done: int = 0
     _total: int = 0
 
@@ -138,13 +139,49 @@ class ApplyContext:
             )
         return result.document, accepted
 
+    # --- talking to the target -------------------------------------------------------------------
+
+    def _known_target_tokens(self) -> set[str]:
+        with self._lock:
+            if self._target_tokens is None:
+                tokens: set[str] = set()
+                for documents in self.target.collections.values():
+                    tokens.update(id_tokens(documents))
+                self._target_tokens = tokens
+            return self._target_tokens
+
+    def remember(self, document: Any) -> Any:
+        """Ids inside a document the target sent are target ids, whatever a source id may look like."""
+        tokens = id_tokens(document)
+        known = self._known_target_tokens()
+        with self._lock:
+            known.update(tokens)
+        return document
+
+    def read(self, path: str) -> Any:
+        return self.remember(self.client.get(path))
+
+    def read_all(self, path: str) -> list[dict[str, Any]]:
+        return list(self.remember(self.client.get_all(path)))
+
     def send(self, method: str, path: str, body: dict[str, Any], what: str) -> Any:
         """The only way an import writes: the leak check first, then the request."""
         self.check_cancel()
-        check_no_source_ids(what, body, self.ids.stale_source_ids())
-        if method == "POST":
-            return self.client.post(path, body)
-        return self.client.put(path, body)
+        known = self._known_target_tokens()
+        with self._lock:
+            leaks = [
+                (where, value)
+                for where, value in leaked_source_ids(body, self.ids.stale_source_ids())
+                if value not in known
+            ]
+        if leaks:
+            shown = ", ".join(f"{value} at {where}" for where, value in leaks[:5])
+            raise SourceIdLeaked(
+                f"Refusing to send {what}: it still refers to source ids that do not exist on the target: "
+                f"{shown}. Nothing was written for it."
+            )
+        answer = self.client.post(path, body) if method == "POST" else self.client.put(path, body)
+        return self.remember(answer)
 
     def create(self, kind: str, source_id: str, name: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
         """POST a new resource, journaled before (intent) and after (its target id)."""

@@ -133,7 +133,7 @@ def apply_library_variable_set(ctx: ApplyContext, item: PlanItem) -> None:
     doc = resource.document
     if item.target_id:
         ctx.ids.put(item.kind, item.source_id, item.target_id)
-        target_lvs = ctx.client.get(ctx.route(f"libraryvariablesets/{item.target_id}"))
+        target_lvs = ctx.read(ctx.route(f"libraryvariablesets/{item.target_id}"))
         _merge_templates(ctx, item, doc, target_lvs)
     else:
         body, _ = ctx.prepare(item.kind, doc)
@@ -144,7 +144,7 @@ def apply_library_variable_set(ctx: ApplyContext, item: PlanItem) -> None:
     target_set_id = str(target_lvs["VariableSetId"])
     ctx.ids.put(kinds.VARIABLE_SET.name, source_set_id, target_set_id)
     if source_set is not None and not ctx.journal.is_done(f"variables:{source_set_id}"):
-        target_set = ctx.client.get(ctx.route(f"variables/{target_set_id}"))
+        target_set = ctx.read(ctx.route(f"variables/{target_set_id}"))
         variables, added = merged_variables(
             ctx, source_set.document, target_set, "LibraryVariableSet", item.name, replace=False
         )

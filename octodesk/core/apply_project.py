@@ -45,7 +45,7 @@ def apply_project(ctx: ApplyContext, item: PlanItem) -> None:
     body = _project_body(ctx, resource.document)
     if item.target_id:
         ctx.ids.put(PROJECT, item.source_id, item.target_id)
-        current = ctx.client.get(ctx.route(f"projects/{item.target_id}"))
+        current = ctx.read(ctx.route(f"projects/{item.target_id}"))
         if item.action == "update":
             merged = {**current, **body}
             for key in ("Id", "DeploymentProcessId", "VariableSetId", "Slug", "Links"):
@@ -109,7 +109,7 @@ def _child_item(ctx: ApplyContext, kind: str, source_id: str) -> PlanItem | None
 
 
 def _apply_channels(ctx: ApplyContext, item: PlanItem, project_id: str) -> None:
-    existing = ctx.client.get_all(ctx.route(f"projects/{project_id}/channels"))
+    existing = ctx.read_all(ctx.route(f"projects/{project_id}/channels"))
     for doc in _children(ctx, kinds.CHANNEL.name, item.source_id):
         name = str(doc.get("Name"))
         body, _ = ctx.prepare(kinds.CHANNEL.name, doc)
@@ -130,7 +130,7 @@ def _apply_process(
     ctx: ApplyContext, item: PlanItem, kind: str, source_id: str, doc: dict[str, Any], path: str
 ) -> None:
     """PUT the steps into the target's process (created with its owner), keeping the target's Version."""
-    current = ctx.client.get(path)
+    current = ctx.read(path)
     step_key = f"process:{source_id}"
     child = _child_item(ctx, kind, source_id)
     if not ctx.journal.is_done(step_key):
@@ -196,7 +196,7 @@ def _apply_runbooks(ctx: ApplyContext, item: PlanItem, project_id: str) -> None:
     runbooks = _children(ctx, kinds.RUNBOOK.name, item.source_id)
     if not runbooks:
         return
-    existing = ctx.client.get_all(ctx.route(f"projects/{project_id}/runbooks"))
+    existing = ctx.read_all(ctx.route(f"projects/{project_id}/runbooks"))
     processes = {
         str(resource.document.get("RunbookId")): resource
         for resource in ctx.bundle.by_kind(kinds.RUNBOOK_PROCESS.name)
@@ -238,7 +238,7 @@ def _apply_project_variables(ctx: ApplyContext, item: PlanItem, target: dict[str
     step_key = f"variables:{source_set_id}"
     if source_set is None or ctx.journal.is_done(step_key):
         return
-    target_set = ctx.client.get(ctx.route(f"variables/{target['VariableSetId']}"))
+    target_set = ctx.read(ctx.route(f"variables/{target['VariableSetId']}"))
     variables, _ = merged_variables(ctx, source_set.document, target_set, "Project", item.name, replace=True)
     put_variables(ctx, target_set, variables, f"variables of project '{item.name}'")
     ctx.journal.mark_done(step_key)
@@ -255,7 +255,7 @@ def _apply_release_strategy(ctx: ApplyContext, item: PlanItem, target: dict[str,
     mapped = ctx.ids.get(kinds.CHANNEL.name, str(channel))
     if mapped is None:
         return
-    current = ctx.client.get(ctx.route(f"projects/{target['Id']}"))
+    current = ctx.read(ctx.route(f"projects/{target['Id']}"))
     strategy = dict(current.get("ReleaseCreationStrategy") or {})
     if strategy.get("ChannelId") == mapped:
         return

@@ -50,7 +50,7 @@ def _new_tag(tag: dict[str, Any]) -> dict[str, Any]:
 
 
 def _merge_tags(ctx: ApplyContext, item: PlanItem, doc: dict[str, Any]) -> None:
-    current = ctx.client.get(ctx.route(f"tagsets/{item.target_id}"))
+    current = ctx.read(ctx.route(f"tagsets/{item.target_id}"))
     have = {str(tag.get("Name", "")).casefold() for tag in current.get("Tags") or []}
     added = [
         _new_tag(tag) for tag in doc.get("Tags") or [] if str(tag.get("Name", "")).casefold() not in have

@@ -46,7 +46,7 @@ def apply_tenant(ctx: ApplyContext, item: PlanItem) -> None:
     connections = _mapped_connections(ctx, item, doc)
     if item.target_id:
         ctx.ids.put(TENANT, item.source_id, item.target_id)
-        current = ctx.client.get(ctx.route(f"tenants/{item.target_id}"))
+        current = ctx.read(ctx.route(f"tenants/{item.target_id}"))
         have = current.get("ProjectEnvironments") or {}
         merged = {project: list(envs) for project, envs in have.items()}
         for project, envs in connections.items():
@@ -84,7 +84,7 @@ def apply_tenant_variables(ctx: ApplyContext, item: PlanItem) -> None:
     if tenant_id is None:
         return
     path = ctx.route(f"tenants/{tenant_id}/variables")
-    current = ctx.client.get(path)
+    current = ctx.read(path)
     changed = False
     for project_id, entry in (doc.get("ProjectVariables") or {}).items():
         target_project = ctx.ids.get(kinds.PROJECT.name, project_id)
@@ -169,7 +169,7 @@ def complete_restrictions(ctx: ApplyContext) -> None:
         resource = ctx.bundle.get(item.kind, item.source_id)
         assert resource is not None
         wanted = [ctx.ids.get(TENANT, tenant) for tenant in resource.document.get("TenantIds") or []]
-        current = ctx.client.get(ctx.route(f"{route}/{target_id}"))
+        current = ctx.read(ctx.route(f"{route}/{target_id}"))
         current["TenantIds"] = [tenant for tenant in wanted if tenant]
         current.pop("CertificateData", None)
         current.pop("Password", None)
@@ -188,7 +188,7 @@ def apply_triggers(ctx: ApplyContext, project_item: PlanItem) -> None:
     if not triggers:
         return
     project_id = ctx.ids.get(kinds.PROJECT.name, project_item.source_id)
-    existing = ctx.client.get_all(ctx.route(f"projects/{project_id}/triggers"))
+    existing = ctx.read_all(ctx.route(f"projects/{project_id}/triggers"))
     for resource in triggers:
         ctx.check_cancel()
         child = ctx.plan.item(kinds.PROJECT_TRIGGER.name, resource.id)

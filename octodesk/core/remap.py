@@ -103,6 +103,11 @@ def _strings(node: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tupl
             yield from _strings(value, (*path, index))
 
 
+def id_tokens(document: Any) -> set[str]:
+    """Every id-like token in a document (values and keys), for telling target ids from source ids."""
+    return {token for _, text in _strings(document) for token in _SEPARATORS.split(text) if "-" in token}
+
+
 def leaked_source_ids(document: Any, stale_ids: Iterable[str]) -> list[tuple[str, str]]:
     """(json path, id) for every stale source id anywhere in ``document``: values, map keys, CSV lists and
     ids embedded in JSON-in-a-string."""
