@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from octodesk.core.remap import IdMap, SourceIdLeaked, check_no_source_ids, leaked_source_ids, match_by_name
+from octodesk.core.remap import (
+    IdMap,
+    SourceIdLeaked,
+    check_no_source_ids,
+    id_tokens,
+    leaked_source_ids,
+    match_by_name,
+)
 
 
 def test_exact_name_wins_over_case_insensitive() -> None:
@@ -55,3 +62,14 @@ def test_longer_ids_and_derived_ids_are_not_mistaken_for_a_source_id() -> None:
     document = {"Id": "variableset-Projects-1", "Other": "Environments-10", "Text": "Projects-1x"}
     assert leaked_source_ids(document, {"Projects-1", "Environments-1"}) == []
     check_no_source_ids("a document", document, {"Projects-1"})
+
+
+def test_id_tokens_collects_ids_from_values_keys_and_csv() -> None:
+    document = {
+        "Id": "deploymentprocess-Projects-7",
+        "ProjectEnvironments": {"Projects-7": ["Environments-1", "Environments-2"]},
+        "Teams": "Teams-3,Teams-4",
+        "Name": "Web Portal",
+    }
+    assert {"deploymentprocess-Projects-7", "Projects-7", "Environments-1", "Teams-4"} <= id_tokens(document)
+    assert "Portal" not in id_tokens(document)
