@@ -1,0 +1,134 @@
+"""What every benchmark shares: the request timeline, the duplicate-read check, choosing projects, and the
+export scenarios (OctoDesk's engine and the sequential baseline of ``benchmarks/baseline_client.py``).
+
+Scenario functions (``export_octodesk``, ``export_baseline``) run in a child process through
+``benchmarks.memory.run_child``; they take and return JSON-able values.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from requests.adapters import HTTPAdapter
+
+PASSWORD = "benchmark password"  # protects throw-away bundles of sandbox data only
+
+
+# --- the request timeline: how many round trips were sequential -------------------------------------
+
+
+@dataclass
+class RequestTimeline:
+    """Start and end of every HTTP request this process sends (recorded at the requests adapter)."""
+
+    intervals: list[tuple[float, float]] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record(self, started: float, finished: float) -> None:
+        with self._lock:
+            self.intervals.append((started, finished))
+
+    def sequential_round_trips(self) -> int:
+        """The longest chain of requests where each starts after the previous one ended.
+
+        With injected latency every request costs at least one round trip, so this is the number of round
+        trips the run had to wait for one after the other: the depth of its dependency levels (plus any
+        level that needed more requests than the pool runs at once), whatever the total request count.
+        """
+        chain = 0
+        last_end = float("-inf")
+        for started, finished in sorted(self.intervals, key=lambda interval: interval[1]):
+            if started >= last_end:
+                chain += 1
+                last_end = finished
+        return chain
+
+
+@contextmanager
+def recording_requests() -> Iterator[RequestTimeline]:
+    """Record every request sent through ``requests`` in this process while the block runs."""
+    timeline = RequestTimeline()
+    original = HTTPAdapter.send
+
+    def timed_send(adapter: HTTPAdapter, request: Any, *args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return original(adapter, request, *args, **kwargs)
+        finally:
+            timeline.record(started, time.perf_counter())
+
+    HTTPAdapter.send = timed_send  # type: ignore[method-assign,assignment]
+    try:
+        yield timeline
+    finally:
+        HTTPAdapter.send = original  # type: ignore[method-assign]
+
+
+# --- server-side checks -----------------------------------------------------------------------------
+
+
+def duplicate_reads(request_log: list[tuple[str, str]]) -> list[str]:
+    """GET paths (with query) the server answered more than once: a resource read twice."""
+    gets = Counter(path for method, path in request_log if method == "GET")
+    return sorted(path for path, count in gets.items() if count > 1)
+
+
+def exportable_project_names(server_url: str, api_key: str, space_name: str) -> list[str]:
+    """Every project of the space that can be exported (not version-controlled), sorted by name."""
+    from octodesk.core.catalog import list_projects
+    from octodesk.core.client import OctopusClient
+
+    with OctopusClient(server_url, api_key) as client:
+        space = client.resolve_space(space_name)
+        projects = list_projects(client, str(space["Id"]))
+    return sorted(project.name for project in projects if not project.is_version_controlled)
+
+
+# --- export scenarios (run in a child process) -------------------------------------------------------
+
+
+def export_octodesk(
+    url: str, space: str, names: list[str], destination: str, concurrency: int
+) -> dict[str, Any]:
+    """OctoDesk's export engine, as the command line runs it."""
+    from benchmarks.memory import api_key_from_env
+    from octodesk.core.client import OctopusClient
+    from octodesk.core.export import export_projects
+
+    with recording_requests() as timeline:
+        started = time.perf_counter()
+        with OctopusClient(url, api_key_from_env(), concurrency=concurrency) as client:
+            report = export_projects(client, space, names, Path(destination), PASSWORD)
+        seconds = time.perf_counter() - started
+    return {
+        "seconds": seconds,
+        "client_requests": client.request_count,
+        "round_trips": timeline.sequential_round_trips(),
+        "phase_seconds": report.phase_seconds,
+        "bundle_bytes": Path(destination).stat().st_size,
+    }
+
+
+def export_baseline(url: str, space: str, names: list[str], destination: str) -> dict[str, Any]:
+    """The sequential comparison client of ``benchmarks/baseline_client.py``, one request at a time."""
+    from benchmarks.baseline_client import baseline_export
+    from benchmarks.memory import api_key_from_env
+    from octodesk.core.client import OctopusClient
+
+    with recording_requests() as timeline:
+        started = time.perf_counter()
+        with OctopusClient(url, api_key_from_env(), concurrency=1) as client:
+            baseline_export(client, space, names, Path(destination))
+        seconds = time.perf_counter() - started
+    return {
+        "seconds": seconds,
+        "client_requests": client.request_count,
+        "round_trips": timeline.sequential_round_trips(),
+    }
