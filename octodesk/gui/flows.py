@@ -136,6 +136,7 @@ async def export_flow(window: MainWindow) -> str:
         return "abandoned"
     window.remember_bundle_dir(destination)
     operation = window.open_operation_window("Export")
+    operation.set_context(f"Space {source.space} on {source.url} → {destination}")
     title = f"Exporting {len(names)} project{'s' if len(names) != 1 else ''} to {destination.name}"
     try:
         report = await operation.run_job(title, export_job(source, names, destination, password))
@@ -162,6 +163,7 @@ async def import_flow(window: MainWindow, bundle_path: Path | None = None) -> st
     if target is None:
         return "abandoned"
     operation = window.open_operation_window("Import")
+    operation.set_context(f"Bundle {bundle_path.name} → space {target.space} on {target.url}")
     result = await preview_and_apply(operation, target, bundle_path, password)
     return window.finish_operation(operation, result.outcome)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -310,6 +310,3 @@ class MainWindow(QMainWindow):
                 window.runner.cancel()
             self._closing_confirmed = True
             self.close()
-
-    def set_window_icon(self, icon: QIcon) -> None:
-        self.setWindowIcon(icon)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
+    QLabel,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -118,6 +119,9 @@ class OperationWindow(QDialog):
         preview_layout.addWidget(self.preview, 1)
         preview_layout.addWidget(self.update_existing)
         self.results = ResultsView()
+        self.context_label = QLabel()  # what goes where: checked by the user before Apply
+        self.context_label.setWordWrap(True)
+        self.context_label.hide()
         self.stack = QStackedWidget()
         for page in (self.run_view, preview_page, self.results):
             self.stack.addWidget(page)
@@ -129,6 +133,7 @@ class OperationWindow(QDialog):
         self.close_button.clicked.connect(self.close)
         self.update_existing.toggled.connect(lambda _checked: self.decision.emit("replan"))
         layout = QVBoxLayout(self)
+        layout.addWidget(self.context_label)
         layout.addWidget(self.stack, 1)
         layout.addWidget(self.buttons)
         self._closing_allowed = False
@@ -137,6 +142,10 @@ class OperationWindow(QDialog):
     @property
     def running(self) -> bool:
         return self.runner.running
+
+    def set_context(self, text: str) -> None:
+        self.context_label.setText(text)
+        self.context_label.setVisible(bool(text))
 
     async def run_job(self, title: str, job: Job[T]) -> T:
         self.stack.setCurrentWidget(self.run_view)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import QModelIndex
 from PySide6.QtWidgets import QHeaderView, QLabel, QTreeView, QVBoxLayout, QWidget
 
 from octodesk.gui.actions import ACTIONS
@@ -69,5 +70,24 @@ class PreviewView(QWidget):
             + (f" · {follow_ups} follow-ups after the import" if follow_ups else "")
         )
         self.tree.expandToDepth(0)
+        self._expand_items_with_details()
         for column in (0, 1):
             self.tree.resizeColumnToContents(column)
+
+    def _expand_items_with_details(self) -> None:
+        """Merge details (which variables will be added) are the point of a merge: show them open."""
+        for kind_row in range(self.model.rowCount()):
+            kind_index = self.model.index(kind_row, 0)
+            for item_row in range(self.model.rowCount(kind_index)):
+                item_index = self.model.index(item_row, 0, kind_index)
+                if self.model.rowCount(item_index):
+                    self.tree.expand(item_index)
+
+    def first_index_with_action(self, action: str) -> QModelIndex:
+        for kind_row in range(self.model.rowCount()):
+            kind_index = self.model.index(kind_row, 0)
+            for item_row in range(self.model.rowCount(kind_index)):
+                item_index = self.model.index(item_row, 1, kind_index)
+                if item_index.data() == action:
+                    return item_index.siblingAtColumn(0)
+        return QModelIndex()

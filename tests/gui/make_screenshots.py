@@ -18,7 +18,7 @@ os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
 os.environ.setdefault("QT_API", "pyside6")  # qasync is imported before PySide6 below
 
 import qasync  # noqa: E402
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QWidget  # noqa: E402
 
 from octodesk.core.client import OctopusClient  # noqa: E402
 from octodesk.core.export import export_projects  # noqa: E402
@@ -67,12 +67,15 @@ async def shoot(folder: Path) -> None:
             export_projects(client, "Default", ["Web Portal", "Billing API"], bundle, PASSWORD)
         operation = OperationWindow("Import", window)
         operation.resize(900, 640)
+        operation.set_context(f"Bundle {bundle.name} → space {target.space} on {target.url}")
         operation.show()
         plan = await operation.run_job("Preview", plan_job(target, bundle, PASSWORD, False))
         asyncio.get_running_loop().call_later(0.5, lambda: operation.decision.emit("apply"))
         save_after = asyncio.ensure_future(operation.ask_to_apply(plan))
         await asyncio.sleep(0.2)
-        operation.preview.tree.expandToDepth(0)
+        merge = operation.preview.first_index_with_action("merge")
+        if merge.isValid():  # show a merge with its details, the part of a plan worth a look
+            operation.preview.tree.scrollTo(merge, QAbstractItemView.ScrollHint.PositionAtCenter)
         save(operation, folder, "preview")
         await save_after
         report = await operation.run_job("Import", apply_job(target, plan))

@@ -124,7 +124,7 @@ def test_import_preview_shows_the_right_actions_then_applies(
         assert project.siblingAtColumn(1).data() == "create"
         assert model.find("Lifecycle", "Default Lifecycle").siblingAtColumn(1).data() == "reuse"
         assert operation.apply_button.isEnabled()
-        assert empty_server.snapshot() == empty_server.snapshot()
+        assert operation.context_label.text() == f"Bundle b.octobundle → space Default on {empty_server.url}"
         before = empty_server.request_log[:]
         assert not any(method in ("POST", "PUT") for method, _path in before)
         operation.apply_button.click()

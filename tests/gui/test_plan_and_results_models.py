@@ -6,6 +6,7 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from octodesk.core.report import FollowUp, Report
 from octodesk.gui.actions import action_colour
@@ -59,7 +60,7 @@ def test_plan_tree_groups_by_kind_in_import_order(qtmodeltester: ModelTester) ->
     assert [model.index(r, 0, environments).data() for r in range(2)] == ["Dev", "Production"]
 
 
-def test_plan_row_shows_action_with_colour_icon_and_merge_details() -> None:
+def test_plan_row_shows_action_with_colour_icon_and_merge_details(qapp: QApplication) -> None:
     model = PlanTreeModel()
     model.set_plan(PLAN)
     shared = model.find("LibraryVariableSet", "Shared")
@@ -82,6 +83,9 @@ def test_preview_shows_refusals_on_top(qtbot: QtBot) -> None:
     assert not view.refused
     assert view.warnings_label.isVisible() and "too large" in view.warnings_label.text()
     assert not view.refusals_label.isVisible()
+    merge = view.first_index_with_action("merge")
+    assert merge.data() == "Shared"
+    assert view.tree.isExpanded(merge)  # merge details shown without a click
     assert view.summary_label.text().startswith("4 resources: 2 create, 1 reuse, 1 merge")
     view.set_plan(Plan(items=[], refusals=["Project Web Portal already exists"]))
     assert view.refused
