@@ -11,7 +11,7 @@ from collections.abc import Callable
 from octodesk.core import kinds
 from octodesk.core.apply_context import ApplyContext
 from octodesk.core.apply_library import apply_library_variable_set, apply_step_template
-from octodesk.core.apply_project import apply_project, complete_project
+from octodesk.core.apply_project import apply_project, complete_project, prefetch_children
 from octodesk.core.apply_shared import apply_shared_item
 from octodesk.core.apply_tenants import (
     apply_tenant,
@@ -81,6 +81,7 @@ def apply_plan(
     run(apply_library_variable_set, of(kinds.LIBRARY_VARIABLE_SET.name))
     projects = of(kinds.PROJECT.name)
     run(apply_project, projects)
+    prefetch_children(ctx, projects)
     run(complete_project, projects)
     run(apply_tenant, of(kinds.TENANT.name))
     run(apply_tenant_variables, of(kinds.TENANT_VARIABLES.name))
