@@ -31,6 +31,8 @@ _ID_TOKEN = re.compile(r"[A-Za-z]+(?:-\d+)+")
 _GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 # Bookkeeping the server changes on every write; not part of what a user imported.
 _VOLATILE_KEYS = frozenset({"LastModifiedOn", "LastModifiedBy"})
+# Optimistic-concurrency counters: a resumed import may PUT the same document twice, which bumps them.
+_REVISION_COUNTED = frozenset({"deploymentprocesses", "runbookProcesses", "variables"})
 _OTHER_STATE = ("template_versions", "logos", "tenant_variables", "deployment_settings", "certificate_files")
 
 
@@ -104,7 +106,10 @@ def normalised_state(server: Any) -> dict[str, Any]:
     normalise = _Normaliser(labels)
     state: dict[str, Any] = {
         "documents": {
-            route: sorted(json.dumps(normalise(doc), sort_keys=True) for doc in documents.values())
+            route: sorted(
+                json.dumps(normalise(_without_revision(route, doc)), sort_keys=True)
+                for doc in documents.values()
+            )
             for route, documents in snapshot["documents"].items()
             if documents
         }
@@ -112,6 +117,12 @@ def normalised_state(server: Any) -> dict[str, Any]:
     for part in _OTHER_STATE:
         state[part] = json.dumps(normalise(snapshot[part]), sort_keys=True)
     return state
+
+
+def _without_revision(route: str, doc: dict[str, Any]) -> dict[str, Any]:
+    if route not in _REVISION_COUNTED:
+        return doc
+    return {key: value for key, value in doc.items() if key != "Version"}
 
 
 def state_differences(actual: dict[str, Any], expected: dict[str, Any], limit: int = 8) -> list[str]:
