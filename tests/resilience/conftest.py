@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import subprocess
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from resilience_support import export_demo, import_demo, normalised_state
+from resilience_support import export_demo, import_demo, normalised_state, run_main_without_backoff
 
 from octodesk.sandbox import SandboxServer
 
@@ -30,3 +31,32 @@ def clean_import_state(demo_bundle: Path, tmp_path_factory: pytest.TempPathFacto
             report = import_demo(target, demo_bundle)
             assert report.succeeded
             return normalised_state(target)
+
+
+@pytest.fixture(scope="session")
+def shared_source() -> Iterator[SandboxServer]:
+    """One demo source for the session: exports and plans only read it, so it is shared to stay fast."""
+    with SandboxServer("demo") as server:
+        yield server
+
+
+@pytest.fixture
+def source(shared_source: SandboxServer) -> Iterator[SandboxServer]:
+    """The shared demo source with a clean request log, and no fault left behind for the next test."""
+    shared_source.reset_counters()
+    yield shared_source
+    shared_source.faults.clear()
+    shared_source.set_faults(fail_rate=0.0, slow_seconds=2.0)
+
+
+InProcessCli = Callable[..., subprocess.CompletedProcess[str]]
+
+
+@pytest.fixture
+def in_process_cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> InProcessCli:
+    """``in_process_cli(api_key, *args)``: the CLI's entry point in this process, back-off waits zeroed."""
+
+    def run(api_key: str, *args: str) -> subprocess.CompletedProcess[str]:
+        return run_main_without_backoff(*args, api_key=api_key, monkeypatch=monkeypatch, capsys=capsys)
+
+    return run

@@ -232,6 +232,33 @@ def run_cli(
     )
 
 
+def run_main_without_backoff(
+    *args: str, api_key: str, monkeypatch: Any, capsys: Any
+) -> subprocess.CompletedProcess[str]:
+    """``octodesk ARGS`` through the real entry point in this process, the client's back-off waits set to
+    zero (a malformed answer is retried like any failed read; a child process would really sleep)."""
+    from octodesk.cli import main
+
+    monkeypatch.setattr(OctopusClient, "backoff_base", 0.0)
+    monkeypatch.setenv("OCTOPUS_API_KEY", api_key)
+    monkeypatch.setenv("OCTODESK_PASSWORD", PASSWORD)
+    capsys.readouterr()
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return subprocess.CompletedProcess(list(args), code, out, err)
+
+
+def export_command(server: Any, destination: Path, *extra: str) -> list[str]:
+    """``octodesk export`` of the demo projects from ``server`` to ``destination``."""
+    projects = [arg for name in DEMO_PROJECTS for arg in ("--project", name)]
+    connection = ["--server", server.url, "--space", "Default"]
+    return ["export", *connection, *projects, "--output", str(destination), *extra]
+
+
+def import_command(bundle: Path, target: Any, *extra: str) -> list[str]:
+    return ["import", str(bundle), "--server", target.url, "--space", "Default", *extra]
+
+
 def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
     """The single ``octodesk: error:`` line, last on stderr, with no traceback anywhere."""
     assert "Traceback" not in result.stderr + result.stdout, result.stderr

@@ -4,15 +4,14 @@ one clear error and leaves nothing under the chosen name — never a half-writte
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from resilience_support import (
     CERTIFICATE_SECRETS,
-    DEMO_PROJECTS,
     bundle_contents,
+    export_command,
     export_demo,
     files_in,
     one_error_line,
@@ -20,14 +19,6 @@ from resilience_support import (
 )
 
 from octodesk.core.errors import ConnectionFailed, OctoDeskError, ServerFailure
-from octodesk.sandbox import SandboxServer
-
-
-@pytest.fixture(scope="module")
-def shared_source() -> Iterator[Any]:
-    """One demo source for the module: exports only read it, so it is shared to keep the suite fast."""
-    with SandboxServer("demo") as server:
-        yield server
 
 
 @pytest.fixture(scope="module")
@@ -37,14 +28,6 @@ def expected(shared_source: Any, tmp_path_factory: pytest.TempPathFactory) -> di
     report, _ = export_demo(shared_source, reference)
     assert report.succeeded
     return bundle_contents(reference)
-
-
-@pytest.fixture
-def source(shared_source: Any) -> Iterator[Any]:
-    shared_source.reset_counters()
-    yield shared_source
-    shared_source.faults.clear()
-    shared_source.set_faults(fail_rate=0.0)
 
 
 @pytest.mark.parametrize(
@@ -102,12 +85,6 @@ def test_a_failed_export_leaves_the_previous_bundle_untouched(source: Any, tmp_p
     assert files_in(tmp_path) == ["demo.octobundle"]
 
 
-def cli_export(server: Any, destination: Path, *extra: str) -> list[str]:
-    projects = [arg for name in DEMO_PROJECTS for arg in ("--project", name)]
-    connection = ["--server", server.url, "--space", "Default"]
-    return ["export", *connection, *projects, "--output", str(destination), *extra]
-
-
 def test_cli_export_through_transient_faults_writes_the_complete_bundle(
     source: Any, expected: dict[str, Any], tmp_path: Path
 ) -> None:
@@ -118,7 +95,7 @@ def test_cli_export_through_transient_faults_writes_the_complete_bundle(
     destination = tmp_path / "cli.octobundle"
     secrets_file = tmp_path / "secrets.json"
     secrets_file.write_text(json.dumps(CERTIFICATE_SECRETS))
-    command = cli_export(server, destination, "--secrets-file", str(secrets_file))
+    command = export_command(server, destination, "--secrets-file", str(secrets_file))
     result = run_cli(*command, cwd=tmp_path, api_key=server.api_key)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
@@ -132,7 +109,7 @@ def test_cli_export_out_of_retries_is_one_line_exit_1_and_no_file(source: Any, t
     server.fail_next(100, "503", method="GET", path_contains="/libraryvariablesets", retry_after=0)
     out = tmp_path / "out"
     out.mkdir()
-    result = run_cli(*cli_export(server, out / "demo.octobundle"), cwd=tmp_path, api_key=server.api_key)
+    result = run_cli(*export_command(server, out / "demo.octobundle"), cwd=tmp_path, api_key=server.api_key)
     assert result.returncode == 1
     line = one_error_line(result)
     assert "/libraryvariablesets" in line and "503" in line and "after 5 attempts" in line

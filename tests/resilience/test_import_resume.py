@@ -16,6 +16,7 @@ import pytest
 from resilience_support import (
     PASSWORD,
     SECRET_ENV_VARS,
+    import_command,
     import_demo,
     normalised_state,
     one_error_line,
@@ -140,7 +141,7 @@ def test_cli_import_killed_mid_request_resumes_on_the_next_run(
 ) -> None:
     with SandboxServer("empty") as target:
         crash = _CrashPoint(target, "PUT", "/deploymentprocesses/", apply_first=applied)
-        command = ["import", str(demo_bundle), "--server", target.url, "--space", "Default"]
+        command = import_command(demo_bundle, target)
         env = {key: value for key, value in os.environ.items() if key not in SECRET_ENV_VARS}
         env.update({"OCTOPUS_API_KEY": target.api_key, "OCTODESK_PASSWORD": PASSWORD})
         child = subprocess.Popen(
@@ -172,7 +173,7 @@ def test_cli_import_stopped_by_a_dropped_write_is_one_line_then_resumes(
 ) -> None:
     with SandboxServer("empty") as target:
         target.fail_next(1, "drop", method="POST", path_contains="/channels")
-        command = ["import", str(demo_bundle), "--server", target.url, "--space", "Default"]
+        command = import_command(demo_bundle, target)
         first = run_cli(*command, cwd=tmp_path, api_key=target.api_key)
         assert first.returncode == 1
         line = one_error_line(first)
