@@ -16,6 +16,7 @@ from octodesk.gui import dialogs
 from octodesk.gui.connection import Connection
 from octodesk.gui.operation_window import JobFailed, OperationWindow
 from octodesk.gui.password_dialog import PasswordDialog
+from octodesk.gui.secrets_dialog import ask_secret_values
 from octodesk.gui.worker import run_in_worker
 
 if TYPE_CHECKING:
@@ -35,13 +36,32 @@ def suggested_bundle_name(project_names: list[str]) -> str:
 # --- jobs: plain functions run on the worker thread -------------------------------------------------
 
 
-def export_job(connection: Connection, names: list[str], destination: Path, password: str) -> Any:
+def secret_refs_job(connection: Connection, names: list[str]) -> Any:
+    from octodesk.core.export import list_secret_references
+
+    def job(progress: ProgressCallback, cancel: CancelToken) -> Any:
+        with connection.open_client(cancel=cancel) as client:
+            return list_secret_references(client, connection.space, names, progress=progress, cancel=cancel)
+
+    return job
+
+
+def export_job(
+    connection: Connection, names: list[str], destination: Path, password: str, secrets: dict[str, str]
+) -> Any:
     from octodesk.core.export import export_projects
 
     def job(progress: ProgressCallback, cancel: CancelToken) -> Any:
         with connection.open_client(cancel=cancel) as client:
             return export_projects(
-                client, connection.space, names, destination, password, progress=progress, cancel=cancel
+                client,
+                connection.space,
+                names,
+                destination,
+                password,
+                secrets=secrets or None,
+                progress=progress,
+                cancel=cancel,
             )
 
     return job
@@ -139,7 +159,12 @@ async def export_flow(window: MainWindow) -> str:
     operation.set_context(f"Space {source.space} on {source.url} → {destination}")
     title = f"Exporting {len(names)} project{'s' if len(names) != 1 else ''} to {destination.name}"
     try:
-        report = await operation.run_job(title, export_job(source, names, destination, password))
+        refs = await operation.run_job("Looking for sensitive values", secret_refs_job(source, names))
+        secrets = await ask_secret_values(operation, refs)
+        if secrets is None:
+            operation.close()
+            return window.finish_operation(operation, "abandoned")
+        report = await operation.run_job(title, export_job(source, names, destination, password, secrets))
     except JobFailed as failed:
         return window.finish_operation(operation, "cancelled" if failed.cancelled else "failed")
     log.info("Exported %s to %s", ", ".join(names), destination)

@@ -24,16 +24,18 @@ from PySide6.QtWidgets import (
 )
 
 from octodesk.core import paths
+from octodesk.core.errors import Cancelled
 from octodesk.core.redact import register_secret
 from octodesk.gui import dialogs
 from octodesk.gui.connection_panel import ConnectionPanel
-from octodesk.gui.flows import apply_job, export_job, plan_job, suggested_bundle_name
+from octodesk.gui.flows import apply_job, export_job, plan_job, secret_refs_job, suggested_bundle_name
 from octodesk.gui.operation_window import JobFailed, Runner
 from octodesk.gui.password_dialog import MIN_EXPORT_LENGTH, PasswordField, password_strength
 from octodesk.gui.preview_view import PreviewView
 from octodesk.gui.project_panel import ProjectPanel
 from octodesk.gui.results_view import ResultsView, open_folder
 from octodesk.gui.run_view import RunView
+from octodesk.gui.secrets_dialog import ask_secret_values
 from octodesk.gui.worker import spawn
 
 if TYPE_CHECKING:
@@ -211,8 +213,14 @@ class PreviewPage(QWizardPage):
         self.open_folder_button.setEnabled(False)
         self.stack.setCurrentWidget(self.run_view)
         try:
+            refs = await self.runner.run_job("Looking for sensitive values", secret_refs_job(source, names))
+            secrets = await ask_secret_values(self.wizard_, refs)
+            if secrets is None:
+                self.run_view.finish("Cancelled: no bundle was written.")
+                raise JobFailed(Cancelled())
             self.export_report = await self.runner.run_job(
-                f"Exporting {len(names)} project(s)", export_job(source, names, self.bundle_path, password)
+                f"Exporting {len(names)} project(s)",
+                export_job(source, names, self.bundle_path, password, secrets),
             )
         except JobFailed as failed:
             self.failed = "cancelled" if failed.cancelled else "failed"

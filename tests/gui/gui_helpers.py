@@ -79,3 +79,26 @@ def connection_to(server: Any, space: str = "Default") -> Connection:
     """A tested connection to a sandbox server, as the connection wizard would return it."""
     probe = probe_server(server.url, server.api_key, True)
     return Connection(probe.url, server.api_key, space, probe.version, probe.hosting)
+
+
+class ScriptedSecrets:
+    """Answers the sensitive-values dialog: the given values (only for references it was offered)."""
+
+    def __init__(self, values: dict[str, str] | None) -> None:
+        self.values = values
+        self.offered: list[list[str]] = []
+
+    async def __call__(self, parent: Any, refs: list[Any]) -> dict[str, str] | None:
+        offered = [ref.ref for ref in refs]
+        self.offered.append(offered)
+        if self.values is None:
+            return None
+        return {ref: value for ref, value in self.values.items() if ref in offered}
+
+
+def script_secrets(monkeypatch: pytest.MonkeyPatch, values: dict[str, str] | None = None) -> ScriptedSecrets:
+    from octodesk.gui.secrets_dialog import SecretsDialog
+
+    scripted = ScriptedSecrets({} if values is None else values)
+    monkeypatch.setattr(SecretsDialog, "launch", scripted)
+    return scripted

@@ -14,6 +14,7 @@ from gui_helpers import (
     script_open_path,
     script_passwords,
     script_save_path,
+    script_secrets,
     script_yes_no,
 )
 from pytestqt.qtbot import QtBot
@@ -29,8 +30,11 @@ from octodesk.gui import flows
 from octodesk.gui.flows import WRONG_PASSWORD_RETRY
 from octodesk.gui.main_window import MainWindow
 from octodesk.gui.operation_window import OperationWindow
+from octodesk.gui.run_view import RunView
 
 FLOW_TIMEOUT = 60000
+STRIPE_KEY = "variable:Project/Billing API/Billing.StripeKey[Environment=Production]"
+SMTP_PASSWORD = "variable:LibraryVariableSet/Common Settings/Smtp.Password"
 
 
 def connect(window: MainWindow, run_async: Callable[..., Any], role: str, server: Any) -> None:
@@ -44,6 +48,15 @@ def make_bundle(server: Any, path: Path, projects: list[str]) -> Path:
     with OctopusClient(server.url, server.api_key) as client:
         export_projects(client, "Default", projects, path, PASSWORD)
     return path
+
+
+def wait_for_export_progress(qtbot: QtBot, run_view: RunView) -> None:
+    """Block until the export job itself (not the sensitive-value scan before it) reports progress."""
+    qtbot.waitSignal(
+        run_view.progressed,
+        timeout=FLOW_TIMEOUT,
+        check_params_cb=lambda _progress: run_view.title_label.text().startswith("Exporting"),
+    ).wait()
 
 
 def operation_window(window: MainWindow) -> OperationWindow:
@@ -87,12 +100,19 @@ def test_export_to_a_file(
     passwords = script_passwords(monkeypatch, PASSWORD)
     destination = tmp_path / "billing.octobundle"
     script_save_path(monkeypatch, destination)
+    secrets = script_secrets(monkeypatch, {STRIPE_KEY: "sk_live_entered_in_the_gui"})
     with qtbot.waitSignal(window.flow_finished, timeout=FLOW_TIMEOUT) as finished:
         window.export_action.trigger()
     assert finished.args == ["export", "succeeded"]
     assert passwords.calls[0]["mode"] == "export"
     bundle = read_bundle(destination, PASSWORD)
     assert bundle.manifest["projects"] == ["Billing API"]
+    assert STRIPE_KEY in secrets.offered[0] and SMTP_PASSWORD in secrets.offered[0]
+    assert bundle.secrets[STRIPE_KEY] == "sk_live_entered_in_the_gui"
+    assert SMTP_PASSWORD not in bundle.secrets  # left empty: a follow-up instead
+    follow_ups = [f.message for f in operation_window(window).results.report.follow_ups]
+    assert any(SMTP_PASSWORD in message for message in follow_ups)
+    assert not any(STRIPE_KEY in message for message in follow_ups)
     results = operation_window(window).results
     assert operation_window(window).stack.currentWidget() is results
     assert results.counts_model.total() == len(bundle.resources)
@@ -225,13 +245,14 @@ def test_cancel_mid_export_stops_cleanly(
     slow.set_faults(latency_ms=40)
     window.project_panel.set_shown_checked(True)
     script_passwords(monkeypatch, PASSWORD)
+    script_secrets(monkeypatch)
     destination = tmp_path / "cancelled.octobundle"
     script_save_path(monkeypatch, destination)
     with qtbot.waitSignal(window.flow_finished, timeout=FLOW_TIMEOUT) as finished:
         window.export_action.trigger()
         qtbot.waitUntil(lambda: bool(window.operations), timeout=FLOW_TIMEOUT)
         run_view = operation_window(window).run_view
-        qtbot.waitSignal(run_view.progressed, timeout=FLOW_TIMEOUT).wait()
+        wait_for_export_progress(qtbot, run_view)
         run_view.cancel_button.click()
         requests_at_cancel = slow.request_count
     assert finished.args == ["export", "cancelled"]
@@ -255,13 +276,14 @@ def test_closing_the_operation_window_during_a_run_asks_then_cancels(
     slow.set_faults(latency_ms=40)
     window.project_panel.set_shown_checked(True)
     script_passwords(monkeypatch, PASSWORD)
+    script_secrets(monkeypatch)
     script_save_path(monkeypatch, tmp_path / "closed.octobundle")
     questions = script_yes_no(monkeypatch, False)
     with qtbot.waitSignal(window.flow_finished, timeout=FLOW_TIMEOUT) as finished:
         window.export_action.trigger()
         qtbot.waitUntil(lambda: bool(window.operations), timeout=FLOW_TIMEOUT)
         operation = operation_window(window)
-        qtbot.waitSignal(operation.run_view.progressed, timeout=FLOW_TIMEOUT).wait()
+        wait_for_export_progress(qtbot, operation.run_view)
         operation.close()
         qtbot.waitUntil(lambda: len(questions.questions) == 1)
         assert operation.isVisible() and operation.running  # "No": keeps running
@@ -285,12 +307,13 @@ def test_closing_the_main_window_during_a_run_asks_first(
     slow.set_faults(latency_ms=40)
     window.project_panel.set_shown_checked(True)
     script_passwords(monkeypatch, PASSWORD)
+    script_secrets(monkeypatch)
     script_save_path(monkeypatch, tmp_path / "quit.octobundle")
     questions = script_yes_no(monkeypatch, True)
     with qtbot.waitSignal(window.flow_finished, timeout=FLOW_TIMEOUT) as finished:
         window.export_action.trigger()
         qtbot.waitUntil(lambda: bool(window.operations), timeout=FLOW_TIMEOUT)
-        qtbot.waitSignal(operation_window(window).run_view.progressed, timeout=FLOW_TIMEOUT).wait()
+        wait_for_export_progress(qtbot, operation_window(window).run_view)
         window.close()
         qtbot.waitUntil(lambda: not window.isVisible())
     assert len(questions.questions) == 1
@@ -319,3 +342,23 @@ def test_dropping_a_bundle_starts_the_import(
         window.dropEvent(event)
     assert finished.args[0] == "import"
     assert "dropped.octobundle" in errors.messages[0]
+
+
+def test_cancelling_the_sensitive_values_dialog_abandons_the_export(
+    qtbot: QtBot,
+    window: MainWindow,
+    run_async: Callable[..., Any],
+    demo_server: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    connect(window, run_async, "source", demo_server)
+    window.project_panel.model.set_checked_names(["Billing API"])
+    script_passwords(monkeypatch, PASSWORD)
+    script_save_path(monkeypatch, tmp_path / "never.octobundle")
+    secrets = script_secrets(monkeypatch)
+    secrets.values = None  # the user pressed Cancel
+    with qtbot.waitSignal(window.flow_finished, timeout=FLOW_TIMEOUT) as finished:
+        window.export_action.trigger()
+    assert finished.args == ["export", "abandoned"]
+    assert not list(tmp_path.iterdir())

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from gui_helpers import connection_to, script_yes_no
+from gui_helpers import connection_to, script_secrets, script_yes_no
 from pytestqt.qtbot import QtBot
 
 from octodesk.core import paths
@@ -34,11 +34,17 @@ def open_wizard(qtbot: QtBot, window: MainWindow) -> MigrateWizard:
 
 
 def test_migrate_wizard_from_start_to_results(
-    qtbot: QtBot, window: MainWindow, run_async: Callable[..., Any], demo_server: Any, empty_server: Any
+    qtbot: QtBot,
+    window: MainWindow,
+    run_async: Callable[..., Any],
+    demo_server: Any,
+    empty_server: Any,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     run_async(window.set_connection("source", connection_to(demo_server)))
     run_async(window.set_connection("target", connection_to(empty_server)))
     window.project_panel.model.set_checked_names(["Billing API"])
+    script_secrets(monkeypatch)
     with qtbot.waitSignal(window.flow_finished, timeout=TIMEOUT) as finished:
         wizard = open_wizard(qtbot, window)
         assert wizard.currentPage() is wizard.source_page and wizard.source_page.isComplete()
@@ -75,10 +81,15 @@ def test_migrate_wizard_from_start_to_results(
 
 
 def test_migrate_wizard_refuses_the_same_space_as_target(
-    qtbot: QtBot, window: MainWindow, run_async: Callable[..., Any], demo_server: Any
+    qtbot: QtBot,
+    window: MainWindow,
+    run_async: Callable[..., Any],
+    demo_server: Any,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     run_async(window.set_connection("source", connection_to(demo_server)))
     run_async(window.set_connection("target", connection_to(demo_server)))
+    script_secrets(monkeypatch)
     with qtbot.waitSignal(window.flow_finished, timeout=TIMEOUT) as finished:
         wizard = open_wizard(qtbot, window)
         wizard.next()
@@ -105,6 +116,7 @@ def test_cancelling_the_wizard_during_export_asks_and_stops(
     window.project_panel.set_shown_checked(True)
     slow.set_faults(latency_ms=40)
     questions = script_yes_no(monkeypatch, True)
+    script_secrets(monkeypatch)
     with qtbot.waitSignal(window.flow_finished, timeout=TIMEOUT) as finished:
         wizard = open_wizard(qtbot, window)
         for _ in range(3):
@@ -112,7 +124,12 @@ def test_cancelling_the_wizard_during_export_asks_and_stops(
         wizard.password_page.password.setText(PASSWORD)
         wizard.password_page.confirm.setText(PASSWORD)
         wizard.next()
-        qtbot.waitSignal(wizard.preview_page.run_view.progressed, timeout=TIMEOUT).wait()
+        run_view = wizard.preview_page.run_view
+        qtbot.waitSignal(
+            run_view.progressed,
+            timeout=TIMEOUT,
+            check_params_cb=lambda _progress: run_view.title_label.text().startswith("Exporting"),
+        ).wait()
         wizard.reject()
     assert len(questions.questions) == 1
     assert finished.args == ["migrate", "cancelled"]

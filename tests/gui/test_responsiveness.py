@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from gui_helpers import PASSWORD, connection_to, script_passwords, script_save_path
+from gui_helpers import PASSWORD, connection_to, script_passwords, script_save_path, script_secrets
 from pytestqt.qtbot import QtBot
 
 from PySide6.QtCore import QTimer
@@ -55,6 +55,7 @@ def test_gui_thread_keeps_ticking_during_a_large_export(
     window.project_panel.model.set_checked_names(names[:EXPORTED_PROJECTS])
     large.set_faults(latency_ms=5)
     script_passwords(monkeypatch, PASSWORD)
+    script_secrets(monkeypatch)
     destination = tmp_path / "large.octobundle"
     script_save_path(monkeypatch, destination)
     heartbeat = Heartbeat()
