@@ -240,6 +240,7 @@ class PreviewPage(QWizardPage):
         self.completeChanged.emit()
         self.stack.setCurrentWidget(self.run_view)
         password = self.wizard_.password_page.password.text()
+        self.update_existing.setEnabled(False)  # a change now would not reach the plan being made
         try:
             self.plan = await self.runner.run_job(
                 f"Comparing with {target.space} on {target.url}",
@@ -249,6 +250,8 @@ class PreviewPage(QWizardPage):
             self.failed = "cancelled" if failed.cancelled else "failed"
             self.completeChanged.emit()
             return
+        finally:
+            self.update_existing.setEnabled(True)
         self.preview.set_plan(self.plan)
         self.stack.setCurrentWidget(self.preview)
         self.completeChanged.emit()

@@ -150,6 +150,7 @@ class OperationWindow(QDialog):
     async def run_job(self, title: str, job: Job[T]) -> T:
         self.stack.setCurrentWidget(self.run_view)
         self.apply_button.hide()
+        self.update_existing.setEnabled(False)  # a change now would not reach the plan being made
         return await self.runner.run_job(title, job)
 
     async def ask_to_apply(self, plan: Any, *, offer_update_existing: bool = True) -> str:
@@ -157,6 +158,7 @@ class OperationWindow(QDialog):
         self.preview.set_plan(plan)
         self.stack.setCurrentIndex(1)
         self.update_existing.setVisible(offer_update_existing)
+        self.update_existing.setEnabled(True)
         self.apply_button.show()
         self.apply_button.setEnabled(not self.preview.refused)
         self.apply_button.setToolTip(
