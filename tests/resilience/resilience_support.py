@@ -20,11 +20,16 @@ from octodesk.core.paths import journal_dir
 from octodesk.core.plan import ImportOptions
 from octodesk.core.report import Report
 from octodesk.sandbox.datasets.demo_shared import CERTIFICATE_PASSWORD
+from octodesk.sandbox.faults import Fault
+from octodesk.sandbox.http_types import Response
 
 PASSWORD = "resilience bundle password 7"
 DEMO_PROJECTS = ["Web Portal", "Billing API", "Database Migrations", "Release Orchestrator"]
 CERTIFICATE_SECRETS = {"certificate:Portal TLS/Password": CERTIFICATE_PASSWORD}
 SECRET_ENV_VARS = ("OCTOPUS_API_KEY", "OCTODESK_PASSWORD")
+
+# What SandboxServer.respond returns (tests wrap it to watch or hold one request).
+SandboxAnswer = tuple[Response | None, Fault | None]
 
 # Octopus ids: "Projects-12", "variableset-Projects-12" (the owner id inside), GUIDs of nested items.
 _ID_TOKEN = re.compile(r"[A-Za-z]+(?:-\d+)+")

@@ -16,6 +16,7 @@ import pytest
 from resilience_support import (
     PASSWORD,
     SECRET_ENV_VARS,
+    SandboxAnswer,
     import_command,
     import_demo,
     normalised_state,
@@ -27,10 +28,6 @@ from resilience_support import (
 
 from octodesk.core.errors import OctoDeskError
 from octodesk.sandbox import SandboxServer
-from octodesk.sandbox.faults import Fault
-from octodesk.sandbox.http_types import Response
-
-Answer = tuple[Response | None, Fault | None]
 
 
 def assert_matches_clean_import(target: SandboxServer, clean: dict[str, Any]) -> None:
@@ -123,7 +120,7 @@ class _CrashPoint:
         self._lock = threading.Lock()
         target.respond = self.respond  # type: ignore[method-assign]
 
-    def respond(self, method: str, target: str, headers: Any, raw: bytes) -> Answer:
+    def respond(self, method: str, target: str, headers: Any, raw: bytes) -> SandboxAnswer:
         with self._lock:
             hold = not self.arrived.is_set() and method == self.method and self.path_contains in target
             if hold:
