@@ -91,8 +91,8 @@ def apply_plan(
 
     report.succeeded = True
     report.warnings[:0] = plan.warnings
-    # The import lists the sensitive values it could not set itself (some the target already had).
-    report.follow_ups[:0] = [f for f in plan.follow_ups if f.category != "sensitive-value"]
+    # Sensitive values and left-out variables are listed by apply itself, as it meets them.
+    report.follow_ups[:0] = [f for f in plan.follow_ups if f.category not in ("sensitive-value", "scope")]
     report.http_requests = client.request_count - requests_before
     report.phase_seconds = {"plan": round(plan.seconds, 3), "apply": round(time.monotonic() - started, 3)}
     report.details["apply_seconds_by_step"] = {name: round(value, 3) for name, value in level_seconds.items()}

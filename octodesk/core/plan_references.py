@@ -44,7 +44,8 @@ def check_references(plan: ImportPlan) -> None:
         for item in plan.items
         if item.action in ("create", "update", "convert", "merge")
     }
-    carried = {(resource.kind, resource.id) for resource in bundle.resources}
+    not_written = {(item.kind, item.source_id) for item in plan.items if item.action == "skip"}
+    carried = {(resource.kind, resource.id) for resource in bundle.resources} - not_written
     external: dict[tuple[str, str], str] = plan.extra.get("external", {})
     external_names: dict[tuple[str, str], str] = plan.extra.get("external_names", {})
     skipped = (kinds.VARIABLE_SET.name, kinds.TENANT_VARIABLES.name, kinds.PROJECT_TRIGGER.name)

@@ -7,7 +7,7 @@ import re
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
-from octodesk.core import kinds
+from octodesk.core import kinds, secret_refs
 from octodesk.core.plan import ImportPlan, PlanItem
 from octodesk.core.plan_projects import (
     decide_project,
@@ -16,8 +16,10 @@ from octodesk.core.plan_projects import (
     refuse_ambiguous,
 )
 from octodesk.core.plan_references import check_references, export_follow_ups, resolve_external_references
+from octodesk.core.plan_scopes import predict_left_out_variables
 from octodesk.core.plan_variables import missing_variables
 from octodesk.core.remap import match_by_name
+from octodesk.core.report import FollowUp
 
 if TYPE_CHECKING:
     from octodesk.core.client import OctopusClient
@@ -60,6 +62,7 @@ def decide(plan: ImportPlan, client: OctopusClient) -> None:
     decide_project_children(plan)
     resolve_external_references(plan)
     check_references(plan)
+    predict_left_out_variables(plan)
     export_follow_ups(plan, bundle)
     if target.is_cloud is False and str(plan.source.get("hosting", "")).lower() in ("octopuscloud", "cloud"):
         plan.warnings.append(
@@ -167,7 +170,7 @@ def _decide_present(
 
 
 def _decide_missing(plan: ImportPlan, kind: str, source_id: str, name: str, doc: dict[str, Any]) -> PlanItem:
-    assert plan.target is not None
+    assert plan.target is not None and plan.bundle is not None
     if kind == kinds.FEED.name and doc.get("FeedType") in SPECIAL_FEED_TYPES:
         plan.refusals.append(f"The target space has no {doc['FeedType']} feed for '{name}'.")
         return PlanItem(kind, name, source_id, "skip", "no matching built-in feed on the target")
@@ -186,6 +189,23 @@ def _decide_missing(plan: ImportPlan, kind: str, source_id: str, name: str, doc:
         )
     if kind in (kinds.WORKER_POOL.name, kinds.TEAM.name):
         return PlanItem(kind, name, source_id, "create", "missing on the target: created empty")
+    if kind == kinds.CERTIFICATE.name and secret_refs.certificate_ref(name) not in plan.bundle.secrets:
+        plan.follow_ups.append(
+            FollowUp(
+                "certificate",
+                f"Upload certificate '{name}' to the target: the bundle does not carry its file.",
+                kind,
+                name,
+            )
+        )
+        return PlanItem(
+            kind,
+            name,
+            source_id,
+            "skip",
+            "missing on the target and the bundle does not carry its "
+            "file: variables that use it are left out",
+        )
     return PlanItem(kind, name, source_id, "create", "missing on the target")
 
 

@@ -7,10 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from import_support import client_for, export_demo, import_into, named, one, space_docs
+from import_support import PASSWORD, client_for, export_demo, import_into, named, one, space_docs
 
 from octodesk.core import model
+from octodesk.core.client import OctopusClient
 from octodesk.core.errors import ImportRefused
+from octodesk.core.export import export_projects
+from octodesk.core.plan import plan_import
 from octodesk.sandbox import SandboxServer
 
 SECRETS = {
@@ -348,3 +351,29 @@ def test_a_tenant_restriction_of_an_account_is_completed_once_the_tenant_exists(
         imported = one(target, "accounts", "Azure Portal Subscription")
         assert imported["TenantIds"] == [one(target, "tenants", "Contoso Pharmacy")["Id"]]
         assert imported["TenantedDeploymentParticipation"] == "TenantedOrUntenanted"
+
+
+def test_the_plan_lists_variables_it_will_leave_out(target: SandboxServer, bundle_path: Path) -> None:
+    with client_for(target) as client:
+        plan = plan_import(bundle_path, PASSWORD, client, "Default")
+    scope = [f.message for f in plan.follow_ups if f.category == "scope"]
+    assert any("Logging.Level" in message and "web-dev-01" in message for message in scope)
+
+
+def test_a_certificate_the_bundle_does_not_carry_is_skipped_and_its_variables_left_out(
+    target: SandboxServer, tmp_path: Path
+) -> None:
+    with SandboxServer("demo") as source:
+        source.add_api_key("API-NOCERTEXPORT0000000000000000", role="no-certificate-export")
+        with OctopusClient(source.url, "API-NOCERTEXPORT0000000000000000") as client:
+            export_projects(client, "Default", ["Web Portal"], tmp_path / "nocert.octobundle", PASSWORD)
+    with client_for(target) as client:
+        plan = plan_import(tmp_path / "nocert.octobundle", PASSWORD, client, "Default")
+    certificate = next(item for item in plan.items if item.kind == "Certificate")
+    assert certificate.action == "skip" and not plan.refused
+    report = import_into(target, tmp_path / "nocert.octobundle")
+    assert named(target, "certificates", "Portal TLS") == []
+    portal = one(target, "projects", "Web Portal")
+    assert [v for v in _variables(target, portal) if v["Type"] == "Certificate"] == []
+    assert any(f.category == "scope" and "Portal.Certificate" in f.message for f in report.follow_ups)
+    assert any(f.category == "certificate" and "Portal TLS" in f.message for f in report.follow_ups)
