@@ -17,6 +17,7 @@ from resilience_support import (
     PASSWORD,
     SECRET_ENV_VARS,
     SandboxAnswer,
+    client_for,
     import_command,
     import_demo,
     normalised_state,
@@ -178,4 +179,27 @@ def test_cli_import_stopped_by_a_dropped_write_is_one_line_then_resumes(
         assert target.api_key not in first.stderr + first.stdout
         second = run_cli(*command, cwd=tmp_path, api_key=target.api_key)
         assert second.returncode == 0, second.stderr
+        assert_matches_clean_import(target, clean_import_state)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG octodesk/core/apply_project.py: journal steps are keyed by source id only "
+    "('process:<id>', 'variables:<id>', 'logo:<id>'); after the user deletes the half-imported projects the "
+    "re-run re-creates them but skips those steps as done: empty deployment/runbook processes, no project "
+    "variables, no logo, and success reported",
+)
+def test_re_run_after_the_user_deleted_the_half_imported_projects_restores_everything(
+    demo_bundle: Path, clean_import_state: dict[str, Any]
+) -> None:
+    with SandboxServer("empty") as target:
+        # all three tenant creations fail: every project is complete, no tenant exists yet
+        target.fail_next(3, "503", method="POST", path_contains="/tenants")
+        interrupt(target, demo_bundle, clean_import_state)
+        space = target.space_id("Default")
+        with client_for(target) as client:
+            for project in client.get_all(f"/api/{space}/projects/all"):
+                client.delete(f"/api/{space}/projects/{project['Id']}")
+        report = import_demo(target, demo_bundle)
+        assert report.succeeded
         assert_matches_clean_import(target, clean_import_state)
