@@ -6,6 +6,7 @@ from typing import Any
 
 from octodesk.core import kinds, model, secret_refs
 from octodesk.core.apply_context import TEMPLATE_VERSION_KIND, ApplyContext
+from octodesk.core.apply_secrets import fill_template_defaults
 from octodesk.core.apply_variables import merged_variables, put_variables
 from octodesk.core.plan import PlanItem
 
@@ -137,6 +138,7 @@ def apply_library_variable_set(ctx: ApplyContext, item: PlanItem) -> None:
         _merge_templates(ctx, item, doc, target_lvs)
     else:
         body, _ = ctx.prepare(item.kind, doc)
+        fill_template_defaults(ctx, body, "LibraryVariableSet", item.name)
         target_lvs = ctx.create(item.kind, item.source_id, item.name, ctx.route("libraryvariablesets"), body)
     _map_templates(ctx, model.LIBRARY_TEMPLATE, doc, target_lvs)
     source_set_id = str(doc.get("VariableSetId") or "")
@@ -164,9 +166,7 @@ def _merge_templates(
     if not missing:
         return
     new_templates = [{key: value for key, value in t.items() if key != "Id"} for t in missing]
-    for template in new_templates:
-        if secret_refs.is_sensitive_value(template.get("DefaultValue")):
-            template["DefaultValue"] = None
+    fill_template_defaults(ctx, {"Templates": new_templates}, "LibraryVariableSet", item.name)
     body = {key: value for key, value in target_lvs.items() if key != "Links"}
     body["Templates"] = list(target_lvs.get("Templates") or []) + new_templates
     updated = ctx.send(

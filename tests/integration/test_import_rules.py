@@ -19,6 +19,10 @@ from octodesk.sandbox import SandboxServer
 SECRETS = {
     "variable:Project/Web Portal/Portal.SigningKey": "signing-key-from-bundle",
     "variable:LibraryVariableSet/Common Settings/Smtp.Password": "smtp-from-bundle",
+    "action:Web Portal/deployment/Notify Slack/Notify Slack/Slack.WebhookUrl": "https://hooks.example/bundle",
+    "account:Azure Portal Subscription/Password": "azure-from-bundle",
+    "feed:Acme NuGet/Password": "nuget-from-bundle",
+    "tenant:Contoso Pharmacy/LibraryVariableSet/Common Settings/Tenant.SupportPin": "4711",
 }
 
 
@@ -99,6 +103,19 @@ def test_sensitive_values_from_the_bundle_are_applied(target: SandboxServer, bun
     missing = [f.message for f in report.follow_ups if f.category == "sensitive-value"]
     assert any("ConnectionStrings.Portal" in message for message in missing)
     assert not any("Portal.SigningKey" in message for message in missing)
+
+    process = target.snapshot()["documents"]["deploymentprocesses"][portal["DeploymentProcessId"]]
+    properties = {a["Name"]: a["Properties"] for _, a in model.process_actions(process)}
+    assert properties["Notify Slack"]["Slack.WebhookUrl"]["NewValue"] == "https://hooks.example/bundle"
+    assert properties["Ensure application pool"]["AppPool.Password"]["HasValue"] is False  # not invented
+    assert any("AppPool.Password" in message for message in missing)
+    assert one(target, "accounts", "Azure Portal Subscription")["Password"]["NewValue"] == "azure-from-bundle"
+    assert one(target, "feeds", "Acme NuGet")["Password"]["NewValue"] == "nuget-from-bundle"
+    tenant = one(target, "tenants", "Contoso Pharmacy")
+    library = one(target, "libraryvariablesets", "Common Settings")
+    pin = next(t["Id"] for t in library["Templates"] if t["Name"] == "Tenant.SupportPin")
+    stored = target.snapshot()["tenant_variables"][tenant["Id"]]["LibraryVariables"][library["Id"]][pin]
+    assert stored["NewValue"] == "4711"
 
 
 def test_tenant_connections_are_merged_into_an_existing_tenant(
