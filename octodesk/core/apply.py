@@ -33,6 +33,7 @@ LEVEL_0 = (
     kinds.FEED.name,
     kinds.TEAM.name,
 )
+RESUME_HINT = "The import stopped part way: run the same import again to continue where it stopped."
 LEVEL_1 = (kinds.ACCOUNT.name, kinds.CERTIFICATE.name, kinds.LIFECYCLE.name, kinds.PROJECT_GROUP.name)
 
 
@@ -75,18 +76,23 @@ def apply_plan(
         ctx.ids.put(kind, source_id, target_id)
     ctx.start_phase(len(items))
     ctx.progress(Progress("apply", message=f"Importing into {plan.space_name}", total=len(items)))
-    run(apply_shared_item, of(*LEVEL_0))
-    run(apply_step_template, of(kinds.ACTION_TEMPLATE.name))
-    run(apply_shared_item, of(*LEVEL_1))
-    run(apply_library_variable_set, of(kinds.LIBRARY_VARIABLE_SET.name))
-    projects = of(kinds.PROJECT.name)
-    run(apply_project, projects)
-    prefetch_children(ctx, projects)
-    run(complete_project, projects)
-    run(apply_tenant, of(kinds.TENANT.name))
-    run(apply_tenant_variables, of(kinds.TENANT_VARIABLES.name))
-    complete_restrictions(ctx)
-    run(apply_triggers, projects)
+    try:
+        run(apply_shared_item, of(*LEVEL_0))
+        run(apply_step_template, of(kinds.ACTION_TEMPLATE.name))
+        run(apply_shared_item, of(*LEVEL_1))
+        run(apply_library_variable_set, of(kinds.LIBRARY_VARIABLE_SET.name))
+        projects = of(kinds.PROJECT.name)
+        run(apply_project, projects)
+        prefetch_children(ctx, projects)
+        run(complete_project, projects)
+        run(apply_tenant, of(kinds.TENANT.name))
+        run(apply_tenant_variables, of(kinds.TENANT_VARIABLES.name))
+        complete_restrictions(ctx)
+        run(apply_triggers, projects)
+    except OctoDeskError as error:
+        if plan.journal.exists:
+            error.message = f"{error.message} {RESUME_HINT}"
+        raise
     plan.journal.complete()
 
     report.succeeded = True
