@@ -180,3 +180,30 @@ def test_a_second_import_of_the_same_bundle_is_refused_and_changes_nothing(bundl
         assert refused.value.exit_code == 3
         assert target.snapshot() == before
         assert all(method == "GET" for method, _ in target.request_log)
+
+
+def test_tenant_variable_values_arrive_under_the_target_ids(imported: Any, bundle: Bundle) -> None:
+    target, _ = imported
+    stored = target.snapshot()["tenant_variables"]
+    by_id = {doc_id: doc for docs in target.snapshot()["documents"].values() for doc_id, doc in docs.items()}
+    compared = 0
+    for resource in bundle.by_kind("TenantVariables"):
+        tenant_name = bundle.get("Tenant", resource.document["TenantId"]).name  # type: ignore[union-attr]
+        tenant = one(target, "tenants", tenant_name)
+        for entry in resource.document["ProjectVariables"].values():
+            project = one(target, "projects", entry["ProjectName"])
+            names = {t["Id"]: t["Name"] for t in entry["Templates"]}
+            target_templates = {t["Name"]: t["Id"] for t in project["Templates"]}
+            for environment_id, values in entry["Variables"].items():
+                environment = one(target, "environments", bundle.get("Environment", environment_id).name)  # type: ignore[union-attr]
+                for template_id, value in values.items():
+                    if isinstance(value, str):
+                        target_values = stored[tenant["Id"]]["ProjectVariables"][project["Id"]][
+                            environment["Id"]
+                        ]
+                        assert target_values[target_templates[names[template_id]]] == value
+                        assert (
+                            by_id[environment["Id"]]["Name"] == bundle.get("Environment", environment_id).name
+                        )  # type: ignore[union-attr]
+                        compared += 1
+    assert compared >= 3
