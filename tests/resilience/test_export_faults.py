@@ -31,7 +31,12 @@ def expected(shared_source: Any, tmp_path_factory: pytest.TempPathFactory) -> di
 
 
 @pytest.mark.parametrize(
-    ("fail_rate", "modes"), [(0.2, {"503", "drop"}), (0.3, {"503", "drop", "429"})]
+    ("fail_rate", "modes"),
+    [
+        (0.2, {"503", "drop"}),
+        (0.3, {"503", "drop", "429"}),
+        (0.2, {"html", "truncated", "content-type"}),  # malformed answers are retried like any failed read
+    ],
 )
 def test_export_at_a_random_fail_rate_is_complete_or_fails_cleanly(
     source: Any, expected: dict[str, Any], tmp_path: Path, fail_rate: float, modes: set[str]
@@ -115,3 +120,26 @@ def test_cli_export_out_of_retries_is_one_line_exit_1_and_no_file(source: Any, t
     assert "/libraryvariablesets" in line and "503" in line and "after 5 attempts" in line
     assert server.api_key not in result.stderr + result.stdout
     assert files_in(out) == []
+
+
+def test_cli_export_at_a_random_fail_rate_is_complete_or_one_clean_line(
+    source: Any, expected: dict[str, Any], tmp_path: Path
+) -> None:
+    """The command a user runs, against a source failing 15% of requests (its back-off really waits)."""
+    source.set_faults(fail_rate=0.15, modes={"503", "drop"})
+    out = tmp_path / "out"
+    out.mkdir()
+    destination = out / "demo.octobundle"
+    secrets_file = tmp_path / "secrets.json"
+    secrets_file.write_text(json.dumps(CERTIFICATE_SECRETS))
+    command = export_command(source, destination, "--secrets-file", str(secrets_file))
+    result = run_cli(*command, cwd=tmp_path, api_key=source.api_key)
+    assert source.api_key not in result.stderr + result.stdout
+    if result.returncode != 0:
+        assert result.returncode == 1
+        one_error_line(result)
+        assert files_in(out) == []
+        return
+    assert "Traceback" not in result.stderr
+    assert files_in(out) == ["demo.octobundle"]
+    assert bundle_contents(destination) == expected

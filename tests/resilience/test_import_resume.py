@@ -109,6 +109,32 @@ def test_import_against_a_target_failing_at_random_completes_over_re_runs(
         assert_matches_clean_import(target, clean_import_state)
 
 
+def test_writes_refused_by_rate_limiting_are_sent_again_without_duplicates(
+    demo_bundle: Path, clean_import_state: dict[str, Any]
+) -> None:
+    """A 429 means the server did not process the write, so the client sends it again: one run suffices."""
+    with SandboxServer("empty") as target:
+        target.fail_next(2, "429", method="POST", path_contains="/projects", retry_after=0)
+        target.fail_next(1, "429", method="PUT", path_contains="/deploymentprocesses/", retry_after=0)
+        assert import_demo(target, demo_bundle).succeeded
+        project_posts = [p for m, p in target.request_log if m == "POST" and p.endswith("/projects")]
+        assert len(project_posts) == 4 + 2  # four projects, two of them sent twice
+        assert_matches_clean_import(target, clean_import_state)
+
+
+def test_import_stopped_by_a_read_failing_after_writes_began_resumes(
+    demo_bundle: Path, clean_import_state: dict[str, Any]
+) -> None:
+    """Reads during apply (a project's channels) fail until the retries run out; the server then recovers."""
+    with SandboxServer("empty") as target:
+        target.fail_next(100, "503", method="GET", path_contains="/channels", retry_after=0)
+        error = interrupt(target, demo_bundle, clean_import_state)
+        assert "/channels" in str(error) and "after 5 attempts" in str(error)
+        target.faults.clear()
+        assert import_demo(target, demo_bundle).succeeded
+        assert_matches_clean_import(target, clean_import_state)
+
+
 class _CrashPoint:
     """Holds the first matching request inside the sandbox, so a test can kill the client process while
     that request is in flight; ``apply_first`` decides whether the server had already applied it."""
