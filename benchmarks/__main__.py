@@ -69,16 +69,15 @@ def measure_export(
     bundle = folder / f"octodesk-{len(names)}.octobundle"
     params = {"url": source.url, "space": space, "names": names}
     source.reset_counters()
-    ours = run_child(
+    ours = attempt(
         "benchmarks.common:export_octodesk",
         {**params, "destination": str(bundle), "concurrency": concurrency},
         source.api_key,
     )
-    ours["server_requests"] = source.request_count
-    ours["duplicate_reads"] = duplicate_reads(source.request_log)
+    with_server_counts(ours, source)
     source.set_faults(latency_ms=0.0)
     try:
-        unloaded = run_child(
+        unloaded = attempt(
             "benchmarks.common:export_octodesk",
             {**params, "destination": str(folder / "no-latency.octobundle"), "concurrency": concurrency},
             source.api_key,
@@ -86,12 +85,12 @@ def measure_export(
     finally:
         source.set_faults(latency_ms=latency_ms)
     source.reset_counters()
-    baseline = run_child(
+    baseline = attempt(
         "benchmarks.common:export_baseline",
         {**params, "destination": str(folder / "baseline.json")},
         source.api_key,
     )
-    baseline["server_requests"] = source.request_count
+    with_server_counts(baseline, source)
     return {
         "projects": len(names),
         "bundle": str(bundle),
@@ -103,15 +102,28 @@ def measure_export(
 
 def measure_gui(source: Any, space: str, names: list[str], folder: Path) -> dict[str, Any]:
     source.reset_counters()
-    result = run_child(
+    result = attempt(
         "benchmarks.gui_stall:export_through_window",
         {"url": source.url, "space": space, "names": names, "destination": str(folder / "gui.octobundle")},
         source.api_key,
     )
-    result["projects"] = len(names)
-    result["server_requests"] = source.request_count
-    result["tick_ms"] = TICK_MS
-    return result
+    with_server_counts(result, source)
+    return {**result, "projects": len(names), "tick_ms": TICK_MS}
+
+
+def attempt(function: str, params: dict[str, Any], api_key: str) -> dict[str, Any]:
+    """The scenario's figures, or {"error": why}: one failed scenario must not lose the others."""
+    try:
+        return run_child(function, params, api_key)
+    except BenchmarkFailed as error:
+        say(f"  failed: {error}")
+        return {"error": str(error)}
+
+
+def with_server_counts(result: dict[str, Any], server: Any) -> None:
+    if "error" not in result:
+        result["server_requests"] = server.request_count
+        result["duplicate_reads"] = duplicate_reads(server.request_log)
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -144,17 +156,27 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             results["gui"] = measure_gui(source, args.space, names[: sizes[-1]], folder)
         for row in results["export"]:
             say(f"Import of {row['projects']} projects (concurrency {args.concurrency})...")
-            measured = measure_import(Path(row["bundle"]), args.space, args.latency_ms, args.concurrency)
+            measured = measure_import_safely(Path(row["bundle"]), args, args.concurrency)
             results["import"].append(
                 {"projects": row["projects"], "concurrency": args.concurrency, **measured}
             )
         largest = results["export"][-1]
         say(f"Import of {largest['projects']} projects (concurrency 1)...")
-        sequential = measure_import(Path(largest["bundle"]), args.space, args.latency_ms, 1)
+        sequential = measure_import_safely(Path(largest["bundle"]), args, 1)
         results["import_sequential"] = {"projects": largest["projects"], "concurrency": 1, **sequential}
     for row in results["export"]:
         row.pop("bundle")
     return results
+
+
+def measure_import_safely(bundle: Path, args: argparse.Namespace, concurrency: int) -> dict[str, Any]:
+    if not bundle.exists():
+        return {"error": "no bundle to import: its export failed"}
+    try:
+        return measure_import(bundle, args.space, args.latency_ms, concurrency)
+    except BenchmarkFailed as error:
+        say(f"  failed: {error}")
+        return {"error": str(error)}
 
 
 def say(message: str) -> None:

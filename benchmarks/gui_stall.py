@@ -14,10 +14,14 @@ import asyncio
 import os
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
 
 TICK_MS = 5
-STALL_GOAL_MS = 100.0  # the design's "the window stays responsive": no pause a user would notice
+STALL_GOAL_MS = 100.0
+FLOW_TIMEOUT_S = 900  # the design's "the window stays responsive": no pause a user would notice
 
 
 class Heartbeat:
@@ -72,6 +76,7 @@ async def _export(url: str, space: str, names: list[str], destination: Path) -> 
     from octodesk.gui.connection import Connection, probe_server
     from octodesk.gui.main_window import MainWindow
     from octodesk.gui.password_dialog import PasswordDialog
+    from octodesk.gui.secrets_dialog import SecretsDialog
     from octodesk.gui.settings import Settings
     from octodesk.gui.worker import run_in_worker
 
@@ -81,9 +86,19 @@ async def _export(url: str, space: str, names: list[str], destination: Path) -> 
     async def choose_destination(*_args: Any, **_kwargs: Any) -> Path:
         return destination
 
-    # The user's answers to the two dialogs of the export flow.
+    async def leave_secrets_empty(*_args: Any, **_kwargs: Any) -> dict[str, str]:
+        return {}  # every sensitive value becomes a follow-up, as when the user just clicks on
+
+    errors_shown: list[str] = []
+
+    async def show_error(parent: QWidget | None, title: str, message: str) -> None:
+        errors_shown.append(f"{title}: {message}")
+
+    # The user's answers to the dialogs of the export flow; an error dialog is recorded, not waited for.
     PasswordDialog.launch = type_password  # type: ignore[method-assign]
     dialogs.choose_save_bundle = choose_destination
+    SecretsDialog.launch = leave_secrets_empty  # type: ignore[method-assign]
+    dialogs.show_error = show_error
 
     api_key = api_key_from_env()
     window = MainWindow(Settings())
@@ -105,7 +120,10 @@ async def _export(url: str, space: str, names: list[str], destination: Path) -> 
     started = time.perf_counter()
     heartbeat.start()
     window.export_action.trigger()
-    outcome = await finished
+    try:
+        outcome = await asyncio.wait_for(finished, timeout=FLOW_TIMEOUT_S)
+    except TimeoutError:
+        raise BenchmarkFailed(f"The GUI export did not finish within {FLOW_TIMEOUT_S} s.") from None
     heartbeat.stop()
     seconds = time.perf_counter() - started
     progress_updates = window.operations[-1].run_view.progress_updates if window.operations else 0
@@ -114,7 +132,7 @@ async def _export(url: str, space: str, names: list[str], destination: Path) -> 
     window.hide()
     window.deleteLater()
     if outcome != "succeeded":
-        raise BenchmarkFailed(f"The GUI export ended '{outcome}'.")
+        raise BenchmarkFailed(f"The GUI export ended '{outcome}': {' '.join(errors_shown)}")
     return {
         "seconds": seconds,
         "worst_stall_ms": heartbeat.worst_gap * 1000,
