@@ -98,3 +98,55 @@ def test_a_failing_scenario_reports_one_line_without_the_key() -> None:
         )
     assert "ConnectionFailed" in str(failure.value)
     assert "SECRETBENCHKEY" not in str(failure.value)
+
+
+def _run(seconds: float, requests: int, trips: int) -> dict[str, object]:
+    return {
+        "seconds": seconds,
+        "client_requests": requests,
+        "server_requests": requests,
+        "round_trips": trips,
+        "peak_rss_mb": 150.0,
+        "duplicate_reads": [],
+    }
+
+
+def test_a_failed_scenario_is_a_failed_row_and_its_targets_are_not_measured() -> None:
+    from benchmarks.report import evaluate_targets, table_lines
+
+    imported = {**_run(10.0, 500, 60), "plan_seconds": 2.0, "apply_seconds": 8.0}
+    results = {
+        "settings": {"dataset": "large", "latency_ms": 20.0, "concurrency": 8, "exportable_projects": 100},
+        "export": [
+            {
+                "projects": 100,
+                "octodesk": _run(2.0, 30, 8),
+                "octodesk_no_latency": _run(1.5, 30, 30),
+                "baseline": _run(40.0, 1500, 1500),
+            }
+        ],
+        "import": [{**imported, "projects": 100, "concurrency": 8}],
+        "import_sequential": {"projects": 100, "concurrency": 1, "error": "import_into exited with 1:\nboom"},
+        "gui": {
+            **_run(3.0, 60, 10),
+            "worst_stall_ms": 40.0,
+            "ticks": 500,
+            "gaps_over_goal": 0,
+            "progress_updates": 80,
+            "projects": 100,
+            "tick_ms": 5,
+        },
+    }
+
+    table = "\n".join(table_lines(results))
+    targets = {target.name: target for target in evaluate_targets(results)}
+
+    assert "import concurrency 1         |      100 | failed: boom" in table
+    speed_up = targets["import >= 4x faster than --concurrency 1"]
+    assert not speed_up.met
+    assert speed_up.detail.startswith("not measured: import_into exited with 1")
+    assert targets["export >= 10x faster than the sequential baseline"].met  # 40 s vs 2 s
+    assert targets[
+        "export time close to (dependency levels x round trip) + transfer"
+    ].met  # 8 x 20 ms + 1.5 s
+    assert targets["GUI main thread never stalls 100 ms or more during an export"].met
