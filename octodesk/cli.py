@@ -22,7 +22,9 @@ EPILOG = (
 
 def _add_connection(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("Octopus Server")
-    group.add_argument("--server", required=True, metavar="URL", help="Octopus Server URL, e.g. https://octopus.example.com")
+    group.add_argument(
+        "--server", required=True, metavar="URL", help="Octopus Server URL, e.g. https://octopus.example.com"
+    )
     group.add_argument("--space", required=True, metavar="NAME", help="space name (exact match)")
     group.add_argument(
         "--api-key-env",
@@ -107,7 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="import into projects that already exist on the target (promotion) instead of refusing",
     )
-    imp.add_argument("--report", metavar="PATH", help="write the JSON import report (or plan, with --dry-run)")
+    imp.add_argument(
+        "--report", metavar="PATH", help="write the JSON import report (or plan, with --dry-run)"
+    )
 
     inspect = commands.add_parser(
         "inspect",
@@ -129,11 +133,19 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument(
         "--data", default="demo", metavar="NAME|PATH", help="dataset: empty, demo, large, or a JSON file"
     )
-    sandbox.add_argument("--version", dest="server_version", default=None, metavar="V", help="reported server version")
-    sandbox.add_argument("--hosting", choices=["self-hosted", "cloud"], default="self-hosted")
-    sandbox.add_argument("--latency-ms", type=float, default=0.0, metavar="N", help="added latency per request")
     sandbox.add_argument(
-        "--fail-rate", type=float, default=0.0, metavar="F", help="fraction of requests failed (503s, dropped connections)"
+        "--version", dest="server_version", default=None, metavar="V", help="reported server version"
+    )
+    sandbox.add_argument("--hosting", choices=["self-hosted", "cloud"], default="self-hosted")
+    sandbox.add_argument(
+        "--latency-ms", type=float, default=0.0, metavar="N", help="added latency per request"
+    )
+    sandbox.add_argument(
+        "--fail-rate",
+        type=float,
+        default=0.0,
+        metavar="F",
+        help="fraction of requests failed (503s, dropped connections)",
     )
     sandbox.add_argument("--api-key", default=None, metavar="KEY", help="API key to accept (default: random)")
     return parser
