@@ -104,8 +104,10 @@ def merged_variables(
     """The target's new variable list and how many variables were added.
 
     Merge (library sets): the target's variables stay as they are; missing ones are added.
-    Replace (a project's own variables): the bundle's variables, but a variable the target already has
-    with the same name and scopes keeps its id, and a sensitive one keeps the target's stored value.
+    Replace (a project's own variables, update-existing mode): the bundle's variables win, but a variable
+    the target already has with the same name and scopes keeps its id, a sensitive one keeps the target's
+    stored value, and variables only the target has are kept — a promoted project's production-only values
+    (scoped to environments the source never had) must not be lost.
     """
     existing = {signature(variable, target_set): variable for variable in target_set.get("Variables") or []}
     result: list[dict[str, Any]] = [] if replace else [dict(v) for v in target_set.get("Variables") or []]
@@ -126,6 +128,13 @@ def merged_variables(
         else:
             added += 1
         result.append(converted)
+    if replace:
+        source_signatures = {signature(v, source_set) for v in source_set.get("Variables") or []}
+        result.extend(
+            dict(v)
+            for v in target_set.get("Variables") or []
+            if signature(v, target_set) not in source_signatures
+        )
     return result, added
 
 

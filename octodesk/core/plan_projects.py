@@ -111,8 +111,8 @@ def _project_diff(source: dict[str, Any], target: dict[str, Any]) -> list[str]:
     ]
     return [
         *changes,
-        "deployment process, variables, channels and runbooks replaced from the bundle "
-        "(sensitive values on the target kept)",
+        "deployment process, channels and runbooks replaced from the bundle; variables updated and added "
+        "from the bundle (variables only the target has, and its sensitive values, are kept)",
     ]
 
 

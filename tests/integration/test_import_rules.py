@@ -326,6 +326,31 @@ def test_update_existing_imports_into_the_existing_project(target: SandboxServer
     assert [s["Name"] for s in process["Steps"]][:1] == ["Apply database changes"]
 
 
+def test_update_existing_keeps_the_targets_own_variables_and_secrets(
+    target: SandboxServer, bundle_path: Path
+) -> None:
+    """Promotion must not lose production-only configuration the source instance never had."""
+    prep = Prepared(target)
+    group = prep.post("projectgroups", {"Name": "Elsewhere"})
+    lifecycle = one(target, "lifecycles", "Default Lifecycle")
+    existing = prep.post(
+        "projects", {"Name": "Billing API", "ProjectGroupId": group["Id"], "LifecycleId": lifecycle["Id"]}
+    )
+    variable_set = prep.get(f"variables/{existing['VariableSetId']}")
+    variable_set["Variables"] = [
+        {"Name": "Prod.Only.Setting", "Value": "keep-me"},
+        {"Name": "Prod.Only.Secret", "Value": "target-secret", "Type": "Sensitive", "IsSensitive": True},
+    ]
+    prep.put(f"variables/{existing['VariableSetId']}", variable_set)
+
+    import_into(target, bundle_path, update_existing=True)
+
+    stored = {v["Name"]: v for v in _variables(target, existing)}
+    assert stored["Prod.Only.Setting"]["Value"] == "keep-me"
+    assert stored["Prod.Only.Secret"]["Value"] == "target-secret"  # the snapshot holds the stored secret
+    assert "Billing.StripeKey" in stored  # and the bundle's variables arrived
+
+
 def test_an_ambiguous_match_is_refused(target: SandboxServer, bundle_path: Path) -> None:
     """No exact 'Production' but two case-insensitive candidates (a server may hold such pairs)."""
     prep = Prepared(target)
