@@ -73,11 +73,27 @@ def run_child(function: str, params: dict[str, Any], api_key: str) -> dict[str, 
             check=False,
         )
     lines = completed.stdout.strip().splitlines()
-    if completed.returncode != 0 or not lines:
-        last_words = "\n".join(completed.stderr.strip().splitlines()[-8:])
-        raise BenchmarkFailed(f"{function} exited with {completed.returncode}:\n{last_words}")
-    result: dict[str, Any] = json.loads(lines[-1])
+    result: dict[str, Any] = json.loads(lines[-1]) if lines and lines[-1].startswith("{") else {}
+    if completed.returncode != 0:
+        problem = f"{function} exited with {completed.returncode}: {_last_words(completed.stderr)}"
+        if not result:
+            raise BenchmarkFailed(problem)
+        # The figures were complete before the process died on its way out: keep them, say so.
+        result["exit_problem"] = problem
+    if not result:
+        raise BenchmarkFailed(f"{function} printed no result: {_last_words(completed.stderr)}")
     return result
+
+
+def _last_words(stderr: str) -> str:
+    """The line that says why a child failed: a fatal error if there was one, else its last real line."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip() and not _is_qt_noise(line)]
+    fatal = [line for line in lines if line.startswith("Fatal Python error")]
+    return (fatal or lines or ["(nothing on stderr)"])[-1]
+
+
+def _is_qt_noise(line: str) -> bool:
+    return "This plugin does not support" in line
 
 
 def _repository_root() -> str:

@@ -46,7 +46,7 @@ def _line(values: list[str]) -> str:
 
 def _row(label: str, projects: int, run: dict[str, Any], speed_up: str = "-", trips: bool = True) -> str:
     if "error" in run:
-        return f"{label:<28} | {projects:>8} | failed: {run['error'].splitlines()[-1]}"
+        return f"{label:<28} | {projects:>8} | failed: {run['error']}"
     dup = str(len(run["duplicate_reads"])) if "duplicate_reads" in run else "-"
     return _line(
         [
@@ -103,7 +103,7 @@ def table_lines(results: dict[str, Any]) -> list[str]:
     lines += _phases(sequential)
     gui = results["gui"]
     if "error" in gui:
-        lines.append(f"GUI export of {gui['projects']} projects: failed: {gui['error'].splitlines()[-1]}")
+        lines.append(f"GUI export of {gui['projects']} projects: failed: {gui['error']}")
     else:
         lines.append(
             f"GUI export of {gui['projects']} projects: {gui['seconds']:.2f} s, {gui['server_requests']} "
@@ -111,7 +111,16 @@ def table_lines(results: dict[str, Any]) -> list[str]:
             f"{gui['tick_ms']} ms, {gui['gaps_over_goal']} gaps over {STALL_GOAL_MS:.0f} ms, "
             f"{gui['progress_updates']} progress updates shown), peak {gui['peak_rss_mb']:.0f} MB"
         )
-    return lines
+    return lines + _exit_problems(results)
+
+
+def _exit_problems(results: dict[str, Any]) -> list[str]:
+    """Scenarios whose figures are complete but whose process then died (e.g. a crash at interpreter exit)."""
+    runs = [run for row in results["export"] for run in (row["octodesk"], row["baseline"])]
+    runs += [*results["import"], results["import_sequential"], results["gui"]]
+    return [
+        f"note: {run['exit_problem']} (after its figures were taken)" for run in runs if "exit_problem" in run
+    ]
 
 
 def _steps(seconds_by_step: dict[str, float]) -> str:

@@ -126,7 +126,7 @@ def test_a_failed_scenario_is_a_failed_row_and_its_targets_are_not_measured() ->
             }
         ],
         "import": [{**imported, "projects": 100, "concurrency": 8}],
-        "import_sequential": {"projects": 100, "concurrency": 1, "error": "import_into exited with 1:\nboom"},
+        "import_sequential": {"projects": 100, "concurrency": 1, "error": "import_into exited with 1: boom"},
         "gui": {
             **_run(3.0, 60, 10),
             "worst_stall_ms": 40.0,
@@ -138,10 +138,14 @@ def test_a_failed_scenario_is_a_failed_row_and_its_targets_are_not_measured() ->
         },
     }
 
+    results["gui"]["exit_problem"] = "benchmarks.gui_stall:export_through_window exited with -6: Fatal"
     table = "\n".join(table_lines(results))
     targets = {target.name: target for target in evaluate_targets(results)}
 
-    assert "import concurrency 1         |      100 | failed: boom" in table
+    assert "import concurrency 1         |      100 | failed: import_into exited with 1:" in table
+    assert (
+        "note: benchmarks.gui_stall:export_through_window exited with -6: Fatal (after its figures" in table
+    )
     speed_up = targets["import >= 4x faster than --concurrency 1"]
     assert not speed_up.met
     assert speed_up.detail.startswith("not measured: import_into exited with 1")
