@@ -145,14 +145,14 @@ def apply_library_variable_set(ctx: ApplyContext, item: PlanItem) -> None:
     source_set = ctx.bundle.get(kinds.VARIABLE_SET.name, source_set_id)
     target_set_id = str(target_lvs["VariableSetId"])
     ctx.ids.put(kinds.VARIABLE_SET.name, source_set_id, target_set_id)
-    if source_set is not None and not ctx.journal.is_done(f"variables:{source_set_id}"):
+    if source_set is not None and not ctx.journal.is_done(f"variables:{source_set_id}:{target_set_id}"):
         target_set = ctx.read(ctx.route(f"variables/{target_set_id}"))
         variables, added = merged_variables(
             ctx, source_set.document, target_set, "LibraryVariableSet", item.name, replace=False
         )
         if added:
             put_variables(ctx, target_set, variables, f"variables of library variable set '{item.name}'")
-        ctx.journal.mark_done(f"variables:{source_set_id}")
+        ctx.journal.mark_done(f"variables:{source_set_id}:{target_set_id}")
     ctx.count(item, item.kind, item.action)
     ctx.tick(item.kind, item.name)
 

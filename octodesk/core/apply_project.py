@@ -182,7 +182,9 @@ def _apply_process(
     """PUT the steps into the target's process (created with its owner), keeping the target's Version."""
     if current is None:
         current = ctx.read(path)
-    step_key = f"process:{source_id}"
+    # Keyed by the target document too: if the user deleted a half-imported project, its re-created
+    # process is a new document and must be filled again.
+    step_key = f"process:{source_id}:{path}"
     child = _child_item(ctx, kind, source_id)
     if not ctx.journal.is_done(step_key):
         source = copy.deepcopy(doc)
@@ -289,7 +291,7 @@ def _apply_project_variables(ctx: ApplyContext, item: PlanItem, target: dict[str
         str(resource.document.get("DeploymentProcessId") or ""),
         str(target["DeploymentProcessId"]),
     )
-    step_key = f"variables:{source_set_id}"
+    step_key = f"variables:{source_set_id}:{target['VariableSetId']}"
     if source_set is None or ctx.journal.is_done(step_key):
         return
     target_set = _prefetched(ctx, str(target["VariableSetId"])) or ctx.read(
@@ -323,7 +325,7 @@ def _apply_release_strategy(ctx: ApplyContext, item: PlanItem, target: dict[str,
 def _apply_logo(ctx: ApplyContext, item: PlanItem, project_id: str) -> None:
     prefix = f"logos/{item.source_id}."
     for name, data in ctx.bundle.blobs.items():
-        if not name.startswith(prefix) or ctx.journal.is_done(f"logo:{item.source_id}"):
+        if not name.startswith(prefix) or ctx.journal.is_done(f"logo:{item.source_id}:{project_id}"):
             continue
         filename = name.rsplit("/", 1)[-1]
         content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
@@ -331,5 +333,5 @@ def _apply_logo(ctx: ApplyContext, item: PlanItem, project_id: str) -> None:
         ctx.client.post_file(
             ctx.route(f"projects/{project_id}/logo"), "fileData", filename, data, content_type
         )
-        ctx.journal.mark_done(f"logo:{item.source_id}")
+        ctx.journal.mark_done(f"logo:{item.source_id}:{project_id}")
         ctx.count(None, kinds.PROJECT_LOGO, "create")

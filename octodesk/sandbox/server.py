@@ -6,6 +6,7 @@ import json
 import secrets
 import socket
 import string
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -358,6 +359,14 @@ class _HttpServer(ThreadingHTTPServer):
         with self._connections_lock:
             self._connections.discard(request)
         super().shutdown_request(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that resets or abandons its connection is normal life for a server, not a traceback on
+        the console; anything else is still reported."""
+        error = sys.exc_info()[1]
+        if isinstance(error, (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
 
     def close_connections(self) -> None:
         """Keep-alive clients would otherwise hold handler threads open after stop()."""

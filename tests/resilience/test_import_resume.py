@@ -208,13 +208,6 @@ def test_cli_import_stopped_by_a_dropped_write_is_one_line_then_resumes(
         assert_matches_clean_import(target, clean_import_state)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG octodesk/core/apply_project.py: journal steps are keyed by source id only "
-    "('process:<id>', 'variables:<id>', 'logo:<id>'); after the user deletes the half-imported projects the "
-    "re-run re-creates them but skips those steps as done: empty deployment/runbook processes, no project "
-    "variables, no logo, and success reported",
-)
 def test_re_run_after_the_user_deleted_the_half_imported_projects_restores_everything(
     demo_bundle: Path, clean_import_state: dict[str, Any]
 ) -> None:

@@ -40,12 +40,6 @@ def _watch_connection_end(server: SandboxServer) -> threading.Event:
     return finished
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG octodesk/sandbox/server.py _HttpServer: socketserver's default handle_error prints a "
-    "traceback (ConnectionResetError) to stderr when a keep-alive client resets its connection; seen on the "
-    "console of 'octodesk sandbox' whenever a client is killed or gives up",
-)
 def test_a_client_resetting_its_connection_prints_no_traceback(capfd: pytest.CaptureFixture[str]) -> None:
     with SandboxServer("empty") as server:
         finished = _watch_connection_end(server)
