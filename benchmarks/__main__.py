@@ -164,16 +164,26 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         say(f"Import of {largest['projects']} projects (concurrency 1)...")
         sequential = measure_import_safely(Path(largest["bundle"]), args, 1)
         results["import_sequential"] = {"projects": largest["projects"], "concurrency": 1, **sequential}
+        say(f"Import of {largest['projects']} projects at 0 ms (concurrency {args.concurrency})...")
+        unloaded = measure_import_safely(Path(largest["bundle"]), args, args.concurrency, latency_ms=0.0)
+        results["import_no_latency"] = {
+            "projects": largest["projects"],
+            "concurrency": args.concurrency,
+            **unloaded,
+        }
     for row in results["export"]:
         row.pop("bundle")
     return results
 
 
-def measure_import_safely(bundle: Path, args: argparse.Namespace, concurrency: int) -> dict[str, Any]:
+def measure_import_safely(
+    bundle: Path, args: argparse.Namespace, concurrency: int, latency_ms: float | None = None
+) -> dict[str, Any]:
     if not bundle.exists():
         return {"error": "no bundle to import: its export failed"}
+    latency = args.latency_ms if latency_ms is None else latency_ms
     try:
-        return measure_import(bundle, args.space, args.latency_ms, concurrency)
+        return measure_import(bundle, args.space, latency, concurrency)
     except BenchmarkFailed as error:
         say(f"  failed: {error}")
         return {"error": str(error)}
