@@ -28,6 +28,7 @@ from resilience_support import (
 )
 
 from octodesk.core.errors import OctoDeskError
+from octodesk.core.plan import ImportOptions, plan_import
 from octodesk.sandbox import SandboxServer
 
 
@@ -77,6 +78,11 @@ def test_import_stopped_twice_at_different_points_resumes_to_the_clean_state(
     with SandboxServer("empty") as target:
         target.fail_next(1, "drop", method="POST", path_contains="/projects")
         interrupt(target, demo_bundle, clean_import_state)
+        half_done = target.snapshot()
+        with client_for(target) as client:  # the preview a user would ask for before resuming
+            preview = plan_import(demo_bundle, PASSWORD, client, "Default", ImportOptions())
+        assert not preview.refused, preview.refusals  # its own half-created objects are not "already there"
+        assert target.snapshot() == half_done
         target.fail_next(1, "503", method="PUT", path_contains="/variables/variableset-Projects")
         with pytest.raises(OctoDeskError):
             import_demo(target, demo_bundle)
@@ -133,6 +139,28 @@ def test_import_stopped_by_a_read_failing_after_writes_began_resumes(
         target.faults.clear()
         assert import_demo(target, demo_bundle).succeeded
         assert_matches_clean_import(target, clean_import_state)
+
+
+@pytest.fixture(scope="session")
+def clean_cloud_import_state(demo_bundle: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("OCTODESK_JOURNAL_DIR", str(tmp_path_factory.mktemp("clean-cloud-journals")))
+        with SandboxServer("empty", hosting="cloud") as target:
+            assert import_demo(target, demo_bundle).succeeded
+            return normalised_state(target)
+
+
+def test_cloud_target_import_with_conversions_resumes_to_the_clean_state(
+    demo_bundle: Path, clean_cloud_import_state: dict[str, Any]
+) -> None:
+    """Self-hosted to Cloud converts run-on-server steps to the default worker pool (Database Migrations);
+    every deployment process PUT is applied but answered with a cut-short body, so the re-run redoes them,
+    conversion included."""
+    with SandboxServer("empty", hosting="cloud") as target:
+        target.fail_next(4, "truncated", method="PUT", path_contains="/deploymentprocesses/")
+        interrupt(target, demo_bundle, clean_cloud_import_state)
+        assert import_demo(target, demo_bundle).succeeded
+        assert_matches_clean_import(target, clean_cloud_import_state)
 
 
 class _CrashPoint:
