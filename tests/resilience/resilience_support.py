@@ -217,16 +217,28 @@ class _Normaliser:
 
 
 def run_cli(
-    *args: str, cwd: Path, api_key: str | None = None, password: str | None = PASSWORD, timeout: float = 120
+    *args: str,
+    cwd: Path,
+    api_key: str | None = None,
+    password: str | None = PASSWORD,
+    timeout: float = 120,
+    max_file_bytes: int | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """``python -m octodesk ARGS`` as a user runs it, secrets in the environment only."""
+    """``python -m octodesk ARGS`` as a user runs it, secrets in the environment only.
+
+    ``max_file_bytes`` caps the size of any file the child writes (POSIX RLIMIT_FSIZE): a full disk."""
     env = {key: value for key, value in os.environ.items() if key not in SECRET_ENV_VARS}
     if api_key is not None:
         env["OCTOPUS_API_KEY"] = api_key
     if password is not None:
         env["OCTODESK_PASSWORD"] = password
+    python = [sys.executable, "-m", "octodesk"]
+    if max_file_bytes is not None:  # set in the child itself: no preexec_fn while this process has threads
+        limit = f"resource.setrlimit(resource.RLIMIT_FSIZE, ({max_file_bytes}, {max_file_bytes}))"
+        run_module = "sys.argv[0] = 'octodesk'; runpy.run_module('octodesk', run_name='__main__')"
+        python = [sys.executable, "-c", f"import resource, runpy, sys; {limit}; {run_module}"]
     return subprocess.run(
-        [sys.executable, "-m", "octodesk", *args],
+        [*python, *args],
         cwd=cwd,
         env=env,
         stdin=subprocess.DEVNULL,

@@ -4,6 +4,7 @@ one clear error and leaves nothing under the chosen name — never a half-writte
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -143,3 +144,24 @@ def test_cli_export_at_a_random_fail_rate_is_complete_or_one_clean_line(
     assert "Traceback" not in result.stderr
     assert files_in(out) == ["demo.octobundle"]
     assert bundle_contents(destination) == expected
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the file size limit (RLIMIT_FSIZE) is POSIX")
+def test_cli_export_onto_a_full_disk_keeps_the_previous_bundle_and_leaves_no_temp_file(
+    source: Any, tmp_path: Path
+) -> None:
+    destination = tmp_path / "demo.octobundle"
+    export_demo(source, destination)
+    before = destination.read_bytes()
+    # the child may write at most a third of a bundle: the disk fills up part-way through the write
+    result = run_cli(
+        *export_command(source, destination),
+        cwd=tmp_path,
+        api_key=source.api_key,
+        max_file_bytes=len(before) // 3,
+    )
+    assert result.returncode == 1
+    line = one_error_line(result)
+    assert "Cannot write the bundle" in line and str(destination) in line
+    assert destination.read_bytes() == before
+    assert files_in(tmp_path) == ["demo.octobundle"]
