@@ -126,8 +126,8 @@ def test_cli_export_out_of_retries_is_one_line_exit_1_and_no_file(source: Any, t
 def test_cli_export_at_a_random_fail_rate_is_complete_or_one_clean_line(
     source: Any, expected: dict[str, Any], tmp_path: Path
 ) -> None:
-    """The command a user runs, against a source failing 15% of requests (its back-off really waits)."""
-    source.set_faults(fail_rate=0.15, modes={"503", "drop"})
+    """The command a user runs, against a source failing 10% of requests (its back-off really waits)."""
+    source.set_faults(fail_rate=0.1, modes={"503", "drop"})
     out = tmp_path / "out"
     out.mkdir()
     destination = out / "demo.octobundle"

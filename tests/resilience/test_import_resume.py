@@ -27,8 +27,11 @@ from resilience_support import (
     state_differences,
 )
 
-from octodesk.core.errors import OctoDeskError
+from octodesk.core.apply import apply_plan
+from octodesk.core.cancel import CancelToken
+from octodesk.core.errors import Cancelled, OctoDeskError
 from octodesk.core.plan import ImportOptions, plan_import
+from octodesk.core.progress import Progress
 from octodesk.sandbox import SandboxServer
 
 
@@ -53,7 +56,6 @@ def interrupt(target: SandboxServer, bundle: Path, clean: dict[str, Any]) -> Oct
 @pytest.mark.parametrize(
     ("mode", "method", "path_contains"),
     [
-        ("drop", "POST", "/libraryvariablesets"),  # early: shared resources done, projects not started
         ("drop", "PUT", "/deploymentprocesses/"),  # a project's process lost in the middle of the projects
         ("content-type", "POST", "/tenants"),  # applied by the server, but the answer is unreadable
         ("truncated", "POST", "/runbooks"),  # applied, answer cut in half
@@ -161,6 +163,28 @@ def test_cloud_target_import_with_conversions_resumes_to_the_clean_state(
         interrupt(target, demo_bundle, clean_cloud_import_state)
         assert import_demo(target, demo_bundle).succeeded
         assert_matches_clean_import(target, clean_cloud_import_state)
+
+
+@pytest.mark.parametrize("stop_at", ["Environment", "Tenant"])
+def test_import_cancelled_at_each_level_then_re_run_gives_the_clean_state(
+    demo_bundle: Path, clean_import_state: dict[str, Any], stop_at: str
+) -> None:
+    """The user presses Cancel while the first shared resources, or the last level (tenants), are written."""
+    with SandboxServer("empty") as target:
+        cancel = CancelToken()
+
+        def progress(update: Progress) -> None:
+            if update.phase == "apply" and update.kind == stop_at:
+                cancel.cancel()
+
+        with client_for(target, cancel=cancel) as client:
+            plan = plan_import(demo_bundle, PASSWORD, client, "Default", ImportOptions())
+            with pytest.raises(Cancelled):
+                apply_plan(plan, client, progress, cancel)
+        assert state_differences(normalised_state(target), clean_import_state)
+        assert len(pending_journals()) == 1
+        assert import_demo(target, demo_bundle).succeeded
+        assert_matches_clean_import(target, clean_import_state)
 
 
 class _CrashPoint:

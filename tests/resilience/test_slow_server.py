@@ -25,7 +25,7 @@ from octodesk.core.errors import RequestTimedOut
 from octodesk.sandbox import SandboxServer
 
 CLIENT_TIMEOUT = 0.3
-SLOW_SECONDS = 1.5  # well past the client's timeout: even a loaded machine cannot make it answer in time
+SLOW_SECONDS = 1.2  # well past the client's timeout: even a loaded machine cannot make it answer in time
 
 
 def test_export_read_slower_than_the_timeout_is_request_timed_out_and_no_file(
