@@ -295,12 +295,6 @@ def test_import_whose_journal_hits_a_full_disk_stops_cleanly_and_resumes(
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="the file size limit (RLIMIT_FSIZE) is POSIX")
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG octodesk/core/journal.py Journal._append: an OSError writing the journal (disk full, "
-    "permissions) escapes untyped; the CLI prints 'octodesk: internal error: OSError: [Errno 27] File too "
-    "large', naming neither the journal nor what to do",
-)
 def test_a_journal_that_cannot_be_written_is_a_clear_error(demo_bundle: Path, tmp_path: Path) -> None:
     with SandboxServer("empty") as target:
         result = run_cli(

@@ -70,12 +70,6 @@ def names_for(source: SandboxServer, doc_id: str) -> list[str]:
     return [doc_id]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG octodesk/core/export_walk.py (SourceReader, level-3 reads by ids): a document the server "
-    "did not return is silently left out; the export reports success without a warning and the bundle's "
-    "project has no deployment process / variables / runbook process (the import then leaves it empty)",
-)
 @pytest.mark.parametrize("route", ["/deploymentprocesses", "/variables", "/runbookProcesses"])
 def test_a_requested_document_missing_from_the_answer_is_not_a_silent_success(
     tmp_path: Path, route: str
@@ -98,12 +92,6 @@ def test_a_requested_document_missing_from_the_answer_is_not_a_silent_success(
         assert named, f"export succeeded without naming the missing {names}: {report.warnings}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG octodesk/core/paging.py as_items: a list whose items are not JSON objects is accepted; the "
-    "export then fails with AttributeError ('int' object has no attribute 'get'), not a ServerFailure; the "
-    "CLI shows 'internal error: AttributeError ...'",
-)
 def test_a_list_of_non_objects_is_a_server_failure(tmp_path: Path) -> None:
     with SandboxServer("demo") as source:
         rewrite_answers(source, "/projects/all", lambda _target, _body: [1, 2])
