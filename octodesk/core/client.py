@@ -45,7 +45,7 @@ from octodesk.core.http import (
     normalise_server_url,
     safe_message,
 )
-from octodesk.core.paging import as_items, next_page_query
+from octodesk.core.paging import as_items, next_page_query, objects_only
 from octodesk.core.redact import register_secret
 from octodesk.core.worker_pool import BoundedPool
 
@@ -184,10 +184,10 @@ class OctopusClient:
         while True:
             page = self.get(route, query)
             if isinstance(page, list):  # an array-returning route without /all
-                return items + page
+                return items + objects_only(page, route)
             if not isinstance(page, dict) or not isinstance(page.get("Items"), list):
                 raise ServerFailure(f"GET {route} did not return a collection (no Items list).")
-            page_items = page["Items"]
+            page_items = objects_only(page["Items"], route)
             items.extend(page_items)
             next_query = next_page_query(page, query, len(page_items), len(items))
             if next_query is None:

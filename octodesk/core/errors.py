@@ -87,6 +87,10 @@ class ServerFailure(ServerError):
     """5xx after every retry, or a malformed response."""
 
 
+class IncompleteAnswer(ServerFailure):
+    """The server answered, but without documents that were asked for by id."""
+
+
 # --- bundles -------------------------------------------------------------------------------------
 
 
@@ -111,6 +115,10 @@ class UnsupportedBundle(BundleError):
 
 class ExportRefused(OctoDeskError):
     """The export cannot be made (version-controlled project, unknown project name, ...)."""
+
+
+class JournalError(OctoDeskError):
+    """The import journal cannot be written, so the import could not resume: it stops."""
 
 
 class ImportRefused(OctoDeskError):

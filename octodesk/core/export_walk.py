@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 from octodesk.core import kinds
 from octodesk.core.cancel import CancelToken
 from octodesk.core.client import OctopusClient
-from octodesk.core.errors import PermissionDenied, ResourceNotFound
+from octodesk.core.errors import IncompleteAnswer, PermissionDenied, ResourceNotFound
 from octodesk.core.progress import Progress, ProgressCallback
 
 IDS_PER_BATCH = 100  # the client's batch size: one request per task
@@ -146,7 +146,19 @@ class SourceReader:
         batches = [wanted[i : i + IDS_PER_BATCH] for i in range(0, len(wanted), IDS_PER_BATCH)]
 
         def reader(batch: list[str]) -> Callable[[], None]:
-            return lambda: self._store(kind, self.client.get_by_ids(path, batch))
+            def read() -> None:
+                documents = self.client.get_by_ids(path, batch)
+                self._store(kind, documents)
+                returned = {document.get("Id") for document in documents}
+                missing = [item for item in batch if item not in returned]
+                if missing:
+                    # A bundle silently lacking part of a project would import as an empty process.
+                    raise IncompleteAnswer(
+                        f"The server did not return {kind} {', '.join(missing)} when asked for it by id "
+                        f"(GET {path}?ids=...); it may have been deleted during the export. Export again."
+                    )
+
+            return read
 
         return [(kind, reader(batch)) for batch in batches]
 
@@ -158,7 +170,7 @@ class SourceReader:
             def run() -> None:
                 try:
                     read()
-                except (PermissionDenied, ResourceNotFound) as error:
+                except (PermissionDenied, ResourceNotFound, IncompleteAnswer) as error:
                     with self._lock:
                         self.data.warnings.append(f"Could not read the names of {what}: {error}")
 

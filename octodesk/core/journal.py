@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from octodesk.core.errors import JournalError
 from octodesk.core.paths import journal_dir
 
 JOURNAL_FORMAT = "octodesk-import-journal"
@@ -157,6 +158,17 @@ class Journal:
                 self._entries[str(event["entry"])] = dict(event["value"])
 
     def _append(self, event: dict[str, Any]) -> None:
+        try:
+            self._write(event)
+        except OSError as error:
+            # Without its journal an import could no longer resume: stop here, saying where and why.
+            raise JournalError(
+                f"Could not write the import journal {self.path} ({error.strerror or error}). "
+                "Free disk space (or fix its permissions) and run the same import again: it continues "
+                "where it stopped."
+            ) from error
+
+    def _write(self, event: dict[str, Any]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         new_file = not self.path.exists()
         with open(self.path, "a", encoding="utf-8") as handle:

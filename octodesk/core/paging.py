@@ -15,11 +15,20 @@ from octodesk.core.errors import ServerFailure
 
 def as_items(body: Any, path: str) -> list[dict[str, Any]]:
     """The array of a /all route (or the Items of a collection, if a server answers that way)."""
-    if isinstance(body, list):
-        return body
     if isinstance(body, dict) and isinstance(body.get("Items"), list):
-        return list(body["Items"])
-    raise ServerFailure(f"GET {urlsplit(path).path} did not return a list.")
+        body = body["Items"]
+    if not isinstance(body, list):
+        raise ServerFailure(f"GET {urlsplit(path).path} did not return a list.")
+    return objects_only(body, path)
+
+
+def objects_only(items: list[Any], path: str) -> list[dict[str, Any]]:
+    """Every item of a list answer must be a resource (a JSON object); anything else is a broken server."""
+    if not all(isinstance(item, dict) for item in items):
+        raise ServerFailure(
+            f"GET {urlsplit(path).path} returned a list holding something other than resources."
+        )
+    return list(items)
 
 
 def next_page_query(
