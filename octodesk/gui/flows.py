@@ -9,8 +9,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from octodesk.core.apply import apply_plan
+from octodesk.core.bundle import read_bundle, read_manifest
 from octodesk.core.cancel import CancelToken
+from octodesk.core.catalog import list_projects
 from octodesk.core.errors import BundleError, WrongPassword
+from octodesk.core.export import export_projects, list_secret_references
+from octodesk.core.plan import ImportOptions, plan_import
 from octodesk.core.progress import ProgressCallback
 from octodesk.gui import dialogs
 from octodesk.gui.connection import Connection
@@ -37,7 +42,6 @@ def suggested_bundle_name(project_names: list[str]) -> str:
 
 
 def secret_refs_job(connection: Connection, names: list[str]) -> Any:
-    from octodesk.core.export import list_secret_references
 
     def job(progress: ProgressCallback, cancel: CancelToken) -> Any:
         with connection.open_client(cancel=cancel) as client:
@@ -49,7 +53,6 @@ def secret_refs_job(connection: Connection, names: list[str]) -> Any:
 def export_job(
     connection: Connection, names: list[str], destination: Path, password: str, secrets: dict[str, str]
 ) -> Any:
-    from octodesk.core.export import export_projects
 
     def job(progress: ProgressCallback, cancel: CancelToken) -> Any:
         with connection.open_client(cancel=cancel) as client:
@@ -68,7 +71,6 @@ def export_job(
 
 
 def plan_job(connection: Connection, bundle_path: Path, password: str, update_existing: bool) -> Any:
-    from octodesk.core.plan import ImportOptions, plan_import
 
     def job(progress: ProgressCallback, cancel: CancelToken) -> Any:
         with connection.open_client(cancel=cancel) as client:
@@ -86,7 +88,6 @@ def plan_job(connection: Connection, bundle_path: Path, password: str, update_ex
 
 
 def apply_job(connection: Connection, plan: Any) -> Any:
-    from octodesk.core.apply import apply_plan
 
     def job(progress: ProgressCallback, cancel: CancelToken) -> Any:
         with connection.open_client(cancel=cancel) as client:
@@ -96,14 +97,12 @@ def apply_job(connection: Connection, plan: Any) -> Any:
 
 
 def check_password(bundle_path: Path, password: str) -> None:
-    from octodesk.core.bundle import read_bundle
 
     read_bundle(bundle_path, password)
 
 
 def bundle_prompt(bundle_path: Path) -> str:
     """What the password dialog says about the bundle, from its unencrypted manifest."""
-    from octodesk.core.bundle import read_manifest
 
     manifest = read_manifest(bundle_path)
     source = manifest.get("source") or {}
@@ -223,7 +222,6 @@ async def preview_and_apply(
 
 
 async def list_projects_job(connection: Connection) -> list[Any]:
-    from octodesk.core.catalog import list_projects
 
     def job() -> list[Any]:
         with connection.open_client() as client:
