@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 from collections.abc import Iterable
@@ -274,6 +275,51 @@ def export_command(server: Any, destination: Path, *extra: str) -> list[str]:
 
 def import_command(bundle: Path, target: Any, *extra: str) -> list[str]:
     return ["import", str(bundle), "--server", target.url, "--space", "Default", *extra]
+
+
+class SandboxProcess:
+    """``octodesk sandbox ARGS`` as a child process, the way a user starts one; stopped with Ctrl+C."""
+
+    def __init__(self, *args: str, cwd: Path) -> None:
+        env = {key: value for key, value in os.environ.items() if key not in SECRET_ENV_VARS}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "octodesk", "sandbox", "--port", "0", *args],
+            cwd=cwd,
+            env={**env, "PYTHONUNBUFFERED": "1"},
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        self.url = self.api_key = ""
+        assert self.process.stdout is not None
+        for line in self.process.stdout:  # ends when the child exits, so a failed start cannot hang here
+            if line.startswith("URL:"):
+                self.url = line.split(":", 1)[1].strip()
+            elif line.startswith("API key:"):
+                self.api_key = line.split(":", 1)[1].strip()
+            if self.url and self.api_key:
+                break
+        if not (self.url and self.api_key):
+            self.stop()
+            raise AssertionError("octodesk sandbox did not print its URL and API key")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+
+    def __enter__(self) -> SandboxProcess:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
 
 
 def one_error_line(result: subprocess.CompletedProcess[str]) -> str:

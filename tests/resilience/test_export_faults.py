@@ -9,8 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from resilience_support import (
     CERTIFICATE_SECRETS,
+    DEMO_PROJECTS,
+    PASSWORD,
+    SandboxProcess,
     bundle_contents,
     export_command,
     export_demo,
@@ -19,6 +23,7 @@ from resilience_support import (
     run_cli,
 )
 
+from octodesk.core.bundle import read_bundle
 from octodesk.core.errors import ConnectionFailed, OctoDeskError, ServerFailure
 
 
@@ -35,7 +40,6 @@ def expected(shared_source: Any, tmp_path_factory: pytest.TempPathFactory) -> di
     ("fail_rate", "modes"),
     [
         (0.2, {"503", "drop"}),
-        (0.3, {"503", "drop", "429"}),
         (0.2, {"html", "truncated", "content-type"}),  # malformed answers are retried like any failed read
     ],
 )
@@ -123,29 +127,6 @@ def test_cli_export_out_of_retries_is_one_line_exit_1_and_no_file(source: Any, t
     assert files_in(out) == []
 
 
-def test_cli_export_at_a_random_fail_rate_is_complete_or_one_clean_line(
-    source: Any, expected: dict[str, Any], tmp_path: Path
-) -> None:
-    """The command a user runs, against a source failing 10% of requests (its back-off really waits)."""
-    source.set_faults(fail_rate=0.1, modes={"503", "drop"})
-    out = tmp_path / "out"
-    out.mkdir()
-    destination = out / "demo.octobundle"
-    secrets_file = tmp_path / "secrets.json"
-    secrets_file.write_text(json.dumps(CERTIFICATE_SECRETS))
-    command = export_command(source, destination, "--secrets-file", str(secrets_file))
-    result = run_cli(*command, cwd=tmp_path, api_key=source.api_key)
-    assert source.api_key not in result.stderr + result.stdout
-    if result.returncode != 0:
-        assert result.returncode == 1
-        one_error_line(result)
-        assert files_in(out) == []
-        return
-    assert "Traceback" not in result.stderr
-    assert files_in(out) == ["demo.octobundle"]
-    assert bundle_contents(destination) == expected
-
-
 @pytest.mark.skipif(sys.platform == "win32", reason="the file size limit (RLIMIT_FSIZE) is POSIX")
 def test_cli_export_onto_a_full_disk_keeps_the_previous_bundle_and_leaves_no_temp_file(
     source: Any, tmp_path: Path
@@ -165,3 +146,35 @@ def test_cli_export_onto_a_full_disk_keeps_the_previous_bundle_and_leaves_no_tem
     assert "Cannot write the bundle" in line and str(destination) in line
     assert destination.read_bytes() == before
     assert files_in(tmp_path) == ["demo.octobundle"]
+
+
+def test_export_from_octodesk_sandbox_started_with_fail_rate(
+    expected: dict[str, Any], tmp_path: Path
+) -> None:
+    """Both sides as a user runs them: ``octodesk sandbox --fail-rate`` and ``octodesk export``."""
+    with SandboxProcess("--data", "demo", "--fail-rate", "0.1", cwd=tmp_path) as sandbox:
+        with requests.Session() as probe:  # raw requests, no retries: the flag must really inject faults
+            statuses = [_status(probe, f"{sandbox.url}/api/spaces/all", sandbox.api_key) for _ in range(40)]
+        assert statuses.count(200) < 40 and set(statuses) <= {200, 503, "dropped"}, statuses
+        out = tmp_path / "out"
+        out.mkdir()
+        result = run_cli(
+            *export_command(sandbox, out / "demo.octobundle"), cwd=tmp_path, api_key=sandbox.api_key
+        )
+    assert sandbox.api_key not in result.stdout + result.stderr
+    if result.returncode != 0:
+        assert result.returncode == 1
+        one_error_line(result)
+        assert files_in(out) == []
+        return
+    assert "Traceback" not in result.stderr
+    manifest = read_bundle(out / "demo.octobundle", PASSWORD).manifest
+    assert manifest["projects"] == DEMO_PROJECTS
+    assert manifest["counts"] == expected["counts"]  # every resource a clean demo export carries
+
+
+def _status(session: requests.Session, url: str, api_key: str) -> int | str:
+    try:
+        return session.get(url, headers={"X-Octopus-ApiKey": api_key}, timeout=30).status_code
+    except requests.ConnectionError:
+        return "dropped"
