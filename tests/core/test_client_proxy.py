@@ -1,0 +1,41 @@
+"""Proxy settings come from the environment (read once per client), as users of requests expect."""
+
+from __future__ import annotations
+
+import socket
+from typing import Any
+
+import pytest
+
+from octodesk.core.client import OctopusClient
+from octodesk.core.errors import ConnectionFailed
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def dead_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("NO_PROXY", "no_proxy", "HTTP_PROXY", "http_proxy"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{_closed_port()}")
+
+
+@pytest.mark.usefixtures("dead_proxy")
+def test_an_http_proxy_from_the_environment_is_used(empty_server: Any) -> None:
+    with (
+        OctopusClient(empty_server.url, empty_server.api_key, max_retries=0) as client,
+        pytest.raises(ConnectionFailed),
+    ):
+        client.server_info()
+    assert empty_server.request_count == 0  # the request went to the (dead) proxy, not the server
+
+
+@pytest.mark.usefixtures("dead_proxy")
+def test_no_proxy_exempts_the_server(empty_server: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    with OctopusClient(empty_server.url, empty_server.api_key) as client:
+        assert client.server_info().version
