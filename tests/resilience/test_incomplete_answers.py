@@ -131,3 +131,24 @@ def test_a_create_answered_without_the_created_resource_is_a_server_failure_then
         assert import_demo(target, demo_bundle).succeeded
         differences = state_differences(normalised_state(target), clean_import_state)
         assert differences == [], "\n".join(differences)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG octodesk/core/apply_project.py _apply_process: the answer to the process PUT is used as the "
+    "target process (_map_actions); a null answer escapes as AttributeError ('NoneType' object has no "
+    "attribute 'get') instead of a ServerFailure",
+)
+def test_a_process_update_answered_with_null_is_a_server_failure(demo_bundle: Path) -> None:
+    with SandboxServer("empty") as server:
+        original = server.respond
+
+        def null_for_processes(method: str, target: str, headers: Any, raw: bytes) -> SandboxAnswer:
+            response, fault = original(method, target, headers, raw)
+            if method == "PUT" and "/deploymentprocesses/" in target and response is not None:
+                return Response(response.status, None), fault  # applied; the answer is JSON null
+            return response, fault
+
+        server.respond = null_for_processes  # type: ignore[method-assign]
+        with pytest.raises(OctoDeskError, match=r"PUT /api/.*/deploymentprocesses/"):
+            import_demo(server, demo_bundle)
