@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from octodesk.core import kinds, model
 from octodesk.core.cancel import CancelToken
 from octodesk.core.client import OctopusClient
-from octodesk.core.errors import OctoDeskError
+from octodesk.core.errors import OctoDeskError, ServerFailure
 from octodesk.core.journal import Journal
 from octodesk.core.plan import ImportPlan, PlanItem
 from octodesk.core.plan_target import TargetSpace
@@ -181,6 +181,12 @@ class ApplyContext:
                 f"{shown}. Nothing was written for it."
             )
         answer = self.client.post(path, body) if method == "POST" else self.client.put(path, body)
+        if not isinstance(answer, dict) or not isinstance(answer.get("Id"), str) or not answer["Id"]:
+            # Octopus answers a write with the stored document; anything else leaves us without its id.
+            raise ServerFailure(
+                f"{method} {path} for {what} was accepted but the server did not answer with the saved "
+                "document. Run the same import again: it continues where it stopped."
+            )
         return self.remember(answer)
 
     def create(self, kind: str, source_id: str, name: str, path: str, body: dict[str, Any]) -> dict[str, Any]:

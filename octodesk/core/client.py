@@ -174,10 +174,19 @@ class OctopusClient:
     def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
         return self._request("GET", path, params=params, decode=decode_json)
 
-    def get_bytes(self, path: str, params: dict[str, Any] | None = None) -> tuple[bytes, str]:
-        return self._request(
-            "GET", path, params=params, decode=lambda r: (r.content, r.headers.get("Content-Type", ""))
-        )
+    def get_bytes(
+        self, path: str, params: dict[str, Any] | None = None, *, accept: str = ""
+    ) -> tuple[bytes, str]:
+        """The raw body and its content type. With ``accept`` (a content-type prefix such as "image/"),
+        an answer of another type is malformed and, like any malformed read, retried."""
+
+        def decode(response: requests.Response) -> tuple[bytes, str]:
+            content_type = response.headers.get("Content-Type", "")
+            if accept and not content_type.lower().startswith(accept):
+                raise UndecodableResponse(f"expected {accept}* but the answer is {content_type or 'untyped'}")
+            return response.content, content_type
+
+        return self._request("GET", path, params=params, decode=decode)
 
     def get_all(self, path: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """Every item of a collection route (all pages), or the array of a /all route."""
@@ -252,8 +261,10 @@ class OctopusClient:
                 f"{self.server_url} answered, but not as an Octopus Server: "
                 f"GET /api returned no API document ({error})."
             ) from None
-        if not isinstance(root, dict) or not root.get("Version") or not (
-            "Octopus" in str(root.get("Application", "")) or "ApiVersion" in root
+        if (
+            not isinstance(root, dict)
+            or not root.get("Version")
+            or not ("Octopus" in str(root.get("Application", "")) or "ApiVersion" in root)
         ):
             raise NotAnOctopusServer(
                 f"{self.server_url} answered, but not as an Octopus Server: GET /api has no Octopus version."
@@ -356,7 +367,10 @@ class OctopusClient:
                 delay = min(failure.retry_after, self.retry_after_cap)
             log.info(
                 "%s; retrying in %.1f s (attempt %d of %d)",
-                failure.error.message, delay, attempt + 1, self.max_retries + 1,
+                failure.error.message,
+                delay,
+                attempt + 1,
+                self.max_retries + 1,
             )
             self.sleep(delay)
 

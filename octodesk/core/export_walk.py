@@ -234,7 +234,9 @@ class SourceReader:
 
         def reader(project: dict[str, Any]) -> Callable[[], None]:
             def read() -> None:
-                body, content_type = self.client.get_bytes(self.api(f"projects/{project['Id']}/logo"))
+                body, content_type = self.client.get_bytes(
+                    self.api(f"projects/{project['Id']}/logo"), accept="image/"
+                )
                 with self._lock:
                     self.data.logos[project["Id"]] = (body, content_type)
 

@@ -114,12 +114,6 @@ def test_a_list_of_non_objects_is_a_server_failure(tmp_path: Path) -> None:
         assert files_in(tmp_path) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG octodesk/core/apply_context.py ApplyContext.create: str(created['Id']) assumes the answer "
-    "to a create is an object with an Id; an answer without one ({} / null / a list) escapes as "
-    "KeyError or TypeError (CLI: \"internal error: KeyError: 'Id'\"); {'Id': null} goes on as the id 'None'",
-)
 @pytest.mark.parametrize("answer", [{}, None, []], ids=["no-id", "null", "a-list"])
 def test_a_create_answered_without_the_created_resource_is_a_server_failure_then_resumes(
     demo_bundle: Path, clean_import_state: dict[str, Any], answer: Any
@@ -133,12 +127,6 @@ def test_a_create_answered_without_the_created_resource_is_a_server_failure_then
         assert differences == [], "\n".join(differences)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG octodesk/core/apply_project.py _apply_process: the answer to the process PUT is used as the "
-    "target process (_map_actions); a null answer escapes as AttributeError ('NoneType' object has no "
-    "attribute 'get') instead of a ServerFailure",
-)
 def test_a_process_update_answered_with_null_is_a_server_failure(demo_bundle: Path) -> None:
     with SandboxServer("empty") as server:
         original = server.respond

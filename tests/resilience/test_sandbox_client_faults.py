@@ -59,12 +59,6 @@ def test_a_client_resetting_its_connection_prints_no_traceback(capfd: pytest.Cap
     assert "Traceback" not in err, err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG octodesk/sandbox/resources/library.py CertificatesBehaviour.prepare stores the certificate "
-    "file (store.certificate_files[new id]) before base.py _validate_and_store checks the name and "
-    "references, so a refused certificate create leaves an orphan file in snapshot()['certificate_files']",
-)
 def test_a_refused_certificate_create_leaves_the_sandbox_unchanged() -> None:
     with SandboxServer("demo") as server:
         space = server.space_id("Default")

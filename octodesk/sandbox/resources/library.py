@@ -7,7 +7,7 @@ import uuid
 
 from ..errors import bad_request, method_not_allowed, not_found
 from ..http_types import Request, Response
-from ..kinds import KINDS
+from ..kinds import KINDS, Kind
 from ..references import ReferenceChecker
 from ..store import Document, now_iso
 from .base import Behaviour, Ctx, behaviour_for, register
@@ -87,6 +87,10 @@ class TenancyBehaviour(Behaviour):
 
 
 class CertificatesBehaviour(TenancyBehaviour):
+    def __init__(self, kind: Kind) -> None:
+        super().__init__(kind)
+        self._parsed_files: dict[str, tuple[str, bytes, bytes]] = {}
+
     def prepare(self, ctx: Ctx, doc: Document, old: Document | None) -> None:
         if old is not None:  # CertificateData and Password are writeable on create only
             doc["CertificateData"], doc["Password"] = old["CertificateData"], old["Password"]
@@ -100,7 +104,15 @@ class CertificatesBehaviour(TenancyBehaviour):
             doc["Password"] = {"HasValue": bool(doc.get("Password")), "NewValue": doc.get("Password") or None}
         if not isinstance(doc.get("CertificateData"), dict):
             doc["CertificateData"] = {"HasValue": True, "NewValue": doc["CertificateData"]}
-        ctx.store.certificate_files[doc["Id"]] = (fmt, raw, pem)
+        # Kept aside until the document is stored: a create refused later (unique name, references) must
+        # leave no certificate file behind.
+        self._parsed_files.clear()  # writes run one at a time under the store lock
+        self._parsed_files[doc["Id"]] = (fmt, raw, pem)
+
+    def stored(self, ctx: Ctx, doc: Document) -> None:
+        parsed = self._parsed_files.pop(doc["Id"], None)
+        if parsed is not None:
+            ctx.store.certificate_files[doc["Id"]] = parsed
 
     def links(self, ctx: Ctx, doc: Document) -> dict[str, str]:
         return {
