@@ -196,6 +196,7 @@ class OctopusClient:
             return as_items(self.get(route, caller_params), path)
         query: dict[str, Any] = {"skip": 0, "take": self.page_size, **caller_params}
         items: list[dict[str, Any]] = []
+        seen_ids: set[Any] = set()
         while True:
             page = self.get(route, query)
             if isinstance(page, list):  # an array-returning route without /all
@@ -203,6 +204,10 @@ class OctopusClient:
             if not isinstance(page, dict) or not isinstance(page.get("Items"), list):
                 raise ServerFailure(f"GET {route} did not return a collection (no Items list).")
             page_items = objects_only(page["Items"], route)
+            page_ids = {item.get("Id") for item in page_items}
+            if page_items and page_ids <= seen_ids:
+                raise ServerFailure(f"GET {route} returned the same items again: the server ignores paging.")
+            seen_ids |= page_ids
             items.extend(page_items)
             next_query = next_page_query(page, query, len(page_items), len(items))
             if next_query is None:

@@ -19,7 +19,6 @@ def stubs() -> Iterator[Stubs]:
         yield started
 
 
-
 def test_follows_page_next_links_past_30_even_when_take_is_capped(stubs: Stubs) -> None:
     items = list(iter_ids("Environments", 75))
     server, client, _ = stubs.serve(collection_handler(items))
@@ -83,6 +82,15 @@ def test_paging_that_does_not_advance_fails_instead_of_looping(stubs: Stubs) -> 
     with pytest.raises(ServerFailure, match="paging did not advance"):
         client.get_all(ENVS)
     assert server.request_count == 1
+
+
+def test_a_server_that_ignores_skip_fails_instead_of_looping(stubs: Stubs) -> None:
+    """No totals, no links, no ItemsPerPage: only the repeated items show the paging is ignored."""
+    same_page = {"Items": [{"Id": f"Environments-{n}"} for n in range(30)]}
+    server, client, _ = stubs.serve(Script().always(f"GET {ENVS}", json_reply(same_page)))
+    with pytest.raises(ServerFailure, match="same items again"):
+        client.get_all(ENVS)
+    assert server.request_count == 2
 
 
 def test_non_collection_answer_is_a_clear_failure(stubs: Stubs) -> None:
