@@ -231,7 +231,7 @@ def read_everything(reader: SourceReader, project_ids: list[str]) -> Selection:
 
     first = select(data, project_ids)
     level3 = reader.template_versions(template_versions_to_read(first))
-    level3 += reader.by_ids("Team", "/api/teams", sorted(first.team_ids))
+    level3 += reader.by_ids("Team", "/api/teams", sorted(first.team_ids), required=False)
     level3 += reader.optional_by_ids(
         MACHINE_KIND, "machines", sorted(first.machine_ids), "deployment targets"
     )

@@ -139,8 +139,10 @@ class SourceReader:
     def paged_collection(self, kind: kinds.Kind) -> Task:
         return kind.name, lambda: self._store(kind.name, self.client.get_all(self.api(kind.route)))
 
-    def by_ids(self, kind: str, route: str, ids: Iterable[object]) -> list[Task]:
-        """One task per batch of ids not read yet."""
+    def by_ids(self, kind: str, route: str, ids: Iterable[object], *, required: bool = True) -> list[Task]:
+        """One task per batch of ids not read yet. An id the server does not return fails the export when
+        ``required`` (a project's own documents), and is a warning otherwise (a reference to something that
+        was deleted: the import then reports the reference it cannot resolve)."""
         wanted = self._missing(kind, ids)
         path = route if route.startswith("/api/") else self.api(route)
         batches = [wanted[i : i + IDS_PER_BATCH] for i in range(0, len(wanted), IDS_PER_BATCH)]
@@ -151,7 +153,12 @@ class SourceReader:
                 self._store(kind, documents)
                 returned = {document.get("Id") for document in documents}
                 missing = [item for item in batch if item not in returned]
-                if missing:
+                if missing and not required:
+                    with self._lock:
+                        self.data.warnings.append(
+                            f"The server has no {kind} {', '.join(missing)}, though the projects refer to it."
+                        )
+                elif missing:
                     # A bundle silently lacking part of a project would import as an empty process.
                     raise IncompleteAnswer(
                         f"The server did not return {kind} {', '.join(missing)} when asked for it by id "

@@ -303,3 +303,17 @@ def test_an_exported_pfx_needs_its_password_unless_supplied(demo_server: Any, tm
     assert "certificate:Portal TLS/Password" not in bundle.secrets, "a PEM needs no password"
     assert "certificate:Portal TLS/Password" not in {i.ref for i in bundle.summary().secrets_not_carried}
     assert CERTIFICATE_PASSWORD.encode() not in opened.read_bytes()
+
+
+def test_a_team_deleted_after_its_step_was_saved_is_a_warning_not_a_failure(
+    demo_server: Any, tmp_path: Path
+) -> None:
+    """Octopus keeps step properties as written: a manual-intervention step may name a team that is gone."""
+    with OctopusClient(demo_server.url, demo_server.api_key) as client:
+        teams = client.get_all("/api/teams/all")
+        approvers = next(team for team in teams if team["Name"] == "Release Approvers")
+        client.delete(f"/api/teams/{approvers['Id']}")
+    report = export(demo_server, [PORTAL], tmp_path / "portal.octobundle")
+    assert report.succeeded
+    assert any(approvers["Id"] in warning for warning in report.warnings), report.warnings
+    assert "Release Approvers" not in names(read_bundle(tmp_path / "portal.octobundle", PASSWORD), "Team")
