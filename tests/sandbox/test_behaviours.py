@@ -41,7 +41,10 @@ def test_new_space_has_builtin_feed_default_lifecycle_pool_and_managers(octo: Oc
     space = octo.ok(octo.post("/api/spaces", {"Name": "Second"}))
     prefix = f"/api/{space['Id']}"
     feeds = octo.ok(octo.get(f"{prefix}/feeds/all"))
-    assert [(f["Name"], f["FeedType"]) for f in feeds] == [("Octopus Server (built-in)", "BuiltIn")]
+    assert [(f["Name"], f["FeedType"]) for f in feeds] == [
+        ("Octopus Server (built-in)", "BuiltIn"),
+        ("Octopus Server Releases (built-in)", "OctopusProject"),
+    ]
     assert [lc["Name"] for lc in octo.ok(octo.get(f"{prefix}/lifecycles/all"))] == ["Default Lifecycle"]
     pools = octo.ok(octo.get(f"{prefix}/workerpools/all"))
     assert [(p["Name"], p["IsDefault"]) for p in pools] == [("Default Worker Pool", True)]

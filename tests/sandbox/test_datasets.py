@@ -99,7 +99,7 @@ def test_empty_dataset_is_one_default_space_with_only_the_built_ins(empty_server
     space_id = spaces[0]["Id"]
     assert client.all(space_id, "projects") == []
     assert client.all(space_id, "environments") == []
-    assert [feed["FeedType"] for feed in client.all(space_id, "feeds")] == ["BuiltIn"]
+    assert sorted(feed["FeedType"] for feed in client.all(space_id, "feeds")) == ["BuiltIn", "OctopusProject"]
     assert list(client.by_name(space_id, "lifecycles")) == ["Default Lifecycle"]
 
 

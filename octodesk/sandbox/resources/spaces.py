@@ -164,6 +164,18 @@ class SpacesBehaviour(Behaviour):
                 "IsBuiltInRepoSyncEnabled": False,
             },
         )
+        # The project feed of Deploy-a-Release steps ("feeds-builtin-releases" on a real default space).
+        store.put(
+            "feeds",
+            {
+                **KINDS["feeds"].defaults(),
+                "Id": store.new_id("Feeds"),
+                "Name": "Octopus Server Releases (built-in)",
+                "Slug": "octopus-server-releases-built-in",
+                "FeedType": "OctopusProject",
+                "SpaceId": space_id,
+            },
+        )
         store.put(
             "lifecycles",
             {
