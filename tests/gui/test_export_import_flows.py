@@ -232,6 +232,25 @@ def test_damaged_bundle_is_one_clear_error(
     assert "broken.octobundle" in errors.messages[0]
 
 
+def slow_export_setup(
+    window: MainWindow,
+    run_async: Callable[..., Any],
+    sandbox_factory: Callable[..., Any],
+    monkeypatch: pytest.MonkeyPatch,
+    destination: Path,
+) -> Any:
+    """A demo source slow enough (40 ms a request) to act mid-export; every project ticked and every
+    dialog of the export answered. Returns the source sandbox."""
+    slow = sandbox_factory("demo")
+    connect(window, run_async, "source", slow)
+    slow.set_faults(latency_ms=40)
+    window.project_panel.set_shown_checked(True)
+    script_passwords(monkeypatch, PASSWORD)
+    script_secrets(monkeypatch)
+    script_save_path(monkeypatch, destination)
+    return slow
+
+
 def test_cancel_mid_export_stops_cleanly(
     qtbot: QtBot,
     window: MainWindow,
@@ -240,14 +259,8 @@ def test_cancel_mid_export_stops_cleanly(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    slow = sandbox_factory("demo")
-    connect(window, run_async, "source", slow)
-    slow.set_faults(latency_ms=40)
-    window.project_panel.set_shown_checked(True)
-    script_passwords(monkeypatch, PASSWORD)
-    script_secrets(monkeypatch)
     destination = tmp_path / "cancelled.octobundle"
-    script_save_path(monkeypatch, destination)
+    slow = slow_export_setup(window, run_async, sandbox_factory, monkeypatch, destination)
     with qtbot.waitSignal(window.flow_finished, timeout=FLOW_TIMEOUT) as finished:
         window.export_action.trigger()
         qtbot.waitUntil(lambda: bool(window.operations), timeout=FLOW_TIMEOUT)
@@ -271,13 +284,7 @@ def test_closing_the_operation_window_during_a_run_asks_then_cancels(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    slow = sandbox_factory("demo")
-    connect(window, run_async, "source", slow)
-    slow.set_faults(latency_ms=40)
-    window.project_panel.set_shown_checked(True)
-    script_passwords(monkeypatch, PASSWORD)
-    script_secrets(monkeypatch)
-    script_save_path(monkeypatch, tmp_path / "closed.octobundle")
+    slow_export_setup(window, run_async, sandbox_factory, monkeypatch, tmp_path / "closed.octobundle")
     questions = script_yes_no(monkeypatch, False)
     with qtbot.waitSignal(window.flow_finished, timeout=FLOW_TIMEOUT) as finished:
         window.export_action.trigger()
@@ -302,13 +309,7 @@ def test_closing_the_main_window_during_a_run_asks_first(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    slow = sandbox_factory("demo")
-    connect(window, run_async, "source", slow)
-    slow.set_faults(latency_ms=40)
-    window.project_panel.set_shown_checked(True)
-    script_passwords(monkeypatch, PASSWORD)
-    script_secrets(monkeypatch)
-    script_save_path(monkeypatch, tmp_path / "quit.octobundle")
+    slow_export_setup(window, run_async, sandbox_factory, monkeypatch, tmp_path / "quit.octobundle")
     questions = script_yes_no(monkeypatch, True)
     with qtbot.waitSignal(window.flow_finished, timeout=FLOW_TIMEOUT) as finished:
         window.export_action.trigger()
