@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from octodesk.core.client import OctopusClient
+from octodesk.core.octopus.client import OctopusClient
 
 SHARED_ROUTES = (
     "environments",

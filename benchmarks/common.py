@@ -82,8 +82,8 @@ def duplicate_reads(request_log: list[tuple[str, str]]) -> list[str]:
 
 def exportable_project_names(server_url: str, api_key: str, space_name: str) -> list[str]:
     """Every project of the space that can be exported (not version-controlled), sorted by name."""
-    from octodesk.core.catalog import list_projects
-    from octodesk.core.client import OctopusClient
+    from octodesk.core.octopus.catalog import list_projects
+    from octodesk.core.octopus.client import OctopusClient
 
     with OctopusClient(server_url, api_key) as client:
         space = client.resolve_space(space_name)
@@ -99,8 +99,8 @@ def export_octodesk(
 ) -> dict[str, Any]:
     """OctoDesk's export engine, as the command line runs it."""
     from benchmarks.memory import api_key_from_env
-    from octodesk.core.client import OctopusClient
     from octodesk.core.export import export_projects
+    from octodesk.core.octopus.client import OctopusClient
 
     with recording_requests() as timeline:
         started = time.perf_counter()
@@ -120,7 +120,7 @@ def export_baseline(url: str, space: str, names: list[str], destination: str) ->
     """The sequential comparison client of ``benchmarks/baseline_client.py``, one request at a time."""
     from benchmarks.baseline_client import baseline_export
     from benchmarks.memory import api_key_from_env
-    from octodesk.core.client import OctopusClient
+    from octodesk.core.octopus.client import OctopusClient
 
     with recording_requests() as timeline:
         started = time.perf_counter()

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.baseline_client import baseline_export
-from octodesk.core.client import OctopusClient
 from octodesk.core.export import export_projects
+from octodesk.core.octopus.client import OctopusClient
 from octodesk.sandbox import SandboxServer
 
 PASSWORD = "benchmark password"

@@ -24,7 +24,7 @@ def import_into(url: str, space: str, bundle: str, concurrency: int) -> dict[str
     """Scenario (child process): plan, then apply, the way ``octodesk import`` does."""
     from benchmarks.memory import api_key_from_env
     from octodesk.core.apply import apply_plan
-    from octodesk.core.client import OctopusClient
+    from octodesk.core.octopus.client import OctopusClient
     from octodesk.core.plan import plan_import
 
     with (
@@ -67,8 +67,8 @@ def measure_import(bundle: Path, space: str, latency_ms: float, concurrency: int
 
 def export_bundle(source_url: str, api_key: str, space: str, names: list[str], destination: Path) -> None:
     """A bundle to import, exported in this process (not measured)."""
-    from octodesk.core.client import OctopusClient
     from octodesk.core.export import export_projects
+    from octodesk.core.octopus.client import OctopusClient
 
     with OctopusClient(source_url, api_key) as client:
         export_projects(client, space, names, destination, PASSWORD)

@@ -83,7 +83,7 @@ def sandboxes(frozen_app: Path, tmp_path: Path) -> Iterator[tuple[SandboxProcess
 
 
 def first_space_with_projects(server: SandboxProcess) -> tuple[str, list[str]]:
-    from octodesk.core.client import OctopusClient
+    from octodesk.core.octopus.client import OctopusClient
 
     with OctopusClient(server.url, server.api_key) as client:
         for space in client.list_spaces():
@@ -95,7 +95,7 @@ def first_space_with_projects(server: SandboxProcess) -> tuple[str, list[str]]:
 
 
 def target_projects(server: SandboxProcess, space_name: str) -> list[str]:
-    from octodesk.core.client import OctopusClient
+    from octodesk.core.octopus.client import OctopusClient
 
     with OctopusClient(server.url, server.api_key) as client:
         space = client.resolve_space(space_name)
@@ -166,7 +166,7 @@ def test_frozen_app_exports_and_imports_a_project(
 
 
 def first_target_space(server: SandboxProcess) -> str:
-    from octodesk.core.client import OctopusClient
+    from octodesk.core.octopus.client import OctopusClient
 
     with OctopusClient(server.url, server.api_key) as client:
         spaces: list[dict[str, Any]] = client.list_spaces()

@@ -89,8 +89,8 @@ def all_error_text(error: BaseException) -> str:
 
 def first_exportable_project(server: Any) -> tuple[str, str]:
     """(space name, project name) of a demo project that has at least one sensitive value to carry."""
-    from octodesk.core.client import OctopusClient
     from octodesk.core.export import list_secret_references
+    from octodesk.core.octopus.client import OctopusClient
 
     with OctopusClient(server.url, server.api_key) as client:
         fallback: tuple[str, str] | None = None
@@ -106,8 +106,8 @@ def first_exportable_project(server: Any) -> tuple[str, str]:
 
 
 def secret_refs(server: Any, space: str, project: str) -> list[str]:
-    from octodesk.core.client import OctopusClient
     from octodesk.core.export import list_secret_references
+    from octodesk.core.octopus.client import OctopusClient
 
     with OctopusClient(server.url, server.api_key) as client:
         return [ref.ref for ref in list_secret_references(client, space, [project])]
@@ -165,7 +165,7 @@ def test_cli_export_and_import_keep_key_and_password_out_of_every_output(
 
 
 def first_space_name(server: Any) -> str:
-    from octodesk.core.client import OctopusClient
+    from octodesk.core.octopus.client import OctopusClient
 
     with OctopusClient(server.url, server.api_key) as client:
         return str(client.list_spaces()[0]["Name"])
@@ -212,7 +212,7 @@ def test_bundle_secrets_are_unreadable_without_the_password(tmp_path: Path) -> N
 
 
 def test_exception_messages_never_carry_the_api_key(sandbox_factory: Callable[..., Any]) -> None:
-    from octodesk.core.client import OctopusClient
+    from octodesk.core.octopus.client import OctopusClient
 
     server = sandbox_factory("empty")
     wrong_key = "API-WRONGKEY" + "Q" * 20
@@ -379,7 +379,7 @@ def test_app_log_file_and_pane_mask_the_api_key(isolated_dirs: Path) -> None:
     """Even a careless log call (the key in the message, its arguments or an exception's text) is masked."""
     import logging
 
-    from octodesk.core.client import OctopusClient
+    from octodesk.core.octopus.client import OctopusClient
     from octodesk.gui.log_pane import setup_logging
 
     api_key = "API-LOGGED" + "L" * 22
@@ -388,7 +388,7 @@ def test_app_log_file_and_pane_mask_the_api_key(isolated_dirs: Path) -> None:
     pane_handler.relay.message.connect(pane_lines.append)
     octodesk_logger = logging.getLogger("octodesk")
     added = [h for h in octodesk_logger.handlers if h is pane_handler or getattr(h, "baseFilename", None)]
-    log = logging.getLogger("octodesk.core.client")
+    log = logging.getLogger("octodesk.core.octopus.client")
     try:
         with OctopusClient(f"http://127.0.0.1:{closed_port()}", api_key, max_retries=0) as client:
             log.info("connecting with key %s", api_key)

@@ -16,7 +16,7 @@ from octodesk.core.progress import Progress
 from octodesk.core.redact import RedactingFilter, redact, register_secret
 
 if TYPE_CHECKING:
-    from octodesk.core.client import OctopusClient
+    from octodesk.core.octopus.client import OctopusClient
 
 log = logging.getLogger("octodesk")
 
@@ -35,7 +35,7 @@ def read_secret_env(var: str, what: str) -> str:
 
 
 def make_client(args: argparse.Namespace) -> OctopusClient:
-    from octodesk.core.client import OctopusClient
+    from octodesk.core.octopus.client import OctopusClient
 
     api_key = read_secret_env(args.api_key_env, "API key")
     verify: bool | str = True

@@ -15,7 +15,7 @@ from octodesk.commands.common import ProgressPrinter, UsageError, make_client, r
 from octodesk.core.errors import OctoDeskError
 from octodesk.core.export import export_projects, list_secret_references
 from octodesk.core.report import Report
-from octodesk.core.secret_refs import CARRIED_BY_SERVER, read_secrets_file
+from octodesk.core.resources.secret_refs import CARRIED_BY_SERVER, read_secrets_file
 
 CARRIED_BY_TEXT = {
     CARRIED_BY_SERVER: "read from the server when the API key may export certificates",

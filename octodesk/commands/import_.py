@@ -16,7 +16,7 @@ from octodesk.commands.common import ProgressPrinter, make_client, read_secret_e
 from octodesk.core.apply import apply_plan, refusal_message
 from octodesk.core.errors import ImportRefused, OctoDeskError
 from octodesk.core.plan import ImportOptions, plan_import
-from octodesk.core.report_render import plan_to_text, to_text
+from octodesk.render import plan_to_text, to_text
 
 
 def run(args: argparse.Namespace) -> int:

@@ -11,7 +11,7 @@ from octodesk.core.errors import InvalidServerUrl
 from octodesk.core.redact import register_secret
 
 if TYPE_CHECKING:
-    from octodesk.core.client import OctopusClient
+    from octodesk.core.octopus.client import OctopusClient
 
 
 def validate_server_url(text: str) -> str:
@@ -57,7 +57,7 @@ def probe_server(
     url: str, api_key: str, verify: bool | str, cancel: CancelToken | None = None
 ) -> ServerProbe:
     """Blocking: server info and the spaces the key can see. Raises the core's typed errors."""
-    from octodesk.core.client import OctopusClient
+    from octodesk.core.octopus.client import OctopusClient
 
     register_secret(api_key)
     with OctopusClient(url, api_key, verify=verify, timeout=30.0, max_retries=1, cancel=cancel) as client:
@@ -87,6 +87,6 @@ class Connection:
         return hosting_label(self.hosting)
 
     def open_client(self, cancel: CancelToken | None = None, **options: Any) -> OctopusClient:
-        from octodesk.core.client import OctopusClient
+        from octodesk.core.octopus.client import OctopusClient
 
         return OctopusClient(self.url, self.api_key, verify=self.verify, cancel=cancel, **options)

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 from octodesk.core.apply import apply_plan
 from octodesk.core.bundle import read_bundle, read_manifest
 from octodesk.core.cancel import CancelToken
-from octodesk.core.catalog import list_projects
 from octodesk.core.errors import BundleError, WrongPassword
 from octodesk.core.export import export_projects, list_secret_references
+from octodesk.core.octopus.catalog import list_projects
 from octodesk.core.plan import ImportOptions, plan_import
 from octodesk.core.progress import ProgressCallback
 from octodesk.gui import dialogs

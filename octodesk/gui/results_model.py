@@ -6,7 +6,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from octodesk.core.kinds import ALL_KINDS
+from octodesk.core.resources.kinds import ALL_KINDS
 from octodesk.gui.actions import ACTIONS, action_colour, action_icon
 
 Index = QModelIndex | QPersistentModelIndex

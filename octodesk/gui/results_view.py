@@ -36,7 +36,7 @@ def open_folder(folder: Path) -> bool:
 def write_report(report: Any, path: Path) -> None:
     """JSON, or HTML when the file name ends in .html (rendered by the core's report renderer)."""
     if path.suffix.lower() in (".html", ".htm"):
-        from octodesk.core.report_render import to_html
+        from octodesk.render import to_html
 
         text = to_html(report)
     else:

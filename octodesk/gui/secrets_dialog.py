@@ -87,7 +87,7 @@ class SecretsDialog(QDialog):
         dialog.open()
 
     def load_file(self, path: str) -> None:
-        from octodesk.core.secret_refs import read_secrets_file, unknown_refs
+        from octodesk.core.resources.secret_refs import read_secrets_file, unknown_refs
 
         try:
             supplied = read_secrets_file(path)
@@ -122,7 +122,7 @@ class SecretsDialog(QDialog):
 
 async def ask_secret_values(parent: QWidget | None, refs: list[Any]) -> dict[str, str] | None:
     """Values for the references only the user can supply; {} when there are none; None when cancelled."""
-    from octodesk.core.secret_refs import CARRIED_BY_USER
+    from octodesk.core.resources.secret_refs import CARRIED_BY_USER
 
     user_refs = [ref for ref in refs if ref.carried_by == CARRIED_BY_USER]
     if not user_refs:

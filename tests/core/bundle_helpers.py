@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from octodesk.core.bundle import BundleResource, write_bundle
-from octodesk.core.crypto import ScryptCost
+from octodesk.core.bundle.crypto import ScryptCost
 
 PASSWORD = "correct horse battery staple"
 # The real default costs ~0.4 s per derivation; tests use a cheaper cost the reader still accepts.

@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from octodesk.core.client import OctopusClient
+from octodesk.core.octopus.client import OctopusClient
 
 DROP = "drop"
 TRUNCATE = "truncate"

@@ -23,8 +23,8 @@ from bundle_helpers import (
 )
 
 from octodesk.core.bundle import BundleResource, read_bundle, read_manifest, write_bundle
+from octodesk.core.bundle.crypto import DEFAULT_COST
 from octodesk.core.cancel import CancelToken
-from octodesk.core.crypto import DEFAULT_COST
 from octodesk.core.errors import BundleError, Cancelled
 from octodesk.core.progress import Progress
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from octodesk.core.bundle_format import (
+from octodesk.core.bundle.format import (
     canonical_json,
     json_depth,
     parse_json,

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from bundle_helpers import PASSWORD, entry_data_span, flip_byte, make_bundle, rewrite_zip, zip_entries
 
-from octodesk.core import bundle_reader
 from octodesk.core.bundle import BundleResource, read_bundle, read_manifest
+from octodesk.core.bundle import reader as bundle_reader
 from octodesk.core.errors import BundleDamaged, BundleError, UnsupportedBundle, WrongPassword
 
 RESOURCE_ENTRY = "resources/Project/Projects-1.json"
@@ -256,7 +256,7 @@ def test_deeply_nested_manifest_is_refused_without_crashing(bundle: Path, tmp_pa
 def test_deeply_nested_resource_in_a_sealed_bundle_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from octodesk.core import bundle_writer
+    from octodesk.core.bundle import writer as bundle_writer
 
     nested: dict[str, Any] = {}
     for _ in range(150):

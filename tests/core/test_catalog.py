@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from stub_server import Script, Stubs, collection_handler, json_reply
 
-from octodesk.core.catalog import ProjectSummary, list_projects, list_spaces
-from octodesk.core.client import OctopusClient
+from octodesk.core.octopus.catalog import ProjectSummary, list_projects, list_spaces
+from octodesk.core.octopus.client import OctopusClient
 
 API_KEY = "API-CATALOGTESTKEY0123456789ABCD"
 SPACE = "/api/Spaces-7"

@@ -115,7 +115,7 @@ def test_map_over_nothing_sends_nothing(stubs: Stubs) -> None:
 
 
 def test_ctrl_c_while_waiting_cancels_running_calls(stubs: Stubs, monkeypatch: pytest.MonkeyPatch) -> None:
-    from octodesk.core import worker_pool
+    from octodesk.core.octopus import pool as worker_pool
 
     token = CancelToken()
     _, client, _ = stubs.serve(echo, concurrency=2, cancel=token)

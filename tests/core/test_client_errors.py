@@ -19,7 +19,6 @@ from stub_server import (
     make_tls_files,
 )
 
-from octodesk.core.client import OctopusClient
 from octodesk.core.errors import (
     AuthenticationFailed,
     ConnectionFailed,
@@ -32,6 +31,7 @@ from octodesk.core.errors import (
     TlsError,
     ValidationFailed,
 )
+from octodesk.core.octopus.client import OctopusClient
 
 API_KEY = "API-ERRORTESTKEY0123456789ABCDEF"
 PROJECTS = "/api/Spaces-1/projects"

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from octodesk.core.client import OctopusClient
 from octodesk.core.errors import ConnectionFailed
+from octodesk.core.octopus.client import OctopusClient
 
 
 def _closed_port() -> int:

@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 
 from octodesk.core.apply import import_bundle
-from octodesk.core.client import OctopusClient
 from octodesk.core.export import export_projects
+from octodesk.core.octopus.client import OctopusClient
 from octodesk.core.plan import ImportOptions
 from octodesk.sandbox import SandboxServer
 from octodesk.sandbox.datasets.demo_shared import CERTIFICATE_PASSWORD

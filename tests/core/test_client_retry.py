@@ -11,7 +11,7 @@ from stub_server import DROP, Script, StubRequest, StubResponse, Stubs, closed_p
 
 from octodesk.core.cancel import CancelToken
 from octodesk.core.errors import Cancelled, ConnectionFailed, RateLimited, ServerFailure
-from octodesk.core.http import parse_retry_after
+from octodesk.core.octopus.http import parse_retry_after
 
 API_KEY = "API-RETRYTESTKEY0123456789ABCDEF"
 ENVS = "/api/Spaces-1/environments"

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from octodesk.core.client import OctopusClient
 from octodesk.core.errors import (
     AuthenticationFailed,
     ConnectionFailed,
@@ -16,6 +15,7 @@ from octodesk.core.errors import (
     ServerFailure,
     ValidationFailed,
 )
+from octodesk.core.octopus.client import OctopusClient
 
 SandboxFactory = Callable[..., Any]
 

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 from stub_server import Script, StubResponse, Stubs, collection_handler, json_reply
 
-from octodesk.core.client import hosting_from_host
 from octodesk.core.errors import AuthenticationFailed, NotAnOctopusServer, ResourceNotFound
+from octodesk.core.octopus.client import hosting_from_host
 
 API_KEY = "API-SERVERTESTKEY0123456789ABCDEF"
 ROOT = {"Application": "Octopus Deploy", "Version": "2023.1.9626", "ApiVersion": "3.0.0", "Links": {}}

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from octodesk.core import crypto
+from octodesk.core.bundle import crypto
 from octodesk.core.errors import BundleDamaged, UnsupportedBundle
 
 CHEAP = crypto.ScryptCost(n=2**10, r=8, p=1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from octodesk.core.model import (
+from octodesk.core.resources.model import (
     DEPLOYMENT_ACTION,
     MACHINE,
     PROJECT_TEMPLATE,

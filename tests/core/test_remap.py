@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from octodesk.core.remap import (
+from octodesk.core.resources.ids import (
     IdMap,
     SourceIdLeaked,
     check_no_source_ids,

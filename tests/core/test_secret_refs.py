@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from octodesk.core.secret_refs import (
+from octodesk.core.resources.secret_refs import (
     SecretsFileError,
     parse_secrets,
     read_secrets_file,

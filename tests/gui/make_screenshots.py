@@ -20,8 +20,8 @@ os.environ.setdefault("QT_API", "pyside6")  # qasync is imported before PySide6 
 import qasync  # noqa: E402
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QWidget  # noqa: E402
 
-from octodesk.core.client import OctopusClient  # noqa: E402
 from octodesk.core.export import export_projects  # noqa: E402
+from octodesk.core.octopus.client import OctopusClient  # noqa: E402
 from octodesk.gui.app import create_application, start_sandbox  # noqa: E402
 from octodesk.gui.connection_wizard import ConnectionWizard  # noqa: E402
 from octodesk.gui.flows import apply_job, plan_job  # noqa: E402

@@ -23,8 +23,8 @@ from PySide6.QtCore import Qt
 
 from octodesk.core.apply import apply_plan
 from octodesk.core.bundle import read_bundle
-from octodesk.core.client import OctopusClient
 from octodesk.core.export import export_projects
+from octodesk.core.octopus.client import OctopusClient
 from octodesk.core.plan import plan_import
 from octodesk.gui import flows
 from octodesk.gui.flows import WRONG_PASSWORD_RETRY

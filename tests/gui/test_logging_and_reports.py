@@ -14,8 +14,8 @@ from pytestqt.qtbot import QtBot
 
 from PySide6.QtWidgets import QApplication
 
-from octodesk.core.client import OctopusClient
 from octodesk.core.errors import ConnectionFailed
+from octodesk.core.octopus.client import OctopusClient
 from octodesk.core.redact import register_secret
 from octodesk.core.report import FollowUp, Report
 from octodesk.gui import dialogs

@@ -13,8 +13,8 @@ from pytestqt.qtbot import QtBot
 
 from octodesk.core import paths
 from octodesk.core.bundle import read_bundle
-from octodesk.core.client import OctopusClient
 from octodesk.core.errors import ConnectionFailed
+from octodesk.core.octopus.client import OctopusClient
 from octodesk.gui.app import start_sandbox
 from octodesk.gui.error_dialog import ExceptHook
 from octodesk.gui.main_window import MainWindow

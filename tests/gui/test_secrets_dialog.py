@@ -7,7 +7,7 @@ from pytestqt.qtbot import QtBot
 
 from PySide6.QtWidgets import QLineEdit
 
-from octodesk.core.secret_refs import SecretRef
+from octodesk.core.resources.secret_refs import SecretRef
 from octodesk.gui.secrets_dialog import SecretsDialog
 
 REFS = [

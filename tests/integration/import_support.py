@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from octodesk.core.apply import import_bundle
-from octodesk.core.client import OctopusClient
 from octodesk.core.export import export_projects
+from octodesk.core.octopus.client import OctopusClient
 from octodesk.core.plan import ImportOptions
 from octodesk.core.report import Report
 from octodesk.sandbox.datasets.demo_shared import CERTIFICATE_PASSWORD

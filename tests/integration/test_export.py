@@ -8,14 +8,14 @@ from typing import Any
 
 import pytest
 
-from octodesk.core import kinds, model
 from octodesk.core.bundle import Bundle, read_bundle
 from octodesk.core.cancel import CancelToken
-from octodesk.core.client import OctopusClient
 from octodesk.core.errors import Cancelled, ExportRefused
 from octodesk.core.export import export_projects, list_secret_references
+from octodesk.core.octopus.client import OctopusClient
 from octodesk.core.progress import Progress
 from octodesk.core.report import Report
+from octodesk.core.resources import kinds, model
 
 PASSWORD = "correct horse battery staple"
 PORTAL = "Web Portal"

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from octodesk.core.bundle import read_bundle
-from octodesk.core.client import OctopusClient
 from octodesk.core.export import export_projects
+from octodesk.core.octopus.client import OctopusClient
 
 PASSWORD = "scaling password"
 

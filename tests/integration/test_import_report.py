@@ -10,7 +10,7 @@ from import_support import PASSWORD, client_for, export_demo, import_into
 
 from octodesk.core.plan import plan_import
 from octodesk.core.report import Report
-from octodesk.core.report_render import plan_to_text, to_html, to_text
+from octodesk.render import plan_to_text, to_html, to_text
 from octodesk.sandbox import SandboxServer
 
 

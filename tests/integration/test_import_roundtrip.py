@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from import_support import PASSWORD, export_demo, import_into, named, names, one, space_docs
 
-from octodesk.core import kinds, model
 from octodesk.core.bundle import Bundle, read_bundle
 from octodesk.core.errors import ImportRefused
-from octodesk.core.remap import leaked_source_ids
+from octodesk.core.resources import kinds, model
+from octodesk.core.resources.ids import leaked_source_ids
 from octodesk.sandbox import SandboxServer
 
 ROUTES = {

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from import_support import PASSWORD, client_for, export_demo, import_into, named, one, space_docs
 
-from octodesk.core import model
-from octodesk.core.client import OctopusClient
 from octodesk.core.errors import ImportRefused
 from octodesk.core.export import export_projects
+from octodesk.core.octopus.client import OctopusClient
 from octodesk.core.plan import plan_import
+from octodesk.core.resources import model
 from octodesk.sandbox import SandboxServer
 
 SECRETS = {

@@ -15,8 +15,8 @@ from typing import Any
 
 from octodesk.core.apply import import_bundle
 from octodesk.core.bundle import Bundle, read_bundle
-from octodesk.core.client import OctopusClient
 from octodesk.core.export import export_projects
+from octodesk.core.octopus.client import OctopusClient
 from octodesk.core.paths import journal_dir
 from octodesk.core.plan import ImportOptions
 from octodesk.core.report import Report

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from octodesk.core.client import OctopusClient
 from octodesk.core.errors import ValidationFailed
+from octodesk.core.octopus.client import OctopusClient
 from octodesk.sandbox import SandboxServer
 from octodesk.sandbox.datasets.assets import self_signed_pfx
 from octodesk.sandbox.datasets.demo_shared import CERTIFICATE_PASSWORD

@@ -1,0 +1,203 @@
+"""What every apply step shares: the plan, the id map, the journal, the report, and the one way to write.
+
+Every document goes through :meth:`ApplyContext.prepare` (strip read-only fields, remap every id through
+``octodesk.core.resources.model``) and :meth:`ApplyContext.send` (prove no source id is left, journal,
+write, count).
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from octodesk.core.apply.journal import Journal
+from octodesk.core.cancel import CancelToken
+from octodesk.core.errors import OctoDeskError, ServerFailure
+from octodesk.core.octopus.client import OctopusClient
+from octodesk.core.plan.target import TargetSpace
+from octodesk.core.plan.types import ImportPlan, PlanItem
+from octodesk.core.progress import Progress, ProgressCallback
+from octodesk.core.report import FollowUp, Report
+from octodesk.core.resources import kinds, model
+from octodesk.core.resources.ids import IdMap, SourceIdLeaked, id_tokens, leaked_source_ids
+
+if TYPE_CHECKING:
+    from octodesk.core.bundle import Bundle
+
+# Fields the server owns: never sent on create (octopus-api.md §11).
+READ_ONLY_FIELDS = (
+    "Id",
+    "Links",
+    "LastModifiedOn",
+    "LastModifiedBy",
+    "DeploymentProcessId",
+    "VariableSetId",
+    "ClonedFromProjectId",
+    "ClonedFromTenantId",
+    "RunbookProcessId",
+    "PublishedRunbookSnapshotId",
+)
+TEMPLATE_VERSION_KIND = "ActionTemplateVersion"  # journal/id-map entries "<source id>@<source version>"
+
+
+class UnresolvedReference(OctoDeskError):
+    """A document still refers to a resource the import could not map (a gap the plan should have refused)."""
+
+
+@dataclass
+class ApplyContext:
+    plan: ImportPlan
+    client: OctopusClient
+    report: Report
+    progress: ProgressCallback
+    cancel: CancelToken | None
+    ids: IdMap = field(default_factory=IdMap)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _target_tokens: set[str] | None = None  # every id-like token seen in a target document
+    _done: int = 0
+    _total: int = 0
+
+    @property
+    def bundle(self) -> Bundle:
+        assert self.plan.bundle is not None
+        return self.plan.bundle
+
+    @property
+    def target(self) -> TargetSpace:
+        assert self.plan.target is not None
+        return self.plan.target
+
+    @property
+    def journal(self) -> Journal:
+        assert self.plan.journal is not None
+        return self.plan.journal
+
+    def route(self, collection: str) -> str:
+        return self.target.route(collection)
+
+    # --- bookkeeping -----------------------------------------------------------------------------
+
+    def start_phase(self, total: int) -> None:
+        with self._lock:
+            self._done, self._total = 0, total
+
+    def tick(self, kind: str, name: str) -> None:
+        with self._lock:
+            self._done += 1
+            done, total = self._done, self._total
+        self.progress(Progress("apply", kind, name, done, total))
+
+    def count(self, item: PlanItem | None, kind: str, action: str) -> None:
+        with self._lock:
+            self.report.count(kind, item.action if item else action)
+
+    def warn(self, message: str) -> None:
+        with self._lock:
+            self.report.warnings.append(message)
+
+    def follow_up(self, category: str, message: str, kind: str = "", name: str = "") -> None:
+        with self._lock:
+            self.report.follow_ups.append(FollowUp(category, message, kind, name))
+
+    def check_cancel(self) -> None:
+        if self.cancel is not None:
+            self.cancel.raise_if_cancelled()
+
+    # --- documents -------------------------------------------------------------------------------
+
+    def lookup(self, ref: model.Reference) -> str | None:
+        if ref.kind in (model.PROJECT_TEMPLATE, model.LIBRARY_TEMPLATE):
+            return self.ids.get(ref.kind, ref.value) or ref.value  # a new owner keeps its template ids
+        return self.ids.get(ref.kind, ref.value)
+
+    def prepare(
+        self,
+        kind: str,
+        document: dict[str, Any],
+        *,
+        strip: Iterable[str] = READ_ONLY_FIELDS,
+        allow_unmapped: Callable[[model.Reference], bool] | None = None,
+    ) -> tuple[dict[str, Any], list[model.Reference]]:
+        """A copy ready to send: read-only fields removed, SpaceId the target's, every id remapped.
+        Unmapped references fail unless ``allow_unmapped`` accepts them (they are then returned)."""
+        body = copy.deepcopy(document)
+        for name in strip:
+            body.pop(name, None)
+        if "SpaceId" in body or kinds.KINDS_BY_NAME.get(kind, kinds.PROJECT).space_scoped:
+            body["SpaceId"] = self.target.space_id
+        result = model.remap(kind, body, self.lookup)
+        accepted = []
+        for ref in result.unmapped:
+            if allow_unmapped is not None and allow_unmapped(ref):
+                accepted.append(ref)
+                continue
+            raise UnresolvedReference(
+                f"{kind} '{document.get('Name', document.get('Id', ''))}' refers to {ref.kind} {ref.value} "
+                f"({ref.path}), which has no match on the target. Nothing was written for it."
+            )
+        return result.document, accepted
+
+    # --- talking to the target -------------------------------------------------------------------
+
+    def _known_target_tokens(self) -> set[str]:
+        with self._lock:
+            if self._target_tokens is None:
+                tokens: set[str] = set()
+                for documents in self.target.collections.values():
+                    tokens.update(id_tokens(documents))
+                self._target_tokens = tokens
+            return self._target_tokens
+
+    def remember(self, document: Any) -> Any:
+        """Ids inside a document the target sent are target ids, whatever a source id may look like."""
+        tokens = id_tokens(document)
+        known = self._known_target_tokens()
+        with self._lock:
+            known.update(tokens)
+        return document
+
+    def read(self, path: str) -> Any:
+        return self.remember(self.client.get(path))
+
+    def read_all(self, path: str) -> list[dict[str, Any]]:
+        return list(self.remember(self.client.get_all(path)))
+
+    def send(self, method: str, path: str, body: dict[str, Any], what: str) -> Any:
+        """The only way an import writes: the leak check first, then the request."""
+        self.check_cancel()
+        known = self._known_target_tokens()
+        with self._lock:
+            leaks = [
+                (where, value)
+                for where, value in leaked_source_ids(body, self.ids.stale_source_ids())
+                if value not in known
+            ]
+        if leaks:
+            shown = ", ".join(f"{value} at {where}" for where, value in leaks[:5])
+            raise SourceIdLeaked(
+                f"Refusing to send {what}: it still refers to source ids that do not exist on the target: "
+                f"{shown}. Nothing was written for it."
+            )
+        answer = self.client.post(path, body) if method == "POST" else self.client.put(path, body)
+        if not isinstance(answer, dict) or not isinstance(answer.get("Id"), str) or not answer["Id"]:
+            # Octopus answers a write with the stored document; anything else leaves us without its id.
+            raise ServerFailure(
+                f"{method} {path} for {what} was accepted but the server did not answer with the saved "
+                "document. Run the same import again: it continues where it stopped."
+            )
+        return self.remember(answer)
+
+    def create(self, kind: str, source_id: str, name: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        """POST a new resource, journaled before (intent) and after (its target id)."""
+        self.journal.begin(kind, source_id, name)
+        created = self.send("POST", path, body, f"{kind} '{name}'")
+        target_id = str(created["Id"])
+        self.journal.record(kind, source_id, target_id, name)
+        self.ids.put(kind, source_id, target_id)
+        return dict(created)
+
+    def map_items(self, fn: Callable[[Any], Any], items: list[Any]) -> list[Any]:
+        return self.client.map(fn, items) if items else []

@@ -1,0 +1,140 @@
+"""Carry out an import plan on the target, level by level (``octodesk.core.resources.kinds``), independent
+writes of a level in parallel on the client's pool. Every write is journaled; a stopped import re-planned
+and applied again continues where it stopped."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+
+from octodesk.core.apply.context import ApplyContext
+from octodesk.core.apply.library import apply_library_variable_set, apply_step_template
+from octodesk.core.apply.project import apply_project, complete_project, prefetch_children
+from octodesk.core.apply.shared import apply_shared_item
+from octodesk.core.apply.tenants import (
+    apply_tenant,
+    apply_tenant_variables,
+    apply_triggers,
+    complete_restrictions,
+)
+from octodesk.core.cancel import CancelToken
+from octodesk.core.errors import ImportRefused, OctoDeskError
+from octodesk.core.octopus.client import OctopusClient
+from octodesk.core.plan.planner import plan_import
+from octodesk.core.plan.types import ImportOptions, ImportPlan, PlanItem
+from octodesk.core.progress import Progress, ProgressCallback, no_progress
+from octodesk.core.report import Report
+from octodesk.core.resources import kinds
+
+LEVEL_0 = (
+    kinds.ENVIRONMENT.name,
+    kinds.TAG_SET.name,
+    kinds.WORKER_POOL.name,
+    kinds.FEED.name,
+    kinds.TEAM.name,
+)
+RESUME_HINT = "The import stopped part way: run the same import again to continue where it stopped."
+LEVEL_1 = (kinds.ACCOUNT.name, kinds.CERTIFICATE.name, kinds.LIFECYCLE.name, kinds.PROJECT_GROUP.name)
+
+
+def refusal_message(plan: ImportPlan) -> str:
+    lines = "\n  - ".join(plan.refusals)
+    return f"The import was refused; nothing was written to space '{plan.space_name}':\n  - {lines}"
+
+
+def apply_plan(
+    plan: ImportPlan,
+    client: OctopusClient,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> Report:
+    """Write the plan to the target. Refused plans are refused again here, before any write."""
+    if plan.refused:
+        raise ImportRefused(refusal_message(plan), plan.refusals)
+    if plan.bundle is None or plan.target is None or plan.journal is None:
+        raise OctoDeskError(
+            "This plan was loaded without its bundle: preview the import again, then apply it."
+        )
+    report = Report(operation="import")
+    ctx = ApplyContext(plan, client, report, progress or no_progress, cancel)
+    started = time.monotonic()
+    requests_before = client.request_count
+    items = plan.items
+
+    def of(*kind_names: str) -> list[PlanItem]:
+        return [item for item in items if item.kind in kind_names]
+
+    level_seconds: dict[str, float] = {}
+
+    def run(fn: Callable[[ApplyContext, PlanItem], None], batch: list[PlanItem]) -> None:
+        began = time.monotonic()
+        ctx.map_items(lambda item: fn(ctx, item), batch)
+        name = fn.__name__.removeprefix("apply_")
+        level_seconds[name] = level_seconds.get(name, 0.0) + time.monotonic() - began
+
+    for (kind, source_id), target_id in plan.extra.get("external", {}).items():
+        ctx.ids.put(kind, source_id, target_id)
+    ctx.start_phase(len(items))
+    ctx.progress(Progress("apply", message=f"Importing into {plan.space_name}", total=len(items)))
+    try:
+        run(apply_shared_item, of(*LEVEL_0))
+        run(apply_step_template, of(kinds.ACTION_TEMPLATE.name))
+        run(apply_shared_item, of(*LEVEL_1))
+        run(apply_library_variable_set, of(kinds.LIBRARY_VARIABLE_SET.name))
+        projects = of(kinds.PROJECT.name)
+        run(apply_project, projects)
+        prefetch_children(ctx, projects)
+        run(complete_project, projects)
+        run(apply_tenant, of(kinds.TENANT.name))
+        run(apply_tenant_variables, of(kinds.TENANT_VARIABLES.name))
+        complete_restrictions(ctx)
+        run(apply_triggers, projects)
+    except OctoDeskError as error:
+        if plan.journal.exists:
+            error.message = f"{error.message} {RESUME_HINT}"
+        raise
+    plan.journal.complete()
+
+    report.succeeded = True
+    report.warnings[:0] = plan.warnings
+    # Sensitive values and left-out variables are listed by apply itself, as it meets them.
+    report.follow_ups[:0] = [f for f in plan.follow_ups if f.category not in ("sensitive-value", "scope")]
+    report.http_requests = client.request_count - requests_before
+    report.phase_seconds = {"plan": round(plan.seconds, 3), "apply": round(time.monotonic() - started, 3)}
+    report.details["apply_seconds_by_step"] = {name: round(value, 3) for name, value in level_seconds.items()}
+    report.details = {
+        **report.details,
+        "bundle": os.fspath(plan.bundle_path),
+        "target": {
+            "url": plan.server_url,
+            "space": plan.space_name,
+            "version": plan.target_version,
+            "hosting": plan.target_hosting,
+        },
+        "source": dict(plan.source),
+        "plan_requests": plan.http_requests,
+        "resumed": any(item.resumed for item in items),
+        "items": [
+            {"kind": item.kind, "name": item.name, "action": item.action, "reason": item.reason}
+            for item in items
+        ],
+    }
+    ctx.progress(Progress("apply", message="Import finished", done=len(items), total=len(items)))
+    return report
+
+
+def import_bundle(
+    bundle_path: str | os.PathLike[str],
+    password: str,
+    client: OctopusClient,
+    space_name: str,
+    options: ImportOptions | None = None,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> Report:
+    """Plan; refuse before any write when the plan has refusals; apply."""
+    plan = plan_import(bundle_path, password, client, space_name, options, progress, cancel)
+    if plan.refused:
+        raise ImportRefused(refusal_message(plan), plan.refusals)
+    return apply_plan(plan, client, progress, cancel)

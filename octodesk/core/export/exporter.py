@@ -1,0 +1,356 @@
+"""Export: the chosen projects, with everything they reference, into an encrypted bundle.
+
+``export_projects`` resolves the space and projects (refusing unknown and version-controlled projects before
+anything is written), reads the source level by level (``export_walk``), keeps exactly what the projects
+reach (``export_select``), gathers the sensitive values it may carry (``export_secrets``) and writes the
+bundle (temporary file + rename, so a failed or cancelled export leaves nothing under the chosen name).
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import mimetypes
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import octodesk
+from octodesk.core.bundle import BundleResource, write_bundle
+from octodesk.core.cancel import CancelToken
+from octodesk.core.errors import ExportRefused
+from octodesk.core.export import secret_values
+from octodesk.core.export.selection import (
+    Selection,
+    connected_tenant_ids,
+    deploys_to,
+    library_set_ids,
+    project_children,
+    select,
+    template_versions_to_read,
+)
+from octodesk.core.export.walk import (
+    MACHINE_KIND,
+    WHOLE_COLLECTIONS,
+    SourceData,
+    SourceReader,
+)
+from octodesk.core.octopus.client import OctopusClient
+from octodesk.core.progress import Progress, ProgressCallback, no_progress
+from octodesk.core.report import FollowUp, Report
+from octodesk.core.resources import kinds
+from octodesk.core.resources.secret_refs import SecretRef
+
+Doc = dict[str, Any]
+_KIND_ORDER = {kind.name: index for index, kind in enumerate(kinds.ALL_KINDS)}
+
+
+def export_projects(
+    client: OctopusClient,
+    space_name: str,
+    project_names: list[str],
+    destination: str | Path,
+    password: str,
+    *,
+    secrets: dict[str, str] | None = None,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> Report:
+    """Export ``project_names`` of ``space_name`` to ``destination``; the report says what was carried."""
+    report = Report(operation="export")
+    first_request = client.request_count
+    progress = progress or no_progress
+    timer = _PhaseTimer(report)
+    with timer("connect"):
+        progress(Progress("connect", message=f"connecting to {client.server_url}"))
+        info = client.server_info()
+        space = client.resolve_space(space_name)
+    data = SourceData(space_id=str(space["Id"]), server_version=info.version)
+    reader = SourceReader(client, data, progress, cancel)
+    with timer("read"):
+        projects = resolve_projects(reader, space_name, project_names)
+        selection = read_everything(reader, [p["Id"] for p in projects])
+        entries = secret_values.inventory(data, selection)
+        values = secret_values.collect(reader, entries, dict(secrets or {}))
+    follow_ups = _follow_ups(data, selection, values.not_carried)
+    manifest = {
+        "source": {
+            "url": client.server_url,
+            "version": info.version,
+            "hosting": info.hosting,
+            "space": space.get("Name", space_name),
+        },
+        "projects": [p["Name"] for p in projects],
+        "tool_version": octodesk.__version__,
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "secrets_carried": sorted(values.carried),
+        "secrets_not_carried": values.not_carried,
+        "follow_ups": [asdict(item) for item in follow_ups],
+        "deploys_to": _deploys_to(data, selection, projects),
+        "external_references": {
+            kind: dict(sorted(names.items())) for kind, names in selection.external.items()
+        },
+        "step_templates": {
+            template_id: {
+                "name": use.name,
+                "latest_version": use.latest,
+                "carried_version": use.carried,
+                "referenced_versions": sorted(use.referenced),
+            }
+            for template_id, use in sorted(selection.templates.items())
+        },
+    }
+    blobs = {
+        _logo_name(project_id, content_type): body for project_id, (body, content_type) in data.logos.items()
+    }
+    with timer("write"):
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        write_bundle(
+            destination,
+            manifest=manifest,
+            resources=list(bundle_resources(data, selection)),
+            secrets=values.carried,
+            blobs=blobs,
+            password=password,
+            progress=progress,
+            cancel=cancel,
+        )
+    for kind, count in sorted(selection.count().items(), key=lambda item: _KIND_ORDER.get(item[0], 99)):
+        report.count(kind, "exported", count)
+    if blobs:
+        report.count(kinds.PROJECT_LOGO, "exported", len(blobs))
+    report.warnings.extend(data.warnings + selection.warnings)
+    if values.unused_supplied:
+        report.warnings.append(
+            "The secrets file names values this export does not need: " + ", ".join(values.unused_supplied)
+        )
+    report.follow_ups.extend(follow_ups)
+    report.http_requests = client.request_count - first_request
+    report.details.update(
+        destination=str(destination),
+        space=space.get("Name", space_name),
+        projects=manifest["projects"],
+        secrets_carried=len(values.carried),
+        secrets_not_carried=values.not_carried,
+        deploys_to=manifest["deploys_to"],
+    )
+    report.succeeded = True
+    return report
+
+
+def list_secret_references(
+    client: OctopusClient,
+    space_name: str,
+    project_names: list[str],
+    *,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> list[SecretRef]:
+    """Every sensitive value the export of these projects needs, with how it can be carried."""
+    space = client.resolve_space(space_name)
+    data = SourceData(space_id=str(space["Id"]), server_version=client.server_info().version)
+    reader = SourceReader(client, data, progress or no_progress, cancel)
+    projects = resolve_projects(reader, space_name, project_names)
+    selection = read_everything(reader, [p["Id"] for p in projects])
+    return [entry.as_ref() for entry in secret_values.inventory(data, selection)]
+
+
+# --- resolving and reading ------------------------------------------------------------------------
+
+
+def resolve_projects(reader: SourceReader, space_name: str, project_names: list[str]) -> list[Doc]:
+    """The projects by exact name, read with one request; refuses unknown and version-controlled ones."""
+    if not project_names:
+        raise ExportRefused("Choose at least one project to export.")
+    reader.run(
+        [("Project", lambda: reader._store("Project", reader.client.get_all(reader.api("projects/all"))))]
+    )
+    by_name = {str(p.get("Name")): p for p in reader.data.of("Project").values()}
+    problems: list[str] = []
+    chosen: list[Doc] = []
+    for name in dict.fromkeys(project_names):
+        project = by_name.get(name)
+        if project is None:
+            close = _close_names(name, list(by_name))
+            hint = f" Close names: {', '.join(close)}." if close else ""
+            problems.append(f"No project named '{name}' in space '{space_name}'.{hint}")
+        elif _is_version_controlled(project):
+            problems.append(
+                f"'{name}' is a version-controlled (Git) project: its process and variables live in Git, "
+                "which OctoDesk cannot export yet."
+            )
+        else:
+            chosen.append(project)
+    if problems:
+        raise ExportRefused(" ".join(problems))
+    return chosen
+
+
+def _close_names(name: str, names: list[str]) -> list[str]:
+    folded = name.casefold()
+    similar = [n for n in names if folded in n.casefold() or n.casefold() in folded]
+    similar += difflib.get_close_matches(name, names, n=5, cutoff=0.6)
+    return list(dict.fromkeys(similar))[:5]
+
+
+def _is_version_controlled(project: Doc) -> bool:
+    persistence = project.get("PersistenceSettings") or {}
+    return bool(project.get("IsVersionControlled")) or persistence.get("Type") == "VersionControlled"
+
+
+def read_everything(reader: SourceReader, project_ids: list[str]) -> Selection:
+    """Levels 1-3 of the read, then the selection over what was read."""
+    data = reader.data
+    projects = [data.of("Project")[project_id] for project_id in project_ids]
+    level1 = [reader.whole_collection(kind) for kind in WHOLE_COLLECTIONS]
+    level1.append(reader.paged_collection(kinds.PROJECT_TRIGGER))
+    level1 += reader.by_ids(
+        "DeploymentProcess", "deploymentprocesses", [p.get("DeploymentProcessId") for p in projects]
+    )
+    level1 += reader.by_ids("VariableSet", "variables", [p.get("VariableSetId") for p in projects])
+    level1 += reader.logos(projects)
+    reader.run(level1)
+
+    runbooks = project_children(data, "Runbook", project_ids)
+    library_sets = [
+        data.get("LibraryVariableSet", set_id) or {} for set_id in library_set_ids(data, project_ids)
+    ]
+    level2 = reader.by_ids(
+        "RunbookProcess", "runbookProcesses", [r.get("RunbookProcessId") for r in runbooks]
+    )
+    level2 += reader.by_ids("VariableSet", "variables", [s.get("VariableSetId") for s in library_sets])
+    tenant_ids = connected_tenant_ids(data, project_ids)
+    level2 += reader.all_tenant_variables(tenant_ids)
+    reader.run(level2)
+    if reader.tenant_variables_missing:
+        reader.run(reader.tenant_variables(tenant_ids))
+
+    first = select(data, project_ids)
+    level3 = reader.template_versions(template_versions_to_read(first))
+    level3 += reader.by_ids("Team", "/api/teams", sorted(first.team_ids), required=False)
+    level3 += reader.optional_by_ids(
+        MACHINE_KIND, "machines", sorted(first.machine_ids), "deployment targets"
+    )
+    reader.run(level3)
+    return select(data, project_ids)
+
+
+# --- what goes into the bundle -----------------------------------------------------------------------
+
+
+def bundle_resources(data: SourceData, selection: Selection) -> Iterator[BundleResource]:
+    for kind in sorted(selection.carried, key=lambda k: _KIND_ORDER.get(k, 99)):
+        for item_id, document in sorted(selection.carried[kind].items()):
+            clean = scrub(copy.deepcopy(document))
+            clean.pop("Links", None)
+            yield BundleResource(kind, item_id, resource_name(data, kind, document), clean)
+
+
+def resource_name(data: SourceData, kind: str, document: Doc) -> str:
+    """The name import matches on; child documents without one are named after their owner."""
+    if isinstance(document.get("Name"), str):
+        return str(document["Name"])
+    if kind == "DeploymentProcess":
+        return data.name_of("Project", str(document.get("ProjectId"))) or str(document.get("Id"))
+    if kind == "RunbookProcess":
+        project = data.name_of("Project", str(document.get("ProjectId"))) or "?"
+        return f"{project}/{data.name_of('Runbook', str(document.get('RunbookId'))) or '?'}"
+    if kind == "VariableSet":
+        owner = str(document.get("OwnerId"))
+        return data.name_of("Project", owner) or data.name_of("LibraryVariableSet", owner) or owner
+    if kind == "TenantVariables":
+        return data.name_of("Tenant", str(document.get("TenantId"))) or str(document.get("Id"))
+    return str(document.get("Id"))
+
+
+def scrub(node: Any) -> Any:
+    """Belt and braces: no secret value survives in a document, whatever the server sent."""
+    if isinstance(node, dict):
+        if "HasValue" in node and "NewValue" in node:
+            node["NewValue"] = None
+        if node.get("IsSensitive") is True and "Value" in node:
+            node["Value"] = None
+        for value in node.values():
+            scrub(value)
+    elif isinstance(node, list):
+        for value in node:
+            scrub(value)
+    return node
+
+
+def _logo_name(project_id: str, content_type: str) -> str:
+    extension = mimetypes.guess_extension(content_type.split(";")[0].strip()) or ".bin"
+    return f"logos/{project_id}{extension}"
+
+
+def _deploys_to(data: SourceData, selection: Selection, projects: list[Doc]) -> dict[str, Any]:
+    roles: set[str] = set()
+    environments: list[str] = []
+    per_project: dict[str, Any] = {}
+    for project in projects:
+        project_roles, project_environments = deploys_to(data, selection, project["Id"])
+        roles.update(project_roles)
+        environments += [name for name in project_environments if name not in environments]
+        per_project[project["Name"]] = {"roles": project_roles, "environments": project_environments}
+    return {"roles": sorted(roles), "environments": environments, "projects": per_project}
+
+
+def _follow_ups(data: SourceData, selection: Selection, not_carried: list[dict[str, str]]) -> list[FollowUp]:
+    follow_ups: list[FollowUp] = []
+    for project_id in selection.project_ids:
+        name = data.name_of("Project", project_id) or project_id
+        roles, environments = deploys_to(data, selection, project_id)
+        if roles:
+            follow_ups.append(
+                FollowUp(
+                    "deployment-targets",
+                    f"'{name}' deploys to targets with roles {', '.join(roles)} in "
+                    f"{', '.join(environments) or 'its environments'}: deployment targets are not exported; "
+                    "register them on the target.",
+                    "Project",
+                    name,
+                )
+            )
+        for child_id in sorted(selection.deploy_release_children.get(project_id, set())):
+            child = data.name_of("Project", child_id) or child_id
+            follow_ups.append(
+                FollowUp(
+                    "deploy-release-project",
+                    f"'{name}' deploys releases of '{child}', which is not in this bundle: export it "
+                    "too, or make sure a project of that name exists on the target.",
+                    "Project",
+                    child,
+                )
+            )
+    if selection.built_in_packages:
+        follow_ups.append(
+            FollowUp(
+                "package",
+                "Packages in the built-in feed are not exported; push them to the target's built-in feed: "
+                + ", ".join(sorted(selection.built_in_packages))
+                + ".",
+                "Feed",
+            )
+        )
+    for item in not_carried:
+        follow_ups.append(FollowUp("sensitive-value", f"{item['ref']} is not carried: {item['reason']}."))
+    return follow_ups
+
+
+class _PhaseTimer:
+    def __init__(self, report: Report) -> None:
+        self.report = report
+
+    @contextmanager
+    def __call__(self, phase: str) -> Iterator[None]:
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            spent = time.monotonic() - started
+            self.report.phase_seconds[phase] = round(self.report.phase_seconds.get(phase, 0.0) + spent, 3)

@@ -1,0 +1,286 @@
+"""The sensitive values an export needs: the inventory, and the values it can carry.
+
+The API never returns secrets (design.md "Sensitive values"). A value is carried when the user supplies
+it (``--secrets-file``, keyed by the references of ``octodesk.core.resources.secret_refs``) or, for
+certificates, when ``certificates/{id}/export`` hands over the file with its private key. Everything else
+is listed as not carried, with the reason. Values only ever go to ``secrets.enc``.
+"""
+
+from __future__ import annotations
+
+import base64
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, pkcs12
+
+from octodesk.core.errors import PermissionDenied, ResourceNotFound
+from octodesk.core.export.selection import Selection
+from octodesk.core.export.walk import SourceData, SourceReader
+from octodesk.core.redact import register_secret
+from octodesk.core.resources import secret_refs as refs
+from octodesk.core.resources.model import kind_of_id, process_actions
+
+Doc = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SecretEntry:
+    ref: str
+    description: str
+    carried_by: str  # refs.CARRIED_BY_SERVER | refs.CARRIED_BY_USER
+    kind: str  # where the value lives
+    resource_id: str
+
+    def as_ref(self) -> refs.SecretRef:
+        return refs.SecretRef(self.ref, self.description, self.carried_by)
+
+
+@dataclass
+class SecretValues:
+    carried: dict[str, str]
+    not_carried: list[dict[str, str]]  # [{ref, reason}]
+    unused_supplied: list[str]
+
+
+def inventory(data: SourceData, selection: Selection) -> list[SecretEntry]:
+    """Every sensitive value the exported resources hold, in a stable order, each reference once."""
+    names = _Names(data, selection)
+    entries: dict[str, SecretEntry] = {}
+
+    def add(ref: str, description: str, kind: str, resource_id: str, by: str = refs.CARRIED_BY_USER) -> None:
+        entries.setdefault(ref, SecretEntry(ref, description, by, kind, resource_id))
+
+    carried = selection.carried
+    for set_id, variable_set in sorted(carried.get("VariableSet", {}).items()):
+        owner_id = str(variable_set.get("OwnerId", ""))
+        owner_kind = kind_of_id(owner_id) or "Project"
+        owner_name = names.name(owner_kind, owner_id)
+        for variable in variable_set.get("Variables") or []:
+            if variable.get("IsSensitive") or variable.get("Type") == "Sensitive":
+                ref = refs.variable_ref(
+                    owner_kind, owner_name, str(variable.get("Name")), variable.get("Scope"), names
+                )
+                add(
+                    ref,
+                    f"sensitive variable {variable.get('Name')} of {owner_kind} '{owner_name}'",
+                    "VariableSet",
+                    set_id,
+                )
+    for kind in ("DeploymentProcess", "RunbookProcess"):
+        for process_id, process in sorted(carried.get(kind, {}).items()):
+            project_name = names.name("Project", str(process.get("ProjectId", "")))
+            process_name = (
+                refs.DEPLOYMENT_PROCESS
+                if kind == "DeploymentProcess"
+                else names.name("Runbook", str(process.get("RunbookId")))
+            )
+            for step, action in process_actions(process):
+                for key, value in (action.get("Properties") or {}).items():
+                    if refs.has_secret(value):
+                        ref = refs.action_ref(
+                            project_name, process_name, str(step.get("Name")), str(action.get("Name")), key
+                        )
+                        add(ref, f"sensitive step property {key} in '{project_name}'", kind, process_id)
+    for template_id, template in sorted(carried.get("ActionTemplate", {}).items()):
+        for parameter in template.get("Parameters") or []:
+            if refs.has_secret(parameter.get("DefaultValue")):
+                ref = refs.template_ref(str(template.get("Name")), str(parameter.get("Name")))
+                add(
+                    ref,
+                    f"sensitive default of step template '{template.get('Name')}'",
+                    "ActionTemplate",
+                    template_id,
+                )
+    for kind in ("Project", "LibraryVariableSet"):
+        for owner_id, owner in sorted(carried.get(kind, {}).items()):
+            for template in owner.get("Templates") or []:
+                if refs.has_secret(template.get("DefaultValue")):
+                    ref = refs.parameter_ref(kind, str(owner.get("Name")), str(template.get("Name")))
+                    add(ref, f"sensitive template default in {kind} '{owner.get('Name')}'", kind, owner_id)
+    for account_id, account in sorted(carried.get("Account", {}).items()):
+        for field, value in account.items():
+            if refs.has_secret(value):
+                add(
+                    refs.account_ref(str(account.get("Name")), field),
+                    f"account {field}",
+                    "Account",
+                    account_id,
+                )
+    for feed_id, feed in sorted(carried.get("Feed", {}).items()):
+        if refs.has_secret(feed.get("Password")):
+            add(refs.feed_ref(str(feed.get("Name"))), "feed password", "Feed", feed_id)
+    for certificate_id, certificate in sorted(carried.get("Certificate", {}).items()):
+        name = str(certificate.get("Name"))
+        add(
+            refs.certificate_ref(name),
+            "certificate with its private key",
+            "Certificate",
+            certificate_id,
+            refs.CARRIED_BY_SERVER,
+        )
+        if refs.has_secret(certificate.get("Password")):
+            add(
+                refs.certificate_password_ref(name),
+                "certificate file password",
+                "Certificate",
+                certificate_id,
+            )
+    for tenant_id, variables in sorted(carried.get("TenantVariables", {}).items()):
+        _tenant_entries(names, tenant_id, variables, add)
+    return list(entries.values())
+
+
+def _tenant_entries(names: _Names, tenant_id: str, variables: Doc, add: Callable[..., None]) -> None:
+    tenant = names.name("Tenant", tenant_id)
+    for project_id, entry in (variables.get("ProjectVariables") or {}).items():
+        project = names.name("Project", project_id)
+        templates = _template_names(entry, names.data.get("Project", project_id))
+        for environment_id, values in (entry.get("Variables") or {}).items():
+            environment = names.name("Environment", environment_id)
+            for template_id, value in (values or {}).items():
+                if refs.has_secret(value):
+                    template = templates.get(template_id, template_id)
+                    ref = refs.tenant_ref(tenant, "Project", project, template, environment)
+                    add(ref, f"sensitive tenant variable of '{tenant}'", "TenantVariables", tenant_id)
+    for set_id, entry in (variables.get("LibraryVariables") or {}).items():
+        library = names.name("LibraryVariableSet", set_id)
+        templates = _template_names(entry, names.data.get("LibraryVariableSet", set_id))
+        for template_id, value in (entry.get("Variables") or {}).items():
+            if refs.has_secret(value):
+                ref = refs.tenant_ref(
+                    tenant, "LibraryVariableSet", library, templates.get(template_id, template_id)
+                )
+                add(ref, f"sensitive tenant variable of '{tenant}'", "TenantVariables", tenant_id)
+
+
+def _template_names(*owners: Doc | None) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for owner in owners:
+        for template in (owner or {}).get("Templates") or []:
+            if isinstance(template.get("Id"), str) and isinstance(template.get("Name"), str):
+                names.setdefault(template["Id"], template["Name"])
+    return names
+
+
+class _Names:
+    """(kind, id) -> name for references, action GUIDs included; falls back to the id."""
+
+    def __init__(self, data: SourceData, selection: Selection) -> None:
+        self.data = data
+        self.actions: dict[str, str] = {}
+        for kind in ("DeploymentProcess", "RunbookProcess"):
+            for process in selection.carried.get(kind, {}).values():
+                for _step, action in process_actions(process):
+                    if isinstance(action.get("Id"), str):
+                        self.actions[action["Id"]] = str(action.get("Name"))
+        self.external = selection.external
+
+    def __call__(self, kind: str, item_id: str) -> str | None:
+        if kind == "DeploymentAction":
+            return self.actions.get(item_id)
+        return self.data.name_of(kind, item_id) or self.external.get(kind, {}).get(item_id)
+
+    def name(self, kind: str, item_id: str) -> str:
+        return self(kind, item_id) or item_id
+
+
+def collect(reader: SourceReader, entries: list[SecretEntry], supplied: dict[str, str]) -> SecretValues:
+    """The values to carry: supplied ones, then certificates exported by the server where permitted.
+
+    An exported PFX is opened (with the supplied ``certificate:<name>/Password``, or none) and carried as
+    PEM with its private key, so the target needs no password; one that cannot be opened travels as it is,
+    and its password is reported as missing.
+    """
+    needed = {entry.ref for entry in entries}
+    carried: dict[str, str] = {}
+    reasons: dict[str, str] = {}
+    not_needed: set[str] = set()
+    for entry in entries:
+        value = supplied.get(entry.ref)
+        if value is not None:
+            register_secret(value)
+            carried[entry.ref] = value
+    lock = threading.Lock()
+
+    def exporter(entry: SecretEntry) -> Callable[[], None]:
+        password_ref = f"{entry.ref}/Password"
+
+        def read() -> None:
+            try:
+                body, _ = reader.client.get_bytes(
+                    reader.api(f"certificates/{entry.resource_id}/export"),
+                    {"includePrivateKey": "true", "format": "Pem", "pemOptions": "PrimaryAndChain"},
+                )
+            except PermissionDenied:
+                reason = "the API key may not export certificates with their private key (403)"
+                with lock:
+                    reasons[entry.ref] = reason + "; supply it with --secrets-file"
+                return
+            except ResourceNotFound:
+                with lock:
+                    reasons[entry.ref] = "the server has no certificate export; supply it with --secrets-file"
+                return
+            data, needs_password = certificate_file(body, supplied.get(password_ref))
+            value = base64.b64encode(data).decode("ascii")
+            register_secret(value)
+            with lock:
+                carried[entry.ref] = value
+                if needs_password:
+                    reasons[password_ref] = (
+                        "the exported PFX is protected by the certificate's original password, which the API "
+                        "never returns; supply it with --secrets-file"
+                    )
+                else:
+                    not_needed.add(password_ref)
+                    carried.pop(password_ref, None)
+
+        return read
+
+    reader.run(
+        [
+            ("Certificate", exporter(entry))
+            for entry in entries
+            if entry.carried_by == refs.CARRIED_BY_SERVER and entry.ref not in carried
+        ]
+    )
+    not_carried = [
+        {
+            "ref": entry.ref,
+            "reason": reasons.get(
+                entry.ref, "the Octopus API never returns this value; supply it with --secrets-file"
+            ),
+        }
+        for entry in entries
+        if entry.ref not in carried and entry.ref not in not_needed
+    ]
+    return SecretValues(carried, not_carried, refs.unknown_refs(supplied, needed))
+
+
+def certificate_file(body: bytes, password: str | None) -> tuple[bytes, bool]:
+    """(the certificate file to carry, whether it still needs a password).
+
+    PEM and DER pass through; a PFX that opens with ``password`` (or without one) becomes PEM with an
+    unencrypted private key — it only ever travels inside secrets.enc.
+    """
+    if body.lstrip().startswith(b"-----BEGIN"):
+        return body, False
+    candidates: list[bytes | None] = [password.encode()] if password else []
+    for secret in [*candidates, None, b""]:
+        try:
+            key, certificate, chain = pkcs12.load_key_and_certificates(body, secret)
+        except (ValueError, TypeError):
+            continue
+        if certificate is None:
+            break
+        pem = b"" if key is None else key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
+        pem += b"".join(cert.public_bytes(Encoding.PEM) for cert in [certificate, *chain])
+        return pem, False
+    try:
+        x509.load_der_x509_certificate(body)
+    except ValueError:
+        return body, True
+    return body, False

@@ -1,0 +1,310 @@
+"""Choosing what an export carries: the closure of the chosen projects over the reference model.
+
+Pure and in memory: given what was read (:class:`SourceData`), follow every reference from the projects
+out (octopus-api.md §10) and keep exactly what is reached, by the rules of design.md "Import rules":
+no environments of the default lifecycle unless reached otherwise, tenants only when connected to an
+exported project (their documents trimmed to the exported projects), step templates at the version the
+steps use, Deploy-a-Release child projects, machines, releases and users only by name.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from octodesk.core.export.walk import MACHINE_KIND, SourceData
+from octodesk.core.resources import model
+
+DEFAULT_LIFECYCLE = "Default Lifecycle"
+# Kinds picked from whole collections when referenced (shared resources, matched by name on import).
+SHARED_KINDS = frozenset(
+    {
+        "Environment",
+        "Lifecycle",
+        "ProjectGroup",
+        "Feed",
+        "WorkerPool",
+        "TagSet",
+        "Account",
+        "Certificate",
+        "LibraryVariableSet",
+    }
+)
+# Kinds that belong to one project (or library set) and are carried with their owner.
+CHILD_KINDS = frozenset(
+    {
+        "Channel",
+        "Runbook",
+        "DeploymentProcess",
+        "VariableSet",
+        "RunbookProcess",
+        "ProjectTrigger",
+        "TenantVariables",
+    }
+)
+PROCESS_KINDS = ("DeploymentProcess", "RunbookProcess")
+
+Doc = dict[str, Any]
+
+
+@dataclass
+class TemplateUse:
+    name: str
+    latest: int | None
+    referenced: set[int] = field(default_factory=set)
+
+    @property
+    def carried(self) -> int | None:
+        """The newest version any step uses (import applies it when newer than the target's)."""
+        return max(self.referenced) if self.referenced else self.latest
+
+
+@dataclass
+class Selection:
+    project_ids: list[str]
+    carried: dict[str, dict[str, Doc]] = field(default_factory=lambda: defaultdict(dict))
+    external: dict[str, dict[str, str]] = field(
+        default_factory=lambda: defaultdict(dict)
+    )  # kind -> id -> name
+    templates: dict[str, TemplateUse] = field(default_factory=dict)
+    team_ids: set[str] = field(default_factory=set)
+    machine_ids: set[str] = field(default_factory=set)
+    roles: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # project id -> roles
+    deploy_release_children: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    built_in_packages: set[str] = field(default_factory=set)
+    warnings: list[str] = field(default_factory=list)
+
+    def has(self, kind: str, item_id: str) -> bool:
+        return item_id in self.carried.get(kind, {})
+
+    def count(self) -> dict[str, int]:
+        return {kind: len(docs) for kind, docs in self.carried.items() if docs}
+
+
+def library_set_ids(data: SourceData, project_ids: list[str]) -> list[str]:
+    ids: list[str] = []
+    for project_id in project_ids:
+        ids.extend((data.get("Project", project_id) or {}).get("IncludedLibraryVariableSetIds") or [])
+    return list(dict.fromkeys(ids))
+
+
+def connected_tenant_ids(data: SourceData, project_ids: list[str]) -> list[str]:
+    wanted = set(project_ids)
+    return [
+        tenant_id
+        for tenant_id, tenant in data.of("Tenant").items()
+        if wanted & set((tenant.get("ProjectEnvironments") or {}).keys())
+    ]
+
+
+def project_children(data: SourceData, kind: str, project_ids: list[str]) -> list[Doc]:
+    wanted = set(project_ids)
+    return [doc for doc in data.of(kind).values() if doc.get("ProjectId") in wanted]
+
+
+def select(data: SourceData, project_ids: list[str]) -> Selection:
+    return _Closure(data, project_ids).run()
+
+
+class _Closure:
+    def __init__(self, data: SourceData, project_ids: list[str]) -> None:
+        self.data = data
+        self.selection = Selection(list(project_ids))
+        self.queue: list[tuple[str, Doc]] = []
+        self.library_sets = set(library_set_ids(data, project_ids))
+
+    def run(self) -> Selection:
+        projects = set(self.selection.project_ids)
+        for project_id in self.selection.project_ids:
+            self.add("Project", self.data.get("Project", project_id))
+        for kind in ("Channel", "Runbook", "ProjectTrigger"):
+            for document in project_children(self.data, kind, self.selection.project_ids):
+                self.add(kind, document)
+        for tenant_id in connected_tenant_ids(self.data, self.selection.project_ids):
+            tenant = copy.deepcopy(self.data.get("Tenant", tenant_id) or {})
+            tenant["ProjectEnvironments"] = {
+                key: value
+                for key, value in (tenant.get("ProjectEnvironments") or {}).items()
+                if key in projects
+            }
+            self.add("Tenant", tenant)
+            variables = self.data.get("TenantVariables", tenant_id)
+            if variables is not None:
+                self.add("TenantVariables", self._trim_tenant_variables(variables, projects))
+        while self.queue:
+            kind, document = self.queue.pop(0)
+            if kind in PROCESS_KINDS:
+                self._note_process(kind, document)
+            for ref in model.references(kind, document):
+                self.follow(kind, document, ref)
+        self._add_templates()
+        return self.selection
+
+    def add(self, kind: str, document: Doc | None) -> None:
+        if not document or not isinstance(document.get("Id"), str):
+            return
+        if self.selection.has(kind, document["Id"]):
+            return
+        self.selection.carried[kind][document["Id"]] = document
+        self.queue.append((kind, document))
+
+    def _trim_tenant_variables(self, variables: Doc, projects: set[str]) -> Doc:
+        trimmed = copy.deepcopy(variables)
+        trimmed["ProjectVariables"] = {
+            key: value for key, value in (trimmed.get("ProjectVariables") or {}).items() if key in projects
+        }
+        trimmed["LibraryVariables"] = {
+            key: value
+            for key, value in (trimmed.get("LibraryVariables") or {}).items()
+            if key in self.library_sets
+        }
+        return trimmed
+
+    def _external(self, kind: str, item_id: str) -> None:
+        name = self.data.name_of(kind, item_id)
+        if name is not None:
+            self.selection.external[kind][item_id] = name
+
+    def follow(self, kind: str, document: Doc, ref: model.Reference) -> None:
+        selection = self.selection
+        target = ref.kind
+        if ref.by_name:
+            if target == model.TENANT_TAG and "/" in ref.value:
+                self._add_by_name("TagSet", ref.value.split("/", 1)[0])
+            elif target == model.TARGET_ROLE:
+                owner = document.get("ProjectId") or document.get("Id")
+                if kind in ("Project", "Runbook", *PROCESS_KINDS) and isinstance(owner, str):
+                    selection.roles[owner].add(ref.value)
+            return
+        if target == MACHINE_KIND:
+            selection.machine_ids.add(ref.value)
+            self._external(MACHINE_KIND, ref.value)
+            return
+        if target == "Project" and ref.value not in selection.project_ids:
+            self._external("Project", ref.value)
+            if kind in PROCESS_KINDS and isinstance(document.get("ProjectId"), str):
+                selection.deploy_release_children[document["ProjectId"]].add(ref.value)
+            return
+        if ref.optional:
+            self._external(target, ref.value)
+            return
+        if target == "Environment" and kind == "Lifecycle" and document.get("Name") == DEFAULT_LIFECYCLE:
+            return  # the default lifecycle's environments travel only when reached otherwise
+        if target in SHARED_KINDS:
+            found = self.data.get(target, ref.value)
+            if found is None:
+                selection.warnings.append(
+                    f"{kind} '{_label(document)}' references {target} {ref.value}, "
+                    "which does not exist on the source."
+                )
+            self.add(target, found)
+        elif target == "ActionTemplate":
+            template = self.data.get("ActionTemplate", ref.value)
+            if template is not None and ref.value not in selection.templates:
+                latest = template.get("Version")
+                selection.templates[ref.value] = TemplateUse(
+                    str(template.get("Name", ref.value)), latest if isinstance(latest, int) else None
+                )
+        elif target == "Team":
+            selection.team_ids.add(ref.value)
+            self.add("Team", self.data.get("Team", ref.value))
+        elif target == "Tenant" and not selection.has("Tenant", ref.value):
+            self._external("Tenant", ref.value)
+        elif target in CHILD_KINDS:
+            found = self.data.get(target, ref.value)
+            if found is not None and self._owned(found):
+                self.add(target, found)
+            elif not selection.has(target, ref.value):
+                self._external(target, ref.value)
+
+    def _owned(self, document: Doc) -> bool:
+        owner = document.get("ProjectId") or document.get("OwnerId")
+        return owner in self.selection.project_ids or owner in self.library_sets
+
+    def _add_by_name(self, kind: str, name: str) -> None:
+        for document in self.data.of(kind).values():
+            if document.get("Name") == name:
+                self.add(kind, document)
+                return
+
+    def _note_process(self, kind: str, process: Doc) -> None:
+        for template_id, version in model.step_template_usages(process):
+            use = self.selection.templates.get(template_id)
+            template = self.data.get("ActionTemplate", template_id)
+            if use is None and template is not None:
+                latest = template.get("Version")
+                use = TemplateUse(str(template.get("Name")), latest if isinstance(latest, int) else None)
+                self.selection.templates[template_id] = use
+            if use is not None and version is not None:
+                use.referenced.add(version)
+        built_in = {
+            feed_id for feed_id, feed in self.data.of("Feed").items() if feed.get("FeedType") == "BuiltIn"
+        }
+        for _step, action in model.process_actions(process):
+            for package in action.get("Packages") or []:
+                package_id = package.get("PackageId")
+                feed_id = package.get("FeedId")
+                if feed_id in built_in and isinstance(package_id, str) and "#{" not in package_id:
+                    self.selection.built_in_packages.add(package_id)
+
+    def _add_templates(self) -> None:
+        """Each template at the version its steps use, then whatever that version references."""
+        for template_id, use in self.selection.templates.items():
+            version = use.carried
+            document = None
+            if version is not None and version != use.latest:
+                document = self.data.template_versions.get((template_id, version))
+            if document is None:
+                document = self.data.get("ActionTemplate", template_id)
+            if len(use.referenced) > 1:
+                self.selection.warnings.append(
+                    f"Steps use versions {sorted(use.referenced)} of step template '{use.name}'; "
+                    f"the bundle carries version {version}."
+                )
+            self.add("ActionTemplate", document)
+        while self.queue:
+            kind, document = self.queue.pop(0)
+            for ref in model.references(kind, document):
+                self.follow(kind, document, ref)
+
+
+def _label(document: Doc) -> str:
+    return str(document.get("Name") or document.get("Id") or "?")
+
+
+def template_versions_to_read(selection: Selection) -> list[tuple[str, int]]:
+    return [
+        (template_id, use.carried)
+        for template_id, use in selection.templates.items()
+        if use.carried is not None and use.carried != use.latest
+    ]
+
+
+def deploys_to(data: SourceData, selection: Selection, project_id: str) -> tuple[list[str], list[str]]:
+    """(target roles, environment names) of a project: its steps' roles, its lifecycles' environments."""
+    lifecycle_ids = {(data.get("Project", project_id) or {}).get("LifecycleId")}
+    for channel in project_children(data, "Channel", [project_id]):
+        if channel.get("LifecycleId"):
+            lifecycle_ids.add(channel["LifecycleId"])
+    environment_ids: list[str] = []
+    for lifecycle_id in lifecycle_ids:
+        lifecycle = data.get("Lifecycle", lifecycle_id) if isinstance(lifecycle_id, str) else None
+        if lifecycle is None:
+            continue
+        phases = lifecycle.get("Phases") or []
+        if not phases:  # a lifecycle without phases deploys to every environment
+            environment_ids.extend(data.of("Environment"))
+        for phase in phases:
+            environment_ids.extend(phase.get("AutomaticDeploymentTargets") or [])
+            environment_ids.extend(phase.get("OptionalDeploymentTargets") or [])
+    environments = sorted(
+        {item for item in environment_ids if data.get("Environment", item)},
+        key=lambda item: (
+            data.of("Environment")[item].get("SortOrder", 0),
+            data.name_of("Environment", item),
+        ),
+    )
+    names = [data.name_of("Environment", item) or item for item in environments]
+    return sorted(selection.roles.get(project_id, set())), names

@@ -1,0 +1,262 @@
+"""Reading the source space for an export, one dependency level at a time.
+
+The cost of an export is round trips to a server that may be far away, so each level reads every kind it
+needs in one go — whole collections through ``/all`` routes, or batches of ids — and runs the reads of a
+level in parallel on the client's pool. The number of requests grows with the number of kinds and levels,
+not with the number of projects. Every document is read once and kept here (kind -> id -> document).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from octodesk.core.cancel import CancelToken
+from octodesk.core.errors import IncompleteAnswer, PermissionDenied, ResourceNotFound
+from octodesk.core.octopus.client import OctopusClient
+from octodesk.core.progress import Progress, ProgressCallback
+from octodesk.core.resources import kinds
+
+IDS_PER_BATCH = 100  # the client's batch size: one request per task
+
+# Shared kinds read whole (one request each, no dependency on anything else) and selected in memory.
+WHOLE_COLLECTIONS: tuple[kinds.Kind, ...] = (
+    kinds.ENVIRONMENT,
+    kinds.LIFECYCLE,
+    kinds.PROJECT_GROUP,
+    kinds.FEED,
+    kinds.WORKER_POOL,
+    kinds.TAG_SET,
+    kinds.ACCOUNT,
+    kinds.CERTIFICATE,
+    kinds.LIBRARY_VARIABLE_SET,
+    kinds.ACTION_TEMPLATE,
+    kinds.CHANNEL,
+    kinds.RUNBOOK,
+    kinds.TENANT,
+)
+MACHINE_KIND = "Machine"
+Task = tuple[str, Callable[[], None]]
+
+
+@dataclass
+class SourceData:
+    """Everything read from the source space."""
+
+    space_id: str
+    server_version: str
+    docs: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)  # kind -> id -> document
+    template_versions: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
+    logos: dict[str, tuple[bytes, str]] = field(default_factory=dict)  # project id -> (bytes, content type)
+    warnings: list[str] = field(default_factory=list)
+
+    def of(self, kind: str) -> dict[str, dict[str, Any]]:
+        return self.docs.setdefault(kind, {})
+
+    def get(self, kind: str, item_id: str) -> dict[str, Any] | None:
+        return self.docs.get(kind, {}).get(item_id)
+
+    def name_of(self, kind: str, item_id: str) -> str | None:
+        document = self.get(kind, item_id)
+        name = document.get("Name") if document else None
+        return name if isinstance(name, str) else None
+
+
+class SourceReader:
+    """Reads levels of documents into a :class:`SourceData`, in parallel, each document once."""
+
+    def __init__(
+        self,
+        client: OctopusClient,
+        data: SourceData,
+        progress: ProgressCallback,
+        cancel: CancelToken | None = None,
+    ) -> None:
+        self.client = client
+        self.data = data
+        self.progress = progress
+        self.cancel = cancel
+        self.tenant_variables_missing = False
+        self._lock = threading.Lock()
+
+    def api(self, route: str) -> str:
+        return f"/api/{self.data.space_id}/{route}"
+
+    # --- running a level -------------------------------------------------------------------------
+
+    def run(self, tasks: list[Task]) -> None:
+        """Run one level's reads in parallel; progress per finished read; the cancel token between reads."""
+        if not tasks:
+            return
+        done = 0
+        total = len(tasks)
+
+        def run_one(task: Task) -> None:
+            nonlocal done
+            if self.cancel is not None:
+                self.cancel.raise_if_cancelled()
+            label, read = task
+            read()
+            with self._lock:
+                done += 1
+                finished = done
+            self.progress(Progress("read", label, "", finished, total, f"read {label}"))
+
+        self.client.map(run_one, tasks)
+        if self.cancel is not None:
+            self.cancel.raise_if_cancelled()
+
+    def _store(self, kind: str, documents: Iterable[dict[str, Any]]) -> None:
+        with self._lock:
+            target = self.data.of(kind)
+            for document in documents:
+                item_id = document.get("Id")
+                if isinstance(item_id, str):
+                    target[item_id] = document
+
+    def _missing(self, kind: str, ids: Iterable[object]) -> list[str]:
+        known = self.data.of(kind)
+        return list(
+            dict.fromkeys(item for item in ids if isinstance(item, str) and item and item not in known)
+        )
+
+    # --- tasks -----------------------------------------------------------------------------------
+
+    def whole_collection(self, kind: kinds.Kind) -> Task:
+        def read() -> None:
+            route = self.api(kind.route)
+            try:
+                documents = self.client.get_all(f"{route}/all")
+            except ResourceNotFound:  # a server without the /all route: page the collection instead
+                documents = self.client.get_all(route)
+            self._store(kind.name, documents)
+
+        return kind.name, read
+
+    def paged_collection(self, kind: kinds.Kind) -> Task:
+        return kind.name, lambda: self._store(kind.name, self.client.get_all(self.api(kind.route)))
+
+    def by_ids(self, kind: str, route: str, ids: Iterable[object], *, required: bool = True) -> list[Task]:
+        """One task per batch of ids not read yet. An id the server does not return fails the export when
+        ``required`` (a project's own documents), and is a warning otherwise (a reference to something that
+        was deleted: the import then reports the reference it cannot resolve)."""
+        wanted = self._missing(kind, ids)
+        path = route if route.startswith("/api/") else self.api(route)
+        batches = [wanted[i : i + IDS_PER_BATCH] for i in range(0, len(wanted), IDS_PER_BATCH)]
+
+        def reader(batch: list[str]) -> Callable[[], None]:
+            def read() -> None:
+                documents = self.client.get_by_ids(path, batch)
+                self._store(kind, documents)
+                returned = {document.get("Id") for document in documents}
+                missing = [item for item in batch if item not in returned]
+                if missing and not required:
+                    with self._lock:
+                        self.data.warnings.append(
+                            f"The server has no {kind} {', '.join(missing)}, though the projects refer to it."
+                        )
+                elif missing:
+                    # A bundle silently lacking part of a project would import as an empty process.
+                    raise IncompleteAnswer(
+                        f"The server did not return {kind} {', '.join(missing)} when asked for it by id "
+                        f"(GET {path}?ids=...); it may have been deleted during the export. Export again."
+                    )
+
+            return read
+
+        return [(kind, reader(batch)) for batch in batches]
+
+    def optional_by_ids(self, kind: str, route: str, ids: Iterable[object], what: str) -> list[Task]:
+        """Reads that only add names to the report: a refusal is a warning, not a failure."""
+        tasks = self.by_ids(kind, route, ids)
+
+        def tolerant(read: Callable[[], None]) -> Callable[[], None]:
+            def run() -> None:
+                try:
+                    read()
+                except (PermissionDenied, ResourceNotFound, IncompleteAnswer) as error:
+                    with self._lock:
+                        self.data.warnings.append(f"Could not read the names of {what}: {error}")
+
+            return run
+
+        return [(label, tolerant(read)) for label, read in tasks]
+
+    def all_tenant_variables(self, tenant_ids: Iterable[str]) -> list[Task]:
+        """Every wanted tenant's variables in one request (``/tenantvariables/all``, 2021.2 Swagger).
+
+        A server without that route leaves ``tenant_variables_missing`` set: read them per tenant then.
+        """
+        wanted = set(self._missing(kinds.TENANT_VARIABLES.name, tenant_ids))
+
+        def read() -> None:
+            try:
+                documents = self.client.get_all(self.api("tenantvariables/all"))
+            except ResourceNotFound:
+                self.tenant_variables_missing = True
+                return
+            self._store_tenant_variables(d for d in documents if d.get("TenantId") in wanted)
+            if wanted - set(self.data.of(kinds.TENANT_VARIABLES.name)):
+                self.tenant_variables_missing = True
+
+        return [(kinds.TENANT_VARIABLES.name, read)] if wanted else []
+
+    def tenant_variables(self, tenant_ids: Iterable[str]) -> list[Task]:
+        """One request per tenant (``/tenants/{id}/variables``): the fallback of ``all_tenant_variables``."""
+
+        def reader(tenant_id: str) -> Callable[[], None]:
+            def read() -> None:
+                document = self.client.get(self.api(f"tenants/{tenant_id}/variables"))
+                if isinstance(document, dict):
+                    document.setdefault("TenantId", tenant_id)
+                    self._store_tenant_variables([document])
+
+            return read
+
+        missing = self._missing(kinds.TENANT_VARIABLES.name, tenant_ids)
+        return [(kinds.TENANT_VARIABLES.name, reader(item)) for item in missing]
+
+    def _store_tenant_variables(self, documents: Iterable[dict[str, Any]]) -> None:
+        for document in documents:
+            document["Id"] = document.get("TenantId")  # the tenant-variables resource's id is the tenant's
+            self._store(kinds.TENANT_VARIABLES.name, [document])
+
+    def template_versions(self, wanted: Iterable[tuple[str, int]]) -> list[Task]:
+        def reader(template_id: str, version: int) -> Callable[[], None]:
+            def read() -> None:
+                document = self.client.get(self.api(f"actiontemplates/{template_id}/versions/{version}"))
+                with self._lock:
+                    self.data.template_versions[(template_id, version)] = document
+
+            return read
+
+        missing = [key for key in dict.fromkeys(wanted) if key not in self.data.template_versions]
+        return [(kinds.ACTION_TEMPLATE.name, reader(*key)) for key in missing]
+
+    def logos(self, projects: Iterable[dict[str, Any]]) -> list[Task]:
+        """Uploaded logos; a default one (its link's cache-buster is the server version) is skipped."""
+
+        def reader(project: dict[str, Any]) -> Callable[[], None]:
+            def read() -> None:
+                body, content_type = self.client.get_bytes(
+                    self.api(f"projects/{project['Id']}/logo"), accept="image/"
+                )
+                with self._lock:
+                    self.data.logos[project["Id"]] = (body, content_type)
+
+            return read
+
+        return [
+            (kinds.PROJECT_LOGO, reader(p)) for p in projects if has_custom_logo(p, self.data.server_version)
+        ]
+
+
+def has_custom_logo(project: dict[str, Any], server_version: str) -> bool:
+    link = (project.get("Links") or {}).get("Logo")
+    if not isinstance(link, str) or not link:
+        return False
+    cache_buster = parse_qs(urlsplit(link).query).get("cb", [""])[0]
+    return bool(cache_buster) and not cache_buster.endswith(server_version)

@@ -1,0 +1,460 @@
+"""OctopusClient: the one way OctoDesk talks to an Octopus Server (or the sandbox).
+
+Bounded connection pool shared by worker threads, typed errors, retries with back-off for reads only,
+paging, id batches and cancellation between requests. The API key lives in the session headers only.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import os
+import random
+import threading
+import warnings
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, Literal, TypeVar
+from urllib.parse import parse_qsl, urlsplit
+
+import requests
+import urllib3.exceptions
+from requests.adapters import HTTPAdapter
+
+from octodesk import __version__
+from octodesk.core.cancel import CancelToken
+from octodesk.core.errors import (
+    AuthenticationFailed,
+    Cancelled,
+    NotAnOctopusServer,
+    PermissionDenied,
+    ResourceNotFound,
+    ServerError,
+    ServerFailure,
+    TlsError,
+)
+from octodesk.core.octopus.http import (
+    CONNECT_TIMEOUT_CAP,
+    Failure,
+    UndecodableResponse,
+    classify_exception,
+    classify_response,
+    decode_json,
+    normalise_server_url,
+    safe_message,
+)
+from octodesk.core.octopus.paging import as_items, next_page_query, objects_only
+from octodesk.core.octopus.pool import BoundedPool
+from octodesk.core.redact import register_secret
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+Hosting = Literal["SelfHosted", "OctopusCloud"]
+CLOUD_HOST_SUFFIXES = (".octopus.app",)
+IDS_PER_REQUEST = 100
+
+
+@dataclass(frozen=True)
+class ServerInfo:
+    url: str
+    version: str
+    hosting: Hosting
+    application: str
+
+
+class OctopusClient:
+    """See docs/architecture.md "Core client" for the contract."""
+
+    page_size = 1000  # take= asked for on collection routes; the server may cap it, pages are always followed
+    backoff_base = 0.5  # seconds; doubled per attempt, with jitter
+    backoff_cap = 30.0
+    retry_after_cap = 120.0  # never wait longer than this for a server's Retry-After
+
+    def __init__(
+        self,
+        server_url: str,
+        api_key: str,
+        *,
+        verify: bool | str = True,
+        timeout: float = 60.0,
+        concurrency: int = 8,
+        max_retries: int = 4,
+        cancel: CancelToken | None = None,
+    ) -> None:
+        register_secret(api_key)
+        api_key = api_key.strip()  # pasted keys often carry a newline
+        register_secret(api_key)
+        if not api_key or not all(33 <= ord(char) <= 126 for char in api_key):
+            raise AuthenticationFailed(
+                "The API key is empty or contains characters an API key cannot have (create one in Octopus "
+                "under your profile, My API Keys)."
+            )
+        self.server_url = normalise_server_url(server_url)
+        if isinstance(verify, str) and not os.path.isfile(verify):
+            raise TlsError(f"The CA bundle file {verify} does not exist.")
+        self.verify = verify
+        if verify is False:
+            # The user chose this (--insecure): say it once instead of urllib3 warning on every request.
+            warnings.filterwarnings("ignore", category=urllib3.exceptions.InsecureRequestWarning)
+            log.warning("TLS certificate verification is off for %s", self.server_url)
+        self.timeout = timeout
+        self.concurrency = max(1, int(concurrency))
+        self.max_retries = max(0, int(max_retries))
+        self.cancel = cancel or CancelToken()
+        # Replaceable in tests: every back-off wait goes through here (seconds -> None, raises Cancelled).
+        self.sleep: Callable[[float], None] = self._cancellable_sleep
+        self._random = random.Random()
+
+        self._session = requests.Session()
+        # pool_block: worker threads wait for a free connection instead of opening throw-away ones.
+        adapter = HTTPAdapter(
+            pool_connections=1, pool_maxsize=self.concurrency, max_retries=0, pool_block=True
+        )
+        self._session.mount("https://", adapter)
+        self._session.mount("http://", adapter)
+        # requests re-reads proxy and CA settings from the environment on every request (a tenth of an
+        # import's CPU): read them once for this server instead, with the same rules.
+        self._session.proxies.update(requests.utils.get_environ_proxies(self.server_url))
+        if self.verify is True:
+            self.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+        self._session.trust_env = False
+        self._session.headers.update(
+            {
+                "X-Octopus-ApiKey": api_key,
+                "User-Agent": f"octodesk/{__version__}",
+                "Accept": "application/json",
+            }
+        )
+        self._counts: Counter[str] = Counter()
+        self._counts_lock = threading.Lock()
+        self._workers = BoundedPool(self.concurrency, self.cancel)
+
+    # --- lifecycle --------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self._workers.close()
+        self._session.close()
+
+    def __enter__(self) -> OctopusClient:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:  # never shows the key
+        return f"OctopusClient({self.server_url!r})"
+
+    # --- counters ---------------------------------------------------------------------------------
+
+    @property
+    def request_count(self) -> int:
+        """HTTP requests sent (every attempt, retries included)."""
+        with self._counts_lock:
+            return sum(self._counts.values())
+
+    @property
+    def request_counts(self) -> dict[str, int]:
+        """Requests sent per HTTP method, e.g. {"GET": 12, "PUT": 3}."""
+        with self._counts_lock:
+            return dict(self._counts)
+
+    def reset_counters(self) -> None:
+        with self._counts_lock:
+            self._counts.clear()
+
+    # --- reads ------------------------------------------------------------------------------------
+
+    def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        return self._request("GET", path, params=params, decode=decode_json)
+
+    def get_bytes(
+        self, path: str, params: dict[str, Any] | None = None, *, accept: str = ""
+    ) -> tuple[bytes, str]:
+        """The raw body and its content type. With ``accept`` (a content-type prefix such as "image/"),
+        an answer of another type is malformed and, like any malformed read, retried."""
+
+        def decode(response: requests.Response) -> tuple[bytes, str]:
+            content_type = response.headers.get("Content-Type", "")
+            if accept and not content_type.lower().startswith(accept):
+                raise UndecodableResponse(f"expected {accept}* but the answer is {content_type or 'untyped'}")
+            return response.content, content_type
+
+        return self._request("GET", path, params=params, decode=decode)
+
+    def get_all(self, path: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Every item of a collection route (all pages), or the array of a /all route."""
+        route = urlsplit(path).path
+        caller_params = {**dict(parse_qsl(urlsplit(path).query)), **(params or {})}
+        if route.rstrip("/").endswith("/all"):
+            return as_items(self.get(route, caller_params), path)
+        query: dict[str, Any] = {"skip": 0, "take": self.page_size, **caller_params}
+        items: list[dict[str, Any]] = []
+        seen_ids: set[Any] = set()
+        while True:
+            page = self.get(route, query)
+            if isinstance(page, list):  # an array-returning route without /all
+                return items + objects_only(page, route)
+            if not isinstance(page, dict) or not isinstance(page.get("Items"), list):
+                raise ServerFailure(f"GET {route} did not return a collection (no Items list).")
+            page_items = objects_only(page["Items"], route)
+            page_ids = {item.get("Id") for item in page_items}
+            if page_items and page_ids <= seen_ids:
+                raise ServerFailure(f"GET {route} returned the same items again: the server ignores paging.")
+            seen_ids |= page_ids
+            items.extend(page_items)
+            next_query = next_page_query(page, query, len(page_items), len(items))
+            if next_query is None:
+                return items
+            query = next_query
+
+    def get_by_ids(self, collection_path: str, ids: Iterable[str]) -> list[dict[str, Any]]:
+        """The resources with these ids: de-duplicated, ~100 ids per request (batches in parallel), every
+        page followed. Ids the server does not know are simply absent from the result."""
+        unique = list(dict.fromkeys(item for item in ids if item))
+        starts = range(0, len(unique), IDS_PER_REQUEST)
+        batches = [unique[start : start + IDS_PER_REQUEST] for start in starts]
+        pages = self.map(
+            lambda batch: self.get_all(collection_path, {"ids": ",".join(batch), "take": len(batch)}), batches
+        )
+        return [item for page in pages for item in page]
+
+    # --- writes -----------------------------------------------------------------------------------
+
+    def post(self, path: str, body: Any) -> Any:
+        return self._request("POST", path, json_body=body, decode=decode_json)
+
+    def put(self, path: str, body: Any) -> Any:
+        return self._request("PUT", path, json_body=body, decode=decode_json)
+
+    def delete(self, path: str) -> Any:
+        return self._request("DELETE", path, decode=decode_json)
+
+    def post_file(self, path: str, field: str, filename: str, data: bytes, content_type: str) -> Any:
+        return self._request(
+            "POST",
+            path,
+            files={field: (filename, data, content_type)},
+            decode=decode_json,
+        )
+
+    # --- server, spaces ---------------------------------------------------------------------------
+
+    def server_info(self) -> ServerInfo:
+        try:
+            root = self._request("GET", "/api", decode=self._decode_api_root)
+        except ResourceNotFound:
+            raise NotAnOctopusServer(
+                f"{self.server_url} answered, but has no Octopus API at /api (404): check the server URL."
+            ) from None
+        version = str(root.get("Version") or "")
+        application = str(root.get("Application") or "Octopus Deploy")
+        hosting = self._detect_hosting()
+        return ServerInfo(url=self.server_url, version=version, hosting=hosting, application=application)
+
+    def _decode_api_root(self, response: requests.Response) -> dict[str, Any]:
+        try:
+            root = decode_json(response)
+        except UndecodableResponse as error:
+            raise NotAnOctopusServer(
+                f"{self.server_url} answered, but not as an Octopus Server: "
+                f"GET /api returned no API document ({error})."
+            ) from None
+        if (
+            not isinstance(root, dict)
+            or not root.get("Version")
+            or not ("Octopus" in str(root.get("Application", "")) or "ApiVersion" in root)
+        ):
+            raise NotAnOctopusServer(
+                f"{self.server_url} answered, but not as an Octopus Server: GET /api has no Octopus version."
+            )
+        return root
+
+    def _detect_hosting(self) -> Hosting:
+        try:
+            status = self.get("/api/licenses/licenses-current-status")
+        except (ResourceNotFound, PermissionDenied):
+            status = None
+        hosting = status.get("HostingEnvironment") if isinstance(status, dict) else None
+        if hosting in ("SelfHosted", "OctopusCloud"):
+            return hosting
+        return hosting_from_host(urlsplit(self.server_url).hostname or "")
+
+    def list_spaces(self) -> list[dict[str, Any]]:
+        try:
+            return self.get_all("/api/spaces/all")
+        except ResourceNotFound:
+            pass
+        try:
+            return self.get_all("/api/spaces")
+        except ResourceNotFound:
+            raise ResourceNotFound(
+                f"{self.server_url} has no spaces API: OctoDesk needs Octopus Server 2019.1 or later."
+            ) from None
+
+    def resolve_space(self, name: str) -> dict[str, Any]:
+        """The space with exactly this name (case-insensitive only when that is unambiguous), or this
+        space id (e.g. Spaces-1, as seen in the web portal's addresses)."""
+        name = name.strip()
+        spaces = self.list_spaces()
+        exact = [space for space in spaces if space.get("Name") == name]
+        if not exact:
+            exact = [space for space in spaces if str(space.get("Name", "")).casefold() == name.casefold()]
+        if not exact:
+            exact = [space for space in spaces if str(space.get("Id", "")).casefold() == name.casefold()]
+        if len(exact) == 1:
+            return exact[0]
+        names = [str(space.get("Name", "")) for space in spaces]
+        if not exact:
+            raise ResourceNotFound(_not_found_message("space", name, names, self.server_url))
+        raise ResourceNotFound(f"More than one space on {self.server_url} is named '{name}' (ignoring case).")
+
+    # --- concurrency ------------------------------------------------------------------------------
+
+    def map(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
+        """``fn`` over ``items`` on the shared bounded pool; results in input order (see BoundedPool)."""
+        return self._workers.map(fn, items)
+
+    # --- the request loop -------------------------------------------------------------------------
+
+    def _cancellable_sleep(self, seconds: float) -> None:
+        if self.cancel.wait(seconds):
+            raise Cancelled()
+
+    def _backoff(self, attempt: int) -> float:
+        """Exponential back-off with jitter: attempt 1 -> ~0.5 s, 2 -> ~1 s, ... capped."""
+        ceiling = min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1))
+        return ceiling * (0.5 + self._random.random() / 2)
+
+    def _url(self, path: str) -> str:
+        if not path.startswith("/"):
+            path = "/" + path
+        prefix = urlsplit(self.server_url).path
+        if prefix and path.startswith(prefix + "/api"):  # a link that already carries the virtual directory
+            path = path[len(prefix) :]
+        return self.server_url + path
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        decode: Callable[[requests.Response], T],
+        params: dict[str, Any] | None = None,
+        json_body: Any = None,
+        files: dict[str, tuple[str, bytes, str]] | None = None,
+    ) -> T:
+        url = self._url(path)
+        shown_path = urlsplit(path).path or path
+        attempt = 0
+        while True:
+            attempt += 1
+            self.cancel.raise_if_cancelled()
+            failure = self._attempt(method, url, shown_path, attempt, decode, params, json_body, files)
+            if isinstance(failure, _Success):
+                return failure.value
+            if attempt > self.max_retries or not failure.may_retry(method):
+                if attempt > 1 and failure.error.status is None and failure.transient:
+                    tries = f" (after {attempt} attempts)."
+                    _reword(failure.error, failure.error.message.rstrip(".") + tries)
+                elif failure.transient and not failure.may_retry(method):
+                    note = " (not sent again: the server may have applied it)"
+                    _reword(failure.error, failure.error.message + note)
+                raise failure.error
+            delay = self._backoff(attempt)
+            if failure.retry_after is not None:
+                delay = min(failure.retry_after, self.retry_after_cap)
+            log.info(
+                "%s; retrying in %.1f s (attempt %d of %d)",
+                failure.error.message,
+                delay,
+                attempt + 1,
+                self.max_retries + 1,
+            )
+            self.sleep(delay)
+
+    def _attempt(
+        self,
+        method: str,
+        url: str,
+        shown_path: str,
+        attempt: int,
+        decode: Callable[[requests.Response], T],
+        params: dict[str, Any] | None,
+        json_body: Any,
+        files: dict[str, tuple[str, bytes, str]] | None,
+    ) -> _Success | Failure:
+        with self._counts_lock:
+            self._counts[method] += 1
+        try:
+            response = self._session.request(
+                method,
+                url,
+                params=params,
+                json=json_body,
+                files=files,
+                timeout=(min(self.timeout, CONNECT_TIMEOUT_CAP), self.timeout),
+                verify=self.verify,
+                allow_redirects=False,
+            )
+        except requests.RequestException as error:
+            failure = classify_exception(error, method, shown_path, self.server_url, self.timeout)
+            return _sanitised(failure)
+        log.debug("%s %s -> %s", method, shown_path, response.status_code)
+        if not 200 <= response.status_code < 300:
+            return _sanitised(classify_response(response, method, shown_path, attempt, self.server_url))
+        try:
+            return _Success(decode(response))
+        except UndecodableResponse as error:
+            return Failure(
+                ServerFailure(
+                    safe_message(f"{method} {shown_path}: {error}."), status=response.status_code, url=url
+                ),
+                transient=True,
+                may_have_reached_server=True,
+            )
+
+
+def hosting_from_host(host: str) -> Hosting:
+    """Fallback when the license status cannot be read: Octopus Cloud instances live under octopus.app."""
+    return "OctopusCloud" if host.lower().rstrip(".").endswith(CLOUD_HOST_SUFFIXES) else "SelfHosted"
+
+
+@dataclass
+class _Success:
+    value: Any
+
+
+def _reword(error: ServerError, message: str) -> None:
+    error.message = message
+    error.args = (message,)
+
+
+def _sanitised(failure: Failure) -> Failure:
+    clean = safe_message(failure.error.message)
+    if clean != failure.error.message:
+        _reword(failure.error, clean)
+    return failure
+
+
+def _not_found_message(what: str, name: str, available: Sequence[str], server_url: str) -> str:
+    close = difflib.get_close_matches(name, available, n=3, cutoff=0.5)
+    close += [item for item in available if name.casefold() in item.casefold() and item not in close][:3]
+    if close:
+        hint = "Did you mean " + ", ".join(f"'{item}'" for item in close[:5]) + "?"
+    elif available:
+        shown = ", ".join(f"'{item}'" for item in sorted(available)[:10])
+        more = f" and {len(available) - 10} more" if len(available) > 10 else ""
+        hint = f"Available: {shown}{more}."
+    else:
+        hint = f"There is no {what} you can see."
+    return f"No {what} named '{name}' on {server_url}. {hint}"
+
+
+__all__ = ["CLOUD_HOST_SUFFIXES", "OctopusClient", "ServerError", "ServerInfo", "hosting_from_host"]

@@ -1,0 +1,68 @@
+"""Import preview: for every resource in a bundle, what will happen on the target and why. Writes nothing.
+
+``plan_import`` reads the bundle (password and integrity first), the target space (one request per shared
+collection) and the journal of an earlier, interrupted run of the same import, then lets
+``octodesk.core.plan.rules`` decide create / reuse / merge / update / convert / skip per resource.
+A plan with refusals must not be applied; ``apply_plan`` checks.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import TYPE_CHECKING
+
+from octodesk.core.apply.journal import Journal, bundle_fingerprint
+from octodesk.core.bundle import read_bundle
+from octodesk.core.cancel import CancelToken
+from octodesk.core.plan.rules import decide
+from octodesk.core.plan.target import read_target
+from octodesk.core.plan.types import ImportOptions, ImportPlan
+from octodesk.core.progress import Progress, ProgressCallback, no_progress
+
+if TYPE_CHECKING:
+    from octodesk.core.octopus.client import OctopusClient
+
+def plan_import(
+    bundle_path: str | os.PathLike[str],
+    password: str,
+    client: OctopusClient,
+    space_name: str,
+    options: ImportOptions | None = None,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> ImportPlan:
+    """Read the bundle and the target space and decide, per resource, what the import will do."""
+    options = options or ImportOptions()
+    report = progress or no_progress
+    started = time.monotonic()
+    requests_before = client.request_count
+    report(Progress("read", message="Checking the bundle's password and integrity"))
+    bundle = read_bundle(bundle_path, password)  # refuses a wrong password or damaged bundle first
+    if cancel:
+        cancel.raise_if_cancelled()
+    report(Progress("connect", message=f"Reading target space {space_name}"))
+    target = read_target(client, space_name)
+    if cancel:
+        cancel.raise_if_cancelled()
+    journal = Journal.for_import(bundle_fingerprint(bundle_path), target.server_url, target.space_name)
+    source = bundle.manifest.get("source")
+    plan = ImportPlan(
+        bundle_path=os.fspath(bundle_path),
+        server_url=target.server_url,
+        space_name=target.space_name,
+        space_id=target.space_id,
+        source=dict(source) if isinstance(source, dict) else {},
+        target_version=target.version,
+        target_hosting=target.hosting,
+        options=options,
+        bundle=bundle,
+        target=target,
+        journal=journal,
+    )
+    report(Progress("plan", message="Deciding what to do with each resource"))
+    decide(plan, client)
+    plan.http_requests = client.request_count - requests_before
+    plan.seconds = time.monotonic() - started
+    report(Progress("plan", done=len(plan.items), total=len(plan.items), message="Plan ready"))
+    return plan

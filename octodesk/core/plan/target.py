@@ -1,0 +1,82 @@
+"""What the target space already holds: every shared collection, read once, in parallel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from octodesk.core.octopus.client import OctopusClient
+from octodesk.core.resources import kinds
+
+# Kinds matched by name against the target, and the collection that lists them.
+MATCHED_KINDS = (
+    kinds.ENVIRONMENT,
+    kinds.TAG_SET,
+    kinds.WORKER_POOL,
+    kinds.FEED,
+    kinds.ACTION_TEMPLATE,
+    kinds.ACCOUNT,
+    kinds.CERTIFICATE,
+    kinds.LIFECYCLE,
+    kinds.PROJECT_GROUP,
+    kinds.LIBRARY_VARIABLE_SET,
+    kinds.PROJECT,
+    kinds.TENANT,
+)
+MACHINES = "Machine"
+
+
+@dataclass
+class TargetSpace:
+    space_id: str
+    space_name: str
+    server_url: str
+    version: str
+    hosting: str  # "SelfHosted" | "OctopusCloud"
+    collections: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    def of(self, kind: str) -> list[dict[str, Any]]:
+        return self.collections.get(kind, [])
+
+    def by_id(self, kind: str, target_id: str) -> dict[str, Any] | None:
+        return next((item for item in self.of(kind) if item.get("Id") == target_id), None)
+
+    def route(self, collection: str) -> str:
+        return f"/api/{self.space_id}/{collection}"
+
+    @property
+    def is_cloud(self) -> bool:
+        return self.hosting == "OctopusCloud"
+
+    def default_worker_pool(self) -> dict[str, Any] | None:
+        pools = self.of(kinds.WORKER_POOL.name)
+        return next((pool for pool in pools if pool.get("IsDefault")), pools[0] if pools else None)
+
+    def feed_of_type(self, feed_type: str) -> dict[str, Any] | None:
+        return next((feed for feed in self.of(kinds.FEED.name) if feed.get("FeedType") == feed_type), None)
+
+
+def read_target(client: OctopusClient, space_name: str) -> TargetSpace:
+    """Server facts, the space, and each collection the plan matches against (one request per kind)."""
+    info = client.server_info()
+    space = client.resolve_space(space_name)
+    target = TargetSpace(
+        space_id=str(space["Id"]),
+        space_name=str(space.get("Name", space_name)),
+        server_url=client.server_url,
+        version=info.version,
+        hosting=info.hosting,
+    )
+
+    def read(kind_name: str) -> tuple[str, list[dict[str, Any]]]:
+        if kind_name == kinds.TEAM.name:
+            teams = client.get_all("/api/teams", {"spaces": target.space_id, "includeSystem": "true"})
+            return kind_name, [t for t in teams if t.get("SpaceId") in (None, "", target.space_id)]
+        if kind_name == MACHINES:
+            return kind_name, client.get_all(target.route("machines/all"))
+        kind = kinds.KINDS_BY_NAME[kind_name]
+        return kind_name, client.get_all(target.route(f"{kind.route}/all"))
+
+    names = [kind.name for kind in MATCHED_KINDS] + [kinds.TEAM.name, MACHINES]
+    target.collections = dict(client.map(read, names))
+    return target

@@ -1,0 +1,104 @@
+"""What an import plan is: per resource, the action and its reason, plus refusals, warnings and follow-ups.
+
+The planner (``octodesk.core.plan.planner``) fills it in; apply (``octodesk.core.apply``) carries it out.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from octodesk.core.report import FollowUp
+
+if TYPE_CHECKING:
+    from octodesk.core.apply.journal import Journal
+    from octodesk.core.bundle import Bundle
+    from octodesk.core.plan.target import TargetSpace
+
+ACTIONS = ("create", "reuse", "merge", "update", "convert", "skip")
+
+
+@dataclass
+class ImportOptions:
+    update_existing: bool = False
+
+
+@dataclass
+class PlanItem:
+    kind: str
+    name: str
+    source_id: str
+    action: str  # one of ACTIONS
+    reason: str
+    details: list[str] = field(default_factory=list)
+    target_id: str | None = None
+    resumed: bool = False  # created by an earlier, interrupted run of this import
+
+
+@dataclass
+class ImportPlan:
+    bundle_path: str
+    server_url: str
+    space_name: str
+    space_id: str
+    source: dict[str, Any]
+    target_version: str
+    target_hosting: str
+    options: ImportOptions
+    items: list[PlanItem] = field(default_factory=list)
+    refusals: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    follow_ups: list[FollowUp] = field(default_factory=list)
+    http_requests: int = 0
+    seconds: float = 0.0
+    # What apply needs, kept out of to_dict(): the decrypted bundle never leaves memory.
+    bundle: Bundle | None = field(default=None, repr=False)
+    target: TargetSpace | None = field(default=None, repr=False)
+    journal: Journal | None = field(default=None, repr=False)
+    extra: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.refusals)
+
+    def item(self, kind: str, source_id: str) -> PlanItem | None:
+        return self._index().get((kind, source_id))
+
+    def _index(self) -> dict[tuple[str, str], PlanItem]:
+        index: dict[tuple[str, str], PlanItem] | None = self.extra.get("index")
+        if index is None or len(index) != len(self.items):
+            index = {(item.kind, item.source_id): item for item in self.items}
+            self.extra["index"] = index
+        return index
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        counts: dict[str, dict[str, int]] = {}
+        for item in self.items:
+            per_kind = counts.setdefault(item.kind, {})
+            per_kind[item.action] = per_kind.get(item.action, 0) + 1
+        return counts
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "operation": "plan",
+            "bundle": os.fspath(self.bundle_path),
+            "target": {
+                "url": self.server_url,
+                "space": self.space_name,
+                "version": self.target_version,
+                "hosting": self.target_hosting,
+            },
+            "source": dict(self.source),
+            "options": asdict(self.options),
+            "refused": self.refused,
+            "refusals": list(self.refusals),
+            "warnings": list(self.warnings),
+            "follow_ups": [asdict(follow_up) for follow_up in self.follow_ups],
+            "counts": self.counts(),
+            "items": [
+                {key: value for key, value in asdict(item).items() if key != "resumed" or value}
+                for item in self.items
+            ],
+            "http_requests": self.http_requests,
+        }
