@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from octodesk.core.apply.journal import Journal, bundle_fingerprint
+from octodesk.core.journal import Journal, bundle_fingerprint
 
 
 def test_writes_survive_a_restart_and_complete_removes_the_file() -> None:

@@ -13,9 +13,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from octodesk.core.apply.journal import Journal
 from octodesk.core.cancel import CancelToken
 from octodesk.core.errors import OctoDeskError, ServerFailure
+from octodesk.core.journal import Journal
 from octodesk.core.octopus.client import OctopusClient
 from octodesk.core.plan.target import TargetSpace
 from octodesk.core.plan.types import ImportPlan, PlanItem
@@ -43,6 +43,20 @@ READ_ONLY_FIELDS = (
 TEMPLATE_VERSION_KIND = "ActionTemplateVersion"  # journal/id-map entries "<source id>@<source version>"
 
 
+@dataclass
+class ApplyState:
+    """What one apply run learns as it goes; the plan itself is never changed by apply."""
+
+    # per project source id: the target project (created, updated or found)
+    target_projects: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # the target's processes and variable sets of those projects, by document id, read in a few batches
+    prefetched_documents: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # per target project id: its channels
+    prefetched_channels: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # accounts/certificates restricted to tenants that did not exist yet: (item, route, target id)
+    restrictions_to_complete: list[tuple[PlanItem, str, str]] = field(default_factory=list)
+
+
 class UnresolvedReference(OctoDeskError):
     """A document still refers to a resource the import could not map (a gap the plan should have refused)."""
 
@@ -55,6 +69,7 @@ class ApplyContext:
     progress: ProgressCallback
     cancel: CancelToken | None
     ids: IdMap = field(default_factory=IdMap)
+    state: ApplyState = field(default_factory=ApplyState)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _target_tokens: set[str] | None = None  # every id-like token seen in a target document
     _done: int = 0
@@ -62,17 +77,14 @@ class ApplyContext:
 
     @property
     def bundle(self) -> Bundle:
-        assert self.plan.bundle is not None
         return self.plan.bundle
 
     @property
     def target(self) -> TargetSpace:
-        assert self.plan.target is not None
         return self.plan.target
 
     @property
     def journal(self) -> Journal:
-        assert self.plan.journal is not None
         return self.plan.journal
 
     def route(self, collection: str) -> str:

@@ -28,11 +28,6 @@ def _children(ctx: ApplyContext, kind: str, project_source_id: str) -> list[dict
     ]
 
 
-def _target_projects(ctx: ApplyContext) -> dict[str, dict[str, Any]]:
-    projects: dict[str, dict[str, Any]] = ctx.plan.extra.setdefault("target_projects", {})
-    return projects
-
-
 # --- level 2: the project itself -----------------------------------------------------------------
 
 
@@ -59,7 +54,7 @@ def apply_project(ctx: ApplyContext, item: PlanItem) -> None:
     else:
         target = ctx.create(PROJECT, item.source_id, item.name, ctx.route("projects"), body)
     map_templates(ctx, model.PROJECT_TEMPLATE, resource.document, target)
-    _target_projects(ctx)[item.source_id] = target
+    ctx.state.target_projects[item.source_id] = target
     ctx.count(item, PROJECT, item.action)
     ctx.tick(PROJECT, item.name)
 
@@ -90,9 +85,8 @@ def _project_body(ctx: ApplyContext, doc: dict[str, Any]) -> dict[str, Any]:
 def prefetch_children(ctx: ApplyContext, items: list[PlanItem]) -> None:
     """The target's processes, variable sets and channels of every imported project, a few requests in
     all instead of several per project."""
-    targets = [
-        _target_projects(ctx)[item.source_id] for item in items if item.source_id in _target_projects(ctx)
-    ]
+    known = ctx.state.target_projects
+    targets = [known[item.source_id] for item in items if item.source_id in known]
     if not targets:
         return
     processes = ctx.remember(
@@ -108,15 +102,12 @@ def prefetch_children(ctx: ApplyContext, items: list[PlanItem]) -> None:
     for channel in ctx.read_all(ctx.route("channels/all")):
         if str(channel.get("ProjectId")) in wanted:
             channels.setdefault(str(channel["ProjectId"]), []).append(channel)
-    ctx.plan.extra["prefetched"] = {
-        "documents": {str(doc["Id"]): doc for doc in [*processes, *variables]},
-        "channels": channels,
-    }
+    ctx.state.prefetched_documents = {str(doc["Id"]): doc for doc in [*processes, *variables]}
+    ctx.state.prefetched_channels = channels
 
 
 def _prefetched(ctx: ApplyContext, document_id: str) -> dict[str, Any] | None:
-    documents: dict[str, dict[str, Any]] = ctx.plan.extra.get("prefetched", {}).get("documents", {})
-    return documents.get(document_id)
+    return ctx.state.prefetched_documents.get(document_id)
 
 
 def _is_new(item: PlanItem) -> bool:
@@ -129,7 +120,7 @@ def complete_project(ctx: ApplyContext, item: PlanItem) -> None:
     if item.action == "skip":
         return
     ctx.check_cancel()
-    target = _target_projects(ctx)[item.source_id]
+    target = ctx.state.target_projects[item.source_id]
     project_id = str(target["Id"])
     _apply_channels(ctx, item, project_id)
     process_kind = kinds.DEPLOYMENT_PROCESS.name
@@ -149,8 +140,7 @@ def _child_item(ctx: ApplyContext, kind: str, source_id: str) -> PlanItem | None
 
 
 def _apply_channels(ctx: ApplyContext, item: PlanItem, project_id: str) -> None:
-    prefetched = ctx.plan.extra.get("prefetched", {}).get("channels", {})
-    existing = prefetched.get(project_id)
+    existing = ctx.state.prefetched_channels.get(project_id)
     if existing is None:
         existing = ctx.read_all(ctx.route(f"projects/{project_id}/channels"))
     for doc in _children(ctx, kinds.CHANNEL.name, item.source_id):

@@ -52,10 +52,6 @@ def apply_plan(
     """Write the plan to the target. Refused plans are refused again here, before any write."""
     if plan.refused:
         raise ImportRefused(refusal_message(plan), plan.refusals)
-    if plan.bundle is None or plan.target is None or plan.journal is None:
-        raise OctoDeskError(
-            "This plan was loaded without its bundle: preview the import again, then apply it."
-        )
     report = Report(operation="import")
     ctx = ApplyContext(plan, client, report, progress or no_progress, cancel)
     started = time.monotonic()
@@ -73,7 +69,7 @@ def apply_plan(
         name = fn.__name__.removeprefix("apply_")
         level_seconds[name] = level_seconds.get(name, 0.0) + time.monotonic() - began
 
-    for (kind, source_id), target_id in plan.extra.get("external", {}).items():
+    for (kind, source_id), target_id in plan.external.targets.items():
         ctx.ids.put(kind, source_id, target_id)
     ctx.start_phase(len(items))
     ctx.progress(Progress("apply", message=f"Importing into {plan.space_name}", total=len(items)))

@@ -144,7 +144,7 @@ def _create_account(ctx: ApplyContext, item: PlanItem, doc: dict[str, Any]) -> N
         )
     created = ctx.create(item.kind, item.source_id, item.name, ctx.route("accounts"), body)
     if pending:
-        ctx.plan.extra.setdefault("restrictions_to_complete", []).append((item, "accounts", created["Id"]))
+        ctx.state.restrictions_to_complete.append((item, "accounts", created["Id"]))
 
 
 def _create_certificate(ctx: ApplyContext, item: PlanItem, doc: dict[str, Any]) -> None:
@@ -186,9 +186,7 @@ def _create_certificate(ctx: ApplyContext, item: PlanItem, doc: dict[str, Any]) 
         ctx.follow_up("certificate", message + "variables that use it were left out.", item.kind, item.name)
         return
     if pending:
-        ctx.plan.extra.setdefault("restrictions_to_complete", []).append(
-            (item, "certificates", created["Id"])
-        )
+        ctx.state.restrictions_to_complete.append((item, "certificates", created["Id"]))
 
 
 def _create_lifecycle(ctx: ApplyContext, item: PlanItem, doc: dict[str, Any]) -> None:

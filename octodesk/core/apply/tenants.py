@@ -165,7 +165,7 @@ def _set_value(
 
 def complete_restrictions(ctx: ApplyContext) -> None:
     """Accounts/certificates restricted to tenants that did not exist when they were created."""
-    for item, route, target_id in ctx.plan.extra.get("restrictions_to_complete", []):
+    for item, route, target_id in ctx.state.restrictions_to_complete:
         resource = ctx.bundle.get(item.kind, item.source_id)
         assert resource is not None
         wanted = [ctx.ids.get(TENANT, tenant) for tenant in resource.document.get("TenantIds") or []]

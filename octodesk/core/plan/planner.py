@@ -12,13 +12,14 @@ import os
 import time
 from typing import TYPE_CHECKING
 
-from octodesk.core.apply.journal import Journal, bundle_fingerprint
 from octodesk.core.bundle import read_bundle
 from octodesk.core.cancel import CancelToken
+from octodesk.core.journal import Journal, bundle_fingerprint
 from octodesk.core.plan.rules import decide
 from octodesk.core.plan.target import read_target
 from octodesk.core.plan.types import ImportOptions, ImportPlan
 from octodesk.core.progress import Progress, ProgressCallback, no_progress
+from octodesk.core.resources import kinds
 
 if TYPE_CHECKING:
     from octodesk.core.octopus.client import OctopusClient
@@ -42,26 +43,22 @@ def plan_import(
     if cancel:
         cancel.raise_if_cancelled()
     report(Progress("connect", message=f"Reading target space {space_name}"))
-    target = read_target(client, space_name)
+    library_sets = [resource.name for resource in bundle.by_kind(kinds.LIBRARY_VARIABLE_SET.name)]
+    target = read_target(client, space_name, library_sets)
     if cancel:
         cancel.raise_if_cancelled()
     journal = Journal.for_import(bundle_fingerprint(bundle_path), target.server_url, target.space_name)
     source = bundle.manifest.get("source")
     plan = ImportPlan(
         bundle_path=os.fspath(bundle_path),
-        server_url=target.server_url,
-        space_name=target.space_name,
-        space_id=target.space_id,
         source=dict(source) if isinstance(source, dict) else {},
-        target_version=target.version,
-        target_hosting=target.hosting,
         options=options,
         bundle=bundle,
         target=target,
         journal=journal,
     )
     report(Progress("plan", message="Deciding what to do with each resource"))
-    decide(plan, client)
+    decide(plan)
     plan.http_requests = client.request_count - requests_before
     plan.seconds = time.monotonic() - started
     report(Progress("plan", done=len(plan.items), total=len(plan.items), message="Plan ready"))

@@ -31,7 +31,6 @@ def refuse_ambiguous(plan: ImportPlan, kind: str, name: str, candidates: tuple[s
 
 def journal_target(plan: ImportPlan, kind: str, source_id: str) -> dict[str, Any] | None:
     """A resource an earlier run of this import created and the target still has."""
-    assert plan.journal is not None and plan.target is not None
     target_id = plan.journal.target_id(kind, source_id)
     return plan.target.by_id(kind, target_id) if target_id else None
 
@@ -40,7 +39,6 @@ def journal_target(plan: ImportPlan, kind: str, source_id: str) -> dict[str, Any
 
 
 def decide_project(plan: ImportPlan, source_id: str, name: str, doc: dict[str, Any]) -> PlanItem:
-    assert plan.target is not None and plan.journal is not None
     kind = kinds.PROJECT.name
     if doc.get("IsVersionControlled"):
         plan.refusals.append(f"Project '{name}' is version-controlled (Git): importing it is not supported.")
@@ -117,7 +115,6 @@ def _project_diff(source: dict[str, Any], target: dict[str, Any]) -> list[str]:
 
 
 def decide_project_children(plan: ImportPlan) -> None:
-    assert plan.bundle is not None and plan.target is not None
     bundle = plan.bundle
     project_items = {item.source_id: item for item in plan.items if item.kind == kinds.PROJECT.name}
     for kind in (*PROJECT_CHILD_KINDS, kinds.VARIABLE_SET.name):
@@ -164,7 +161,6 @@ def _child_label(kind: str, name: str) -> str:
 
 
 def _run_on_server_conversion(plan: ImportPlan, item: PlanItem, process: dict[str, Any]) -> None:
-    assert plan.target is not None
     if not plan.target.is_cloud:
         return
     moved = [

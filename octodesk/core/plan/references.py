@@ -18,10 +18,8 @@ if TYPE_CHECKING:
 
 def resolve_external_references(plan: ImportPlan) -> None:
     """Resources the bundle names but does not carry (Deploy-a-Release child projects, machines in scopes):
-    matched by name on the target; ``plan.extra["external"]`` maps (kind, source id) -> target id."""
-    assert plan.bundle is not None and plan.target is not None
-    external: dict[tuple[str, str], str] = {}
-    names: dict[tuple[str, str], str] = {}
+    matched by name on the target (``plan.external``)."""
+    names, external = plan.external.names, plan.external.targets
     references = plan.bundle.manifest.get("external_references")
     for kind, entries in references.items() if isinstance(references, dict) else []:
         if not isinstance(entries, dict):
@@ -31,13 +29,10 @@ def resolve_external_references(plan: ImportPlan) -> None:
             match = match_by_name(str(name), plan.target.of(str(kind)))
             if match.target is not None:
                 external[(str(kind), str(source_id))] = str(match.target["Id"])
-    plan.extra["external"] = external
-    plan.extra["external_names"] = names
 
 
 def check_references(plan: ImportPlan) -> None:
     """Every id a written document needs must be carried by the bundle or found on the target by name."""
-    assert plan.bundle is not None
     bundle = plan.bundle
     writes = {
         (item.kind, item.source_id)
@@ -46,8 +41,7 @@ def check_references(plan: ImportPlan) -> None:
     }
     not_written = {(item.kind, item.source_id) for item in plan.items if item.action == "skip"}
     carried = {(resource.kind, resource.id) for resource in bundle.resources} - not_written
-    external: dict[tuple[str, str], str] = plan.extra.get("external", {})
-    external_names: dict[tuple[str, str], str] = plan.extra.get("external_names", {})
+    external, external_names = plan.external.targets, plan.external.names
     skipped = (kinds.VARIABLE_SET.name, kinds.TENANT_VARIABLES.name, kinds.PROJECT_TRIGGER.name)
     for resource in bundle.resources:
         if (resource.kind, resource.id) not in writes or resource.kind in skipped:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from octodesk.core.plan.projects import (
     decide_project,
@@ -20,9 +20,6 @@ from octodesk.core.plan.variables import missing_variables
 from octodesk.core.report import FollowUp
 from octodesk.core.resources import kinds, secret_refs
 from octodesk.core.resources.ids import match_by_name
-
-if TYPE_CHECKING:
-    from octodesk.core.octopus.client import OctopusClient
 
 # Shared kinds matched by name: present -> reuse (or a kind-specific rule), missing -> create.
 SHARED_KINDS = (
@@ -47,15 +44,15 @@ def version_tuple(version: str) -> tuple[int, ...]:
     return tuple(int(number) for number in numbers[:3]) or (0,)
 
 
-def decide(plan: ImportPlan, client: OctopusClient) -> None:
-    assert plan.bundle is not None and plan.target is not None
+def decide(plan: ImportPlan) -> None:
+    """Every rule, in order; reads nothing (the target was read into ``plan.target``)."""
     bundle, target = plan.bundle, plan.target
     _check_versions(plan)
     for kind in SHARED_KINDS:
         for resource in bundle.by_kind(kind):
             plan.items.append(_decide_shared(plan, kind, resource.id, resource.name, resource.document))
     _decide_step_templates(plan)
-    _decide_library_merges(plan, client)
+    _decide_library_merges(plan)
     _decide_tenant_variables(plan)
     for resource in bundle.by_kind(kinds.PROJECT.name):
         plan.items.append(decide_project(plan, resource.id, resource.name, resource.document))
@@ -87,7 +84,6 @@ def _check_versions(plan: ImportPlan) -> None:
 
 
 def _decide_shared(plan: ImportPlan, kind: str, source_id: str, name: str, doc: dict[str, Any]) -> PlanItem:
-    assert plan.target is not None
     target = plan.target
     if kind == kinds.FEED.name and doc.get("FeedType") in SPECIAL_FEED_TYPES:
         feed = target.feed_of_type(str(doc["FeedType"]))
@@ -170,7 +166,6 @@ def _decide_present(
 
 
 def _decide_missing(plan: ImportPlan, kind: str, source_id: str, name: str, doc: dict[str, Any]) -> PlanItem:
-    assert plan.target is not None and plan.bundle is not None
     if kind == kinds.FEED.name and doc.get("FeedType") in SPECIAL_FEED_TYPES:
         plan.refusals.append(f"The target space has no {doc['FeedType']} feed for '{name}'.")
         return PlanItem(kind, name, source_id, "skip", "no matching built-in feed on the target")
@@ -210,7 +205,6 @@ def _decide_missing(plan: ImportPlan, kind: str, source_id: str, name: str, doc:
 
 
 def _tenant_connections_to_add(plan: ImportPlan, doc: dict[str, Any], existing: dict[str, Any]) -> list[str]:
-    assert plan.bundle is not None and plan.target is not None
     bundle, target = plan.bundle, plan.target
     have = existing.get("ProjectEnvironments") or {}
     added = []
@@ -232,7 +226,6 @@ def _tenant_connections_to_add(plan: ImportPlan, doc: dict[str, Any], existing: 
 def _decide_step_templates(plan: ImportPlan) -> None:
     """Same version: reuse. Bundle newer than the target's latest: applied to the target template (its
     version increments). Missing: created. Several bundle versions of one template are applied in order."""
-    assert plan.bundle is not None and plan.target is not None
     by_id: dict[str, list[dict[str, Any]]] = defaultdict(list)
     names: dict[str, str] = {}
     for resource in plan.bundle.by_kind(kinds.ACTION_TEMPLATE.name):
@@ -294,8 +287,7 @@ def _decide_step_templates(plan: ImportPlan) -> None:
             )
 
 
-def _decide_library_merges(plan: ImportPlan, client: OctopusClient) -> None:
-    assert plan.bundle is not None and plan.target is not None
+def _decide_library_merges(plan: ImportPlan) -> None:
     merges = [
         item for item in plan.items if item.kind == kinds.LIBRARY_VARIABLE_SET.name and item.action == "merge"
     ]
@@ -305,9 +297,7 @@ def _decide_library_merges(plan: ImportPlan, client: OctopusClient) -> None:
         str(existing.get("Id")): str(existing.get("VariableSetId"))
         for existing in plan.target.of(kinds.LIBRARY_VARIABLE_SET.name)
     }
-    wanted = [target_sets[item.target_id] for item in merges if item.target_id in target_sets]
-    variable_sets = {str(vs["Id"]): vs for vs in client.get_by_ids(plan.target.route("variables"), wanted)}
-    plan.extra["target_variable_sets"] = variable_sets
+    variable_sets = plan.target.library_variables
     for item in merges:
         source_lvs = plan.bundle.get(kinds.LIBRARY_VARIABLE_SET.name, item.source_id)
         source_set = (
@@ -326,7 +316,6 @@ def _decide_library_merges(plan: ImportPlan, client: OctopusClient) -> None:
 
 
 def _decide_tenant_variables(plan: ImportPlan) -> None:
-    assert plan.bundle is not None
     for resource in plan.bundle.by_kind(kinds.TENANT_VARIABLES.name):
         tenant_id = str(resource.document.get("TenantId") or resource.id)
         tenant = plan.bundle.get(kinds.TENANT.name, tenant_id)

@@ -13,11 +13,10 @@ from octodesk.core.resources.ids import match_by_name
 
 
 def predict_left_out_variables(plan: ImportPlan) -> None:
-    assert plan.bundle is not None and plan.target is not None
     bundle, target = plan.bundle, plan.target
     skipped = {(item.kind, item.source_id) for item in plan.items if item.action == "skip"}
     carried = {(resource.kind, resource.id) for resource in bundle.resources} - skipped
-    external: dict[tuple[str, str], str] = plan.extra.get("external", {})
+    external = plan.external.targets
     written_projects = {
         item.source_id for item in plan.items if item.kind == kinds.PROJECT.name and item.action != "skip"
     }
@@ -68,8 +67,7 @@ def _left_out(plan: ImportPlan, owner: tuple[str, str], variable: str, missing: 
 
 def _present_signatures(plan: ImportPlan) -> dict[str, set[Any]]:
     """Per merged library variable set name: signatures of the variables the target already has."""
-    assert plan.target is not None
-    target_sets: dict[str, dict[str, Any]] = plan.extra.get("target_variable_sets", {})
+    target_sets = plan.target.library_variables
     by_set_id = {
         str(lvs.get("VariableSetId")): str(lvs.get("Name"))
         for lvs in plan.target.of(kinds.LIBRARY_VARIABLE_SET.name)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
 from octodesk.core.octopus.client import OctopusClient
 from octodesk.core.resources import kinds
+from octodesk.core.resources.ids import match_by_name
 
 # Kinds matched by name against the target, and the collection that lists them.
 MATCHED_KINDS = (
@@ -34,6 +36,8 @@ class TargetSpace:
     version: str
     hosting: str  # "SelfHosted" | "OctopusCloud"
     collections: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # The variable sets (by variable-set id) of the target's library variable sets the bundle also carries.
+    library_variables: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def of(self, kind: str) -> list[dict[str, Any]]:
         return self.collections.get(kind, [])
@@ -56,8 +60,11 @@ class TargetSpace:
         return next((feed for feed in self.of(kinds.FEED.name) if feed.get("FeedType") == feed_type), None)
 
 
-def read_target(client: OctopusClient, space_name: str) -> TargetSpace:
-    """Server facts, the space, and each collection the plan matches against (one request per kind)."""
+def read_target(
+    client: OctopusClient, space_name: str, library_set_names: Collection[str] = ()
+) -> TargetSpace:
+    """Server facts, the space, each collection the plan matches against (one request per kind), and the
+    variables of the library variable sets named ``library_set_names`` that the target already has."""
     info = client.server_info()
     space = client.resolve_space(space_name)
     target = TargetSpace(
@@ -79,4 +86,16 @@ def read_target(client: OctopusClient, space_name: str) -> TargetSpace:
 
     names = [kind.name for kind in MATCHED_KINDS] + [kinds.TEAM.name, MACHINES]
     target.collections = dict(client.map(read, names))
+    target.library_variables = _library_variables(client, target, library_set_names)
     return target
+
+
+def _library_variables(
+    client: OctopusClient, target: TargetSpace, names: Collection[str]
+) -> dict[str, dict[str, Any]]:
+    existing = target.of(kinds.LIBRARY_VARIABLE_SET.name)
+    matches = (match_by_name(name, existing).target for name in names)
+    wanted = [str(lvs["VariableSetId"]) for lvs in matches if lvs is not None and lvs.get("VariableSetId")]
+    if not wanted:
+        return {}
+    return {str(vs["Id"]): vs for vs in client.get_by_ids(target.route("variables/all"), wanted)}

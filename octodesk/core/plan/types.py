@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 from octodesk.core.report import FollowUp
 
 if TYPE_CHECKING:
-    from octodesk.core.apply.journal import Journal
     from octodesk.core.bundle import Bundle
+    from octodesk.core.journal import Journal
     from octodesk.core.plan.target import TargetSpace
 
 ACTIONS = ("create", "reuse", "merge", "update", "convert", "skip")
@@ -37,40 +37,60 @@ class PlanItem:
 
 
 @dataclass
+class ExternalReferences:
+    """Resources the bundle names but does not carry (Deploy-a-Release child projects, machines in scopes),
+    keyed by (kind, source id): their names, and the target ids of those the target has by name."""
+
+    names: dict[tuple[str, str], str] = field(default_factory=dict)
+    targets: dict[tuple[str, str], str] = field(default_factory=dict)
+
+
+@dataclass
 class ImportPlan:
     bundle_path: str
-    server_url: str
-    space_name: str
-    space_id: str
     source: dict[str, Any]
-    target_version: str
-    target_hosting: str
     options: ImportOptions
+    # What apply needs, kept out of to_dict(): the decrypted bundle never leaves memory.
+    bundle: Bundle = field(repr=False)
+    target: TargetSpace = field(repr=False)
+    journal: Journal = field(repr=False)
     items: list[PlanItem] = field(default_factory=list)
     refusals: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     follow_ups: list[FollowUp] = field(default_factory=list)
+    external: ExternalReferences = field(default_factory=ExternalReferences, repr=False)
     http_requests: int = 0
     seconds: float = 0.0
-    # What apply needs, kept out of to_dict(): the decrypted bundle never leaves memory.
-    bundle: Bundle | None = field(default=None, repr=False)
-    target: TargetSpace | None = field(default=None, repr=False)
-    journal: Journal | None = field(default=None, repr=False)
-    extra: dict[str, Any] = field(default_factory=dict, repr=False)
+    _index: dict[tuple[str, str], PlanItem] = field(default_factory=dict, init=False, repr=False)
+
+    @property
+    def server_url(self) -> str:
+        return self.target.server_url
+
+    @property
+    def space_name(self) -> str:
+        return self.target.space_name
+
+    @property
+    def space_id(self) -> str:
+        return self.target.space_id
+
+    @property
+    def target_version(self) -> str:
+        return self.target.version
+
+    @property
+    def target_hosting(self) -> str:
+        return self.target.hosting
 
     @property
     def refused(self) -> bool:
         return bool(self.refusals)
 
     def item(self, kind: str, source_id: str) -> PlanItem | None:
-        return self._index().get((kind, source_id))
-
-    def _index(self) -> dict[tuple[str, str], PlanItem]:
-        index: dict[tuple[str, str], PlanItem] | None = self.extra.get("index")
-        if index is None or len(index) != len(self.items):
-            index = {(item.kind, item.source_id): item for item in self.items}
-            self.extra["index"] = index
-        return index
+        if len(self._index) != len(self.items):
+            self._index = {(item.kind, item.source_id): item for item in self.items}
+        return self._index.get((kind, source_id))
 
     def counts(self) -> dict[str, dict[str, int]]:
         counts: dict[str, dict[str, int]] = {}
