@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, BinaryIO, Protocol
+
+
+class BodyReader(Protocol):
+    def read(self, size: int) -> bytes: ...
 
 
 @dataclass
@@ -14,11 +18,20 @@ class Request:
     body: Any = None  # decoded JSON, or None
     raw: bytes = b""
     content_type: str = ""
+    stream: BodyReader | None = None  # the unread body of a streamed route (package upload); raw is empty
+
+
+@dataclass
+class FileBody:
+    """A response body sent from an open file, a chunk at a time; the HTTP layer closes it."""
+
+    handle: BinaryIO
+    size: int
 
 
 @dataclass
 class Response:
     status: int
-    body: Any = None  # JSON-able, or bytes sent as-is with ``content_type``
+    body: Any = None  # JSON-able, bytes sent as-is with ``content_type``, or a FileBody
     content_type: str = "application/json; charset=utf-8"
     headers: dict[str, str] = field(default_factory=dict)

@@ -7,13 +7,13 @@ import re
 from .errors import ApiError, method_not_allowed, not_found
 from .http_types import Request, Response
 from .kinds import KINDS, SPACE_ROUTES
-from .resources import library, projects, spaces, templates, variables
+from .resources import library, packages, projects, spaces, templates, variables
 from .resources.base import Behaviour, Ctx, behaviour_for
 from .store import Store
 
 _SPACE_ID = re.compile(r"^Spaces-\d+$")
 _CANONICAL_ROUTES = {route.lower(): route for route in KINDS}
-_EXTRA_SPACE_ROUTES = {"machineroles", "tenantvariables"}
+_EXTRA_SPACE_ROUTES = {"machineroles", "tenantvariables", "packages"}
 
 for module in (spaces, projects, library, templates, variables):
     module.register_all()
@@ -30,6 +30,8 @@ class Router:
         """One request at a time against the store (each takes well under a millisecond), so readers never
         see a collection change under them; injected latency is spent before this, in parallel."""
         try:
+            if packages.is_package_route(request.path):  # streams files: the feed index has its own lock
+                return self._route(request)
             with self.store.lock:
                 return self._route(request)
         except ApiError as error:
@@ -111,6 +113,8 @@ class Router:
         if head == "tenantvariables" and rest[1:] == ["all"]:
             self._only(request, "GET")
             return variables.all_tenant_variables(ctx, request)
+        if head == "packages":
+            return packages.route(ctx, request, rest[1:])
         route = _CANONICAL_ROUTES.get(head)
         if route is None or route not in SPACE_ROUTES:
             raise not_found(request.path)

@@ -1,4 +1,5 @@
-"""All stored state of one sandbox: documents per collection, id counters, template versions, logos."""
+"""All stored state of one sandbox: documents per collection, id counters, template versions, logos,
+built-in feed packages."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import re
 import threading
 from datetime import UTC, datetime
 from typing import Any
+
+from .package_store import PackageStore
 
 Document = dict[str, Any]
 
@@ -51,6 +54,7 @@ class Store:
         self.tenant_variables: dict[str, Document] = {}
         self.deployment_settings: dict[str, Document] = {}
         self.certificate_files: dict[str, tuple[str, bytes, bytes]] = {}
+        self.packages = PackageStore()
         self._block = _take_id_block(self._rng)
 
     def new_id(self, prefix: str) -> str:
@@ -100,5 +104,6 @@ class Store:
                     "certificate_files": {
                         cid: [fmt, data.hex()] for cid, (fmt, data, _pem) in self.certificate_files.items()
                     },
+                    "packages": self.packages.snapshot(),
                 }
             )

@@ -8,6 +8,7 @@ from typing import Any
 from ..errors import bad_request
 from ..kinds import KINDS
 from ..store import Document
+from . import packages
 from .base import Behaviour, Ctx, register
 
 _SPACE_LINKS = {
@@ -33,6 +34,9 @@ _SPACE_LINKS = {
     "Machines": "machines{/id}{?skip,take,name,ids,partialName,roles,isDisabled,environmentIds}",
     "MachineRoles": "machineroles/all",
     "Teams": "teams{/id}{?skip,take,ids,partialName,spaces,includeSystem}",
+    "Packages": packages.TEMPLATE,
+    "PackageUpload": packages.UPLOAD_TEMPLATE,
+    "PackagesBulk": packages.BULK_TEMPLATE,
 }
 
 
