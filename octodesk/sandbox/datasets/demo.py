@@ -13,6 +13,8 @@ Space "Default" (IsDefault):
   dynamic "Hosted Ubuntu".
 - Feeds: the built-in feed (and the built-in releases feed when the server has one), "Docker Hub" (Docker),
   "Acme NuGet" (NuGet with username + password).
+- Built-in feed packages (real files, see :mod:`.demo_packages`): Acme.WebPortal.Assets 1.4.0, 1.4.1 and
+  1.5.0 (zip) and Acme.Database.Migrations 3.2.0 and 3.3.0-beta.1 (nupkg).
 - Accounts: "Azure Portal Subscription" (AzureServicePrincipal, secret Password), "AWS Billing"
   (AmazonWebServicesAccount, SecretKey), "Production SQL Login" (UsernamePassword, restricted to Production).
 - Certificate "Portal TLS": a self-signed PFX generated at build time, password ``CERTIFICATE_PASSWORD``.
@@ -40,7 +42,8 @@ Space "Default" (IsDefault):
   - "Billing API" (Back Office Services; Common Settings): SQL template v2, Kubernetes containers from the
     Docker feed with a worker-tools container, AWS script through an AmazonWebServicesAccount variable, a
     UsernamePasswordAccount variable, worker pools on steps.
-  - "Database Migrations" (Back Office Services): run-on-server script, SQL template at version 1.
+  - "Database Migrations" (Back Office Services): run-on-server script referencing the built-in feed package
+    Acme.Database.Migrations, SQL template at version 1.
   - "Release Orchestrator" (Release Trains): Octopus.DeployRelease steps for Web Portal and Billing API
     (package PackageId = the child project's id; FeedId = the built-in releases feed, or null when the
     server has none, as the sandbox does).
@@ -50,7 +53,8 @@ Space "Default" (IsDefault):
   variable values; "Tailspin Toys" (Region/US) is connected to no project.
 
 Space "Platform": environments Development and Production, project group "Infrastructure", the project
-"Monitoring Agent" (one script step, two variables) and the library variable set "Platform Defaults".
+"Monitoring Agent" (one script step referencing the built-in feed package Acme.MonitoringAgent 2.0.1, two
+variables) and the library variable set "Platform Defaults".
 """
 
 from __future__ import annotations
@@ -58,6 +62,7 @@ from __future__ import annotations
 from typing import Any
 
 from .api import SandboxApi
+from .demo_packages import DEFAULT_SPACE_PACKAGES, PLATFORM_SPACE_PACKAGES, upload_packages
 from .demo_projects import (
     build_billing_api,
     build_database_migrations,
@@ -66,7 +71,7 @@ from .demo_projects import (
 )
 from .demo_shared import CERTIFICATE_PASSWORD, DemoSpace, build_shared, create_machines
 from .demo_web_portal import build_web_portal
-from .space import SpaceWriter, create_space, secret, step, variable
+from .space import SpaceWriter, create_space, package, secret, step, variable
 
 __all__ = ["CERTIFICATE_PASSWORD", "build"]
 
@@ -83,6 +88,7 @@ def build(api: SandboxApi) -> None:
     cloud = licence.get("HostingEnvironment") == "OctopusCloud"
     default = create_space(api, "Default", "Customer-facing and back-office applications.", is_default=True)
     demo = build_shared(default, cloud=cloud)
+    upload_packages(default, DEFAULT_SPACE_PACKAGES)
     create_machines(demo)
     portal = build_web_portal(demo)
     billing = build_billing_api(demo)
@@ -137,6 +143,8 @@ def _tenants(demo: DemoSpace, portal: dict[str, Any]) -> None:
 
 
 def _platform_space(space: SpaceWriter) -> None:
+    upload_packages(space, PLATFORM_SPACE_PACKAGES)
+    builtin_feed = space.all("feeds", "feedType=BuiltIn")[0]["Id"]
     environments = {}
     for order, name in enumerate(("Development", "Production")):
         environments[name] = space.create(
@@ -211,6 +219,7 @@ def _platform_space(space: SpaceWriter) -> None:
                     ),
                 },
                 roles=["platform-node"],
+                Packages=[package("Acme.MonitoringAgent", builtin_feed, name="agent", extract=True)],
             ),
         ],
     )

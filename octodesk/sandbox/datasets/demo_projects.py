@@ -167,6 +167,7 @@ def build_database_migrations(demo: DemoSpace) -> dict[str, Any]:
         "Schema migrations for the shared customer database (run before application releases).",
         "Back Office Services",
     )
+    builtin_feed = demo.feeds["Octopus Server (built-in)"]
     space.set_deployment_process(
         project,
         [
@@ -179,6 +180,7 @@ def build_database_migrations(demo: DemoSpace) -> dict[str, Any]:
                     'if ($lock) { throw "Migrations are locked by $($lock.Holder)" }',
                     **{"Octopus.Action.RunOnServer": "true"},
                 ),
+                Packages=[package("Acme.Database.Migrations", builtin_feed, name="migrations")],
             ),
             step(
                 "Run schema migrations",
