@@ -322,6 +322,14 @@ def test_each_space_has_its_own_feed(octo: Octo, feed: Feed) -> None:
     assert other.list()["TotalResults"] == 1
 
 
+def test_deleting_a_space_deletes_its_packages(octo: Octo) -> None:
+    space = octo.ok(octo.post("/api/spaces", {"Name": "Short Lived", "SpaceManagersTeams": ["teams-managers"]}))
+    Feed(octo, space["Id"]).push(spec())
+    assert octo.delete(f"/api/spaces/{space['Id']}").status_code == 200
+    assert space["Id"] not in octo.server.snapshot()["packages"]
+    assert not [path for path in octo.server.store.packages.folder.rglob("*") if path.is_file()]
+
+
 def test_the_routes_without_a_space_use_the_default_space(feed: Feed, octo: Octo) -> None:
     document = feed.push(spec())
     assert octo.ok(octo.get("/api/packages"))["Items"][0]["Id"] == document["Id"]

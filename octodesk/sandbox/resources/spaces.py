@@ -223,6 +223,8 @@ class SpacesBehaviour(Behaviour):
         for docs in ctx.store.docs.values():
             for doc_id in [i for i, d in docs.items() if d.get("SpaceId") == doc["Id"]]:
                 del docs[doc_id]
+        for package in ctx.store.packages.in_space(doc["Id"]):
+            ctx.store.packages.remove(doc["Id"], package.key)
 
 
 class TeamsBehaviour(Behaviour):
