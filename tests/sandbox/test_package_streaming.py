@@ -6,10 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import socket
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -17,6 +14,7 @@ from typing import Any
 
 import pytest
 import requests
+from cli_process import SOURCE_COMMAND, SandboxProcess, child_env, start_sandbox
 from sandbox_client import Octo
 
 from octodesk.sandbox.multipart import MultipartError, read_file_part
@@ -71,59 +69,31 @@ def download_sha1(session: requests.Session, url: str) -> str:
 
 
 # memory ----------------------------------------------------------------------------------------------------
-class ChildSandbox:
-    """``octodesk sandbox`` in its own process, so its memory can be measured apart from the test's."""
-
-    def __init__(self) -> None:
-        env = {k: v for k, v in os.environ.items() if k not in ("OCTOPUS_API_KEY", "OCTODESK_PASSWORD")}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "octodesk", "sandbox", "--port", "0", "--data", "empty"],
-            env={**env, "PYTHONUNBUFFERED": "1"},
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-        )
-        self.url = self.api_key = ""
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            if line.startswith("URL:"):
-                self.url = line.split(":", 1)[1].strip()
-            elif line.startswith("API key:"):
-                self.api_key = line.split(":", 1)[1].strip()
-            if self.url and self.api_key:
-                return
-        raise AssertionError("octodesk sandbox did not print its URL and API key")
-
-    def peak_rss(self) -> int:
-        """The process's peak resident memory so far (Linux VmHWM, Windows peak working set)."""
-        status = Path(f"/proc/{self.process.pid}/status")
-        if status.exists():
-            for line in status.read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) * 1024
-        psutil = pytest.importorskip("psutil")
-        info = psutil.Process(self.process.pid).memory_info()
-        if not hasattr(info, "peak_wset"):
-            pytest.skip("this platform reports no peak resident memory for a process")
-        return int(info.peak_wset)
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(30)
-        if self.process.stdout is not None:
-            self.process.stdout.close()
+def peak_rss(pid: int) -> int:
+    """A process's peak resident memory so far (Linux VmHWM, Windows peak working set)."""
+    status = Path(f"/proc/{pid}/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    psutil = pytest.importorskip("psutil")
+    info = psutil.Process(pid).memory_info()
+    if not hasattr(info, "peak_wset"):
+        pytest.skip("this platform reports no peak resident memory for a process")
+    return int(info.peak_wset)
 
 
 @pytest.fixture
-def child() -> Iterator[ChildSandbox]:
-    sandbox = ChildSandbox()
+def child(tmp_path: Path) -> Iterator[SandboxProcess]:
+    """``octodesk sandbox`` in its own process, so its memory is measured apart from the test's."""
+    env = child_env(drop=("OCTOPUS_API_KEY", "OCTODESK_PASSWORD"))
+    sandbox = start_sandbox(SOURCE_COMMAND, "--data", "empty", env=env, cwd=tmp_path)
     yield sandbox
-    sandbox.stop()
+    sandbox.child.terminate()
 
 
 def test_a_64_mb_package_goes_in_and_out_without_the_server_holding_it(
-    child: ChildSandbox, tmp_path: Path
+    child: SandboxProcess, tmp_path: Path
 ) -> None:
     session = requests.Session()
     session.headers["X-Octopus-ApiKey"] = child.api_key
@@ -133,7 +103,7 @@ def test_a_64_mb_package_goes_in_and_out_without_the_server_holding_it(
     headers = upload_headers(child.api_key)
     assert session.post(upload_url, data=MultipartFile(small.path), headers=headers).status_code == 201
     download_sha1(session, f"{child.url}/api/{space}/packages/packages-Acme.Warmup.1.0.0/raw")
-    before = child.peak_rss()
+    before = peak_rss(child.child.pid)
 
     big = write_package(PackageSpec("Acme.Big", "1.0.0", payload_bytes=64 * MB, seed=9), tmp_path)
     sent = session.post(upload_url, data=MultipartFile(big.path), headers=headers, timeout=120)
@@ -145,7 +115,7 @@ def test_a_64_mb_package_goes_in_and_out_without_the_server_holding_it(
     assert chunked.status_code == 201 and chunked.json()["Hash"] == big.sha1
     assert download_sha1(session, f"{child.url}{sent.json()['Links']['Raw']}") == big.sha1
 
-    grown = child.peak_rss() - before
+    grown = peak_rss(child.child.pid) - before
     assert grown < 24 * MB, f"the sandbox's peak memory grew by {grown / MB:.1f} MB for a 64 MB package"
     session.close()
 

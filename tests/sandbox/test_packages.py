@@ -323,7 +323,9 @@ def test_each_space_has_its_own_feed(octo: Octo, feed: Feed) -> None:
 
 
 def test_deleting_a_space_deletes_its_packages(octo: Octo) -> None:
-    space = octo.ok(octo.post("/api/spaces", {"Name": "Short Lived", "SpaceManagersTeams": ["teams-managers"]}))
+    space = octo.ok(
+        octo.post("/api/spaces", {"Name": "Short Lived", "SpaceManagersTeams": ["teams-managers"]})
+    )
     Feed(octo, space["Id"]).push(spec())
     assert octo.delete(f"/api/spaces/{space['Id']}").status_code == 200
     assert space["Id"] not in octo.server.snapshot()["packages"]
