@@ -89,7 +89,7 @@ def child(tmp_path: Path) -> Iterator[SandboxProcess]:
     env = child_env(drop=("OCTOPUS_API_KEY", "OCTODESK_PASSWORD"))
     sandbox = start_sandbox(SOURCE_COMMAND, "--data", "empty", env=env, cwd=tmp_path)
     yield sandbox
-    sandbox.child.terminate()
+    assert sandbox.child.interrupt() == 0  # Ctrl+C: the sandbox stops and removes its package files
 
 
 def test_a_64_mb_package_goes_in_and_out_without_the_server_holding_it(
