@@ -21,6 +21,7 @@ from .http_types import Request, Response
 from .resources.spaces import system_teams
 from .router import Router
 from .store import Store
+from .tasks import TaskEngine
 
 ROLES = ("full", "read-only", "no-certificate-export")
 MISSING_KEY = "You must be logged in to perform this action. Please provide a valid API key or log in again."
@@ -85,8 +86,13 @@ class SandboxServer:
         self.store = Store()
         for team in system_teams():
             self.store.put("teams", team)
+        self.tasks = TaskEngine(self.store, latency=lambda: self.faults.latency_ms / 1000.0)
         self.router = Router(
-            self.store, version=version, hosting=hosting, installation_id=secrets.token_hex(16)
+            self.store,
+            version=version,
+            hosting=hosting,
+            installation_id=secrets.token_hex(16),
+            tasks=self.tasks,
         )
         self.api = InProcessApi(self.router)
         self._log_lock = threading.Lock()
@@ -121,6 +127,7 @@ class SandboxServer:
         return self
 
     def stop(self) -> None:
+        self.tasks.shutdown()
         httpd, self._httpd = self._httpd, None
         if httpd is None:
             return
@@ -202,6 +209,13 @@ class SandboxServer:
         self.faults.fail_next(
             count, mode, method=method, path_contains=path_contains, retry_after=retry_after
         )
+
+    def fail_next_task(self, message: str | None = None) -> None:
+        """The next server task queued (export or import) fails with ``message`` (a test hook)."""
+        if message is None:
+            self.tasks.fail_next()
+        else:
+            self.tasks.fail_next(message)
 
     # one request -----------------------------------------------------------------------------------
     def respond(
