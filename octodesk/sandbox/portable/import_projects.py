@@ -120,7 +120,7 @@ def _tenants(target: ImportTarget) -> None:
     for doc in target.exported("tenants"):
         tenant_id = target.maps["tenants"][doc["Id"]]
         tenant = target.raw("tenants", tenant_id)
-        connections = tenant.get("ProjectEnvironments") or {}
+        connections = dict(tenant.get("ProjectEnvironments") or {})
         for project_id, environment_ids in visit("tenants", doc, target)["ProjectEnvironments"].items():
             connections[project_id] = sorted(set(connections.get(project_id, [])) | set(environment_ids))
         if connections != tenant.get("ProjectEnvironments"):
