@@ -24,7 +24,6 @@ PERIODS_PER_PHASE = 3  # latency periods each phase of the work lasts
 NODE_TASK_LIMIT = 5  # tasks executing at once (the license's EffectiveNodeTaskLimit)
 FORCED_FAILURE = "The task failed: the sandbox was told to fail the next task."
 CANCELED_MESSAGE = "The task was canceled."
-_NODE_STATUS = {SUCCESS: "Success", FAILED: "Failed", CANCELED: "Canceled"}
 
 
 class TaskFailed(Exception):
@@ -263,7 +262,7 @@ class TaskEngine:
         elif outcome == FAILED:
             run.log("Error", message)
         with self.lock:
-            run.close_phase(_NODE_STATUS[outcome])
+            run.close_phase(outcome)  # ActivityStatus spells these as TaskState does
             task.error_message = message
             task.has_warnings_or_errors = task.has_warnings_or_errors or outcome != SUCCESS
             self._finish(task, outcome)
@@ -272,6 +271,6 @@ class TaskEngine:
         task.state = state
         task.completed_time = task.last_updated = now_iso()
         task.root.ended = task.completed_time
-        task.root.status = _NODE_STATUS[state]
+        task.root.status = state
         if state == CANCELED:
             task.error_message = CANCELED_MESSAGE
