@@ -8,7 +8,6 @@ import zipfile
 from collections.abc import Callable
 from typing import Any
 
-import pytest
 from sandbox_client import Octo
 from server_tasks_client import (
     export_zip,
@@ -22,16 +21,6 @@ from server_tasks_client import (
     upload,
     wait_for,
 )
-
-
-@pytest.fixture
-def source(sandbox_factory: Callable[..., Any]) -> Octo:
-    return Octo(sandbox_factory("demo"))
-
-
-@pytest.fixture
-def target(sandbox_factory: Callable[..., Any]) -> Octo:
-    return Octo(sandbox_factory("empty"))
 
 
 def test_cross_instance_import_carries_every_sensitive_value(source: Octo, target: Octo) -> None:

@@ -15,16 +15,6 @@ from octodesk.sandbox.portable import importer
 from octodesk.sandbox.portable.target import ImportFailed, ImportTarget
 
 
-@pytest.fixture
-def source(sandbox_factory: Callable[..., Any]) -> Octo:
-    return Octo(sandbox_factory("demo"))
-
-
-@pytest.fixture
-def target(sandbox_factory: Callable[..., Any]) -> Octo:
-    return Octo(sandbox_factory("empty"))
-
-
 def stored(octo: Octo, route: str, doc_id: str) -> dict[str, Any]:
     doc: dict[str, Any] = octo.server.snapshot()["documents"][route][doc_id]
     return doc

@@ -82,43 +82,25 @@ def _artifact_routes(prefix: str, space: Callable[[TaskServer, dict[str, str]], 
     ]
 
 
-_IMPORT_EXPORT = "/api/{spaceId}/projects/import-export"
+def _import_export(method: str, path: str, handler: Callable[[TaskServer, Request, str], Response]) -> Route:
+    return Route(
+        method,
+        f"/api/{{spaceId}}/projects/import-export/{path}",
+        lambda s, r, p: handler(s, r, p["spaceId"]),
+        import_export=True,
+    )
+
 
 ROUTES: list[Route] = [
     *_task_routes("/api"),
     *_task_routes("/api/{spaceId}"),
     *_artifact_routes("/api", lambda s, p: _default_space(s)),
     *_artifact_routes("/api/{spaceId}", lambda s, p: p["spaceId"]),
-    Route(
-        "POST",
-        f"{_IMPORT_EXPORT}/export",
-        lambda s, r, p: import_export.export_projects(s, r, p["spaceId"]),
-        True,
-    ),
-    Route(
-        "GET",
-        f"{_IMPORT_EXPORT}/import-files",
-        lambda s, r, p: import_export.list_import_files(s, r, p["spaceId"]),
-        True,
-    ),
-    Route(
-        "POST",
-        f"{_IMPORT_EXPORT}/import-files",
-        lambda s, r, p: import_export.upload_import_file(s, r, p["spaceId"]),
-        True,
-    ),
-    Route(
-        "POST",
-        f"{_IMPORT_EXPORT}/import/preview",
-        lambda s, r, p: import_export.preview_import(s, r, p["spaceId"]),
-        True,
-    ),
-    Route(
-        "POST",
-        f"{_IMPORT_EXPORT}/import",
-        lambda s, r, p: import_export.import_projects(s, r, p["spaceId"]),
-        True,
-    ),
+    _import_export("POST", "export", import_export.export_projects),
+    _import_export("GET", "import-files", import_export.list_import_files),
+    _import_export("POST", "import-files", import_export.upload_import_file),
+    _import_export("POST", "import/preview", import_export.preview_import),
+    _import_export("POST", "import", import_export.import_projects),
 ]
 
 
