@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sandbox_client import Octo
 from server_tasks_client import (
+    PASSWORD,
     export_zip,
     log_lines,
     project_ids,
@@ -72,6 +73,8 @@ def test_details_carry_the_activity_log_with_verbose_and_tail(demo: Octo) -> Non
     assert demo.get(f"/api/tasks/{task_id}/details", verbose="maybe").status_code == 400
     raw = demo.get(f"/api/tasks/{task_id}/raw")
     assert raw.headers["Content-Type"].startswith("text/plain") and "Attached the artifact" in raw.text
+    verbose = demo.get(f"/api/tasks/{task_id}/details", verbose="true").text
+    assert PASSWORD not in raw.text + verbose + demo.get(f"/api/tasks/{task_id}").text  # never logged
 
 
 def test_verbose_lines_show_only_when_asked(sandbox_factory: Callable[..., Any]) -> None:
@@ -142,6 +145,12 @@ def test_export_requests_are_validated_before_any_task(demo: Octo) -> None:
     cac = demo.post(url, {"IncludedProjectIds": project_ids(demo, "Mobile App (Git)"), "Password": password})
     assert cac.status_code == 400 and "version controlled" in cac.json()["ErrorMessage"]
     assert demo.get(url).status_code == 405
+
+
+def test_version_controlled_projects_export_from_2025_2_5601(sandbox_factory: Callable[..., Any]) -> None:
+    octo = Octo(sandbox_factory("demo", version="2025.2.5601"))
+    task = wait_for(octo, start_export(octo, project_ids(octo, "Mobile App (Git)"))["TaskId"])
+    assert task["State"] == "Success", task["ErrorMessage"]
 
 
 def test_tasks_and_artifacts_belong_to_their_space(demo: Octo) -> None:
