@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 from collections import deque
 
-from ..references import RELEASES_FEED_ID, split_ids
+from ..references import RELEASES_FEED_ID, is_expression, split_ids
 from ..store import Document, Store
 from .archive import ExportContent
 from .walk import visit
@@ -21,10 +21,10 @@ DEFAULT_LIFECYCLE = "Default Lifecycle"
 _PSEUDO_ROUTES = frozenset({"actions", "processowners"})
 
 
-def release_children(store: Store, project: Document) -> set[str]:
+def _release_children(store: Store, project: Document) -> set[str]:
     """Projects a project's Deploy Release steps (deployment process and runbooks) deploy."""
     children: set[str] = set()
-    for process in project_processes(store, project):
+    for process in _processes(store, project):
         for step in process.get("Steps") or []:
             for action in step.get("Actions") or []:
                 if action.get("ActionType") != "Octopus.DeployRelease":
@@ -35,10 +35,10 @@ def release_children(store: Store, project: Document) -> set[str]:
                 children.update(
                     p.get("PackageId") for p in action.get("Packages") or [] if p.get("PackageId")
                 )
-    return {child for child in children if "#{" not in child}
+    return {child for child in children if not is_expression(child)}
 
 
-def project_processes(store: Store, project: Document) -> list[Document]:
+def _processes(store: Store, project: Document) -> list[Document]:
     processes = [store.get("deploymentprocesses", project["DeploymentProcessId"])]
     processes += [
         store.get("runbookProcesses", runbook["RunbookProcessId"])
@@ -48,16 +48,17 @@ def project_processes(store: Store, project: Document) -> list[Document]:
     return [process for process in processes if process is not None]
 
 
-def project_closure(store: Store, project_ids: list[str]) -> list[str]:
-    """The chosen projects, then every project their Deploy Release steps reach, in discovery order."""
+def project_closure(store: Store, space_id: str, project_ids: list[str]) -> list[str]:
+    """The chosen projects, then every project of the space their Deploy Release steps reach, in discovery
+    order."""
     ordered = list(dict.fromkeys(project_ids))
     queue = deque(ordered)
     while queue:
         project = store.get("projects", queue.popleft())
         if project is None:
             continue
-        for child in sorted(release_children(store, project)):
-            if child not in ordered and store.get("projects", child) is not None:
+        for child in sorted(_release_children(store, project)):
+            if child not in ordered and store.exists_in_space("projects", child, space_id):
                 ordered.append(child)
                 queue.append(child)
     return ordered
@@ -151,7 +152,7 @@ def collect(
     store: Store, space_id: str, project_ids: list[str], manifest: Document
 ) -> tuple[ExportContent, list[str]]:
     """The export's content (with secrets) and the warnings to log. Call with the store locked."""
-    included = project_closure(store, project_ids)
+    included = project_closure(store, space_id, project_ids)
     collector = _Collector(store, space_id, included)
     for project_id in included:
         project = store.get("projects", project_id)

@@ -70,7 +70,7 @@ def export_projects(server: TaskServer, request: Request, space_id: str) -> Resp
             names.append(str(project["Name"]))
     if errors:
         raise bad_request(errors)
-    included = project_closure(store, project_ids)
+    included = project_closure(store, space_id, project_ids)
 
     def work(run: TaskRun) -> None:
         _export(server, run, space_id, list(project_ids), password)
