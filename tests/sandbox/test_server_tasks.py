@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,6 +23,7 @@ from server_tasks_client import (
 )
 from swagger_schema import SwaggerSchemas
 
+from octodesk.sandbox.resources.task_routes import ROUTES
 from octodesk.sandbox.store import Store
 from octodesk.sandbox.tasks import CANCELED, QUEUED, TaskEngine, TaskRun
 
@@ -190,3 +192,14 @@ def test_task_details_and_artifact_shapes_conform_to_the_swagger(demo: Octo, swa
     assert schemas.errors(cancelled, "TaskResource") == []
     artifacts = demo.ok(demo.get(f"{demo.p}/artifacts", regarding=task_id))
     assert schemas.collection_errors(artifacts, "ArtifactResource") == []
+
+
+def test_every_task_route_has_an_evidence_row() -> None:
+    evidence = (Path(__file__).resolve().parents[2] / "docs" / "api-evidence.md").read_text()
+    section = evidence.split("## Import/export tasks", 1)[1].split("\n## ", 1)[0]
+    rows = {
+        (cells[1], cells[2].strip("`"))
+        for line in section.splitlines()
+        if line.startswith("| ") and len(cells := [c.strip() for c in line.split("|")]) > 3
+    }
+    assert {(route.method, route.template) for route in ROUTES} == rows - {("Method", "Route")}
