@@ -134,7 +134,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--data", default="demo", metavar="NAME|PATH", help="dataset: empty, demo, large, or a JSON file"
     )
     sandbox.add_argument(
-        "--version", dest="server_version", default=None, metavar="V", help="reported server version"
+        "--version",
+        dest="server_version",
+        default=None,
+        metavar="V",
+        help="server version to behave as: a profile (2021.2, 2023.1, 2025.2, 2026.3) or a full version "
+        "such as 2023.1.9626, which gets the newest profile not newer than it",
     )
     sandbox.add_argument("--hosting", choices=["self-hosted", "cloud"], default="self-hosted")
     sandbox.add_argument(

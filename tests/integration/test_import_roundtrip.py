@@ -7,7 +7,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from import_support import PASSWORD, export_demo, import_into, named, names, one, space_docs
+from import_support import (
+    PASSWORD,
+    export_demo,
+    import_into,
+    named,
+    names,
+    one,
+    space_docs,
+    stored_tenant_value,
+)
 
 from octodesk.core.bundle import Bundle, read_bundle
 from octodesk.core.errors import ImportRefused
@@ -184,7 +193,6 @@ def test_a_second_import_of_the_same_bundle_is_refused_and_changes_nothing(bundl
 
 def test_tenant_variable_values_arrive_under_the_target_ids(imported: Any, bundle: Bundle) -> None:
     target, _ = imported
-    stored = target.snapshot()["tenant_variables"]
     by_id = {doc_id: doc for docs in target.snapshot()["documents"].values() for doc_id, doc in docs.items()}
     compared = 0
     for resource in bundle.by_kind("TenantVariables"):
@@ -198,10 +206,11 @@ def test_tenant_variable_values_arrive_under_the_target_ids(imported: Any, bundl
                 environment = one(target, "environments", bundle.get("Environment", environment_id).name)  # type: ignore[union-attr]
                 for template_id, value in values.items():
                     if isinstance(value, str):
-                        target_values = stored[tenant["Id"]]["ProjectVariables"][project["Id"]][
-                            environment["Id"]
-                        ]
-                        assert target_values[target_templates[names[template_id]]] == value
+                        target_template = target_templates[names[template_id]]
+                        held = stored_tenant_value(
+                            target, tenant["Id"], project["Id"], target_template, environment["Id"]
+                        )
+                        assert held == value
                         assert (
                             by_id[environment["Id"]]["Name"] == bundle.get("Environment", environment_id).name
                         )  # type: ignore[union-attr]

@@ -7,7 +7,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from import_support import PASSWORD, client_for, export_demo, import_into, named, one, space_docs
+from import_support import (
+    PASSWORD,
+    client_for,
+    export_demo,
+    import_into,
+    named,
+    one,
+    space_docs,
+    stored_tenant_value,
+)
 
 from octodesk.core.errors import ImportRefused
 from octodesk.core.export import export_projects
@@ -114,8 +123,7 @@ def test_sensitive_values_from_the_bundle_are_applied(target: SandboxServer, bun
     tenant = one(target, "tenants", "Contoso Pharmacy")
     library = one(target, "libraryvariablesets", "Common Settings")
     pin = next(t["Id"] for t in library["Templates"] if t["Name"] == "Tenant.SupportPin")
-    stored = target.snapshot()["tenant_variables"][tenant["Id"]]["LibraryVariables"][library["Id"]][pin]
-    assert stored["NewValue"] == "4711"
+    assert stored_tenant_value(target, tenant["Id"], library["Id"], pin)["NewValue"] == "4711"
 
 
 def test_tenant_connections_are_merged_into_an_existing_tenant(

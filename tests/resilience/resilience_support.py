@@ -36,7 +36,7 @@ SandboxAnswer = tuple[Response | None, Fault | None]
 _ID_TOKEN = re.compile(r"[A-Za-z]+(?:-\d+)+")
 _GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 # Bookkeeping the server changes on every write; not part of what a user imported.
-_VOLATILE_KEYS = frozenset({"LastModifiedOn", "LastModifiedBy"})
+_VOLATILE_KEYS = frozenset({"LastModifiedOn", "LastModifiedBy", "ConcurrencyToken"})
 # Optimistic-concurrency counters: a resumed import may PUT the same document twice, which bumps them.
 _REVISION_COUNTED = frozenset({"deploymentprocesses", "runbookProcesses", "variables"})
 _OTHER_STATE = ("template_versions", "logos", "tenant_variables", "deployment_settings", "certificate_files")

@@ -95,7 +95,7 @@ def prefetch_children(ctx: ApplyContext, items: list[PlanItem]) -> None:
         )
     )
     variables = ctx.remember(
-        ctx.client.get_by_ids(ctx.route("variables"), [str(t["VariableSetId"]) for t in targets])
+        ctx.client.get_by_ids(ctx.route("variables/all"), [str(t["VariableSetId"]) for t in targets])
     )
     wanted = {str(t["Id"]) for t in targets}
     channels: dict[str, list[dict[str, Any]]] = {}

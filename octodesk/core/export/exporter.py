@@ -212,7 +212,7 @@ def read_everything(reader: SourceReader, project_ids: list[str]) -> Selection:
     level1 += reader.by_ids(
         "DeploymentProcess", "deploymentprocesses", [p.get("DeploymentProcessId") for p in projects]
     )
-    level1 += reader.by_ids("VariableSet", "variables", [p.get("VariableSetId") for p in projects])
+    level1 += reader.by_ids("VariableSet", "variables/all", [p.get("VariableSetId") for p in projects])
     level1 += reader.logos(projects)
     reader.run(level1)
 
@@ -223,7 +223,7 @@ def read_everything(reader: SourceReader, project_ids: list[str]) -> Selection:
     level2 = reader.by_ids(
         "RunbookProcess", "runbookProcesses", [r.get("RunbookProcessId") for r in runbooks]
     )
-    level2 += reader.by_ids("VariableSet", "variables", [s.get("VariableSetId") for s in library_sets])
+    level2 += reader.by_ids("VariableSet", "variables/all", [s.get("VariableSetId") for s in library_sets])
     tenant_ids = connected_tenant_ids(data, project_ids)
     level2 += reader.all_tenant_variables(tenant_ids)
     reader.run(level2)

@@ -216,13 +216,22 @@ class OctopusClient:
 
     def get_by_ids(self, collection_path: str, ids: Iterable[str]) -> list[dict[str, Any]]:
         """The resources with these ids: de-duplicated, ~100 ids per request (batches in parallel), every
-        page followed. Ids the server does not know are simply absent from the result."""
+        page followed. Ids the server does not know are simply absent from the result.
+
+        ``collection_path`` is a paged collection that takes ``ids=`` (``deploymentprocesses``) or an
+        ``/all`` route that does (``variables/all``: variable sets have no paged collection)."""
         unique = list(dict.fromkeys(item for item in ids if item))
         starts = range(0, len(unique), IDS_PER_REQUEST)
         batches = [unique[start : start + IDS_PER_REQUEST] for start in starts]
-        pages = self.map(
-            lambda batch: self.get_all(collection_path, {"ids": ",".join(batch), "take": len(batch)}), batches
-        )
+        is_all = urlsplit(collection_path).path.rstrip("/").endswith("/all")
+
+        def read(batch: list[str]) -> list[dict[str, Any]]:
+            params: dict[str, Any] = {"ids": ",".join(batch)}
+            if not is_all:
+                params["take"] = len(batch)
+            return self.get_all(collection_path, params)
+
+        pages = self.map(read, batches)
         return [item for page in pages for item in page]
 
     # --- writes -----------------------------------------------------------------------------------
