@@ -174,8 +174,8 @@ class ApplyContext:
     def read(self, path: str) -> Any:
         return self.remember(self.client.get(path))
 
-    def read_all(self, path: str) -> list[dict[str, Any]]:
-        return list(self.remember(self.client.get_all(path)))
+    def read_collection(self, route: str, *, all_route: bool = True) -> list[dict[str, Any]]:
+        return list(self.remember(self.client.read_collection(route, all_route=all_route)))
 
     def send(self, method: str, path: str, body: dict[str, Any], what: str) -> Any:
         """The only way an import writes: the leak check first, then the request."""

@@ -99,7 +99,7 @@ def prefetch_children(ctx: ApplyContext, items: list[PlanItem]) -> None:
     )
     wanted = {str(t["Id"]) for t in targets}
     channels: dict[str, list[dict[str, Any]]] = {}
-    for channel in ctx.read_all(ctx.route("channels/all")):
+    for channel in ctx.read_collection(ctx.route("channels")):
         if str(channel.get("ProjectId")) in wanted:
             channels.setdefault(str(channel["ProjectId"]), []).append(channel)
     ctx.state.prefetched_documents = {str(doc["Id"]): doc for doc in [*processes, *variables]}
@@ -142,7 +142,7 @@ def _child_item(ctx: ApplyContext, kind: str, source_id: str) -> PlanItem | None
 def _apply_channels(ctx: ApplyContext, item: PlanItem, project_id: str) -> None:
     existing = ctx.state.prefetched_channels.get(project_id)
     if existing is None:
-        existing = ctx.read_all(ctx.route(f"projects/{project_id}/channels"))
+        existing = ctx.read_collection(ctx.route(f"projects/{project_id}/channels"), all_route=False)
     for doc in _children(ctx, kinds.CHANNEL.name, item.source_id):
         name = str(doc.get("Name"))
         body, _ = ctx.prepare(kinds.CHANNEL.name, doc)
@@ -240,7 +240,11 @@ def _apply_runbooks(ctx: ApplyContext, item: PlanItem, project_id: str) -> None:
     runbooks = _children(ctx, kinds.RUNBOOK.name, item.source_id)
     if not runbooks:
         return
-    existing = [] if _is_new(item) else ctx.read_all(ctx.route(f"projects/{project_id}/runbooks"))
+    existing = (
+        []
+        if _is_new(item)
+        else ctx.read_collection(ctx.route(f"projects/{project_id}/runbooks"), all_route=False)
+    )
     processes = {
         str(resource.document.get("RunbookId")): resource
         for resource in ctx.bundle.by_kind(kinds.RUNBOOK_PROCESS.name)

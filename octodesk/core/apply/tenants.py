@@ -189,7 +189,9 @@ def apply_triggers(ctx: ApplyContext, project_item: PlanItem) -> None:
         return
     project_id = ctx.ids.get(kinds.PROJECT.name, project_item.source_id)
     is_new = project_item.action == "create" and not project_item.resumed
-    existing = [] if is_new else ctx.read_all(ctx.route(f"projects/{project_id}/triggers"))
+    existing = (
+        [] if is_new else ctx.read_collection(ctx.route(f"projects/{project_id}/triggers"), all_route=False)
+    )
     for resource in triggers:
         ctx.check_cancel()
         child = ctx.plan.item(kinds.PROJECT_TRIGGER.name, resource.id)

@@ -168,7 +168,7 @@ def resolve_projects(reader: SourceReader, space_name: str, project_names: list[
     if not project_names:
         raise ExportRefused("Choose at least one project to export.")
     reader.run(
-        [("Project", lambda: reader._store("Project", reader.client.get_all(reader.api("projects/all"))))]
+        [("Project", lambda: reader._store("Project", reader.client.read_collection(reader.api("projects"))))]
     )
     by_name = {str(p.get("Name")): p for p in reader.data.of("Project").values()}
     problems: list[str] = []
@@ -208,7 +208,7 @@ def read_everything(reader: SourceReader, project_ids: list[str]) -> Selection:
     data = reader.data
     projects = [data.of("Project")[project_id] for project_id in project_ids]
     level1 = [reader.whole_collection(kind) for kind in WHOLE_COLLECTIONS]
-    level1.append(reader.paged_collection(kinds.PROJECT_TRIGGER))
+    level1.append(reader.whole_collection(kinds.PROJECT_TRIGGER))
     level1 += reader.by_ids(
         "DeploymentProcess", "deploymentprocesses", [p.get("DeploymentProcessId") for p in projects]
     )
@@ -232,7 +232,7 @@ def read_everything(reader: SourceReader, project_ids: list[str]) -> Selection:
 
     first = select(data, project_ids)
     level3 = reader.template_versions(template_versions_to_read(first))
-    level3 += reader.by_ids("Team", "/api/teams", sorted(first.team_ids), required=False)
+    level3 += reader.optional_by_ids("Team", "/api/teams", sorted(first.team_ids), "teams", required=False)
     level3 += reader.optional_by_ids(
         MACHINE_KIND, "machines", sorted(first.machine_ids), "deployment targets"
     )

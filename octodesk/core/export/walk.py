@@ -126,18 +126,12 @@ class SourceReader:
     # --- tasks -----------------------------------------------------------------------------------
 
     def whole_collection(self, kind: kinds.Kind) -> Task:
+        """One kind read whole: its ``/all`` route, or its pages where the server has no ``/all``."""
+
         def read() -> None:
-            route = self.api(kind.route)
-            try:
-                documents = self.client.get_all(f"{route}/all")
-            except ResourceNotFound:  # a server without the /all route: page the collection instead
-                documents = self.client.get_all(route)
-            self._store(kind.name, documents)
+            self._store(kind.name, self.client.read_collection(self.api(kind.route), all_route=kind.has_all))
 
         return kind.name, read
-
-    def paged_collection(self, kind: kinds.Kind) -> Task:
-        return kind.name, lambda: self._store(kind.name, self.client.get_all(self.api(kind.route)))
 
     def by_ids(self, kind: str, route: str, ids: Iterable[object], *, required: bool = True) -> list[Task]:
         """One task per batch of ids not read yet. An id the server does not return fails the export when
@@ -169,9 +163,12 @@ class SourceReader:
 
         return [(kind, reader(batch)) for batch in batches]
 
-    def optional_by_ids(self, kind: str, route: str, ids: Iterable[object], what: str) -> list[Task]:
-        """Reads that only add names to the report: a refusal is a warning, not a failure."""
-        tasks = self.by_ids(kind, route, ids)
+    def optional_by_ids(
+        self, kind: str, route: str, ids: Iterable[object], what: str, *, required: bool = True
+    ) -> list[Task]:
+        """Reads a key may be refused (targets, teams: permissions of their own) or that only add names: a
+        refusal is a warning, not a failure; what could not be read is then not carried."""
+        tasks = self.by_ids(kind, route, ids, required=required)
 
         def tolerant(read: Callable[[], None]) -> Callable[[], None]:
             def run() -> None:

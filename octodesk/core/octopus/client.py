@@ -125,7 +125,7 @@ class OctopusClient:
         self._session.trust_env = False
         self._session.headers.update(
             {
-                "X-Octopus-ApiKey": api_key,
+                **credential_header(api_key),
                 "User-Agent": f"octodesk/{__version__}",
                 "Accept": "application/json",
             }
@@ -213,6 +213,19 @@ class OctopusClient:
             if next_query is None:
                 return items
             query = next_query
+
+    def read_collection(
+        self, route: str, params: dict[str, Any] | None = None, *, all_route: bool = True
+    ) -> list[dict[str, Any]]:
+        """Every item of a collection: ``route/all`` (one request) where the server has it, otherwise every
+        page of ``route``. ``all_route=False`` for kinds known to have no ``/all`` (project triggers, Git
+        credentials) or filters only the paged route takes (teams by space)."""
+        if all_route:
+            try:
+                return self.get_all(f"{route.rstrip('/')}/all", params)
+            except ResourceNotFound:
+                pass
+        return self.get_all(route, params)
 
     def get_by_ids(self, collection_path: str, ids: Iterable[str]) -> list[dict[str, Any]]:
         """The resources with these ids: de-duplicated, ~100 ids per request (batches in parallel), every
@@ -430,6 +443,14 @@ class OctopusClient:
             )
 
 
+def credential_header(key: str) -> dict[str, str]:
+    """An API key (``API-...``) goes in X-Octopus-ApiKey; anything else is an access token (e.g. from an
+    OIDC token exchange), sent as a bearer token (go-octopusdeploy pkg/client/octopusdeploy.go)."""
+    if key.startswith("API-"):
+        return {"X-Octopus-ApiKey": key}
+    return {"Authorization": f"Bearer {key}"}
+
+
 def hosting_from_host(host: str) -> Hosting:
     """Fallback when the license status cannot be read: Octopus Cloud instances live under octopus.app."""
     return "OctopusCloud" if host.lower().rstrip(".").endswith(CLOUD_HOST_SUFFIXES) else "SelfHosted"
@@ -466,4 +487,11 @@ def _not_found_message(what: str, name: str, available: Sequence[str], server_ur
     return f"No {what} named '{name}' on {server_url}. {hint}"
 
 
-__all__ = ["CLOUD_HOST_SUFFIXES", "OctopusClient", "ServerError", "ServerInfo", "hosting_from_host"]
+__all__ = [
+    "CLOUD_HOST_SUFFIXES",
+    "OctopusClient",
+    "ServerError",
+    "ServerInfo",
+    "credential_header",
+    "hosting_from_host",
+]

@@ -13,6 +13,7 @@ from octodesk.core.plan.projects import (
     journal_target,
     refuse_ambiguous,
 )
+from octodesk.core.plan.readiness import check_unreadable_kinds
 from octodesk.core.plan.references import check_references, export_follow_ups, resolve_external_references
 from octodesk.core.plan.scopes import predict_left_out_variables
 from octodesk.core.plan.types import ImportPlan, PlanItem
@@ -48,6 +49,7 @@ def decide(plan: ImportPlan) -> None:
     """Every rule, in order; reads nothing (the target was read into ``plan.target``)."""
     bundle, target = plan.bundle, plan.target
     _check_versions(plan)
+    check_unreadable_kinds(plan)
     for kind in SHARED_KINDS:
         for resource in bundle.by_kind(kind):
             plan.items.append(_decide_shared(plan, kind, resource.id, resource.name, resource.document))
