@@ -110,6 +110,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="import into projects that already exist on the target (promotion) instead of refusing",
     )
     imp.add_argument(
+        "--placeholder-secrets",
+        action="store_true",
+        help="create accounts and Git credentials whose required secret the bundle lacks with a named "
+        "placeholder (listed as a follow-up) instead of refusing the import",
+    )
+    imp.add_argument(
         "--report", metavar="PATH", help="write the JSON import report (or plan, with --dry-run)"
     )
 

@@ -70,7 +70,13 @@ def export_job(
     return job
 
 
-def plan_job(connection: Connection, bundle_path: Path, password: str, update_existing: bool) -> Any:
+def plan_job(
+    connection: Connection,
+    bundle_path: Path,
+    password: str,
+    update_existing: bool,
+    placeholder_secrets: bool = False,
+) -> Any:
 
     def job(progress: ProgressCallback, cancel: CancelToken) -> Any:
         with connection.open_client(cancel=cancel) as client:
@@ -79,7 +85,7 @@ def plan_job(connection: Connection, bundle_path: Path, password: str, update_ex
                 password,
                 client,
                 connection.space,
-                ImportOptions(update_existing=update_existing),
+                ImportOptions(update_existing=update_existing, placeholder_secrets=placeholder_secrets),
                 progress=progress,
                 cancel=cancel,
             )
@@ -198,10 +204,11 @@ async def preview_and_apply(
     """Plan (again whenever "update existing" is toggled), wait for Apply, apply, show the results."""
     while True:
         update_existing = operation.update_existing.isChecked()
+        placeholders = operation.placeholder_secrets.isChecked()
         try:
             plan = await operation.run_job(
                 f"Preparing the preview for {target.space} on {target.url}",
-                plan_job(target, bundle_path, password, update_existing),
+                plan_job(target, bundle_path, password, update_existing, placeholders),
             )
         except JobFailed as failed:
             return ImportResult("cancelled" if failed.cancelled else "failed")

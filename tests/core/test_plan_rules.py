@@ -31,7 +31,13 @@ def _recorded() -> dict[str, Any]:
 
 
 def make_plan(
-    tmp_path: Path, target_name: str, *, update_existing: bool = False, edit: Any = None
+    tmp_path: Path,
+    target_name: str,
+    *,
+    update_existing: bool = False,
+    edit: Any = None,
+    secrets: dict[str, str] | None = None,
+    placeholder_secrets: bool = False,
 ) -> ImportPlan:
     recorded = copy.deepcopy(_recorded())
     if edit is not None:
@@ -39,14 +45,16 @@ def make_plan(
     bundle = Bundle(
         manifest=recorded["manifest"],
         resources=[BundleResource(**resource) for resource in recorded["resources"]],
-        secrets={},
+        secrets=dict(
+            secrets if secrets is not None else {"account:Azure Portal Subscription/Password": "pw"}
+        ),
         blobs={},
     )
     target = TargetSpace(**recorded["targets"][target_name])
     plan = ImportPlan(
         bundle_path="web.octobundle",
         source=dict(recorded["manifest"]["source"]),
-        options=ImportOptions(update_existing=update_existing),
+        options=ImportOptions(update_existing=update_existing, placeholder_secrets=placeholder_secrets),
         bundle=bundle,
         target=target,
         journal=Journal(tmp_path / "journal.jsonl"),
@@ -66,6 +74,19 @@ def test_into_an_empty_space_everything_is_created(tmp_path: Path) -> None:
     assert (project.name, project.action) == ("Web Portal", "create")
     for kind in (kinds.ENVIRONMENT.name, kinds.LIBRARY_VARIABLE_SET.name, kinds.ACCOUNT.name):
         assert {item.action for item in items(plan, kind)} == {"create"}, kind
+
+
+def test_an_account_created_without_its_required_secret_is_refused_unless_placeholders_are_allowed(
+    tmp_path: Path,
+) -> None:
+    plan = make_plan(tmp_path, "empty", secrets={})
+    assert [r for r in plan.refusals if "Azure Portal Subscription" in r and "Password" in r]
+    allowed = make_plan(tmp_path, "empty", secrets={}, placeholder_secrets=True)
+    assert not allowed.refused, allowed.refusals
+    (account,) = items(allowed, kinds.ACCOUNT.name)
+    assert any("placeholder" in detail for detail in account.details)
+    reused = make_plan(tmp_path, "demo", secrets={}, update_existing=True)  # reused accounts need nothing
+    assert not reused.refused, reused.refusals
 
 
 def test_an_existing_project_refuses_the_import(tmp_path: Path) -> None:

@@ -15,6 +15,11 @@ from octodesk.sandbox.datasets.demo_shared import CERTIFICATE_PASSWORD
 PASSWORD = "correct horse battery staple"
 DEMO_PROJECTS = ["Web Portal", "Billing API", "Database Migrations", "Release Orchestrator"]
 CERTIFICATE_SECRETS = {"certificate:Portal TLS/Password": CERTIFICATE_PASSWORD}
+# The demo accounts' required secrets, as a user supplies them in a secrets file (the API never returns them).
+ACCOUNT_SECRETS = {
+    "account:Azure Portal Subscription/Password": "azure-SP-from-secrets-file",
+    "account:AWS Billing/SecretKey": "aws-secret-from-secrets-file",
+}
 
 
 def client_for(server: Any, **options: Any) -> OctopusClient:
@@ -31,7 +36,7 @@ def export_demo(
             projects or DEMO_PROJECTS,
             path,
             PASSWORD,
-            secrets={**CERTIFICATE_SECRETS, **(secrets or {})},
+            secrets={**CERTIFICATE_SECRETS, **ACCOUNT_SECRETS, **(secrets or {})},
         )
     assert report.succeeded
     return path

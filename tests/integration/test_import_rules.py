@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from import_support import (
+    ACCOUNT_SECRETS,
     PASSWORD,
     client_for,
     export_demo,
@@ -416,7 +417,8 @@ def test_a_certificate_the_bundle_does_not_carry_is_skipped_and_its_variables_le
     with SandboxServer("demo") as source:
         source.add_api_key("API-NOCERTEXPORT0000000000000000", role="no-certificate-export")
         with OctopusClient(source.url, "API-NOCERTEXPORT0000000000000000") as client:
-            export_projects(client, "Default", ["Web Portal"], tmp_path / "nocert.octobundle", PASSWORD)
+            bundle = tmp_path / "nocert.octobundle"
+            export_projects(client, "Default", ["Web Portal"], bundle, PASSWORD, secrets=ACCOUNT_SECRETS)
     with client_for(target) as client:
         plan = plan_import(tmp_path / "nocert.octobundle", PASSWORD, client, "Default")
     certificate = next(item for item in plan.items if item.kind == "Certificate")

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from import_support import CERTIFICATE_SECRETS, PASSWORD, import_into
+from import_support import ACCOUNT_SECRETS, CERTIFICATE_SECRETS, PASSWORD, import_into
 
 from octodesk.core.apply import import_bundle
 from octodesk.core.errors import ImportRefused
@@ -35,7 +35,7 @@ def test_an_export_without_team_and_target_permissions_warns_and_carries_no_team
             ["Web Portal"],
             tmp_path / "p.octobundle",
             PASSWORD,
-            secrets=CERTIFICATE_SECRETS,
+            secrets={**CERTIFICATE_SECRETS, **ACCOUNT_SECRETS},
         )
     assert report.succeeded
     assert any(
@@ -51,7 +51,14 @@ def test_an_import_that_needs_the_targets_teams_is_refused_when_the_key_may_not_
     source, target = sandbox_factory("demo"), sandbox_factory("empty")
     bundle = tmp_path / "p.octobundle"
     with OctopusClient(source.url, source.api_key) as client:
-        export_projects(client, "Default", ["Web Portal"], bundle, PASSWORD, secrets=CERTIFICATE_SECRETS)
+        export_projects(
+            client,
+            "Default",
+            ["Web Portal"],
+            bundle,
+            PASSWORD,
+            secrets={**CERTIFICATE_SECRETS, **ACCOUNT_SECRETS},
+        )
     before = target.snapshot()
     target.add_api_key(RESTRICTED, role="restricted")
     with pytest.raises(ImportRefused, match="TeamView"), OctopusClient(target.url, RESTRICTED) as client:
@@ -65,7 +72,14 @@ def test_an_import_that_needs_no_teams_warns_about_targets_and_goes_on(
     source, target = sandbox_factory("demo"), sandbox_factory("empty")
     bundle = tmp_path / "p.octobundle"
     with OctopusClient(source.url, source.api_key) as client:
-        export_projects(client, "Default", ["Billing API"], bundle, PASSWORD, secrets=CERTIFICATE_SECRETS)
+        export_projects(
+            client,
+            "Default",
+            ["Billing API"],
+            bundle,
+            PASSWORD,
+            secrets={**CERTIFICATE_SECRETS, **ACCOUNT_SECRETS},
+        )
     target.add_api_key(RESTRICTED, role="restricted")
     target.api_key = RESTRICTED  # import_into connects with the server's key
     report = import_into(target, bundle)

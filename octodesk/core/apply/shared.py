@@ -102,17 +102,37 @@ def _with_secret(
         )
 
 
+def _fill_placeholders(ctx: ApplyContext, item: PlanItem, body: dict[str, Any], doc: dict[str, Any]) -> None:
+    """Required secrets the bundle lacks: the plan refused the import unless placeholders were allowed."""
+    if not ctx.plan.options.placeholder_secrets:
+        return
+    for field, ref in secret_refs.required_secrets(item.kind, item.name, doc):
+        if ref in ctx.bundle.secrets:
+            continue
+        body[field] = {"HasValue": True, "NewValue": secret_refs.PLACEHOLDER}
+        ctx.follow_up(
+            "sensitive-value",
+            f"{item.kind} '{item.name}' was created with a placeholder {field} "
+            f"('{secret_refs.PLACEHOLDER}'): set the real value ({ref}).",
+            item.kind,
+            item.name,
+        )
+
+
 def _create_feed(ctx: ApplyContext, item: PlanItem, doc: dict[str, Any]) -> None:
     body, _ = ctx.prepare(item.kind, doc)
-    _with_secret(
-        ctx,
-        body,
-        "Password",
-        secret_refs.feed_ref(item.name),
-        f"the password of feed '{item.name}'",
-        item.kind,
-        item.name,
-    )
+    fields = set(secret_refs.feed_secret_fields(doc.get("FeedType")))
+    fields |= {field for field, value in doc.items() if secret_refs.is_sensitive_value(value)}
+    for field in sorted(fields):
+        _with_secret(
+            ctx,
+            body,
+            field,
+            secret_refs.feed_ref(item.name, field),
+            f"the {field} of feed '{item.name}'",
+            item.kind,
+            item.name,
+        )
     ctx.create(item.kind, item.source_id, item.name, ctx.route("feeds"), body)
 
 
@@ -132,7 +152,9 @@ def _create_account(ctx: ApplyContext, item: PlanItem, doc: dict[str, Any]) -> N
         item.kind, doc, allow_unmapped=lambda ref: _restriction_not_yet_created(ctx, ref)
     )
     _without_pending_tenants(ctx, body, pending)
-    for field in secret_refs.ACCOUNT_SECRET_FIELDS.get(str(doc.get("AccountType")), ()):
+    fields = set(secret_refs.ACCOUNT_SECRET_FIELDS.get(str(doc.get("AccountType")), ()))
+    fields |= {field for field, value in doc.items() if secret_refs.is_sensitive_value(value)}
+    for field in sorted(fields):
         _with_secret(
             ctx,
             body,
@@ -142,6 +164,7 @@ def _create_account(ctx: ApplyContext, item: PlanItem, doc: dict[str, Any]) -> N
             item.kind,
             item.name,
         )
+    _fill_placeholders(ctx, item, body, doc)
     created = ctx.create(item.kind, item.source_id, item.name, ctx.route("accounts"), body)
     if pending:
         ctx.state.restrictions_to_complete.append((item, "accounts", created["Id"]))

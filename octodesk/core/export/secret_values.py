@@ -102,7 +102,7 @@ def inventory(data: SourceData, selection: Selection) -> list[SecretEntry]:
                     ref = refs.parameter_ref(kind, str(owner.get("Name")), str(template.get("Name")))
                     add(ref, f"sensitive template default in {kind} '{owner.get('Name')}'", kind, owner_id)
     for account_id, account in sorted(carried.get("Account", {}).items()):
-        for field, value in account.items():
+        for field, value in account.items():  # every SensitiveValue property, whatever the account type
             if refs.has_secret(value):
                 add(
                     refs.account_ref(str(account.get("Name")), field),
@@ -111,8 +111,9 @@ def inventory(data: SourceData, selection: Selection) -> list[SecretEntry]:
                     account_id,
                 )
     for feed_id, feed in sorted(carried.get("Feed", {}).items()):
-        if refs.has_secret(feed.get("Password")):
-            add(refs.feed_ref(str(feed.get("Name"))), "feed password", "Feed", feed_id)
+        for field, value in feed.items():  # Password, SecretKey (S3, ECR), ServiceAccountJsonKey (GCS), ...
+            if refs.has_secret(value):
+                add(refs.feed_ref(str(feed.get("Name")), field), f"feed {field}", "Feed", feed_id)
     for certificate_id, certificate in sorted(carried.get("Certificate", {}).items()):
         name = str(certificate.get("Name"))
         add(

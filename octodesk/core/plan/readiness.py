@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from octodesk.core.plan.target import MACHINES
 from octodesk.core.plan.types import ImportPlan
-from octodesk.core.resources import kinds
+from octodesk.core.resources import kinds, secret_refs
 
 
 def check_unreadable_kinds(plan: ImportPlan) -> None:
@@ -30,3 +30,25 @@ def check_unreadable_kinds(plan: ImportPlan) -> None:
             f"The API key may not read the target's deployment targets ({unreadable[MACHINES]}): variables "
             "scoped to deployment targets are left out."
         )
+
+
+def check_required_secrets(plan: ImportPlan) -> None:
+    """A resource the import creates must get the secrets its create requires (an AWS account's SecretKey,
+    a Git credential's password, ...): from the bundle, or as a named placeholder the user allowed."""
+    for item in plan.items:
+        if item.action != "create" or item.resumed:
+            continue
+        resource = plan.bundle.get(item.kind, item.source_id)
+        if resource is None:
+            continue
+        for field, ref in secret_refs.required_secrets(item.kind, item.name, resource.document):
+            if ref in plan.bundle.secrets:
+                continue
+            if plan.options.placeholder_secrets:
+                item.details.append(f"{field}: a placeholder to replace after the import ({ref})")
+                continue
+            plan.refusals.append(
+                f"{item.kind} '{item.name}' cannot be created without its {field}, which the bundle does not "
+                f"carry: export again with the value supplied as '{ref}', or allow placeholder secrets to "
+                "create it with a named placeholder you replace afterwards."
+            )

@@ -13,7 +13,7 @@ from octodesk.core.plan.projects import (
     journal_target,
     refuse_ambiguous,
 )
-from octodesk.core.plan.readiness import check_unreadable_kinds
+from octodesk.core.plan.readiness import check_required_secrets, check_unreadable_kinds
 from octodesk.core.plan.references import check_references, export_follow_ups, resolve_external_references
 from octodesk.core.plan.scopes import predict_left_out_variables
 from octodesk.core.plan.types import ImportPlan, PlanItem
@@ -61,6 +61,7 @@ def decide(plan: ImportPlan) -> None:
     decide_project_children(plan)
     resolve_external_references(plan)
     check_references(plan)
+    check_required_secrets(plan)
     predict_left_out_variables(plan)
     export_follow_ups(plan, bundle)
     if target.is_cloud is False and str(plan.source.get("hosting", "")).lower() in ("octopuscloud", "cloud"):

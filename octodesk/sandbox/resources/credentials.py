@@ -76,6 +76,10 @@ class AccountsBehaviour(TenancyBehaviour):
             raise bad_request([f"The AccountType '{account_type}' is not supported; use one of {known}."])
         required, optional = ACCOUNT_SECRETS[str(account_type)]
         as_sensitive(doc, required + optional)
+        if old is None:
+            missing = [field for field in required if not has_secret(doc.get(field))]
+            if missing:
+                raise bad_request([f"The {field} field is required." for field in missing])
 
 
 class FeedsBehaviour(Behaviour):
