@@ -103,6 +103,18 @@ def test_update_existing_updates_the_project_instead(tmp_path: Path) -> None:
     assert project.action == "update" and project.target_id
 
 
+def test_update_existing_into_a_project_the_target_keeps_in_git_is_refused(tmp_path: Path) -> None:
+    def in_git(recorded: dict[str, Any]) -> None:
+        for project in recorded["targets"]["demo"]["collections"][kinds.PROJECT.name]:
+            if project["Name"] == "Web Portal":
+                project["PersistenceSettings"] = {"Type": "VersionControlled", "DefaultBranch": "main"}
+
+    plan = make_plan(tmp_path, "demo", update_existing=True, edit=in_git)
+    assert any("'Web Portal' is version-controlled (Git) on the target" in r for r in plan.refusals)
+    (project,) = items(plan, kinds.PROJECT.name)
+    assert project.action == "skip"
+
+
 def test_a_target_older_than_the_source_is_refused(tmp_path: Path) -> None:
     def older(recorded: dict[str, Any]) -> None:
         recorded["targets"]["empty"]["version"] = "2020.6.4000"
