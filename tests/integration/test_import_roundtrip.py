@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from api_evidence import requests_without_rows
 from import_support import (
     PASSWORD,
     export_demo,
@@ -41,8 +42,8 @@ ROUTES = {
 
 
 @pytest.fixture(scope="module")
-def source() -> Iterator[SandboxServer]:
-    with SandboxServer("demo") as server:
+def source(profile: str) -> Iterator[SandboxServer]:
+    with SandboxServer("demo", version=profile) as server:
         yield server
 
 
@@ -57,8 +58,8 @@ def bundle(bundle_path: Path) -> Bundle:
 
 
 @pytest.fixture(scope="module")
-def imported(bundle_path: Path) -> Iterator[tuple[SandboxServer, Any]]:
-    with SandboxServer("empty") as target:
+def imported(profile: str, bundle_path: Path) -> Iterator[tuple[SandboxServer, Any]]:
+    with SandboxServer("empty", version=profile) as target:
         report = import_into(target, bundle_path)
         yield target, report
 
@@ -178,8 +179,10 @@ def test_references_point_at_the_same_named_resources(imported: Any, bundle: Bun
     assert actual == expected
 
 
-def test_a_second_import_of_the_same_bundle_is_refused_and_changes_nothing(bundle_path: Path) -> None:
-    with SandboxServer("empty") as target:
+def test_a_second_import_of_the_same_bundle_is_refused_and_changes_nothing(
+    profile: str, bundle_path: Path
+) -> None:
+    with SandboxServer("empty", version=profile) as target:
         import_into(target, bundle_path)
         before = target.snapshot()
         target.reset_counters()
@@ -216,3 +219,12 @@ def test_tenant_variable_values_arrive_under_the_target_ids(imported: Any, bundl
                         )  # type: ignore[union-attr]
                         compared += 1
     assert compared >= 3
+
+
+def test_every_route_the_client_sent_has_an_evidence_row(source: SandboxServer, imported: Any) -> None:
+    """What OctoDesk sends to a server of this version (export, plan, apply), recorded by the sandbox:
+    every request is a route with a row in docs/api-evidence.md."""
+    target, _ = imported
+    sent = source.request_log + target.request_log
+    assert len(sent) > 50
+    assert requests_without_rows(sent) == []

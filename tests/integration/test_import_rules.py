@@ -37,8 +37,8 @@ SECRETS = {
 
 
 @pytest.fixture(scope="module")
-def bundle_path(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    with SandboxServer("demo") as source:
+def bundle_path(profile: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    with SandboxServer("demo", version=profile) as source:
         yield export_demo(source, tmp_path_factory.mktemp("bundle") / "demo.octobundle", secrets=SECRETS)
 
 
@@ -63,8 +63,8 @@ class Prepared:
 
 
 @pytest.fixture
-def target() -> Iterator[SandboxServer]:
-    with SandboxServer("empty") as server:
+def target(profile: str) -> Iterator[SandboxServer]:
+    with SandboxServer("empty", version=profile) as server:
         yield server
 
 
@@ -274,8 +274,8 @@ def test_a_machine_scope_maps_by_name_when_the_target_has_the_machine(
     assert [v["Scope"]["Machine"] for v in scoped] == [[machine["Id"]]]
 
 
-def test_run_on_server_steps_move_to_the_default_pool_on_cloud(bundle_path: Path) -> None:
-    with SandboxServer("empty", hosting="cloud") as target:
+def test_run_on_server_steps_move_to_the_default_pool_on_cloud(profile: str, bundle_path: Path) -> None:
+    with SandboxServer("empty", version=profile, hosting="cloud") as target:
         import_into(target, bundle_path)
         default_pool = next(p for p in space_docs(target, "workerpools") if p.get("IsDefault"))
         project = one(target, "projects", "Database Migrations")

@@ -233,7 +233,37 @@ def _create_project_group(ctx: ApplyContext, item: PlanItem, doc: dict[str, Any]
     ctx.create(item.kind, item.source_id, item.name, ctx.route("projectgroups"), body)
 
 
+def _create_git_credential(ctx: ApplyContext, item: PlanItem, doc: dict[str, Any]) -> None:
+    """A library Git credential: its name, description, user name and restrictions; the password from the
+    bundle's secrets, or the placeholder the plan allowed."""
+    details = dict(doc.get("Details") or {})
+    ref = secret_refs.git_credential_ref(item.name)
+    secret = ctx.bundle.secrets.get(ref)
+    password = secret if secret is not None else secret_refs.PLACEHOLDER
+    body = {
+        "Name": doc.get("Name", item.name),
+        "Description": doc.get("Description") or "",
+        "Details": {
+            "Type": details.get("Type", "UsernamePassword"),
+            "Username": details.get("Username"),
+            "Password": {"HasValue": True, "NewValue": password},
+        },
+        "RepositoryRestrictions": doc.get("RepositoryRestrictions")
+        or {"Enabled": False, "AllowedRepositories": []},
+    }
+    ctx.create(item.kind, item.source_id, item.name, ctx.route("git-credentials"), body)
+    if secret is None:
+        ctx.follow_up(
+            "sensitive-value",
+            f"Git credential '{item.name}' was created with a placeholder password "
+            f"('{secret_refs.PLACEHOLDER}'): set the real one ({ref}).",
+            item.kind,
+            item.name,
+        )
+
+
 _CREATORS = {
+    kinds.GIT_CREDENTIAL.name: _create_git_credential,
     kinds.TAG_SET.name: _create_tag_set,
     kinds.WORKER_POOL.name: _create_worker_pool,
     kinds.TEAM.name: _create_team,

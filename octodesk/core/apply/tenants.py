@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from octodesk.core.apply.context import ApplyContext
+from octodesk.core.apply.secret_values import sensitive_value
+from octodesk.core.apply.tenant_values import apply_scoped_tenant_values, leave_out_scoped_common
 from octodesk.core.plan.types import PlanItem
 from octodesk.core.resources import kinds, model, secret_refs
 from octodesk.core.resources.ids import match_by_name
@@ -83,6 +85,11 @@ def apply_tenant_variables(ctx: ApplyContext, item: PlanItem) -> None:
     tenant_id = ctx.ids.get(TENANT, tenant_source)
     if tenant_id is None:
         return
+    if ctx.target.scoped_tenant_variables:
+        apply_scoped_tenant_values(ctx, item, doc, tenant_id)
+        ctx.count(item, kinds.TENANT_VARIABLES.name, item.action)
+        return
+    leave_out_scoped_common(ctx, item, doc)
     path = ctx.route(f"tenants/{tenant_id}/variables")
     current = ctx.read(path)
     changed = False
@@ -211,5 +218,15 @@ def apply_triggers(ctx: ApplyContext, project_item: PlanItem) -> None:
             )
             ctx.count(None, kinds.PROJECT_TRIGGER.name, "skip")
             continue
+        trigger_filter = body.get("Filter")
+        if isinstance(trigger_filter, dict) and "Secret" in trigger_filter:  # a webhook trigger's secret
+            trigger_filter["Secret"] = sensitive_value(
+                ctx,
+                trigger_filter["Secret"],
+                secret_refs.trigger_ref(project_item.name, resource.name),
+                f"the webhook secret of trigger '{resource.name}' in '{project_item.name}'",
+                "ProjectTrigger",
+                resource.name,
+            )
         ctx.create(kinds.PROJECT_TRIGGER.name, resource.id, resource.name, ctx.route("projecttriggers"), body)
         ctx.count(child, kinds.PROJECT_TRIGGER.name, "create")

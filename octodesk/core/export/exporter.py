@@ -42,7 +42,7 @@ from octodesk.core.export.walk import (
 from octodesk.core.octopus.client import OctopusClient
 from octodesk.core.progress import Progress, ProgressCallback, no_progress
 from octodesk.core.report import FollowUp, Report
-from octodesk.core.resources import kinds
+from octodesk.core.resources import kinds, tenant_values
 from octodesk.core.resources.secret_refs import SecretRef
 
 Doc = dict[str, Any]
@@ -214,7 +214,9 @@ def read_everything(reader: SourceReader, project_ids: list[str]) -> Selection:
     )
     level1 += reader.by_ids("VariableSet", "variables/all", [p.get("VariableSetId") for p in projects])
     level1 += reader.logos(projects)
+    level1 += reader.deployment_settings(projects)
     reader.run(level1)
+    reader.run(reader.settings_rest(projects))
 
     runbooks = project_children(data, "Runbook", project_ids)
     library_sets = [
@@ -229,10 +231,13 @@ def read_everything(reader: SourceReader, project_ids: list[str]) -> Selection:
     reader.run(level2)
     if reader.tenant_variables_missing:
         reader.run(reader.tenant_variables(tenant_ids))
+    if tenant_ids and reader.client.feature_enabled(tenant_values.SCOPED_TENANT_VARIABLES):
+        reader.run(reader.scoped_common_variables(tenant_ids))
 
     first = select(data, project_ids)
     level3 = reader.template_versions(template_versions_to_read(first))
     level3 += reader.optional_by_ids("Team", "/api/teams", sorted(first.team_ids), "teams", required=False)
+    level3 += reader.one_by_one(kinds.GIT_CREDENTIAL, sorted(first.git_credential_ids), "Git credential")
     level3 += reader.optional_by_ids(
         MACHINE_KIND, "machines", sorted(first.machine_ids), "deployment targets"
     )

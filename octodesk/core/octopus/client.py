@@ -227,6 +227,20 @@ class OctopusClient:
                 pass
         return self.get_all(route, params)
 
+    def feature_enabled(self, name: str) -> bool:
+        """A server feature toggle (``GET /api/configuration/feature-toggles?Name=``, newer servers). False
+        where the route is missing or refused, or the answer lists no toggle of that exact name (servers
+        that ignore ``Name`` list others: OctopusDeploy/cli pkg/util/featuretoggle)."""
+        try:
+            answer = self.get("/api/configuration/feature-toggles", {"Name": name})
+        except (ResourceNotFound, PermissionDenied):
+            return False
+        toggles = answer.get("FeatureToggles") if isinstance(answer, dict) else None
+        return any(
+            isinstance(toggle, dict) and toggle.get("Name") == name and toggle.get("IsEnabled") is True
+            for toggle in toggles or []
+        )
+
     def get_by_ids(self, collection_path: str, ids: Iterable[str]) -> list[dict[str, Any]]:
         """The resources with these ids: de-duplicated, ~100 ids per request (batches in parallel), every
         page followed. Ids the server does not know are simply absent from the result.

@@ -24,6 +24,7 @@ from octodesk.core.resources import kinds
 if TYPE_CHECKING:
     from octodesk.core.octopus.client import OctopusClient
 
+
 def plan_import(
     bundle_path: str | os.PathLike[str],
     password: str,
@@ -44,7 +45,13 @@ def plan_import(
         cancel.raise_if_cancelled()
     report(Progress("connect", message=f"Reading target space {space_name}"))
     library_sets = [resource.name for resource in bundle.by_kind(kinds.LIBRARY_VARIABLE_SET.name)]
-    target = read_target(client, space_name, library_sets)
+    target = read_target(
+        client,
+        space_name,
+        library_sets,
+        tenant_variables=bool(bundle.by_kind(kinds.TENANT_VARIABLES.name)),
+        git_credentials=bool(bundle.by_kind(kinds.GIT_CREDENTIAL.name)),
+    )
     if cancel:
         cancel.raise_if_cancelled()
     journal = Journal.for_import(bundle_fingerprint(bundle_path), target.server_url, target.space_name)

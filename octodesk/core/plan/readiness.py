@@ -25,6 +25,12 @@ def check_unreadable_kinds(plan: ImportPlan) -> None:
             plan.warnings.append(
                 f"The API key may not read the target's teams: {unreadable[kinds.TEAM.name]}"
             )
+    if kinds.GIT_CREDENTIAL.name in unreadable:
+        names = sorted(resource.name for resource in plan.bundle.by_kind(kinds.GIT_CREDENTIAL.name))
+        plan.refusals.append(
+            f"The target cannot hold the Git credentials the steps use ({', '.join(names)}): "
+            f"{unreadable[kinds.GIT_CREDENTIAL.name]}."
+        )
     if MACHINES in unreadable:
         plan.warnings.append(
             f"The API key may not read the target's deployment targets ({unreadable[MACHINES]}): variables "

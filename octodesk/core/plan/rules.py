@@ -15,7 +15,7 @@ from octodesk.core.plan.projects import (
 )
 from octodesk.core.plan.readiness import check_required_secrets, check_unreadable_kinds
 from octodesk.core.plan.references import check_references, export_follow_ups, resolve_external_references
-from octodesk.core.plan.scopes import predict_left_out_variables
+from octodesk.core.plan.scopes import predict_left_out_tenant_values, predict_left_out_variables
 from octodesk.core.plan.types import ImportPlan, PlanItem
 from octodesk.core.plan.variables import missing_variables
 from octodesk.core.report import FollowUp
@@ -24,11 +24,12 @@ from octodesk.core.resources.ids import match_by_name
 
 # Shared kinds matched by name: present -> reuse (or a kind-specific rule), missing -> create.
 SHARED_KINDS = (
-    kinds.ENVIRONMENT.name,
     kinds.TAG_SET.name,
+    kinds.ENVIRONMENT.name,
     kinds.WORKER_POOL.name,
     kinds.FEED.name,
     kinds.TEAM.name,
+    kinds.GIT_CREDENTIAL.name,
     kinds.ACCOUNT.name,
     kinds.CERTIFICATE.name,
     kinds.LIFECYCLE.name,
@@ -63,6 +64,7 @@ def decide(plan: ImportPlan) -> None:
     check_references(plan)
     check_required_secrets(plan)
     predict_left_out_variables(plan)
+    predict_left_out_tenant_values(plan)
     export_follow_ups(plan, bundle)
     if target.is_cloud is False and str(plan.source.get("hosting", "")).lower() in ("octopuscloud", "cloud"):
         plan.warnings.append(

@@ -6,9 +6,9 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from octodesk.core.errors import PermissionDenied
+from octodesk.core.errors import PermissionDenied, ResourceNotFound
 from octodesk.core.octopus.client import OctopusClient
-from octodesk.core.resources import kinds
+from octodesk.core.resources import kinds, tenant_values
 from octodesk.core.resources.ids import match_by_name
 
 # Kinds matched by name against the target, and the collection that lists them.
@@ -41,6 +41,9 @@ class TargetSpace:
     library_variables: dict[str, dict[str, Any]] = field(default_factory=dict)
     # Kinds the API key may not read (403), with the server's message: teams, deployment targets.
     unreadable: dict[str, str] = field(default_factory=dict)
+    # Tenant values are written on projectvariables/commonvariables, with environment-scoped common values
+    # (the CommonVariableScopingFeatureToggle); otherwise through the 2021.2 tenants/{id}/variables.
+    scoped_tenant_variables: bool = False
 
     def of(self, kind: str) -> list[dict[str, Any]]:
         return self.collections.get(kind, [])
@@ -64,10 +67,16 @@ class TargetSpace:
 
 
 def read_target(
-    client: OctopusClient, space_name: str, library_set_names: Collection[str] = ()
+    client: OctopusClient,
+    space_name: str,
+    library_set_names: Collection[str] = (),
+    *,
+    tenant_variables: bool = False,
+    git_credentials: bool = False,
 ) -> TargetSpace:
-    """Server facts, the space, each collection the plan matches against (one request per kind), and the
-    variables of the library variable sets named ``library_set_names`` that the target already has."""
+    """Server facts, the space, each collection the plan matches against (one request per kind), the
+    variables of the library variable sets named ``library_set_names`` that the target already has, and
+    (when the bundle carries tenant variables) how the target takes them."""
     info = client.server_info()
     space = client.resolve_space(space_name)
     target = TargetSpace(
@@ -100,7 +109,16 @@ def read_target(
     names = [kind.name for kind in MATCHED_KINDS]
     target.collections = dict(client.map(read, names))
     target.collections.update(client.map(read_optional, [kinds.TEAM.name, MACHINES]))
+    if git_credentials:  # 2023.1+: an older target has none, and no route for them
+        try:
+            target.collections[kinds.GIT_CREDENTIAL.name] = client.read_collection(
+                target.route(kinds.GIT_CREDENTIAL.route), all_route=False
+            )
+        except ResourceNotFound:
+            target.unreadable[kinds.GIT_CREDENTIAL.name] = "this server has no Git credentials"
     target.library_variables = _library_variables(client, target, library_set_names)
+    if tenant_variables:
+        target.scoped_tenant_variables = client.feature_enabled(tenant_values.SCOPED_TENANT_VARIABLES)
     return target
 
 

@@ -183,6 +183,11 @@ def tenant_ref(
     return f"tenant:{tenant_name}/{owner_kind}/{owner_name}/{template_name}{tail}"
 
 
+def environments_label(names: Iterable[str]) -> str:
+    """The environments of an environment-scoped common tenant value, as its reference names them."""
+    return ",".join(sorted(names))
+
+
 def parameter_ref(owner_kind: str, owner_name: str, template_name: str) -> str:
     """A sensitive default value of a project or library variable set template (tenant variable template)."""
     return f"parameter:{owner_kind}/{owner_name}/{template_name}"

@@ -61,6 +61,13 @@ class LifecyclesBehaviour(Behaviour):
         return check.errors
 
 
+class EnvironmentsBehaviour(SortedBehaviour):
+    def references(self, ctx: Ctx, doc: Document) -> list[str]:
+        check = ReferenceChecker(ctx.store, doc["SpaceId"])
+        check.check_tags("EnvironmentTags", doc.get("EnvironmentTags"))
+        return check.errors
+
+
 class TenancyBehaviour(Behaviour):
     """Accounts and the like: restricted to environments, tenants and tenant tags."""
 
@@ -227,7 +234,7 @@ def _certificate_export(call: Call) -> Response:
 def register_routes(table: RouteTable) -> None:
     add_kind_routes(table, register(ProjectGroupsBehaviour(KINDS["projectgroups"])))
     add_kind_routes(table, register(LifecyclesBehaviour(KINDS["lifecycles"])))
-    add_kind_routes(table, register(SortedBehaviour(KINDS["environments"])))
+    add_kind_routes(table, register(EnvironmentsBehaviour(KINDS["environments"])))
     add_kind_routes(table, register(WorkerPoolsBehaviour(KINDS["workerpools"])))
     add_kind_routes(table, register(TagSetsBehaviour(KINDS["tagsets"])))
     add_kind_routes(table, register(CertificatesBehaviour(KINDS["certificates"])))

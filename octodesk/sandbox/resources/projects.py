@@ -73,6 +73,8 @@ class ProjectsBehaviour(Behaviour):
         check.check_project_children(
             "ReleaseCreationStrategy.ChannelId", "channels", strategy.get("ChannelId"), doc["Id"]
         )
+        for key in ("ProvisioningRunbookId", "DeprovisioningRunbookId"):
+            check.check_project_children(key, "runbooks", doc.get(key), doc["Id"])
         for override in doc.get("AutoDeployReleaseOverrides") or []:
             check.check(
                 "AutoDeployReleaseOverrides EnvironmentId", "environments", override.get("EnvironmentId")
@@ -295,6 +297,7 @@ class RunbooksBehaviour(Behaviour):
         check = ReferenceChecker(ctx.store, doc["SpaceId"])
         check.check("ProjectId", "projects", doc.get("ProjectId"), required=True)
         check.check("Environments", "environments", doc.get("Environments"))
+        check.check_tags("RunbookTags", doc.get("RunbookTags"))
         return check.errors
 
     def after_create(self, ctx: Ctx, doc: Document) -> None:
