@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from import_support import ACCOUNT_SECRETS, CERTIFICATE_SECRETS, PASSWORD, import_into
+from import_support import ACCOUNT_SECRETS, CERTIFICATE_SECRETS, PASSWORD, export_demo, import_into
 
 from octodesk.core.apply import import_bundle
 from octodesk.core.errors import ImportRefused
@@ -49,16 +49,7 @@ def test_an_import_that_needs_the_targets_teams_is_refused_when_the_key_may_not_
     sandbox_factory: Callable[..., Any], tmp_path: Path
 ) -> None:
     source, target = sandbox_factory("demo"), sandbox_factory("empty")
-    bundle = tmp_path / "p.octobundle"
-    with OctopusClient(source.url, source.api_key) as client:
-        export_projects(
-            client,
-            "Default",
-            ["Web Portal"],
-            bundle,
-            PASSWORD,
-            secrets={**CERTIFICATE_SECRETS, **ACCOUNT_SECRETS},
-        )
+    bundle = export_demo(source, tmp_path / "p.octobundle", ["Web Portal"])
     before = target.snapshot()
     target.add_api_key(RESTRICTED, role="restricted")
     with pytest.raises(ImportRefused, match="TeamView"), OctopusClient(target.url, RESTRICTED) as client:
@@ -70,16 +61,7 @@ def test_an_import_that_needs_no_teams_warns_about_targets_and_goes_on(
     sandbox_factory: Callable[..., Any], tmp_path: Path
 ) -> None:
     source, target = sandbox_factory("demo"), sandbox_factory("empty")
-    bundle = tmp_path / "p.octobundle"
-    with OctopusClient(source.url, source.api_key) as client:
-        export_projects(
-            client,
-            "Default",
-            ["Billing API"],
-            bundle,
-            PASSWORD,
-            secrets={**CERTIFICATE_SECRETS, **ACCOUNT_SECRETS},
-        )
+    bundle = export_demo(source, tmp_path / "p.octobundle", ["Billing API"])
     target.add_api_key(RESTRICTED, role="restricted")
     target.api_key = RESTRICTED  # import_into connects with the server's key
     report = import_into(target, bundle)

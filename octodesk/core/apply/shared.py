@@ -3,6 +3,7 @@ certificates, lifecycles, project groups; each created, reused or merged as the 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from octodesk.core.apply.context import ApplyContext
@@ -119,20 +120,36 @@ def _fill_placeholders(ctx: ApplyContext, item: PlanItem, body: dict[str, Any], 
         )
 
 
+def _with_secrets(
+    ctx: ApplyContext,
+    item: PlanItem,
+    body: dict[str, Any],
+    doc: dict[str, Any],
+    type_fields: Iterable[str],
+    ref_of: Callable[[str], str],
+    what_of: Callable[[str], str],
+) -> None:
+    """Every SensitiveValue of the resource (those its type has and those the document shows) from the
+    bundle's secrets; then the placeholders the plan allowed for required ones still missing."""
+    fields = set(type_fields) | {
+        field for field, value in doc.items() if secret_refs.is_sensitive_value(value)
+    }
+    for field in sorted(fields):
+        _with_secret(ctx, body, field, ref_of(field), what_of(field), item.kind, item.name)
+    _fill_placeholders(ctx, item, body, doc)
+
+
 def _create_feed(ctx: ApplyContext, item: PlanItem, doc: dict[str, Any]) -> None:
     body, _ = ctx.prepare(item.kind, doc)
-    fields = set(secret_refs.feed_secret_fields(doc.get("FeedType")))
-    fields |= {field for field, value in doc.items() if secret_refs.is_sensitive_value(value)}
-    for field in sorted(fields):
-        _with_secret(
-            ctx,
-            body,
-            field,
-            secret_refs.feed_ref(item.name, field),
-            f"the {field} of feed '{item.name}'",
-            item.kind,
-            item.name,
-        )
+    _with_secrets(
+        ctx,
+        item,
+        body,
+        doc,
+        secret_refs.feed_secret_fields(doc.get("FeedType")),
+        lambda field: secret_refs.feed_ref(item.name, field),
+        lambda field: f"the {field} of feed '{item.name}'",
+    )
     ctx.create(item.kind, item.source_id, item.name, ctx.route("feeds"), body)
 
 
@@ -152,19 +169,15 @@ def _create_account(ctx: ApplyContext, item: PlanItem, doc: dict[str, Any]) -> N
         item.kind, doc, allow_unmapped=lambda ref: _restriction_not_yet_created(ctx, ref)
     )
     _without_pending_tenants(ctx, body, pending)
-    fields = set(secret_refs.ACCOUNT_SECRET_FIELDS.get(str(doc.get("AccountType")), ()))
-    fields |= {field for field, value in doc.items() if secret_refs.is_sensitive_value(value)}
-    for field in sorted(fields):
-        _with_secret(
-            ctx,
-            body,
-            field,
-            secret_refs.account_ref(item.name, field),
-            f"{field} of account '{item.name}'",
-            item.kind,
-            item.name,
-        )
-    _fill_placeholders(ctx, item, body, doc)
+    _with_secrets(
+        ctx,
+        item,
+        body,
+        doc,
+        secret_refs.ACCOUNT_SECRET_FIELDS.get(str(doc.get("AccountType")), ()),
+        lambda field: secret_refs.account_ref(item.name, field),
+        lambda field: f"{field} of account '{item.name}'",
+    )
     created = ctx.create(item.kind, item.source_id, item.name, ctx.route("accounts"), body)
     if pending:
         ctx.state.restrictions_to_complete.append((item, "accounts", created["Id"]))

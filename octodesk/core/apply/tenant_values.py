@@ -47,7 +47,7 @@ def _wanted(ctx: ApplyContext, item: PlanItem, doc: dict[str, Any]) -> tuple[lis
     projects: list[Wanted] = []
     for project_id, entry in (doc.get("ProjectVariables") or {}).items():
         owner = ctx.ids.get(kinds.PROJECT.name, project_id)
-        names = _names(entry.get("Templates"))
+        names = tenant_values.template_names(entry.get("Templates"))
         project_name = str(entry.get("ProjectName") or project_id)
         for environment_id, values in (entry.get("Variables") or {}).items():
             environment = ctx.ids.get(kinds.ENVIRONMENT.name, environment_id)
@@ -66,7 +66,7 @@ def _wanted(ctx: ApplyContext, item: PlanItem, doc: dict[str, Any]) -> tuple[lis
     commons: list[Wanted] = []
     for set_id, entry in (doc.get("LibraryVariables") or {}).items():
         owner = ctx.ids.get(kinds.LIBRARY_VARIABLE_SET.name, set_id)
-        names = _names(entry.get("Templates"))
+        names = tenant_values.template_names(entry.get("Templates"))
         set_name = str(entry.get("LibraryVariableSetName") or set_id)
         for template_id, value in (entry.get("Variables") or {}).items():
             template = ctx.ids.get(model.LIBRARY_TEMPLATE, template_id)
@@ -100,7 +100,7 @@ def _wanted_scoped_common(ctx: ApplyContext, item: PlanItem, doc: dict[str, Any]
             )
             continue
         library = ctx.bundle.get(kinds.LIBRARY_VARIABLE_SET.name, set_id)
-        names = _names((library.document if library else {}).get("Templates"))
+        names = tenant_values.template_names((library.document if library else {}).get("Templates"))
         template_name = names.get(str(value.get("TemplateId")), str(value.get("TemplateId")))
         environment_names = [
             resource.name if (resource := ctx.bundle.get(kinds.ENVIRONMENT.name, e)) else e
@@ -182,7 +182,3 @@ def _value(ctx: ApplyContext, item: PlanItem, want: Wanted) -> Any:
     if want.value in (None, ""):
         return None
     return want.value
-
-
-def _names(templates: Any) -> dict[str, str]:
-    return {str(t.get("Id")): str(t.get("Name")) for t in templates or [] if isinstance(t, dict)}

@@ -9,7 +9,7 @@ from octodesk.core.apply.context import ApplyContext
 from octodesk.core.apply.secret_values import sensitive_value
 from octodesk.core.apply.tenant_values import apply_scoped_tenant_values, leave_out_scoped_common
 from octodesk.core.plan.types import PlanItem
-from octodesk.core.resources import kinds, model, secret_refs
+from octodesk.core.resources import kinds, model, secret_refs, tenant_values
 from octodesk.core.resources.ids import match_by_name
 
 TENANT = kinds.TENANT.name
@@ -72,10 +72,6 @@ def _is_set(value: Any) -> bool:
     return value not in (None, "")
 
 
-def _template_names(templates: Any) -> dict[str, str]:
-    return {str(t.get("Id")): str(t.get("Name")) for t in templates or [] if isinstance(t, dict)}
-
-
 def apply_tenant_variables(ctx: ApplyContext, item: PlanItem) -> None:
     ctx.check_cancel()
     resource = ctx.bundle.get(kinds.TENANT_VARIABLES.name, item.source_id)
@@ -98,7 +94,7 @@ def apply_tenant_variables(ctx: ApplyContext, item: PlanItem) -> None:
         target_entry = (current.get("ProjectVariables") or {}).get(target_project or "")
         if target_entry is None:
             continue
-        names = _template_names(entry.get("Templates"))
+        names = tenant_values.template_names(entry.get("Templates"))
         owner = str(entry.get("ProjectName") or project_id)
         for environment_id, values in (entry.get("Variables") or {}).items():
             target_environment = ctx.ids.get(kinds.ENVIRONMENT.name, environment_id)
@@ -122,7 +118,7 @@ def apply_tenant_variables(ctx: ApplyContext, item: PlanItem) -> None:
         target_entry = (current.get("LibraryVariables") or {}).get(target_set or "")
         if target_entry is None:
             continue
-        names = _template_names(entry.get("Templates"))
+        names = tenant_values.template_names(entry.get("Templates"))
         owner = str(entry.get("LibraryVariableSetName") or set_id)
         target_values = target_entry.setdefault("Variables", {})
         for template_id, value in (entry.get("Variables") or {}).items():

@@ -62,3 +62,8 @@ def echo(existing: Doc, owner_field: str) -> Doc:
     )
     item["Id"] = existing.get("Id")
     return item
+
+
+def template_names(templates: Any) -> dict[str, str]:
+    """A project's or library set's ``Templates``: template id -> name."""
+    return {str(t.get("Id")): str(t.get("Name")) for t in templates or [] if isinstance(t, dict)}
