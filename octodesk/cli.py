@@ -131,7 +131,10 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     sandbox.add_argument("--port", type=int, default=0, help="port (default 0: pick a free port)")
     sandbox.add_argument(
-        "--data", default="demo", metavar="NAME|PATH", help="dataset: empty, demo, large, or a JSON file"
+        "--data",
+        default="demo",
+        metavar="NAME|PATH",
+        help="dataset: empty, demo, large, large:N (N projects), or a JSON file",
     )
     sandbox.add_argument(
         "--version", dest="server_version", default=None, metavar="V", help="reported server version"
