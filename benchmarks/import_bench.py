@@ -56,7 +56,16 @@ def import_into(url: str, space: str, bundle: str, concurrency: int) -> dict[str
         "round_trips": timeline.sequential_round_trips(),
         "apply_seconds_by_step": report.details.get("apply_seconds_by_step", {}),
         "key_derivation_seconds": key_derivation_seconds(),
+        "necessary_writes": necessary_writes(plan.items),
     }
+
+
+def necessary_writes(items: list[Any]) -> int:
+    """The floor of an import's requests: one write per resource the plan creates, merges, updates or
+    converts, less one channel per created project (a new project comes with its default channel)."""
+    writes = [item for item in items if item.action in ("create", "merge", "update", "convert")]
+    new_projects = sum(1 for item in writes if item.kind == "Project" and item.action == "create")
+    return len(writes) - new_projects
 
 
 def measure_import(bundle: Path, space: str, latency_ms: float, concurrency: int) -> dict[str, Any]:
