@@ -156,7 +156,7 @@ def measure_gui(source: Any, args: argparse.Namespace, names: list[str], folder:
 
 def measure_bare_requests(source: Any, args: argparse.Namespace, names: list[str]) -> dict[str, Any]:
     """The CPU floor of one request, at 0 ms (CPU time does not depend on the wait)."""
-    from octodesk.core.client import OctopusClient
+    from octodesk.core.octopus.client import OctopusClient
 
     with OctopusClient(source.url, source.api_key) as client:
         space_id = client.resolve_space(args.space)["Id"]

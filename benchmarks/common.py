@@ -56,7 +56,7 @@ def recording_requests() -> Iterator[RequestTimeline]:
     Recorded at the client's one-attempt method rather than inside an HTTP library, so the figures mean the
     same whichever transport the client uses.
     """
-    from octodesk.core.client import OctopusClient
+    from octodesk.core.octopus.client import OctopusClient
 
     timeline = RequestTimeline()
     original = OctopusClient._attempt
@@ -78,7 +78,7 @@ def recording_requests() -> Iterator[RequestTimeline]:
 def key_derivation_seconds() -> float:
     """The CPU time of one key derivation at the bundle default cost on this machine (part of the export
     floor). CPU time, not wall time: scrypt runs on one core, and other processes must not inflate it."""
-    from octodesk.core.crypto import KdfSpec, derive_key
+    from octodesk.core.bundle.crypto import KdfSpec, derive_key
 
     started = time.process_time()
     derive_key(PASSWORD, KdfSpec.new())
