@@ -21,11 +21,7 @@ DEFAULT_POOL_PLACEHOLDER = "target-default-worker-pool"  # mapped to the target'
 
 
 def _children(ctx: ApplyContext, kind: str, project_source_id: str) -> list[dict[str, Any]]:
-    return [
-        resource.document
-        for resource in ctx.bundle.by_kind(kind)
-        if str(resource.document.get("ProjectId")) == project_source_id
-    ]
+    return [resource.document for resource in ctx.bundle.owned_by(kind, project_source_id)]
 
 
 # --- level 2: the project itself -----------------------------------------------------------------
@@ -124,11 +120,10 @@ def complete_project(ctx: ApplyContext, item: PlanItem) -> None:
     project_id = str(target["Id"])
     _apply_channels(ctx, item, project_id)
     process_kind = kinds.DEPLOYMENT_PROCESS.name
-    for process in ctx.bundle.by_kind(process_kind):
-        if str(process.document.get("ProjectId")) == item.source_id:
-            path = ctx.route(f"deploymentprocesses/{target['DeploymentProcessId']}")
-            current = _prefetched(ctx, str(target["DeploymentProcessId"]))
-            _apply_process(ctx, item, process_kind, process.id, process.document, path, current)
+    for process in ctx.bundle.owned_by(process_kind, item.source_id):
+        path = ctx.route(f"deploymentprocesses/{target['DeploymentProcessId']}")
+        current = _prefetched(ctx, str(target["DeploymentProcessId"]))
+        _apply_process(ctx, item, process_kind, process.id, process.document, path, current)
     _apply_runbooks(ctx, item, project_id)
     _apply_project_variables(ctx, item, target)
     _apply_release_strategy(ctx, item, target)
@@ -243,7 +238,7 @@ def _apply_runbooks(ctx: ApplyContext, item: PlanItem, project_id: str) -> None:
     existing = [] if _is_new(item) else ctx.read_all(ctx.route(f"projects/{project_id}/runbooks"))
     processes = {
         str(resource.document.get("RunbookId")): resource
-        for resource in ctx.bundle.by_kind(kinds.RUNBOOK_PROCESS.name)
+        for resource in ctx.bundle.owned_by(kinds.RUNBOOK_PROCESS.name, item.source_id)
     }
     for doc in runbooks:
         name = str(doc.get("Name"))

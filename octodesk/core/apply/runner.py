@@ -90,6 +90,8 @@ def apply_plan(
         if plan.journal.exists:
             error.message = f"{error.message} {RESUME_HINT}"
         raise
+    finally:
+        plan.journal.close()
     plan.journal.complete()
 
     report.succeeded = True

@@ -180,11 +180,7 @@ def apply_triggers(ctx: ApplyContext, project_item: PlanItem) -> None:
     """Project triggers (Octopus's own import drops them): created when the target project lacks them."""
     if project_item.action == "skip":
         return
-    triggers = [
-        r
-        for r in ctx.bundle.by_kind(kinds.PROJECT_TRIGGER.name)
-        if str(r.document.get("ProjectId")) == project_item.source_id
-    ]
+    triggers = ctx.bundle.owned_by(kinds.PROJECT_TRIGGER.name, project_item.source_id)
     if not triggers:
         return
     project_id = ctx.ids.get(kinds.PROJECT.name, project_item.source_id)

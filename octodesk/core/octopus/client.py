@@ -37,6 +37,7 @@ from octodesk.core.errors import (
 )
 from octodesk.core.octopus.http import (
     CONNECT_TIMEOUT_CAP,
+    EncodedJson,
     Failure,
     UndecodableResponse,
     classify_exception,
@@ -392,11 +393,16 @@ class OctopusClient:
     ) -> _Success | Failure:
         with self._counts_lock:
             self._counts[method] += 1
+        data, headers = None, None
+        if isinstance(json_body, EncodedJson):
+            data, headers, json_body = json_body.data, {"Content-Type": "application/json"}, None
         try:
             response = self._session.request(
                 method,
                 url,
                 params=params,
+                data=data,
+                headers=headers,
                 json=json_body,
                 files=files,
                 timeout=(min(self.timeout, CONNECT_TIMEOUT_CAP), self.timeout),

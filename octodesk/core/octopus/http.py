@@ -65,6 +65,14 @@ def normalise_server_url(url: str) -> str:
     return urlunsplit((scheme, parts.netloc, path, "", ""))
 
 
+@dataclass(frozen=True)
+class EncodedJson:
+    """A request body already encoded as JSON (UTF-8): the import encodes each write once, for its leak
+    check and for the wire."""
+
+    data: bytes
+
+
 @dataclass
 class Failure:
     """One failed attempt: the error to raise if we give up, and whether another attempt is safe."""
