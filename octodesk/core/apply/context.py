@@ -7,7 +7,6 @@ write, count).
 
 from __future__ import annotations
 
-import copy
 import json
 import threading
 from collections.abc import Callable, Iterable
@@ -61,6 +60,10 @@ class ApplyState:
     prefetched_documents: dict[str, dict[str, Any]] = field(default_factory=dict)
     # per target project id: its channels
     prefetched_channels: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # per project source id: (source runbook, target runbook) of each runbook created or matched
+    runbooks: dict[str, list[tuple[dict[str, Any], dict[str, Any]]]] = field(default_factory=dict)
+    # per target tenant id: its variables, read in one request
+    prefetched_tenant_variables: dict[str, dict[str, Any]] = field(default_factory=dict)
     # accounts/certificates restricted to tenants that did not exist yet: (item, route, target id)
     restrictions_to_complete: list[tuple[PlanItem, str, str]] = field(default_factory=list)
 
@@ -147,7 +150,7 @@ class ApplyContext:
     ) -> tuple[dict[str, Any], list[model.Reference]]:
         """A copy ready to send: read-only fields removed, SpaceId the target's, every id remapped.
         Unmapped references fail unless ``allow_unmapped`` accepts them (they are then returned)."""
-        body = copy.deepcopy(document)
+        body = dict(document)  # remap copies it deeply; only top-level keys change here
         for name in strip:
             body.pop(name, None)
         if "SpaceId" in body or kinds.KINDS_BY_NAME.get(kind, kinds.PROJECT).space_scoped:

@@ -10,13 +10,20 @@ from collections.abc import Callable
 
 from octodesk.core.apply.context import ApplyContext
 from octodesk.core.apply.library import apply_library_variable_set, apply_step_template
-from octodesk.core.apply.project import apply_project, complete_project, prefetch_children
+from octodesk.core.apply.project import (
+    apply_project,
+    complete_project,
+    create_project_children,
+    prefetch_children,
+    prefetch_runbook_processes,
+)
 from octodesk.core.apply.shared import apply_shared_item
 from octodesk.core.apply.tenants import (
     apply_tenant,
     apply_tenant_variables,
     apply_triggers,
     complete_restrictions,
+    prefetch_tenant_variables,
 )
 from octodesk.core.cancel import CancelToken
 from octodesk.core.errors import ImportRefused, OctoDeskError
@@ -81,9 +88,13 @@ def apply_plan(
         projects = of(kinds.PROJECT.name)
         run(apply_project, projects)
         prefetch_children(ctx, projects)
+        run(create_project_children, projects)
+        prefetch_runbook_processes(ctx)
         run(complete_project, projects)
         run(apply_tenant, of(kinds.TENANT.name))
-        run(apply_tenant_variables, of(kinds.TENANT_VARIABLES.name))
+        tenant_variables = of(kinds.TENANT_VARIABLES.name)
+        prefetch_tenant_variables(ctx, tenant_variables)
+        run(apply_tenant_variables, tenant_variables)
         complete_restrictions(ctx)
         run(apply_triggers, projects)
     except OctoDeskError as error:
