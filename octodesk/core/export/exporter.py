@@ -8,7 +8,6 @@ bundle (temporary file + rename, so a failed or cancelled export leaves nothing 
 
 from __future__ import annotations
 
-import copy
 import difflib
 import mimetypes
 import time
@@ -21,16 +20,17 @@ from typing import Any
 
 import octodesk
 from octodesk.core.bundle import BundleResource, write_bundle
+from octodesk.core.bundle.writer import PreparedKey
 from octodesk.core.cancel import CancelToken
 from octodesk.core.errors import ExportRefused
 from octodesk.core.export import secret_values
 from octodesk.core.export.selection import (
+    Closure,
     Selection,
     connected_tenant_ids,
     deploys_to,
     library_set_ids,
     project_children,
-    select,
     template_versions_to_read,
 )
 from octodesk.core.export.walk import (
@@ -41,7 +41,7 @@ from octodesk.core.export.walk import (
 )
 from octodesk.core.octopus.client import OctopusClient
 from octodesk.core.progress import Progress, ProgressCallback, no_progress
-from octodesk.core.report import FollowUp, Report
+from octodesk.core.report import SENSITIVE_VALUE, FollowUp, Report, not_carried_follow_up
 from octodesk.core.resources import kinds
 from octodesk.core.resources.secret_refs import SecretRef
 
@@ -62,6 +62,7 @@ def export_projects(
 ) -> Report:
     """Export ``project_names`` of ``space_name`` to ``destination``; the report says what was carried."""
     report = Report(operation="export")
+    key = PreparedKey(password)  # derived while the source is read
     first_request = client.request_count
     progress = progress or no_progress
     timer = _PhaseTimer(report)
@@ -89,7 +90,8 @@ def export_projects(
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "secrets_carried": sorted(values.carried),
         "secrets_not_carried": values.not_carried,
-        "follow_ups": [asdict(item) for item in follow_ups],
+        # sensitive values not carried are listed once, in secrets_not_carried (the import's plan lists them)
+        "follow_ups": [asdict(item) for item in follow_ups if item.category != SENSITIVE_VALUE],
         "deploys_to": _deploys_to(data, selection, projects),
         "external_references": {
             kind: dict(sorted(names.items())) for kind, names in selection.external.items()
@@ -119,6 +121,7 @@ def export_projects(
             password=password,
             progress=progress,
             cancel=cancel,
+            prepared_key=key,
         )
     for kind, count in sorted(selection.count().items(), key=lambda item: _KIND_ORDER.get(item[0], 99)):
         report.count(kind, "exported", count)
@@ -230,14 +233,15 @@ def read_everything(reader: SourceReader, project_ids: list[str]) -> Selection:
     if reader.tenant_variables_missing:
         reader.run(reader.tenant_variables(tenant_ids))
 
-    first = select(data, project_ids)
+    closure = Closure(data, project_ids)
+    first = closure.run()  # everything but what level 3 reads: templates' versions, teams, machines
     level3 = reader.template_versions(template_versions_to_read(first))
     level3 += reader.by_ids("Team", "/api/teams", sorted(first.team_ids), required=False)
     level3 += reader.optional_by_ids(
         MACHINE_KIND, "machines", sorted(first.machine_ids), "deployment targets"
     )
     reader.run(level3)
-    return select(data, project_ids)
+    return closure.complete()
 
 
 # --- what goes into the bundle -----------------------------------------------------------------------
@@ -246,7 +250,7 @@ def read_everything(reader: SourceReader, project_ids: list[str]) -> Selection:
 def bundle_resources(data: SourceData, selection: Selection) -> Iterator[BundleResource]:
     for kind in sorted(selection.carried, key=lambda k: _KIND_ORDER.get(k, 99)):
         for item_id, document in sorted(selection.carried[kind].items()):
-            clean = scrub(copy.deepcopy(document))
+            clean = scrubbed_copy(document)
             clean.pop("Links", None)
             yield BundleResource(kind, item_id, resource_name(data, kind, document), clean)
 
@@ -268,18 +272,18 @@ def resource_name(data: SourceData, kind: str, document: Doc) -> str:
     return str(document.get("Id"))
 
 
-def scrub(node: Any) -> Any:
-    """Belt and braces: no secret value survives in a document, whatever the server sent."""
+def scrubbed_copy(node: Any) -> Any:
+    """A copy in which no secret value survives, whatever the server sent (copied and scrubbed in one
+    pass: a deep copy followed by a scrub walked every document twice)."""
     if isinstance(node, dict):
-        if "HasValue" in node and "NewValue" in node:
-            node["NewValue"] = None
-        if node.get("IsSensitive") is True and "Value" in node:
-            node["Value"] = None
-        for value in node.values():
-            scrub(value)
-    elif isinstance(node, list):
-        for value in node:
-            scrub(value)
+        clean = {key: scrubbed_copy(value) for key, value in node.items()}
+        if "HasValue" in clean and "NewValue" in clean:
+            clean["NewValue"] = None
+        if clean.get("IsSensitive") is True and "Value" in clean:
+            clean["Value"] = None
+        return clean
+    if isinstance(node, list):
+        return [scrubbed_copy(value) for value in node]
     return node
 
 
@@ -338,7 +342,7 @@ def _follow_ups(data: SourceData, selection: Selection, not_carried: list[dict[s
             )
         )
     for item in not_carried:
-        follow_ups.append(FollowUp("sensitive-value", f"{item['ref']} is not carried: {item['reason']}."))
+        follow_ups.append(not_carried_follow_up(item))
     return follow_ups
 
 
