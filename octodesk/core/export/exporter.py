@@ -13,7 +13,7 @@ import mimetypes
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -39,7 +39,7 @@ from octodesk.core.export.walk import (
     SourceData,
     SourceReader,
 )
-from octodesk.core.octopus.client import OctopusClient
+from octodesk.core.octopus.client import OctopusClient, ServerInfo
 from octodesk.core.progress import Progress, ProgressCallback, no_progress
 from octodesk.core.report import SENSITIVE_VALUE, FollowUp, Report, not_carried_follow_up
 from octodesk.core.resources import kinds
@@ -47,6 +47,61 @@ from octodesk.core.resources.secret_refs import SecretRef
 
 Doc = dict[str, Any]
 _KIND_ORDER = {kind.name: index for index, kind in enumerate(kinds.ALL_KINDS)}
+
+
+@dataclass
+class SourceScan:
+    """Everything an export reads from the source, kept so the export after a secrets scan (the GUI asks
+    for the values in between) does not read the source a second time."""
+
+    server_url: str
+    info: ServerInfo
+    space: Doc
+    data: SourceData
+    projects: list[Doc]
+    selection: Selection
+    phase_seconds: dict[str, float] = field(default_factory=dict)
+    requests: int = 0
+
+    @property
+    def refs(self) -> list[SecretRef]:
+        """Every sensitive value the export needs, with how it can be carried."""
+        return [entry.as_ref() for entry in secret_values.inventory(self.data, self.selection)]
+
+
+def scan_source(
+    client: OctopusClient,
+    space_name: str,
+    project_names: list[str],
+    *,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> SourceScan:
+    """Connect, resolve the projects (refusing unknown and version-controlled ones) and read everything
+    they reach."""
+    progress = progress or no_progress
+    first_request = client.request_count
+    report = Report(operation="export")
+    timer = _PhaseTimer(report)
+    with timer("connect"):
+        progress(Progress("connect", message=f"connecting to {client.server_url}"))
+        info = client.server_info()
+        space = client.resolve_space(space_name)
+    data = SourceData(space_id=str(space["Id"]), server_version=info.version)
+    reader = SourceReader(client, data, progress, cancel)
+    with timer("read"):
+        projects = resolve_projects(reader, space_name, project_names)
+        selection = read_everything(reader, [p["Id"] for p in projects])
+    return SourceScan(
+        client.server_url,
+        info,
+        space,
+        data,
+        projects,
+        selection,
+        report.phase_seconds,
+        client.request_count - first_request,
+    )
 
 
 def export_projects(
@@ -59,22 +114,28 @@ def export_projects(
     secrets: dict[str, str] | None = None,
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
+    scan: SourceScan | None = None,
 ) -> Report:
-    """Export ``project_names`` of ``space_name`` to ``destination``; the report says what was carried."""
+    """Export ``project_names`` of ``space_name`` to ``destination``; the report says what was carried.
+
+    ``scan`` (from :func:`scan_source` with the same server, space and projects) is used instead of
+    reading the source again."""
     report = Report(operation="export")
     key = PreparedKey(password)  # derived while the source is read
     first_request = client.request_count
     progress = progress or no_progress
     timer = _PhaseTimer(report)
-    with timer("connect"):
-        progress(Progress("connect", message=f"connecting to {client.server_url}"))
-        info = client.server_info()
-        space = client.resolve_space(space_name)
-    data = SourceData(space_id=str(space["Id"]), server_version=info.version)
+    scan_given = scan is not None
+    if scan is None:
+        scan = scan_source(client, space_name, project_names, progress=progress, cancel=cancel)
+    elif scan.server_url != client.server_url or [p["Name"] for p in scan.projects] != list(
+        dict.fromkeys(project_names)
+    ):
+        raise ValueError("the scan is of another server or other projects")
+    report.phase_seconds.update(scan.phase_seconds)
+    info, space, data, projects, selection = scan.info, scan.space, scan.data, scan.projects, scan.selection
     reader = SourceReader(client, data, progress, cancel)
     with timer("read"):
-        projects = resolve_projects(reader, space_name, project_names)
-        selection = read_everything(reader, [p["Id"] for p in projects])
         entries = secret_values.inventory(data, selection)
         values = secret_values.collect(reader, entries, dict(secrets or {}))
     follow_ups = _follow_ups(data, selection, values.not_carried)
@@ -133,7 +194,7 @@ def export_projects(
             "The secrets file names values this export does not need: " + ", ".join(values.unused_supplied)
         )
     report.follow_ups.extend(follow_ups)
-    report.http_requests = client.request_count - first_request
+    report.http_requests = client.request_count - first_request + (scan.requests if scan_given else 0)
     report.details.update(
         destination=str(destination),
         space=space.get("Name", space_name),
@@ -155,12 +216,7 @@ def list_secret_references(
     cancel: CancelToken | None = None,
 ) -> list[SecretRef]:
     """Every sensitive value the export of these projects needs, with how it can be carried."""
-    space = client.resolve_space(space_name)
-    data = SourceData(space_id=str(space["Id"]), server_version=client.server_info().version)
-    reader = SourceReader(client, data, progress or no_progress, cancel)
-    projects = resolve_projects(reader, space_name, project_names)
-    selection = read_everything(reader, [p["Id"] for p in projects])
-    return [entry.as_ref() for entry in secret_values.inventory(data, selection)]
+    return scan_source(client, space_name, project_names, progress=progress, cancel=cancel).refs
 
 
 # --- resolving and reading ------------------------------------------------------------------------
