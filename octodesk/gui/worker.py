@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import gc
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from octodesk.core.cancel import CancelToken
+from octodesk.core.gc_pause import no_full_collections
+
+__all__ = ["Operation", "ProgressForwarder", "executor", "no_full_collections", "run_in_worker", "spawn"]
 from octodesk.core.progress import Progress
 
 T = TypeVar("T")
@@ -33,32 +34,6 @@ async def run_in_worker(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run ``fn`` on the worker thread; the GUI thread keeps processing events while it runs."""
     loop = asyncio.get_running_loop()
     return await loop.run_in_executor(executor(), functools.partial(fn, *args, **kwargs))
-
-
-_jobs_running = 0
-_thresholds: tuple[int, int, int] = gc.get_threshold()
-NO_FULL_COLLECTION = 1 << 30  # a third-generation threshold that is never reached
-
-
-@contextmanager
-def no_full_collections() -> Iterator[None]:
-    """While engine jobs run, the collector never walks the whole heap: a full collection holds the GIL
-    for as long as it takes (a quarter of a second at 1,000 projects), freezing the window. What exists when
-    a job starts, and what survives it, is frozen out of the collector's sight (gc.freeze); young
-    generations are still collected, and the engine's documents are freed by reference counting."""
-    global _jobs_running, _thresholds
-    if _jobs_running == 0:
-        _thresholds = gc.get_threshold()
-        gc.freeze()
-        gc.set_threshold(_thresholds[0], _thresholds[1], NO_FULL_COLLECTION)
-    _jobs_running += 1
-    try:
-        yield
-    finally:
-        _jobs_running -= 1
-        if _jobs_running == 0:
-            gc.freeze()
-            gc.set_threshold(*_thresholds)
 
 
 class ProgressForwarder:

@@ -189,3 +189,24 @@ def test_cancel_ends_a_request_in_progress(serve: Callable[[Behaviour], RawServe
         client.get("/api")
     assert time.monotonic() - started < 2.0
     assert server.requests == 1
+
+
+@pytest.mark.parametrize("length", [True, False], ids=["with-length", "until-closed"])
+def test_an_answer_that_closes_the_connection_is_read_whole(
+    serve: Callable[[Behaviour], RawServer], length: bool
+) -> None:
+    body = b'{"Version": "2021.2.4488", "Application": "Octopus Deploy"}'
+
+    def http_10(connection: socket.socket) -> None:
+        declared = f"Content-Length: {len(body)}\r\n".encode() if length else b""
+        connection.sendall(b"HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n" + declared + b"\r\n")
+        connection.sendall(body[:20])
+        time.sleep(0.1)
+        connection.sendall(body[20:])
+        connection.shutdown(socket.SHUT_WR)
+
+    server = serve(http_10)
+    with _client(server.url) as client:
+        assert client.get("/api") == {"Version": "2021.2.4488", "Application": "Octopus Deploy"}
+        assert client.get("/api")["Version"] == "2021.2.4488"  # a new connection: the old one closed
+    assert server.requests == 2

@@ -15,10 +15,10 @@ from pytestqt.qtbot import QtBot
 from PySide6.QtCore import Qt
 
 from octodesk.core.bundle import read_bundle
+from octodesk.core.gc_pause import NO_FULL_COLLECTION, no_full_collections
 from octodesk.core.report import FollowUp, Report
 from octodesk.gui.main_window import MainWindow
 from octodesk.gui.results_view import ResultsView
-from octodesk.gui.worker import NO_FULL_COLLECTION, no_full_collections
 
 
 def test_a_gui_export_reads_every_source_document_once(

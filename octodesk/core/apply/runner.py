@@ -27,6 +27,7 @@ from octodesk.core.apply.tenants import (
 )
 from octodesk.core.cancel import CancelToken
 from octodesk.core.errors import ImportRefused, OctoDeskError
+from octodesk.core.gc_pause import engine_work
 from octodesk.core.octopus.client import OctopusClient
 from octodesk.core.plan.planner import plan_import
 from octodesk.core.plan.types import ImportOptions, ImportPlan, PlanItem
@@ -50,6 +51,7 @@ def refusal_message(plan: ImportPlan) -> str:
     return f"The import was refused; nothing was written to space '{plan.space_name}':\n  - {lines}"
 
 
+@engine_work
 def apply_plan(
     plan: ImportPlan,
     client: OctopusClient,

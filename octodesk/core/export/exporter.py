@@ -39,6 +39,7 @@ from octodesk.core.export.walk import (
     SourceData,
     SourceReader,
 )
+from octodesk.core.gc_pause import engine_work
 from octodesk.core.octopus.client import OctopusClient, ServerInfo
 from octodesk.core.progress import Progress, ProgressCallback, no_progress
 from octodesk.core.report import SENSITIVE_VALUE, FollowUp, Report, not_carried_follow_up
@@ -69,6 +70,7 @@ class SourceScan:
         return [entry.as_ref() for entry in secret_values.inventory(self.data, self.selection)]
 
 
+@engine_work
 def scan_source(
     client: OctopusClient,
     space_name: str,
@@ -104,6 +106,7 @@ def scan_source(
     )
 
 
+@engine_work
 def export_projects(
     client: OctopusClient,
     space_name: str,

@@ -226,17 +226,19 @@ class Transport:
         headers: dict[str, str],
         deadline: float,
     ) -> tuple[Answer, bool]:
-        _set_timeout(connection, deadline)
+        sock = connection.sock  # http.client lets go of it once an answer says the connection closes
+        assert sock is not None
+        _set_timeout(sock, deadline)
         connection.request(method, target, body=body, headers=headers)
         response = connection.getresponse()
         limit = self.max_answer_bytes if 200 <= response.status < 300 else MAX_ERROR_BYTES
         chunks: list[bytes] = []
         size = 0
-        while True:
-            _set_timeout(connection, deadline)
+        while not response.isclosed():  # closed once the body is complete (its socket may be too)
+            _set_timeout(sock, deadline)
             chunk = response.read(CHUNK_BYTES)
             if not chunk:
-                return Answer(response.status, response.headers, b"".join(chunks)), not response.will_close
+                break
             size += len(chunk)
             if size > limit:
                 if limit == MAX_ERROR_BYTES:  # enough of an error page to tell what it says
@@ -245,6 +247,7 @@ class Transport:
                 mib = limit // (1024 * 1024)
                 raise NoAnswer("too-large", f"the answer is larger than {mib} MiB", reached_server=True)
             chunks.append(chunk)
+        return Answer(response.status, response.headers, b"".join(chunks)), not response.will_close
 
     # --- connections --------------------------------------------------------------------------------
 
@@ -320,12 +323,11 @@ def _open_socket(address: tuple[str, int], timeout: float, watch: Any) -> socket
     raise last_error or OSError(f"no address for {host}")
 
 
-def _set_timeout(connection: http.client.HTTPConnection, deadline: float) -> None:
+def _set_timeout(sock: socket.socket, deadline: float) -> None:
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         raise TimeoutError("deadline")
-    assert connection.sock is not None
-    connection.sock.settimeout(remaining)
+    sock.settimeout(remaining)
 
 
 def _answer_failure(error: BaseException, verdict: list[str]) -> NoAnswer:
