@@ -4,6 +4,7 @@ functions as the command line."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -41,10 +42,12 @@ def suggested_bundle_name(project_names: list[str]) -> str:
 # --- jobs: plain functions run on the worker thread -------------------------------------------------
 
 
-def secret_refs_job(connection: Connection, names: list[str]) -> Any:
+def secret_refs_job(
+    connection: Connection, names: list[str]
+) -> Callable[[ProgressCallback, CancelToken], SourceScan]:
     """Reads the source once: the scan lists the sensitive values and then feeds the export."""
 
-    def job(progress: ProgressCallback, cancel: CancelToken) -> Any:
+    def job(progress: ProgressCallback, cancel: CancelToken) -> SourceScan:
         with connection.open_client(cancel=cancel) as client:
             return scan_source(client, connection.space, names, progress=progress, cancel=cancel)
 
