@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from octodesk import __version__
+from octodesk.core.octopus.client import DEFAULT_CONCURRENCY
 
 DEFAULT_API_KEY_ENV = "OCTOPUS_API_KEY"
 DEFAULT_PASSWORD_ENV = "OCTODESK_PASSWORD"
@@ -37,7 +38,11 @@ def _add_connection(parser: argparse.ArgumentParser) -> None:
         "--insecure", action="store_true", help="do not verify the server's TLS certificate (not recommended)"
     )
     group.add_argument(
-        "--concurrency", type=int, default=8, metavar="N", help="parallel requests (default 8)"
+        "--concurrency",
+        type=int,
+        default=DEFAULT_CONCURRENCY,
+        metavar="N",
+        help=f"parallel requests (default {DEFAULT_CONCURRENCY})",
     )
     group.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS", help="per-request timeout")
 

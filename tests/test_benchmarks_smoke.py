@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.__main__ import best_of, default_concurrency, main
 from benchmarks.common import RequestTimeline, duplicate_reads
 from benchmarks.memory import BenchmarkFailed, run_child
+from octodesk.core.octopus.client import DEFAULT_CONCURRENCY
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -43,10 +44,10 @@ def test_benchmark_run_prints_every_row_and_judges_every_target(
         "export at 0 ms",
         "export baseline (sequential)",
         "export large:12 ",
-        "import large:6 conc. 8",
-        "import large:12 conc. 8",
+        f"import large:6 conc. {DEFAULT_CONCURRENCY}",
+        f"import large:12 conc. {DEFAULT_CONCURRENCY}",
         "import concurrency 1",
-        "import conc. 8 at 0 ms",
+        f"import conc. {DEFAULT_CONCURRENCY} at 0 ms",
         "GUI export of 6 projects (large:6)",
         "GUI export of 12 projects (large:12)",
         "bare http.client GET + json.loads",

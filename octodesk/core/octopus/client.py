@@ -56,6 +56,9 @@ R = TypeVar("R")
 Hosting = Literal["SelfHosted", "OctopusCloud"]
 CLOUD_HOST_SUFFIXES = (".octopus.app",)
 IDS_PER_REQUEST = 100
+# Measured with the sandbox at 20 ms per request (benchmarks/, 228-project import): 8 -> 16 parallel requests
+# cut the import from about 6 s to under 4 s; beyond 16 the client's and server's CPU are the limit.
+DEFAULT_CONCURRENCY = 16
 
 
 @dataclass(frozen=True)
@@ -81,7 +84,7 @@ class OctopusClient:
         *,
         verify: bool | str = True,
         timeout: float = 60.0,
-        concurrency: int = 8,
+        concurrency: int = DEFAULT_CONCURRENCY,
         max_retries: int = 4,
         cancel: CancelToken | None = None,
     ) -> None:
@@ -484,4 +487,11 @@ def _not_found_message(what: str, name: str, available: Sequence[str], server_ur
     return f"No {what} named '{name}' on {server_url}. {hint}"
 
 
-__all__ = ["CLOUD_HOST_SUFFIXES", "OctopusClient", "ServerError", "ServerInfo", "hosting_from_host"]
+__all__ = [
+    "CLOUD_HOST_SUFFIXES",
+    "DEFAULT_CONCURRENCY",
+    "OctopusClient",
+    "ServerError",
+    "ServerInfo",
+    "hosting_from_host",
+]
