@@ -80,6 +80,8 @@ class ResultsView(QWidget):
         # costs no text layout per item (word wrap laid out 2,500 of them in up to 100 ms); the whole
         # message is in the tooltip and the saved report.
         self.follow_ups_view.setUniformItemSizes(True)
+        self.follow_ups_view.setLayoutMode(QListView.LayoutMode.Batched)  # spread over event-loop turns
+        self.follow_ups_view.setBatchSize(200)
         self.follow_ups_title = QLabel("Follow-ups (to do by hand)")
         self.save_button = QPushButton("&Save report…")
         self.save_button.clicked.connect(lambda: spawn(self.save_report()))
