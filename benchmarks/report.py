@@ -259,6 +259,8 @@ def _linear_import(results: dict[str, Any]) -> Target:
     first, last = _added(small_a, small_b, "seconds"), _added(big_a, big_b, "seconds")
     ratio = last / max(first, 1e-9)
     cpu_first, cpu_last = _added(small_a, small_b, "cpu_seconds"), _added(big_a, big_b, "cpu_seconds")
+    server_first = _added(small_a, small_b, "server_cpu_seconds")
+    server_last = _added(big_a, big_b, "server_cpu_seconds")
 
     def network(smaller: dict[str, Any], larger: dict[str, Any]) -> float:
         return _added(smaller, larger, "server_requests") * latency_s / larger["concurrency"] * 1000
@@ -269,7 +271,8 @@ def _linear_import(results: dict[str, Any]) -> Target:
         f"within {LINEAR_SLACK:g}x",
         ratio <= LINEAR_SLACK,
         f"{ratio:.2f}x ({last * 1000:.0f} ms vs {first * 1000:.0f} ms; client CPU {cpu_last * 1000:.0f} "
-        f"vs {cpu_first * 1000:.0f} ms)",
+        f"vs {cpu_first * 1000:.0f} ms, sandbox CPU {server_last * 1000:.0f} "
+        f"vs {server_first * 1000:.0f} ms)",
         f"1.0x (the pool kept full: {network(big_a, big_b):.0f} / {network(small_a, small_b):.0f} ms "
         "of requests x latency / concurrency)",
     )

@@ -44,7 +44,13 @@ def _add_connection(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help=f"parallel requests (default {DEFAULT_CONCURRENCY})",
     )
-    group.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS", help="per-request timeout")
+    group.add_argument(
+        "--timeout",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="deadline of each request: connect, answer and body (default 60)",
+    )
 
 
 def _add_password(parser: argparse.ArgumentParser) -> None:
