@@ -179,7 +179,7 @@ def export_projects(
         write_bundle(
             destination,
             manifest=manifest,
-            resources=list(bundle_resources(data, selection)),
+            resources=_Counted(bundle_resources(data, selection), sum(selection.count().values())),
             secrets=values.carried,
             blobs=blobs,
             password=password,
@@ -304,6 +304,21 @@ def read_everything(reader: SourceReader, project_ids: list[str]) -> Selection:
 
 
 # --- what goes into the bundle -----------------------------------------------------------------------
+
+
+class _Counted:
+    """The scrubbed documents one at a time, each freed once written (a list of them all was a second
+    copy of the export in memory), with their number for the write progress."""
+
+    def __init__(self, resources: Iterator[BundleResource], count: int) -> None:
+        self._resources = resources
+        self._count = count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[BundleResource]:
+        return self._resources
 
 
 def bundle_resources(data: SourceData, selection: Selection) -> Iterator[BundleResource]:

@@ -168,15 +168,16 @@ class Closure:
         self.queue.append((kind, document))
 
     def _trim_tenant_variables(self, variables: Doc, projects: set[str]) -> Doc:
-        trimmed = model.copy_json(variables)
-        trimmed["ProjectVariables"] = {
-            key: value for key, value in (trimmed.get("ProjectVariables") or {}).items() if key in projects
-        }
-        trimmed["LibraryVariables"] = {
-            key: value
-            for key, value in (trimmed.get("LibraryVariables") or {}).items()
-            if key in self.library_sets
-        }
+        """A copy holding only the exported projects and library sets (filtered first: a tenant's values
+        for every other project are most of the document, and copying them cost more than the rest)."""
+        kept = {"ProjectVariables": projects, "LibraryVariables": self.library_sets}
+        trimmed = {key: value for key, value in variables.items() if key not in kept}
+        trimmed = model.copy_json(trimmed)
+        for key, wanted in kept.items():
+            entries = variables.get(key) or {}
+            trimmed[key] = {
+                entry: model.copy_json(value) for entry, value in entries.items() if entry in wanted
+            }
         return trimmed
 
     def _external(self, kind: str, item_id: str) -> None:
