@@ -216,14 +216,14 @@ class PreviewPage(QWizardPage):
         self.open_folder_button.setEnabled(False)
         self.stack.setCurrentWidget(self.run_view)
         try:
-            refs = await self.runner.run_job("Looking for sensitive values", secret_refs_job(source, names))
-            secrets = await ask_secret_values(self.wizard_, refs)
+            scan = await self.runner.run_job("Looking for sensitive values", secret_refs_job(source, names))
+            secrets = await ask_secret_values(self.wizard_, scan.refs)
             if secrets is None:
                 self.run_view.finish("Cancelled: no bundle was written.")
                 raise JobFailed(Cancelled())
             self.export_report = await self.runner.run_job(
                 f"Exporting {len(names)} project(s)",
-                export_job(source, names, self.bundle_path, password, secrets),
+                export_job(source, names, self.bundle_path, password, secrets, scan),
             )
         except JobFailed as failed:
             self.failed = "cancelled" if failed.cancelled else "failed"

@@ -31,7 +31,7 @@ from octodesk.gui import dialogs
 from octodesk.gui.preview_view import PreviewView
 from octodesk.gui.results_view import ResultsView
 from octodesk.gui.run_view import RunView
-from octodesk.gui.worker import Operation, ProgressForwarder, run_in_worker, spawn
+from octodesk.gui.worker import Operation, ProgressForwarder, no_full_collections, run_in_worker, spawn
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -81,7 +81,8 @@ class Runner:
         self.run_view.start(title)
         forward = ProgressForwarder(self.run_view.update_progress)
         try:
-            result = await run_in_worker(job, forward, operation.cancel_token)
+            with no_full_collections():
+                result = await run_in_worker(job, forward, operation.cancel_token)
         except Cancelled as error:
             log.info("%s: cancelled.", title)
             self.run_view.finish("Cancelled. Nothing more was written.")

@@ -8,6 +8,7 @@ same null-tolerant, no-undeclared-properties rules as the sandbox's response con
 from __future__ import annotations
 
 import importlib.util
+import json
 import re
 from collections import Counter
 from pathlib import Path
@@ -19,6 +20,7 @@ import pytest
 from octodesk.core.apply import import_bundle
 from octodesk.core.export import export_projects
 from octodesk.core.octopus.client import OctopusClient
+from octodesk.core.octopus.http import EncodedJson
 from octodesk.core.plan import ImportOptions
 from octodesk.sandbox import SandboxServer
 from octodesk.sandbox.datasets.demo_shared import CERTIFICATE_PASSWORD
@@ -40,12 +42,17 @@ class RecordingClient(OctopusClient):
         self.writes: list[tuple[str, str, Any]] = []
 
     def post(self, path: str, body: Any) -> Any:
-        self.writes.append(("POST", path, body))
+        self.writes.append(("POST", path, _decoded(body)))
         return super().post(path, body)
 
     def put(self, path: str, body: Any) -> Any:
-        self.writes.append(("PUT", path, body))
+        self.writes.append(("PUT", path, _decoded(body)))
         return super().put(path, body)
+
+
+def _decoded(body: Any) -> Any:
+    """The document a write sends, also when the import encoded it already (EncodedJson)."""
+    return json.loads(body.data) if isinstance(body, EncodedJson) else body
 
 
 def load_swagger_schemas() -> ModuleType:

@@ -54,11 +54,12 @@ def make_bundle(server: Any, path: Path, projects: list[str], secrets: dict[str,
 
 
 def wait_for_export_progress(qtbot: QtBot, run_view: RunView) -> None:
-    """Block until the export job itself (not the sensitive-value scan before it) reports progress."""
+    """Block until the export is reading the source (the sensitive-value scan does that reading, once, and
+    the export writes from it), so there is still most of the run to stop."""
     qtbot.waitSignal(
         run_view.progressed,
         timeout=FLOW_TIMEOUT,
-        check_params_cb=lambda _progress: run_view.title_label.text().startswith("Exporting"),
+        check_params_cb=lambda progress: progress.phase == "read",
     ).wait()
 
 

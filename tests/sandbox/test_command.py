@@ -67,6 +67,12 @@ def test_unknown_dataset_is_one_clear_error() -> None:
         sandbox_command.run(args)
 
 
+def test_large_with_a_bad_project_count_is_one_clear_error() -> None:
+    args = build_parser().parse_args(["sandbox", "--data", "large:many"])
+    with pytest.raises(sandbox_command.SandboxStartFailed, match="'large:many': give the number of projects"):
+        sandbox_command.run(args)
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child is POSIX-only")
 def test_ctrl_c_stops_the_process_with_status_zero() -> None:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}

@@ -4,7 +4,6 @@ re-run after an interruption updates what the first run created instead of dupli
 
 from __future__ import annotations
 
-import copy
 import mimetypes
 from typing import Any
 
@@ -22,11 +21,7 @@ DEFAULT_POOL_PLACEHOLDER = "target-default-worker-pool"  # mapped to the target'
 
 
 def _children(ctx: ApplyContext, kind: str, project_source_id: str) -> list[dict[str, Any]]:
-    return [
-        resource.document
-        for resource in ctx.bundle.by_kind(kind)
-        if str(resource.document.get("ProjectId")) == project_source_id
-    ]
+    return [resource.document for resource in ctx.bundle.owned_by(kind, project_source_id)]
 
 
 # --- level 2: the project itself -----------------------------------------------------------------
@@ -61,7 +56,7 @@ def apply_project(ctx: ApplyContext, item: PlanItem) -> None:
 
 
 def _project_body(ctx: ApplyContext, doc: dict[str, Any]) -> dict[str, Any]:
-    source = copy.deepcopy(doc)
+    source = model.copy_json(doc)
     # References to the project's own children are set once those exist (complete_project).
     creation = source.get("ReleaseCreationStrategy")
     if isinstance(creation, dict):
@@ -90,17 +85,19 @@ def prefetch_children(ctx: ApplyContext, items: list[PlanItem]) -> None:
     targets = [known[item.source_id] for item in items if item.source_id in known]
     if not targets:
         return
-    processes = ctx.remember(
-        ctx.client.get_by_ids(
-            ctx.route("deploymentprocesses"), [str(t["DeploymentProcessId"]) for t in targets]
-        )
-    )
-    variables = ctx.remember(
-        ctx.client.get_by_ids(ctx.route("variables/all"), [str(t["VariableSetId"]) for t in targets])
+    process_ids = [str(t["DeploymentProcessId"]) for t in targets]
+    variable_set_ids = [str(t["VariableSetId"]) for t in targets]
+    processes, variables, all_channels = ctx.client.map(
+        lambda read: ctx.remember(read()),
+        [
+            lambda: ctx.client.get_by_ids(ctx.route("deploymentprocesses"), process_ids),
+            lambda: ctx.client.get_by_ids(ctx.route("variables/all"), variable_set_ids),
+            lambda: ctx.client.read_collection(ctx.route("channels")),
+        ],
     )
     wanted = {str(t["Id"]) for t in targets}
     channels: dict[str, list[dict[str, Any]]] = {}
-    for channel in ctx.read_collection(ctx.route("channels")):
+    for channel in all_channels:
         if str(channel.get("ProjectId")) in wanted:
             channels.setdefault(str(channel["ProjectId"]), []).append(channel)
     ctx.state.prefetched_documents = {str(doc["Id"]): doc for doc in [*processes, *variables]}
@@ -116,21 +113,43 @@ def _is_new(item: PlanItem) -> bool:
     return item.action == "create" and not item.resumed
 
 
+def create_project_children(ctx: ApplyContext, item: PlanItem) -> None:
+    """Channels and runbooks of one project: what its process and variables can then refer to."""
+    if item.action == "skip":
+        return
+    ctx.check_cancel()
+    project_id = str(ctx.state.target_projects[item.source_id]["Id"])
+    _apply_channels(ctx, item, project_id)
+    _create_runbooks(ctx, item, project_id)
+
+
+def prefetch_runbook_processes(ctx: ApplyContext) -> None:
+    """The target's processes of every runbook just created or matched, in a few batched reads instead of
+    one request per runbook."""
+    wanted = [
+        str(target["RunbookProcessId"])
+        for runbooks in ctx.state.runbooks.values()
+        for _, target in runbooks
+        if target.get("RunbookProcessId")
+    ]
+    if wanted:
+        documents = ctx.remember(ctx.client.get_by_ids(ctx.route("runbookProcesses"), wanted))
+        ctx.state.prefetched_documents.update({str(doc["Id"]): doc for doc in documents})
+
+
 def complete_project(ctx: ApplyContext, item: PlanItem) -> None:
-    """Channels, process, runbooks, variables and logo of one project, in that order."""
+    """Process, runbook processes, variables, release strategy and logo of one project, in that order."""
     if item.action == "skip":
         return
     ctx.check_cancel()
     target = ctx.state.target_projects[item.source_id]
     project_id = str(target["Id"])
-    _apply_channels(ctx, item, project_id)
     process_kind = kinds.DEPLOYMENT_PROCESS.name
-    for process in ctx.bundle.by_kind(process_kind):
-        if str(process.document.get("ProjectId")) == item.source_id:
-            path = ctx.route(f"deploymentprocesses/{target['DeploymentProcessId']}")
-            current = _prefetched(ctx, str(target["DeploymentProcessId"]))
-            _apply_process(ctx, item, process_kind, process.id, process.document, path, current)
-    _apply_runbooks(ctx, item, project_id)
+    for process in ctx.bundle.owned_by(process_kind, item.source_id):
+        path = ctx.route(f"deploymentprocesses/{target['DeploymentProcessId']}")
+        current = _prefetched(ctx, str(target["DeploymentProcessId"]))
+        _apply_process(ctx, item, process_kind, process.id, process.document, path, current)
+    _apply_runbook_processes(ctx, item)
     _apply_project_variables(ctx, item, target)
     _apply_late_references(ctx, item, target)
     _apply_deployment_settings(ctx, item, project_id)
@@ -154,11 +173,19 @@ def _apply_channels(ctx: ApplyContext, item: PlanItem, project_id: str) -> None:
         if match.target is not None:
             target_id = str(match.target["Id"])
             body["Id"] = target_id
-            ctx.send("PUT", ctx.route(f"channels/{target_id}"), body, f"channel '{name}' of '{item.name}'")
+            if not _holds(match.target, body):  # e.g. the default channel the project came with
+                ctx.send(
+                    "PUT", ctx.route(f"channels/{target_id}"), body, f"channel '{name}' of '{item.name}'"
+                )
             ctx.ids.put(kinds.CHANNEL.name, str(doc["Id"]), target_id)
         else:
             ctx.create(kinds.CHANNEL.name, str(doc["Id"]), name, ctx.route("channels"), body)
         ctx.count(child, kinds.CHANNEL.name, "create")
+
+
+def _holds(current: dict[str, Any], body: dict[str, Any]) -> bool:
+    """The target document already has every value the body would send: a PUT would change nothing."""
+    return all(key in current and current[key] == value for key, value in body.items())
 
 
 def _apply_process(
@@ -179,7 +206,7 @@ def _apply_process(
     step_key = f"process:{source_id}:{path}"
     child = _child_item(ctx, kind, source_id)
     if not ctx.journal.is_done(step_key):
-        source = copy.deepcopy(doc)
+        source = model.copy_json(doc)
         set_template_versions(ctx, source)
         if child is not None and child.action == "convert":
             _run_on_default_pool(ctx, source)
@@ -238,7 +265,7 @@ def _map_actions(ctx: ApplyContext, source: dict[str, Any], target: dict[str, An
             ctx.ids.put(model.DEPLOYMENT_ACTION, str(action["Id"]), str(match["Id"]))
 
 
-def _apply_runbooks(ctx: ApplyContext, item: PlanItem, project_id: str) -> None:
+def _create_runbooks(ctx: ApplyContext, item: PlanItem, project_id: str) -> None:
     runbooks = _children(ctx, kinds.RUNBOOK.name, item.source_id)
     if not runbooks:
         return
@@ -247,10 +274,7 @@ def _apply_runbooks(ctx: ApplyContext, item: PlanItem, project_id: str) -> None:
         if _is_new(item)
         else ctx.read_collection(ctx.route(f"projects/{project_id}/runbooks"), all_route=False)
     )
-    processes = {
-        str(resource.document.get("RunbookId")): resource
-        for resource in ctx.bundle.by_kind(kinds.RUNBOOK_PROCESS.name)
-    }
+    created = []
     for doc in runbooks:
         name = str(doc.get("Name"))
         source_id = str(doc["Id"])
@@ -267,13 +291,33 @@ def _apply_runbooks(ctx: ApplyContext, item: PlanItem, project_id: str) -> None:
         else:
             target = ctx.create(kinds.RUNBOOK.name, source_id, name, ctx.route("runbooks"), body)
         ctx.count(_child_item(ctx, kinds.RUNBOOK.name, source_id), kinds.RUNBOOK.name, "create")
-        process = processes.get(source_id)
-        if process is not None:
-            path = ctx.route(f"runbookProcesses/{target['RunbookProcessId']}")
-            ctx.ids.put(kinds.RUNBOOK_PROCESS.name, process.id, str(target["RunbookProcessId"]))
-            _apply_process(
-                ctx, item, kinds.RUNBOOK_PROCESS.name, process.id, process.document, path, process_name=name
-            )
+        created.append((doc, target))
+    ctx.state.runbooks[item.source_id] = created
+
+
+def _apply_runbook_processes(ctx: ApplyContext, item: PlanItem) -> None:
+    processes = {
+        str(resource.document.get("RunbookId")): resource
+        for resource in ctx.bundle.owned_by(kinds.RUNBOOK_PROCESS.name, item.source_id)
+    }
+    for doc, target in ctx.state.runbooks.get(item.source_id, []):
+        process = processes.get(str(doc["Id"]))
+        if process is None:
+            continue
+        process_id = str(target["RunbookProcessId"])
+        ctx.ids.put(kinds.RUNBOOK_PROCESS.name, process.id, process_id)
+        path = ctx.route(f"runbookProcesses/{process_id}")
+        current = _prefetched(ctx, process_id)
+        _apply_process(
+            ctx,
+            item,
+            kinds.RUNBOOK_PROCESS.name,
+            process.id,
+            process.document,
+            path,
+            current,
+            process_name=str(doc.get("Name")),
+        )
 
 
 def _apply_project_variables(ctx: ApplyContext, item: PlanItem, target: dict[str, Any]) -> None:
@@ -316,7 +360,7 @@ def _apply_late_references(ctx: ApplyContext, item: PlanItem, target: dict[str, 
     if channel_id is None and not any(runbooks.values()):
         return
     current = ctx.read(ctx.route(f"projects/{target['Id']}"))
-    before = copy.deepcopy(current)
+    before = model.copy_json(current)
     if channel_id is not None:
         strategy = dict(current.get("ReleaseCreationStrategy") or {})
         strategy["ChannelId"] = channel_id

@@ -52,6 +52,9 @@ class SourceData:
     template_versions: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
     logos: dict[str, tuple[bytes, str]] = field(default_factory=dict)  # project id -> (bytes, content type)
     warnings: list[str] = field(default_factory=list)
+    _owned: dict[str, tuple[int, dict[Any, list[dict[str, Any]]]]] = field(
+        default_factory=dict, repr=False
+    )
 
     def of(self, kind: str) -> dict[str, dict[str, Any]]:
         return self.docs.setdefault(kind, {})
@@ -63,6 +66,18 @@ class SourceData:
         document = self.get(kind, item_id)
         name = document.get("Name") if document else None
         return name if isinstance(name, str) else None
+
+    def owned_by(self, kind: str, project_id: str) -> list[dict[str, Any]]:
+        """The documents of ``kind`` whose ProjectId is ``project_id``: indexed once per kind (and again
+        only when more were read), not scanned once per project."""
+        documents = self.of(kind)
+        count, index = self._owned.get(kind, (-1, {}))
+        if count != len(documents):
+            index = {}
+            for document in documents.values():
+                index.setdefault(document.get("ProjectId"), []).append(document)
+            self._owned[kind] = (len(documents), index)
+        return list(index.get(project_id, []))
 
 
 class SourceReader:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from octodesk.core.bundle import read_bundle
 from octodesk.core.cancel import CancelToken
+from octodesk.core.gc_pause import engine_work
 from octodesk.core.journal import Journal, bundle_fingerprint
 from octodesk.core.plan.rules import decide
 from octodesk.core.plan.target import read_target
@@ -24,7 +25,7 @@ from octodesk.core.resources import kinds
 if TYPE_CHECKING:
     from octodesk.core.octopus.client import OctopusClient
 
-
+@engine_work
 def plan_import(
     bundle_path: str | os.PathLike[str],
     password: str,

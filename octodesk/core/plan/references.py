@@ -3,6 +3,7 @@ the target by name; otherwise the plan is refused. Also the export's follow-ups 
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import TYPE_CHECKING
 
 from octodesk.core.plan.resolution import CARRIED_OR_MATCHED, RESOLUTION
@@ -72,11 +73,16 @@ def check_references(plan: ImportPlan) -> None:
 
 
 def export_follow_ups(plan: ImportPlan, bundle: Bundle) -> None:
-    """The export's follow-ups (deployment targets, packages, sensitive values it could not carry)."""
-    from octodesk.core.report import FollowUp
+    """The export's follow-ups (deployment targets, packages, sensitive values it could not carry: those
+    are listed once, in ``secrets_not_carried``; bundles of earlier versions also list them here)."""
+    from octodesk.core.report import SENSITIVE_VALUE, FollowUp, not_carried_follow_up
 
-    for follow_up in bundle.manifest.get("follow_ups") or []:
-        if not isinstance(follow_up, dict) or not follow_up.get("message"):
+    listed = [item for item in bundle.manifest.get("follow_ups") or [] if isinstance(item, dict)]
+    if not any(item.get("category") == SENSITIVE_VALUE for item in listed):
+        not_carried = bundle.manifest.get("secrets_not_carried") or []
+        listed += [asdict(not_carried_follow_up(item)) for item in not_carried if isinstance(item, dict)]
+    for follow_up in listed:
+        if not follow_up.get("message"):
             continue
         plan.follow_ups.append(
             FollowUp(
