@@ -187,8 +187,10 @@ def write_sample_bundle(path: Path, password: str) -> None:
             "follow_ups": [],
             "deploys_to": {"roles": [], "environments": []},
         },
-        resources=[BundleResource("Project", "Projects-1", "Web Portal", {"Id": "Projects-1",
-                                                                          "Name": "Web Portal"})],
+        resources=[BundleResource("Project", "Projects-1", "Web Portal", {
+            "Id": "Projects-1", "Name": "Web Portal", "ProjectGroupId": "ProjectGroups-1",
+            "LifecycleId": "Lifecycles-1", "DeploymentProcessId": "deploymentprocess-Projects-1",
+            "VariableSetId": "variableset-Projects-1"})],
         secrets={"variable:Project/Web Portal/DbPassword": SECRET_VALUE},
         blobs={},
         password=password,
