@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import logging
 import os
 import sys
@@ -12,8 +13,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
 
 from octodesk.core.errors import OctoDeskError
+from octodesk.core.passwords import estimate_strength, password_problem
 from octodesk.core.progress import Progress
 from octodesk.core.redact import RedactingFilter, redact, register_secret
+from octodesk.core.text import safe_text
 
 if TYPE_CHECKING:
     from octodesk.core.octopus.client import OctopusClient
@@ -32,6 +35,32 @@ def read_secret_env(var: str, what: str) -> str:
         raise UsageError(f"{what} not set: put it in the environment variable {var}.")
     register_secret(value)
     return value
+
+
+def read_password(var: str, *, new_bundle: bool) -> str:
+    """The bundle password: from the environment variable ``var`` or, when it is unset and stdin is a
+    terminal, typed at a hidden prompt (twice for a new bundle). A new bundle's password must meet the
+    policy; its strength estimate is shown on stderr."""
+    password = os.environ.get(var, "")
+    if not password:
+        if not sys.stdin.isatty():
+            raise UsageError(
+                f"Bundle password not set: put it in the environment variable {var}, or run in a terminal "
+                "to type it at a prompt."
+            )
+        password = getpass.getpass("Bundle password: ")
+        register_secret(password)
+        if new_bundle and getpass.getpass("Bundle password (again): ") != password:
+            raise UsageError("The two passwords do not match: nothing was written.")
+    register_secret(password)
+    if new_bundle:
+        problem = password_problem(password)
+        if problem:
+            raise UsageError(problem)
+        print(f"Password strength: {estimate_strength(password).hint}", file=sys.stderr)
+    elif not password:
+        raise UsageError("Bundle password not given.")
+    return password
 
 
 def make_client(args: argparse.Namespace) -> OctopusClient:
@@ -67,14 +96,15 @@ def run_command(action: Callable[[argparse.Namespace], int], args: argparse.Name
     try:
         return action(args)
     except OctoDeskError as error:
-        print(f"octodesk: error: {redact(str(error))}", file=sys.stderr)
+        print(f"octodesk: error: {safe_text(redact(str(error)))}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print("octodesk: cancelled.", file=sys.stderr)
         return 130
     except Exception as error:  # a bug: still one line for the user, the traceback in the debug log
         log.debug("unexpected error\n%s", traceback.format_exc())
-        print(f"octodesk: internal error: {type(error).__name__}: {redact(str(error))}", file=sys.stderr)
+        message = safe_text(redact(str(error)))
+        print(f"octodesk: internal error: {type(error).__name__}: {message}", file=sys.stderr)
         return 1
 
 
@@ -89,7 +119,7 @@ class ProgressPrinter:
         self._last_phase = ""
 
     def __call__(self, p: Progress) -> None:
-        text = p.message or " ".join(part for part in (p.kind, p.name) if part)
+        text = safe_text(p.message or " ".join(part for part in (p.kind, p.name) if part), 200)
         if self.is_tty:
             if p.total:
                 width = 30

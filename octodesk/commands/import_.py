@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from octodesk.commands.common import ProgressPrinter, make_client, read_secret_env
+from octodesk.commands.common import ProgressPrinter, make_client, read_password
 from octodesk.core.apply import apply_plan, refusal_message
 from octodesk.core.errors import ImportRefused, OctoDeskError
 from octodesk.core.plan import ImportOptions, plan_import
@@ -23,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
     bundle = Path(args.bundle)
     if not bundle.is_file():
         raise OctoDeskError(f"No bundle at {bundle}: check the path.")
-    password = read_secret_env(args.password_env, "Bundle password")
+    password = read_password(args.password_env, new_bundle=False)
     options = ImportOptions(update_existing=bool(getattr(args, "update_existing", False)))
     progress = ProgressPrinter()
     with make_client(args) as client:

@@ -10,6 +10,7 @@ clean text comes back unchanged and sanitising twice changes nothing.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 
 MAX_TEXT_CHARS = 2000  # a name, URL or one server message; longer text is cut, saying how much was left out
 # Format characters that shape scripts and emoji (zero-width non-joiner / joiner): shown as they are.
@@ -48,6 +49,7 @@ def safe_text(value: object, limit: int = MAX_TEXT_CHARS) -> str:
     return text[:keep] + f"… ({len(text) - keep} more characters)"
 
 
-def safe_lines(text: str, limit: int = MAX_TEXT_CHARS) -> str:
-    """Multi-line output built by us (a plan, a report): every line made safe, our own newlines kept."""
-    return "\n".join(safe_text(line, limit) for line in text.split("\n"))
+def safe_lines(lines: Iterable[str], limit: int = MAX_TEXT_CHARS) -> str:
+    """Lines built by us (a plan, a report) as one text: a newline inside a line (from a name, say) is shown
+    escaped, only ours end lines."""
+    return "\n".join(safe_text(line, limit) for line in lines)

@@ -46,7 +46,9 @@ def test_long_text_is_cut_saying_how_much_was_left_out() -> None:
 
 
 def test_lines_keep_our_newlines_and_escape_theirs() -> None:
-    assert safe_lines("Plan:\n  CREATE Environment a\rb\n") == "Plan:\n  CREATE Environment a\\rb\n"
+    lines = ["Plan:", "  CREATE Environment a\rb\n  CREATE Project Forged", ""]
+
+    assert safe_lines(lines) == "Plan:\n  CREATE Environment a\\rb\\n  CREATE Project Forged\n"
 
 
 def test_non_text_values_are_shown_as_text() -> None:
