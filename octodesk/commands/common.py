@@ -65,6 +65,7 @@ def read_password(var: str, *, new_bundle: bool) -> str:
 
 def make_client(args: argparse.Namespace) -> OctopusClient:
     from octodesk.core.octopus.client import OctopusClient
+    from octodesk.core.octopus.urls import plain_http_warning
 
     api_key = read_secret_env(args.api_key_env, "API key")
     verify: bool | str = True
@@ -72,13 +73,17 @@ def make_client(args: argparse.Namespace) -> OctopusClient:
         verify = False
     elif args.ca_bundle:
         verify = args.ca_bundle
-    return OctopusClient(
+    client = OctopusClient(
         args.server,
         api_key,
         verify=verify,
         timeout=args.timeout,
         concurrency=max(1, args.concurrency),
     )
+    warning = plain_http_warning(client.server_url)
+    if warning:
+        print(f"octodesk: warning: {safe_text(warning)}", file=sys.stderr)
+    return client
 
 
 def setup_logging(verbose: bool) -> None:

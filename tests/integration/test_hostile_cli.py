@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import getpass
 import json
+import os
 import sys
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -179,3 +181,35 @@ def test_without_the_variable_or_a_terminal_the_password_is_a_usage_error(
         "put it in the environment variable OCTODESK_PASSWORD, or run in a terminal"
         in capsys.readouterr().err
     )
+
+
+def test_credentials_in_server_urls_reach_no_file_and_no_message(
+    source: SandboxServer,
+    target: SandboxServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Before: https://user:pass@host ended up in the manifest, the journal and messages.
+    monkeypatch.setenv("OCTODESK_PASSWORD", PASSWORD)
+    bundle = tmp_path / "web.octobundle"
+    with_user = export_args(source, bundle)
+    with_user[2] = source.url.replace("http://", "http://alice:Pw-source-9@")
+    assert main([*with_user, "--report", str(tmp_path / "export.json")]) == 0
+    target.fail_next(10, "drop", method="POST", path_contains="/projects")  # the import stops half way
+    code = main(
+        ["import", str(bundle), "--server", target.url.replace("http://", "http://bob:Pw-target-9@"),
+         "--space", "Default", "--api-key-env", "TARGET_KEY", "--report", str(tmp_path / "import.json")]
+    )  # fmt: skip
+
+    assert code == 1
+    journals = list(Path(os.environ["OCTODESK_JOURNAL_DIR"]).glob("*.jsonl"))
+    assert journals  # left for the resume
+    with zipfile.ZipFile(bundle) as archive:
+        stored = [archive.read(name) for name in ("manifest.json", "index.json")]
+    written = b"".join([*stored, *(path.read_bytes() for path in [*journals, *tmp_path.glob("*.json")])])
+    output = capsys.readouterr()
+    assert source.url.encode() in stored[0]
+    for secret in ("Pw-source-9", "Pw-target-9", "alice", "bob:"):
+        assert secret.encode() not in written
+        assert secret not in output.out + output.err
