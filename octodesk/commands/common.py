@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
 
 from octodesk.core.errors import OctoDeskError
+from octodesk.core.hardening import no_core_dumps
 from octodesk.core.passwords import estimate_strength, password_problem
 from octodesk.core.progress import Progress
 from octodesk.core.redact import RedactingFilter, redact, register_secret
@@ -99,7 +100,8 @@ def run_command(action: Callable[[argparse.Namespace], int], args: argparse.Name
     """Run a command: exit code from the action; one clean line on stderr for every failure."""
     setup_logging(getattr(args, "verbose", False))
     try:
-        return action(args)
+        with no_core_dumps():  # passwords, API keys and secret values are in memory from here on
+            return action(args)
     except OctoDeskError as error:
         print(f"octodesk: error: {safe_text(redact(str(error)))}", file=sys.stderr)
         return error.exit_code

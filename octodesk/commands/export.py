@@ -14,6 +14,7 @@ from typing import TextIO
 from octodesk.commands.common import ProgressPrinter, UsageError, make_client, read_password
 from octodesk.core.errors import OctoDeskError
 from octodesk.core.export import export_projects, list_secret_references
+from octodesk.core.files import write_private_text
 from octodesk.core.report import Report
 from octodesk.core.resources.secret_refs import CARRIED_BY_SERVER, read_secrets_file
 from octodesk.core.text import safe_text
@@ -69,7 +70,7 @@ def _list_secrets(args: argparse.Namespace) -> int:
 
 def _write_report(path: str, report: Report) -> None:
     try:
-        Path(path).write_text(report.to_json() + "\n", encoding="utf-8")
+        write_private_text(path, report.to_json() + "\n")
     except OSError as error:
         raise OctoDeskError(f"Cannot write the report to {path}: {error.strerror or error}.") from None
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from octodesk.core.errors import JournalError
+from octodesk.core.files import private_opener
 from octodesk.core.paths import journal_dir
 
 JOURNAL_FORMAT = "octodesk-import-journal"
@@ -171,7 +172,7 @@ class Journal:
     def _write(self, event: dict[str, Any]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         new_file = not self.path.exists()
-        with open(self.path, "a", encoding="utf-8") as handle:
+        with open(self.path, "a", encoding="utf-8", opener=private_opener) as handle:
             if self._torn:  # end the torn line so the next event starts on a line of its own
                 handle.write("\n")
                 self._torn = False

@@ -8,6 +8,8 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import stat
+import subprocess
 import sys
 import zipfile
 from collections.abc import Iterator
@@ -15,9 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from import_support import export_demo
 
 from octodesk.cli import main
 from octodesk.core.bundle.format import canonical_json
+from octodesk.core.journal import Journal, bundle_fingerprint
 from octodesk.sandbox import SandboxServer
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # benchmarks/ is beside tests/
@@ -210,6 +214,48 @@ def test_credentials_in_server_urls_reach_no_file_and_no_message(
     written = b"".join([*stored, *(path.read_bytes() for path in [*journals, *tmp_path.glob("*.json")])])
     output = capsys.readouterr()
     assert source.url.encode() in stored[0]
+    # before: reports and journals were 0644 in 0755 folders
+    assert {stat.S_IMODE(path.stat().st_mode) for path in [*journals, tmp_path / "export.json"]} == {0o600}
+    assert stat.S_IMODE(journals[0].parent.stat().st_mode) == 0o700
     for secret in ("Pw-source-9", "Pw-target-9", "alice", "bob:"):
         assert secret.encode() not in written
         assert secret not in output.out + output.err
+
+
+def test_a_second_import_of_the_same_bundle_into_the_same_space_waits_for_the_first(
+    source: SandboxServer, target: SandboxServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Before: two imports of one bundle into one space could run at once, both writing.
+    bundle = export_demo(source, tmp_path / "web.octobundle", ["Web Portal"])
+    journal = Journal.for_import(bundle_fingerprint(bundle), target.url, "Default")
+    holder = subprocess.Popen(  # another OctoDesk, mid-import: it holds the lock beside the journal
+        [sys.executable, "-c", LOCK_HOLDER, str(journal.path.with_suffix(".lock"))],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
+        before = target.snapshot()
+        import_args = ["import", str(bundle), "--server", target.url, "--space", "Default",
+                       "--api-key-env", "TARGET_KEY", "--password-env", "BUNDLE_PASSWORD"]  # fmt: skip
+
+        assert main(import_args) == 3
+        assert main([*import_args, "--dry-run"]) == 3
+        assert target.snapshot() == before
+        errors = [line for line in capsys.readouterr().err.splitlines() if "octodesk: error" in line]
+        busy = f"Another import of this bundle into space 'Default' on {target.url} is running; nothing was"
+        assert len(errors) == 2 and all(busy in line for line in errors)
+    finally:
+        holder.kill()  # a crash: the lock goes with the process
+        holder.wait()
+
+    assert main(import_args) == 0
+
+
+LOCK_HOLDER = """
+import fcntl, os, sys, time
+descriptor = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o600)
+fcntl.flock(descriptor, fcntl.LOCK_EX)
+print("locked", flush=True)
+time.sleep(120)
+"""

@@ -6,7 +6,6 @@ import contextlib
 import hashlib
 import os
 import stat
-import tempfile
 import time
 import zipfile
 import zlib
@@ -43,6 +42,7 @@ from octodesk.core.bundle.format import (
     unsafe_name_reason,
 )
 from octodesk.core.bundle.model import BundleResource, BundleSummary
+from octodesk.core.bundle.partials import create_partial, remove_stale_partials
 from octodesk.core.cancel import CancelToken
 from octodesk.core.errors import BundleDamaged, BundleError
 from octodesk.core.progress import Progress, ProgressCallback, no_progress
@@ -50,7 +50,6 @@ from octodesk.core.redact import register_secret
 from octodesk.core.resources import kinds
 from octodesk.core.resources.shapes import NAME_FIELDS, document_problem, name_problem
 
-TEMP_SUFFIX = ".partial"
 _ENTRY_MODE = (stat.S_IFREG | 0o600) << 16
 
 
@@ -81,11 +80,11 @@ def write_bundle(
         raise BundleError(f"Cannot write the bundle: {destination} is a folder.")
     if not folder.is_dir():
         raise BundleError(f"Cannot write the bundle: the folder {folder} does not exist.")
+    remove_stale_partials(folder, older_than=time.time())
     try:
-        handle, temp_name = tempfile.mkstemp(dir=folder, prefix=f".{destination.name}.", suffix=TEMP_SUFFIX)
+        handle, temp_path = create_partial(folder, destination.name)
     except OSError as error:
         raise BundleError(f"Cannot write the bundle in {folder}: {error.strerror or error}.") from None
-    temp_path = Path(temp_name)
     try:
         with os.fdopen(handle, "wb") as stream:
             full_manifest = _write_zip(
