@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 from octodesk.core.passwords import estimate_strength, password_problem
 from octodesk.core.redact import register_secret
 from octodesk.gui.dialogs import show_modal
+from octodesk.gui.safe_display import plain_label
 
 
 def password_strength(password: str) -> tuple[int, str]:
@@ -85,7 +86,8 @@ class PasswordDialog(QDialog):
             if mode == "export"
             else "Enter the password the bundle was exported with."
         )
-        self.prompt_label = QLabel(prompt or default_prompt)
+        self.prompt_label = QLabel()
+        plain_label(self.prompt_label, prompt or default_prompt)  # the prompt may quote a bundle's manifest
         self.prompt_label.setWordWrap(True)
         layout.addWidget(self.prompt_label)
 
