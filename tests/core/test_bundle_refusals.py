@@ -396,3 +396,26 @@ def test_wrong_password_flip_truncation_and_traversal_have_distinct_messages(
 
     assert len(set(messages)) == 4
     assert all("\n" not in message for message in messages)
+
+
+def test_every_password_guess_costs_one_full_key_derivation(
+    bundle: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The key check is an HMAC under the scrypt output: no guess is judged without a derivation at the
+    bundle's own cost (the default: 128 MiB, ~0.4 s), so it allows no cheaper offline guessing than
+    secrets.enc itself."""
+    manifest = read_manifest(bundle)
+    spec = crypto.KdfSpec.from_manifest(manifest["kdf"], "b")
+    derivations: list[crypto.ScryptCost] = []
+    real_derive = crypto.derive_key
+
+    def counting(password: str, kdf: crypto.KdfSpec) -> bytes:
+        derivations.append(kdf.cost)
+        return real_derive(password, kdf)
+
+    monkeypatch.setattr(crypto, "derive_key", counting)
+    for guess in ("guess one", "guess two", "guess three"):
+        assert isinstance(refusal(bundle, guess), WrongPassword)
+
+    assert derivations == [spec.cost] * 3
+    assert manifest["key_check"] == crypto.key_check(real_derive(PASSWORD, spec))
