@@ -336,11 +336,15 @@ class MemoryKeyring:
 
 
 @pytest.fixture
-def memory_keyring() -> Iterator[MemoryKeyring]:
+def memory_keyring(monkeypatch: pytest.MonkeyPatch) -> Iterator[MemoryKeyring]:
     import keyring
+
+    from octodesk.gui import keystore
 
     previous = keyring.get_keyring()
     memory = MemoryKeyring()
+    backend = type(memory.backend)
+    monkeypatch.setattr(keystore, "OS_KEYRINGS", {f"{backend.__module__}.{backend.__qualname__}"})
     keyring.set_keyring(memory.backend)
     try:
         yield memory

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from octodesk.core.errors import ImportRefused
@@ -53,18 +53,41 @@ def is_locked(path: Path) -> bool:
 
 
 @contextmanager
-def held(path: Path) -> Iterator[bool]:
+def held(path: Path, *, remove: bool = False) -> Iterator[bool]:
     """Hold the lock on ``path`` (created 0600) for the block; yields False, holding nothing, when another
-    process has it."""
-    descriptor = private_opener(str(path), os.O_RDWR | os.O_CREAT)
+    process has it. ``remove``: the file goes when the block ends, however it ends (while still locked)."""
+    descriptor = _locked_descriptor(path)
     try:
-        yield try_lock(descriptor)
+        yield descriptor is not None
     finally:
+        if descriptor is not None:
+            if remove:
+                with suppress(OSError):
+                    path.unlink()
+            os.close(descriptor)
+
+
+def _locked_descriptor(path: Path) -> int | None:
+    """A descriptor holding the lock on the file now at ``path``, or None when another process holds it.
+    A holder may remove the file as it lets go: a lock won on a file no longer at ``path`` is tried again."""
+    for _ in range(_ATTEMPTS):
+        descriptor = private_opener(str(path), os.O_RDWR | os.O_CREAT)
+        if not try_lock(descriptor):
+            os.close(descriptor)
+            return None
+        with suppress(OSError):
+            if os.path.samestat(os.fstat(descriptor), os.stat(path)):
+                return descriptor
         os.close(descriptor)
+    return None
 
 
-def _import_lock_path(journal_path: Path) -> Path:
-    return journal_path.with_suffix(".lock")
+_ATTEMPTS = 3
+
+
+def import_lock_path(journal_path: Path) -> Path:
+    """Beside the journal, hidden: it is there only while an import runs (or after one was killed)."""
+    return journal_path.with_name(f".{journal_path.stem}.lock")
 
 
 def _another_import(space_name: str, server_url: str) -> ImportRefused:
@@ -77,14 +100,14 @@ def _another_import(space_name: str, server_url: str) -> ImportRefused:
 def refuse_if_importing(journal_path: Path, space_name: str, server_url: str) -> None:
     """Refuse to plan while another process imports the same bundle into the same space: its writes would
     make the plan wrong before it is shown."""
-    if is_locked(_import_lock_path(journal_path)):
+    if is_locked(import_lock_path(journal_path)):
         raise _another_import(space_name, server_url)
 
 
 @contextmanager
 def import_lock(journal_path: Path, space_name: str, server_url: str) -> Iterator[None]:
     """One import of a bundle into a space at a time (beside its journal); released on exit or crash."""
-    with held(_import_lock_path(journal_path)) as acquired:
+    with held(import_lock_path(journal_path), remove=True) as acquired:
         if not acquired:
             raise _another_import(space_name, server_url)
         yield

@@ -42,7 +42,7 @@ def test_endless_pages_stop_at_the_page_budget(stubs: Stubs, monkeypatch: pytest
     monkeypatch.setattr(paging, "MAX_COLLECTION_PAGES", 5)
     server, client, _ = stubs.serve(endless)
 
-    with pytest.raises(ServerFailure, match=r"limits 5 pages, 250000 items\): the server's paging looks"):
+    with pytest.raises(ServerFailure, match=r"limits 5 pages, 100000 items\): the server's paging looks"):
         client.get_all(THINGS)
 
     assert server.request_count == 6

@@ -22,6 +22,7 @@ from import_support import export_demo
 from octodesk.cli import main
 from octodesk.core.bundle.format import canonical_json
 from octodesk.core.journal import Journal, bundle_fingerprint
+from octodesk.core.locks import import_lock_path
 from octodesk.sandbox import SandboxServer
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # benchmarks/ is beside tests/
@@ -229,7 +230,7 @@ def test_a_second_import_of_the_same_bundle_into_the_same_space_waits_for_the_fi
     bundle = export_demo(source, tmp_path / "web.octobundle", ["Web Portal"])
     journal = Journal.for_import(bundle_fingerprint(bundle), target.url, "Default")
     holder = subprocess.Popen(  # another OctoDesk, mid-import: it holds the lock beside the journal
-        [sys.executable, "-c", LOCK_HOLDER, str(journal.path.with_suffix(".lock"))],
+        [sys.executable, "-c", LOCK_HOLDER, str(import_lock_path(journal.path))],
         stdout=subprocess.PIPE,
         text=True,
     )

@@ -15,8 +15,8 @@ from octodesk.core.errors import ServerFailure
 # A collection read stops here whatever the server says: a server answering page after page of new ids would
 # otherwise be read until memory runs out. The largest collections OctoDesk reads (projects, variables,
 # tenants of a big space) hold thousands of items; these leave a wide margin.
-MAX_COLLECTION_ITEMS = 250_000
-MAX_COLLECTION_PAGES = 10_000
+MAX_COLLECTION_ITEMS = 100_000
+MAX_COLLECTION_PAGES = 5_000
 
 
 def check_collection_budget(route: str, pages: int, items: int) -> None:
