@@ -32,14 +32,6 @@ from benchmarks.hostile_bundles import PASSWORD, raw_bundle, resource_entries
 FORGED = "Prod\x1b[2K\r  CREATE   Project            Forged\nREUSE \u202eevil"
 
 
-@pytest.fixture
-def target(monkeypatch: pytest.MonkeyPatch) -> Iterator[SandboxServer]:
-    with SandboxServer("empty") as server:
-        monkeypatch.setenv("TARGET_KEY", server.api_key)
-        monkeypatch.setenv("BUNDLE_PASSWORD", PASSWORD)
-        yield server
-
-
 def environment_bundle(path: Path, name: str, document_name: str | None = None) -> Path:
     document = {"Id": "Environments-1", "Name": name if document_name is None else document_name}
     return raw_bundle(
