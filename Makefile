@@ -29,6 +29,7 @@ lint: $(STAMP)
 ## Performance benchmarks against sandbox servers with injected latency (not part of the test run).
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks.hostile_bundles
 
 ## Build the one-folder frozen app with PyInstaller and smoke-test it (slow).
 frozen-smoke: $(STAMP)

@@ -7,6 +7,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from octodesk.core.report import FollowUp, Report
+from octodesk.core.text import safe_lines, safe_text
 
 if TYPE_CHECKING:
     from octodesk.core.plan import ImportPlan
@@ -61,7 +62,7 @@ def to_text(report: Report) -> str:
         ]
     seconds = ", ".join(f"{phase} {value:.1f}s" for phase, value in report.phase_seconds.items())
     lines += ["", f"HTTP requests: {report.http_requests}" + (f"; time: {seconds}" if seconds else "")]
-    return "\n".join(lines) + "\n"
+    return safe_lines(lines) + "\n"
 
 
 def plan_to_text(plan: ImportPlan) -> str:
@@ -88,7 +89,7 @@ def plan_to_text(plan: ImportPlan) -> str:
         lines += ["", f"Warnings ({len(plan.warnings)}):", *(f"  - {warning}" for warning in plan.warnings)]
     if plan.follow_ups:
         lines += ["", f"Follow-ups ({len(plan.follow_ups)}):", *_follow_up_lines(plan.follow_ups)]
-    return "\n".join(lines) + "\n"
+    return safe_lines(lines) + "\n"
 
 
 _STYLE = """
@@ -101,7 +102,9 @@ th{background:#f3f3f3}.warn{color:#8a5a00}.refused{color:#a00000}
 
 def to_html(report: Report) -> str:
     """A self-contained HTML page of a report (the GUI saves it)."""
-    e = html.escape
+    def e(text: str) -> str:
+        return html.escape(safe_text(text))
+
     title = f"OctoDesk {report.operation} report"
     target = report.details.get("target") or {}
     parts = [

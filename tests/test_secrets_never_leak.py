@@ -187,8 +187,10 @@ def write_sample_bundle(path: Path, password: str) -> None:
             "follow_ups": [],
             "deploys_to": {"roles": [], "environments": []},
         },
-        resources=[BundleResource("Project", "Projects-1", "Web Portal", {"Id": "Projects-1",
-                                                                          "Name": "Web Portal"})],
+        resources=[BundleResource("Project", "Projects-1", "Web Portal", {
+            "Id": "Projects-1", "Name": "Web Portal", "ProjectGroupId": "ProjectGroups-1",
+            "LifecycleId": "Lifecycles-1", "DeploymentProcessId": "deploymentprocess-Projects-1",
+            "VariableSetId": "variableset-Projects-1"})],
         secrets={"variable:Project/Web Portal/DbPassword": SECRET_VALUE},
         blobs={},
         password=password,
@@ -334,11 +336,15 @@ class MemoryKeyring:
 
 
 @pytest.fixture
-def memory_keyring() -> Iterator[MemoryKeyring]:
+def memory_keyring(monkeypatch: pytest.MonkeyPatch) -> Iterator[MemoryKeyring]:
     import keyring
+
+    from octodesk.gui import keystore
 
     previous = keyring.get_keyring()
     memory = MemoryKeyring()
+    backend = type(memory.backend)
+    monkeypatch.setattr(keystore, "OS_KEYRINGS", {f"{backend.__module__}.{backend.__qualname__}"})
     keyring.set_keyring(memory.backend)
     try:
         yield memory

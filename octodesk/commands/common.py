@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import logging
 import os
 import sys
@@ -12,8 +13,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
 
 from octodesk.core.errors import OctoDeskError
+from octodesk.core.hardening import no_core_dumps
+from octodesk.core.passwords import estimate_strength, password_problem
 from octodesk.core.progress import Progress
 from octodesk.core.redact import RedactingFilter, redact, register_secret
+from octodesk.core.text import safe_text
 
 if TYPE_CHECKING:
     from octodesk.core.octopus.client import OctopusClient
@@ -34,8 +38,35 @@ def read_secret_env(var: str, what: str) -> str:
     return value
 
 
+def read_password(var: str, *, new_bundle: bool) -> str:
+    """The bundle password: from the environment variable ``var`` or, when it is unset and stdin is a
+    terminal, typed at a hidden prompt (twice for a new bundle). A new bundle's password must meet the
+    policy; its strength estimate is shown on stderr."""
+    password = os.environ.get(var, "")
+    if not password:
+        if not sys.stdin.isatty():
+            raise UsageError(
+                f"Bundle password not set: put it in the environment variable {var}, or run in a terminal "
+                "to type it at a prompt."
+            )
+        password = getpass.getpass("Bundle password: ")
+        register_secret(password)
+        if new_bundle and getpass.getpass("Bundle password (again): ") != password:
+            raise UsageError("The two passwords do not match: nothing was written.")
+    register_secret(password)
+    if new_bundle:
+        problem = password_problem(password)
+        if problem:
+            raise UsageError(problem)
+        print(f"Password strength: {estimate_strength(password).hint}", file=sys.stderr)
+    elif not password:
+        raise UsageError("Bundle password not given.")
+    return password
+
+
 def make_client(args: argparse.Namespace) -> OctopusClient:
     from octodesk.core.octopus.client import OctopusClient
+    from octodesk.core.octopus.urls import plain_http_warning
 
     api_key = read_secret_env(args.api_key_env, "API key")
     verify: bool | str = True
@@ -43,13 +74,17 @@ def make_client(args: argparse.Namespace) -> OctopusClient:
         verify = False
     elif args.ca_bundle:
         verify = args.ca_bundle
-    return OctopusClient(
+    client = OctopusClient(
         args.server,
         api_key,
         verify=verify,
         timeout=args.timeout,
         concurrency=max(1, args.concurrency),
     )
+    warning = plain_http_warning(client.server_url)
+    if warning:
+        print(f"octodesk: warning: {safe_text(warning)}", file=sys.stderr)
+    return client
 
 
 def setup_logging(verbose: bool) -> None:
@@ -65,16 +100,18 @@ def run_command(action: Callable[[argparse.Namespace], int], args: argparse.Name
     """Run a command: exit code from the action; one clean line on stderr for every failure."""
     setup_logging(getattr(args, "verbose", False))
     try:
-        return action(args)
+        with no_core_dumps():  # passwords, API keys and secret values are in memory from here on
+            return action(args)
     except OctoDeskError as error:
-        print(f"octodesk: error: {redact(str(error))}", file=sys.stderr)
+        print(f"octodesk: error: {safe_text(redact(str(error)))}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print("octodesk: cancelled.", file=sys.stderr)
         return 130
     except Exception as error:  # a bug: still one line for the user, the traceback in the debug log
         log.debug("unexpected error\n%s", traceback.format_exc())
-        print(f"octodesk: internal error: {type(error).__name__}: {redact(str(error))}", file=sys.stderr)
+        message = safe_text(redact(str(error)))
+        print(f"octodesk: internal error: {type(error).__name__}: {message}", file=sys.stderr)
         return 1
 
 
@@ -89,7 +126,7 @@ class ProgressPrinter:
         self._last_phase = ""
 
     def __call__(self, p: Progress) -> None:
-        text = p.message or " ".join(part for part in (p.kind, p.name) if part)
+        text = safe_text(p.message or " ".join(part for part in (p.kind, p.name) if part), 200)
         if self.is_tty:
             if p.total:
                 width = 30

@@ -11,11 +11,13 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from octodesk.commands.common import ProgressPrinter, UsageError, make_client, read_secret_env
+from octodesk.commands.common import ProgressPrinter, UsageError, make_client, read_password
 from octodesk.core.errors import OctoDeskError
 from octodesk.core.export import export_projects, list_secret_references
+from octodesk.core.files import write_private_text
 from octodesk.core.report import Report
 from octodesk.core.resources.secret_refs import CARRIED_BY_SERVER, read_secrets_file
+from octodesk.core.text import safe_text
 
 CARRIED_BY_TEXT = {
     CARRIED_BY_SERVER: "read from the server when the API key may export certificates",
@@ -29,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
         return _list_secrets(args)
     if not args.output:
         raise UsageError("Say where to write the bundle: --output PATH.")
-    password = read_secret_env(args.password_env, "Bundle password")
+    password = read_password(args.password_env, new_bundle=True)
     secrets = read_secrets_file(args.secrets_file) if args.secrets_file else None
     client = make_client(args)
     try:
@@ -62,13 +64,13 @@ def _list_secrets(args: argparse.Namespace) -> int:
     print(f"Sensitive values the export needs ({len(refs)}); supply them in --secrets-file by reference:")
     for item in refs:
         how = CARRIED_BY_TEXT.get(item.carried_by, "only you can supply it")
-        print(f"{item.ref}\t{item.description}; {how}")
+        print(f"{safe_text(item.ref)}\t{safe_text(item.description)}; {how}")
     return 0
 
 
 def _write_report(path: str, report: Report) -> None:
     try:
-        Path(path).write_text(report.to_json() + "\n", encoding="utf-8")
+        write_private_text(path, report.to_json() + "\n")
     except OSError as error:
         raise OctoDeskError(f"Cannot write the report to {path}: {error.strerror or error}.") from None
 
@@ -77,8 +79,9 @@ def print_summary(report: Report, stream: TextIO) -> None:
     details = report.details
     projects = details.get("projects") or []
     space, destination = details.get("space"), details.get("destination")
-    print(f"Exported {len(projects)} project(s) from space '{space}' to {destination}", file=stream)
-    print(f"  projects: {', '.join(projects)}", file=stream)
+    headline = f"Exported {len(projects)} project(s) from space '{space}' to {destination}"
+    print(safe_text(headline), file=stream)
+    print(safe_text(f"  projects: {', '.join(projects)}"), file=stream)
     for kind, actions in report.counts.items():
         print(f"  {kind}: {sum(actions.values())}", file=stream)
     not_carried = details.get("secrets_not_carried") or []
@@ -88,11 +91,11 @@ def print_summary(report: Report, stream: TextIO) -> None:
         file=stream,
     )
     for warning in report.warnings:
-        print(f"Warning: {warning}", file=stream)
+        print(safe_text(f"Warning: {warning}"), file=stream)
     other = [item for item in report.follow_ups if item.category != "sensitive-value"]
     if other:
         print(f"Follow-ups ({len(other)}):", file=stream)
         for item in other:
-            print(f"  - {item.message}", file=stream)
+            print(safe_text(f"  - {item.message}"), file=stream)
     seconds = sum(report.phase_seconds.values())
     print(f"{report.http_requests} HTTP requests in {seconds:.1f} s", file=stream)

@@ -12,9 +12,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from octodesk.commands.common import ProgressPrinter, make_client, read_secret_env
+from octodesk.commands.common import ProgressPrinter, make_client, read_password
 from octodesk.core.apply import apply_plan, refusal_message
 from octodesk.core.errors import ImportRefused, OctoDeskError
+from octodesk.core.files import write_private_text
 from octodesk.core.plan import ImportOptions, plan_import
 from octodesk.render import plan_to_text, to_text
 
@@ -23,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
     bundle = Path(args.bundle)
     if not bundle.is_file():
         raise OctoDeskError(f"No bundle at {bundle}: check the path.")
-    password = read_secret_env(args.password_env, "Bundle password")
+    password = read_password(args.password_env, new_bundle=False)
     options = ImportOptions(
         update_existing=bool(getattr(args, "update_existing", False)),
         placeholder_secrets=bool(getattr(args, "placeholder_secrets", False)),
@@ -51,6 +52,6 @@ def _write_json(path: str | None, data: dict[str, Any]) -> None:
     if not path:
         return
     try:
-        Path(path).write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        write_private_text(path, json.dumps(data, indent=2, sort_keys=True) + "\n")
     except OSError as error:
         raise OctoDeskError(f"Cannot write the report to {path}: {error.strerror or error}.") from None

@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import argparse
 import json
-import unicodedata
 from typing import Any
 
-from octodesk.commands.common import read_secret_env
+from octodesk.commands.common import read_password
 from octodesk.core.bundle import BundleSummary, read_bundle
+from octodesk.core.text import safe_text
 
 HOSTING_NAMES = {"SelfHosted": "self-hosted", "OctopusCloud": "Octopus Cloud"}
 
 
 def run(args: argparse.Namespace) -> int:
-    password = read_secret_env(args.password_env, "Bundle password")
+    password = read_password(args.password_env, new_bundle=False)
     summary = read_bundle(args.bundle, password).summary()
     if args.json:
         document = {"bundle": str(args.bundle), "verified": True, **summary.to_dict()}
-        print(json.dumps(document, indent=2, ensure_ascii=False))
+        print(json.dumps(document, indent=2))  # ASCII: escapes every control character and lone surrogate
     else:
         print("\n".join(summary_lines(summary, str(args.bundle))))
     return 0
@@ -29,23 +29,24 @@ def summary_lines(summary: BundleSummary, bundle: str) -> list[str]:
     hosting = HOSTING_NAMES.get(summary.source_hosting, summary.source_hosting) or "unknown hosting"
     version = f"Octopus {summary.source_version}" if summary.source_version else "unknown version"
     lines = [
-        f"Bundle     {_safe(bundle)} (password and integrity verified)",
-        f"Source     {_safe(summary.source_url) or 'unknown'} ({_safe(version)}, {_safe(hosting)})",
-        f"Space      {_safe(summary.source_space) or 'unknown'}",
-        f"Projects   {', '.join(_safe(name) for name in summary.projects) or 'none'}",
+        f"Bundle     {safe_text(bundle)} (password and integrity verified)",
+        f"Source     {safe_text(summary.source_url) or 'unknown'} "
+        f"({safe_text(version)}, {safe_text(hosting)})",
+        f"Space      {safe_text(summary.source_space) or 'unknown'}",
+        f"Projects   {', '.join(safe_text(name) for name in summary.projects) or 'none'}",
     ]
     if summary.created_at or summary.tool_version:
-        tool = f" by OctoDesk {_safe(summary.tool_version)}" if summary.tool_version else ""
-        lines.append(f"Created    {_safe(summary.created_at) or 'unknown'}{tool}")
+        tool = f" by OctoDesk {safe_text(summary.tool_version)}" if summary.tool_version else ""
+        lines.append(f"Created    {safe_text(summary.created_at) or 'unknown'}{tool}")
     lines.append(f"Resources  {summary.total_resources}")
     width = max((len(kind) for kind in summary.counts), default=0)
-    lines.extend(f"  {_safe(kind).ljust(width)}  {count}" for kind, count in summary.counts.items())
+    lines.extend(f"  {safe_text(kind).ljust(width)}  {count}" for kind, count in summary.counts.items())
     lines.append(f"Sensitive values carried: {len(summary.secrets_carried)}")
-    lines.extend(f"  {_safe(ref)}" for ref in summary.secrets_carried)
+    lines.extend(f"  {safe_text(ref)}" for ref in summary.secrets_carried)
     lines.append(f"Sensitive values not carried (set them on the target): {len(summary.secrets_not_carried)}")
     for item in summary.secrets_not_carried:
-        reason = f" ({_safe(item.reason)})" if item.reason else ""
-        lines.append(f"  {_safe(item.ref)}{reason}")
+        reason = f" ({safe_text(item.reason)})" if item.reason else ""
+        lines.append(f"  {safe_text(item.ref)}{reason}")
     lines.extend(_deploys_to_lines(summary.deploys_to))
     if summary.follow_ups:
         lines.append(f"Follow-ups recorded at export: {len(summary.follow_ups)}")
@@ -58,10 +59,6 @@ def _deploys_to_lines(deploys_to: dict[str, Any]) -> list[str]:
     for key, label in (("roles", "target roles"), ("environments", "environments")):
         values = deploys_to.get(key)
         if isinstance(values, list) and values:
-            lines.append(f"Deploys to {label}: {', '.join(_safe(str(value)) for value in values)}")
+            lines.append(f"Deploys to {label}: {', '.join(safe_text(str(value)) for value in values)}")
     return lines
 
-
-def _safe(text: str) -> str:
-    """Control and format characters (terminal escapes, bidi overrides) from a bundle are shown escaped."""
-    return "".join(char if unicodedata.category(char)[0] != "C" else repr(char)[1:-1] for char in text)

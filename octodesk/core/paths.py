@@ -1,4 +1,7 @@
-"""Where OctoDesk keeps its files. Tests (and users) can move them with environment variables."""
+"""Where OctoDesk keeps its files. Tests (and users) can move them with environment variables.
+
+Every folder is created 0700; the default ones are made 0700 if an older version left them open.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +10,14 @@ from pathlib import Path
 
 import platformdirs
 
+from octodesk.core.files import private_folder
+
 APP_NAME = "octodesk"
 
 
 def _dir(env_var: str, default: str) -> Path:
-    path = Path(os.environ.get(env_var) or default)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    chosen = os.environ.get(env_var)
+    return private_folder(Path(chosen or default), ours=not chosen)
 
 
 def config_dir() -> Path:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from octodesk.core.cancel import CancelToken
 from octodesk.core.errors import InvalidServerUrl
+from octodesk.core.octopus.urls import plain_http_warning
 from octodesk.core.redact import register_secret
 
 if TYPE_CHECKING:
     from octodesk.core.octopus.client import OctopusClient
+
+log = logging.getLogger(__name__)
 
 
 def validate_server_url(text: str) -> str:
@@ -61,6 +65,9 @@ def probe_server(
 
     register_secret(api_key)
     with OctopusClient(url, api_key, verify=verify, timeout=30.0, max_retries=1, cancel=cancel) as client:
+        warning = plain_http_warning(client.server_url)
+        if warning:
+            log.warning("%s", warning)
         info = client.server_info()
         spaces = sorted(str(space["Name"]) for space in client.list_spaces())
     return ServerProbe(client.server_url, info.version, info.hosting, spaces)

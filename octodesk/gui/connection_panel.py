@@ -6,6 +6,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from octodesk.gui.connection import Connection
+from octodesk.gui.safe_display import plain_label
 
 
 class ConnectionPanel(QGroupBox):
@@ -42,8 +43,8 @@ class ConnectionPanel(QGroupBox):
 
     def set_connection(self, connection: Connection | None) -> None:
         self.connection = connection
-        self.server_label.setText(connection.url if connection else "—")
-        self.version_label.setText(connection.version if connection else "—")
+        plain_label(self.server_label, connection.url if connection else "—")
+        plain_label(self.version_label, connection.version if connection else "—")  # as the server said
         self.hosting_label.setText(connection.hosting_label if connection else "—")
         self.space_label.setText(connection.space if connection else "—")
         self.set_state("Connected" if connection else "Not connected", "ok" if connection else "")

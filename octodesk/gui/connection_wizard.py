@@ -103,9 +103,10 @@ class ServerPage(QWizardPage):
         self.keyring_note = QLabel()
         self.keyring_note.setObjectName("hintLabel")
         self.keyring_note.setWordWrap(True)
-        if not keystore.keyring_available():
+        keyring_problem = keystore.keyring_problem()
+        if keyring_problem:
             self.remember_key.setEnabled(False)
-            self.keyring_note.setText(keystore.NO_BACKEND_MESSAGE)
+            self.keyring_note.setText(keyring_problem)
         else:
             self.keyring_note.hide()
         self.verify_tls = QCheckBox("&Verify the server's TLS certificate (recommended)")

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from octodesk import __version__
 from octodesk.core.errors import OctoDeskError
 from octodesk.core.redact import redact
+from octodesk.gui.safe_display import plain_label
 
 log = logging.getLogger(__name__)
 LOG_TAIL_LINES = 200
@@ -51,7 +52,8 @@ class ErrorDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("OctoDesk: unexpected error")
         self.setMinimumSize(640, 420)
-        self.summary_label = QLabel(summary)
+        self.summary_label = QLabel()
+        plain_label(self.summary_label, summary)
         self.summary_label.setWordWrap(True)
         self.summary_label.setObjectName("titleLabel")
         hint = QLabel(

@@ -11,13 +11,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from octodesk.core.apply import apply_plan
-from octodesk.core.bundle import read_bundle, read_manifest
+from octodesk.core.bundle import BundleSummary, read_bundle, read_manifest
 from octodesk.core.cancel import CancelToken
 from octodesk.core.errors import BundleError, WrongPassword
 from octodesk.core.export import SourceScan, export_projects, scan_source
 from octodesk.core.octopus.catalog import list_projects
 from octodesk.core.plan import ImportOptions, plan_import
 from octodesk.core.progress import ProgressCallback
+from octodesk.core.text import safe_text
 from octodesk.gui import dialogs
 from octodesk.gui.connection import Connection
 from octodesk.gui.operation_window import JobFailed, OperationWindow
@@ -120,12 +121,11 @@ def check_password(bundle_path: Path, password: str) -> None:
 def bundle_prompt(bundle_path: Path) -> str:
     """What the password dialog says about the bundle, from its unencrypted manifest."""
 
-    manifest = read_manifest(bundle_path)
-    source = manifest.get("source") or {}
-    projects = ", ".join(manifest.get("projects") or []) or "no projects"
-    return (
-        f"{bundle_path.name}: {projects}, exported from {source.get('url', 'an unknown server')} "
-        f"(space {source.get('space', '?')}). Enter the password it was exported with."
+    summary = BundleSummary.from_manifest(read_manifest(bundle_path))  # not yet authentic: tolerant
+    projects = ", ".join(summary.projects) or "no projects"
+    return safe_text(
+        f"{bundle_path.name}: {projects}, exported from {summary.source_url or 'an unknown server'} "
+        f"(space {summary.source_space or '?'}). Enter the password it was exported with."
     )
 
 

@@ -11,6 +11,7 @@ from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
 from octodesk.core import paths
+from octodesk.core.files import PrivateRotatingFileHandler
 from octodesk.core.redact import RedactingFilter
 
 LOG_FILE = "octodesk.log"
@@ -55,7 +56,7 @@ class LogPane(QPlainTextEdit):
 def setup_logging(verbose: bool = False) -> tuple[QtLogHandler, Path]:
     """Rotating file in the log folder (debug detail) and the pane handler (info); returns both."""
     log_path = paths.log_dir() / LOG_FILE
-    file_handler = logging.handlers.RotatingFileHandler(
+    file_handler = PrivateRotatingFileHandler(
         log_path, maxBytes=2_000_000, backupCount=3, encoding="utf-8"
     )
     file_handler.addFilter(RedactingFilter())

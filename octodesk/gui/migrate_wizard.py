@@ -25,12 +25,13 @@ from PySide6.QtWidgets import (
 
 from octodesk.core import paths
 from octodesk.core.errors import Cancelled
+from octodesk.core.passwords import password_problem
 from octodesk.core.redact import register_secret
 from octodesk.gui import dialogs
 from octodesk.gui.connection_panel import ConnectionPanel
 from octodesk.gui.flows import apply_job, export_job, plan_job, secret_refs_job, suggested_bundle_name
 from octodesk.gui.operation_window import PLACEHOLDER_SECRETS_LABEL, JobFailed, Runner
-from octodesk.gui.password_dialog import MIN_EXPORT_LENGTH, PasswordField, password_strength
+from octodesk.gui.password_dialog import PasswordField, password_strength
 from octodesk.gui.preview_view import PreviewView
 from octodesk.gui.project_panel import ProjectPanel
 from octodesk.gui.results_view import ResultsView, open_folder
@@ -156,7 +157,7 @@ class PasswordPage(QWizardPage):
 
     def isComplete(self) -> bool:
         text = self.password.text()
-        return len(text) >= MIN_EXPORT_LENGTH and self.confirm.text() == text
+        return password_problem(text) is None and self.confirm.text() == text
 
 
 class PreviewPage(QWizardPage):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import string
-
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QAction, QColor, QIcon, QPainter, QPainterPath, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import (
@@ -16,30 +14,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from octodesk.core.passwords import estimate_strength, password_problem
 from octodesk.core.redact import register_secret
 from octodesk.gui.dialogs import show_modal
-
-MIN_EXPORT_LENGTH = 8
+from octodesk.gui.safe_display import plain_label
 
 
 def password_strength(password: str) -> tuple[int, str]:
-    """A rough score 0-4 and a hint for the user; length counts most, then variety of characters."""
-    if not password:
-        return 0, ""
-    classes = sum(
-        any(c in group for c in password)
-        for group in (string.ascii_lowercase, string.ascii_uppercase, string.digits, string.punctuation + " ")
-    )
-    if len(password) < MIN_EXPORT_LENGTH:
-        return 0, f"Too short: use at least {MIN_EXPORT_LENGTH} characters."
-    score = 1 + (len(password) >= 12) + (len(password) >= 16) + (classes >= 3)
-    hints = {
-        1: "Weak: a longer passphrase is much harder to guess.",
-        2: "Fair: longer, or mixing letters, digits and symbols, makes it stronger.",
-        3: "Good.",
-        4: "Strong.",
-    }
-    return score, hints[score]
+    """The core policy's estimate for the password fields: a score 0-4 and a hint (empty for no text)."""
+    strength = estimate_strength(password)
+    return strength.score, strength.hint if password else ""
 
 
 def eye_icon(colour: QColor, crossed: bool) -> QIcon:
@@ -102,7 +86,8 @@ class PasswordDialog(QDialog):
             if mode == "export"
             else "Enter the password the bundle was exported with."
         )
-        self.prompt_label = QLabel(prompt or default_prompt)
+        self.prompt_label = QLabel()
+        plain_label(self.prompt_label, prompt or default_prompt)  # the prompt may quote a bundle's manifest
         self.prompt_label.setWordWrap(True)
         layout.addWidget(self.prompt_label)
 
@@ -151,7 +136,7 @@ class PasswordDialog(QDialog):
         if text and self.confirm.text() and self.confirm.text() != text:
             hint = "The two passwords do not match."
         self.strength_label.setText(hint)
-        self.ok_button.setEnabled(len(text) >= MIN_EXPORT_LENGTH and self.confirm.text() == text)
+        self.ok_button.setEnabled(password_problem(text) is None and self.confirm.text() == text)
 
     @property
     def ok_button(self) -> QWidget:

@@ -10,6 +10,7 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelInde
 
 from octodesk.core.resources.kinds import ALL_KINDS
 from octodesk.gui.actions import ACTION_DESCRIPTIONS, ACTIONS, action_colour, action_icon
+from octodesk.gui.safe_display import safe_display_data
 
 Index = QModelIndex | QPersistentModelIndex
 KIND_ORDER = {kind.name: position for position, kind in enumerate(ALL_KINDS)}
@@ -114,6 +115,7 @@ class PlanTreeModel(QAbstractItemModel):
             return COLUMNS[section]
         return None
 
+    @safe_display_data
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None

@@ -15,6 +15,8 @@ from PySide6.QtCore import (
     Signal,
 )
 
+from octodesk.gui.safe_display import safe_display_data
+
 VERSION_CONTROLLED_REASON = (
     "Version-controlled (Config as Code) project: its process lives in Git, "
     "so Octopus export/import does not support it."
@@ -157,6 +159,7 @@ class ProjectListModel(QAbstractItemModel):
             return Qt.ItemFlag.ItemIsSelectable  # shown, not enabled: the tooltip says why
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsUserCheckable
 
+    @safe_display_data
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None

@@ -8,6 +8,7 @@ from PySide6.QtCore import QAbstractListModel, QAbstractTableModel, QModelIndex,
 
 from octodesk.core.resources.kinds import ALL_KINDS
 from octodesk.gui.actions import ACTIONS, action_colour, action_icon
+from octodesk.gui.safe_display import safe_display_data
 
 Index = QModelIndex | QPersistentModelIndex
 EMPTY_CELL = "\u2013"  # an en dash: zero, without drawing the eye
@@ -56,6 +57,7 @@ class CountsModel(QAbstractTableModel):
             return self._kinds[section] if section < len(self._kinds) else "Total"
         return None
 
+    @safe_display_data
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
@@ -95,6 +97,7 @@ class FollowUpModel(QAbstractListModel):
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._items)
 
+    @safe_display_data
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from octodesk.core.errors import OctoDeskError
+from octodesk.core.files import write_private_text
 from octodesk.gui import dialogs
 from octodesk.gui.results_model import CountsModel, FollowUpModel
 from octodesk.gui.worker import spawn
@@ -42,7 +43,7 @@ def write_report(report: Any, path: Path) -> None:
     else:
         text = report.to_json()
     try:
-        path.write_text(text, encoding="utf-8")
+        write_private_text(path, text)
     except OSError as error:
         raise OctoDeskError(f"Could not save the report to {path}: {error.strerror or error}") from None
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from octodesk.core import paths
+from octodesk.core.octopus.urls import strip_credentials
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,7 @@ class Settings:
         for entry in raw.get("recent_servers", []):
             if isinstance(entry, dict) and isinstance(entry.get("url"), str):
                 known = {k: v for k, v in entry.items() if k in RecentServer.__dataclass_fields__}
+                known["url"] = strip_credentials(entry["url"])  # older versions kept what was typed
                 recent.append(RecentServer(**known))
         return cls(
             recent_servers=recent[:MAX_RECENT_SERVERS],

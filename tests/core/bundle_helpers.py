@@ -41,6 +41,9 @@ RESOURCES = [
             "Id": "Projects-1",
             "Name": "Web Portal",
             "LifecycleId": "Lifecycles-1",
+            "ProjectGroupId": "ProjectGroups-1",
+            "DeploymentProcessId": "deploymentprocess-Projects-1",
+            "VariableSetId": "variableset-Projects-1",
             "Description": "caf\u00e9 \u2603 portal",
         },
     ),
@@ -51,9 +54,10 @@ RESOURCES = [
     BundleResource(
         "VariableSet",
         "variableset-Projects-1",
-        "Web Portal variables",
+        "Web Portal",
         {
             "Id": "variableset-Projects-1",
+            "OwnerId": "Projects-1",
             "Variables": [
                 {
                     "Name": "DbPassword",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import zipfile
 from collections.abc import Iterator
@@ -52,9 +53,11 @@ def test_layout_matches_the_documented_format(tmp_path: Path) -> None:
 
     entries = zip_entries(path)
     manifest = json.loads(entries["manifest.json"])
+    index = json.loads(entries["index.json"])
 
     assert set(entries) == {
         "manifest.json",
+        "index.json",
         "secrets.enc",
         "logos/Projects-1.png",
         "resources/Project/Projects-1.json",
@@ -63,15 +66,22 @@ def test_layout_matches_the_documented_format(tmp_path: Path) -> None:
         "resources/VariableSet/variableset-Projects-1.json",
     }
     assert manifest["format"] == "octodesk-bundle"
-    assert manifest["format_version"] == 1
+    assert manifest["format_version"] == 2
     assert manifest["counts"] == {"Environment": 2, "Project": 1, "VariableSet": 1}
-    assert set(manifest["entries"]) == set(entries) - {"manifest.json", "secrets.enc"}
+    assert manifest["index_sha256"] == hashlib.sha256(entries["index.json"]).hexdigest()
+    # before the password only the small manifest is read: the index and the caller's lists are in index.json
+    assert set(manifest) == {
+        "format", "format_version", "source", "projects", "tool_version", "created_at", "counts", "kdf",
+        "key_check", "index_sha256",
+    }  # fmt: skip
+    assert index["deploys_to"] == MANIFEST["deploys_to"]
+    assert set(index["entries"]) == set(entries) - {"manifest.json", "index.json", "secrets.enc"}
     assert {
         "kind": "Environment",
         "id": "Environments-2",
         "name": "Staging",
         "path": "resources/Environment/Environments-2.json",
-    } in manifest["resources"]
+    } in index["resources"]
     assert manifest["kdf"]["algorithm"] == "scrypt"
     assert manifest["kdf"]["params"] == {"n": FAST_COST.n, "r": FAST_COST.r, "p": FAST_COST.p, "length": 32}
     assert len(base64.b64decode(manifest["kdf"]["salt"])) == 16
@@ -159,16 +169,30 @@ def test_bundle_repr_does_not_show_secrets(tmp_path: Path) -> None:
     assert SECRET_VALUE not in repr(bundle)
 
 
-def test_resources_may_arrive_as_a_generator_with_odd_ids(tmp_path: Path) -> None:
+def test_resources_may_arrive_as_a_generator(tmp_path: Path) -> None:
     def produce() -> Iterator[BundleResource]:
-        yield BundleResource("Team", "teams-everyone", "Everyone", {"Id": "teams-everyone"})
-        yield BundleResource("Feed", "Feeds/1 ../x", "Odd", {"Id": "Feeds/1 ../x"})
+        team = {"Id": "teams-everyone", "Name": "Everyone"}
+        yield BundleResource("Team", "teams-everyone", "Everyone", team)
+        feed = {"Id": "feeds-builtin", "Name": "Built-in", "FeedType": "BuiltIn"}
+        yield BundleResource("Feed", "feeds-builtin", "Built-in", feed)
 
-    path = make_bundle(tmp_path / "out.octobundle", resources=produce())
+    path = make_bundle(tmp_path / "out.octobundle", resources=produce(), blobs={})
 
     bundle = read_bundle(path, PASSWORD)
-    assert bundle.get("Feed", "Feeds/1 ../x") is not None
-    assert all(".." not in name.split("/") for name in zip_entries(path))
+    assert [(r.kind, r.name) for r in bundle.resources] == [("Team", "Everyone"), ("Feed", "Built-in")]
+
+
+def test_writer_refuses_a_document_the_reader_would_refuse(tmp_path: Path) -> None:
+    odd = {"Id": "Feeds/1 ../x", "Name": "Odd", "FeedType": "X"}
+    odd_id = BundleResource("Feed", "Feeds/1 ../x", "Odd", odd)
+    evil = {"Id": "Environments-1", "Name": "Evil"}
+    renamed = BundleResource("Environment", "Environments-1", "Staging", evil)
+
+    with pytest.raises(BundleError, match="which is not a Feed id"):
+        make_bundle(tmp_path / "out.octobundle", resources=[odd_id])
+    with pytest.raises(BundleError, match="is named 'Evil' in its document, not 'Staging'"):
+        make_bundle(tmp_path / "out.octobundle", resources=[renamed])
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_progress_is_reported_per_entry(tmp_path: Path) -> None:
@@ -228,9 +252,10 @@ def test_writer_refuses_names_the_reader_would_refuse(tmp_path: Path) -> None:
 
 def test_highly_compressible_entry_is_stored_so_the_reader_accepts_it(tmp_path: Path) -> None:
     script = "Write-Host 'hello'\n" * 200_000  # ~3.6 MB that deflates far past the zip-bomb ratio
-    resource = BundleResource("ActionTemplate", "ActionTemplates-1", "Big", {"Script": script})
+    document = {"Id": "ActionTemplates-1", "Name": "Big", "ActionType": "Octopus.Script", "Script": script}
+    resource = BundleResource("ActionTemplate", "ActionTemplates-1", "Big", document)
 
-    path = make_bundle(tmp_path / "out.octobundle", resources=[resource])
+    path = make_bundle(tmp_path / "out.octobundle", resources=[resource], blobs={})
 
     assert read_bundle(path, PASSWORD).get("ActionTemplate", "ActionTemplates-1").document["Script"] == script  # type: ignore[union-attr]
 

@@ -7,6 +7,7 @@ import builtins
 import io
 import json
 import os
+import sys
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,7 +21,13 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from octodesk.core.bundle import Bundle, read_bundle, read_manifest
+from octodesk.core.bundle.format import canonical_json, json_value_bound
 from octodesk.core.errors import BundleError
+from octodesk.core.resources.kinds import KINDS_BY_NAME
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # benchmarks/ is beside tests/
+
+from benchmarks import hostile_bundles as bombs
 
 FUZZ = settings(
     max_examples=120,
@@ -204,3 +211,87 @@ def test_any_manifest_document_is_refused(
             archive.writestr(name, content)
 
     assert isinstance(read_case(workspace, buffer.getvalue()), BundleError)
+
+
+def count_values(value: Any) -> int:
+    """Every JSON value in ``value``, object keys included."""
+    if isinstance(value, dict):
+        return 1 + sum(1 + count_values(child) for child in value.values())
+    if isinstance(value, list):
+        return 1 + sum(count_values(child) for child in value)
+    return 1
+
+
+@FUZZ
+@given(document=json_values)
+def test_the_value_count_made_before_parsing_never_undercounts(document: Any) -> None:
+    try:
+        compact = canonical_json(document)
+    except ValueError:  # infinity: not JSON, refused by the parser anyway
+        return
+    for data in (compact, json.dumps(document, indent=2).encode()):
+        assert json_value_bound(data) >= count_values(document)
+
+
+@FUZZ
+@given(data=st.data())
+def test_end_record_changes_are_refused_or_harmless(
+    workspace: Path, original: bytes, data: st.DataObject
+) -> None:
+    end = original.rindex(b"PK\x05\x06")
+    offset = data.draw(st.integers(end + 4, len(original) - 1))  # counts, sizes, offset, comment length
+    damaged = bytearray(original)
+    damaged[offset] = data.draw(st.integers(0, 255))
+
+    assert_refused_or_intact(read_case(workspace, bytes(damaged)))
+
+
+kind_names = st.sampled_from([*sorted(KINDS_BY_NAME), "Machine", "Space"])
+ids = st.sampled_from(
+    ["Projects-1", "Environments-1", "Environments-2", "variableset-Projects-1", "Projects-9"]
+)
+names = st.sampled_from(["Web Portal", "Production", "Staging", "Evil", ""]) | st.text(max_size=12)
+
+
+@FUZZ
+@given(
+    which=st.integers(0, len(RESOURCES) - 1),
+    part=st.sampled_from(["kind", "id", "name", "Id", "Name", "OwnerId", "ProjectGroupId", "drop"]),
+    kind=kind_names,
+    new_id=ids,
+    name=names,
+)
+def test_an_index_line_or_document_that_disagrees_is_refused(
+    workspace: Path, which: int, part: str, kind: str, new_id: str, name: str
+) -> None:
+    """Whatever one line of the index or one field of a document says, a bundle is read only when every
+    index line (what the preview shows) is its document (what the import posts)."""
+    lines = [[r.kind, r.id, r.name, dict(r.document)] for r in RESOURCES]
+    line = lines[which]
+    document = line[3]
+    assert isinstance(document, dict)
+    if part in ("kind", "id", "name"):
+        line[("kind", "id", "name").index(part)] = {"kind": kind, "id": new_id, "name": name}[part]
+    elif part == "drop":
+        document.pop(sorted(document)[0])
+    else:
+        document[part] = new_id if part.endswith("Id") else name
+    entries, index = bombs.resource_entries(
+        [(str(k), str(i), str(n), canonical_json(d)) for k, i, n, d in lines]
+    )
+    path = workspace / "case.octobundle"
+    try:
+        bombs.raw_bundle(path, entries, index)
+    except ValueError:
+        return  # not even a path the format has (an empty id, a kind that is not a plain name)
+    with no_file_writes():
+        try:
+            bundle = read_bundle(path, bombs.PASSWORD)
+        except BundleError as error:
+            assert str(error) and "\n" not in str(error)
+            return
+    for resource in bundle.resources:
+        assert resource.kind in KINDS_BY_NAME
+        assert resource.document.get("Id") == resource.id
+        if isinstance(resource.document.get("Name"), str):
+            assert resource.document["Name"] == resource.name

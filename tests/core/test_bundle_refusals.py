@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import stat
 import warnings
@@ -10,10 +11,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bundle_helpers import PASSWORD, entry_data_span, flip_byte, make_bundle, rewrite_zip, zip_entries
+from bundle_helpers import (
+    FAST_COST,
+    PASSWORD,
+    RESOURCES,
+    entry_data_span,
+    flip_byte,
+    make_bundle,
+    rewrite_zip,
+    zip_entries,
+)
 
-from octodesk.core.bundle import BundleResource, read_bundle, read_manifest
-from octodesk.core.bundle import reader as bundle_reader
+from octodesk.core.bundle import BundleResource, crypto, read_bundle, read_manifest, zipcheck
 from octodesk.core.errors import BundleDamaged, BundleError, UnsupportedBundle, WrongPassword
 
 RESOURCE_ENTRY = "resources/Project/Projects-1.json"
@@ -179,7 +188,7 @@ def test_entries_claiming_more_data_than_the_file_holds_are_refused(bundle: Path
 
 
 def test_too_many_entries_is_refused(bundle: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(bundle_reader, "MAX_ENTRIES", 5)
+    monkeypatch.setattr(zipcheck, "MAX_ENTRIES", 5)
 
     assert "entries (limit 5)" in str(refusal(bundle))
 
@@ -193,7 +202,9 @@ def test_unsupported_compression_and_zip_encryption_are_refused(bundle: Path, tm
     assert "unsupported compression method" in str(error)
 
 
-@pytest.mark.parametrize(("version", "shown"), [(2, "2"), ("1", "'1'"), (None, "'None'")])
+@pytest.mark.parametrize(
+    ("version", "shown"), [(3, "3"), (1, "1 (written by an older OctoDesk"), ("1", "'1'"), (None, "'None'")]
+)
 def test_unknown_format_version_is_unsupported_naming_it(
     bundle: Path, tmp_path: Path, version: object, shown: str
 ) -> None:
@@ -232,6 +243,60 @@ def test_absurd_kdf_parameters_are_refused_before_deriving(
     assert "outside safe bounds" in str(error)
 
 
+@pytest.mark.parametrize(
+    "change",
+    [{"params": {"n": 2**13, "r": 8, "p": 1, "length": 32}}, {"salt": base64.b64encode(b"s" * 16).decode()}],
+)
+def test_a_changed_kdf_parameter_is_named_not_called_a_wrong_password(
+    bundle: Path, tmp_path: Path, change: dict[str, Any]
+) -> None:
+    # Before: "Wrong password for the bundle ..."
+    kdf = {**read_manifest(bundle)["kdf"], **change}
+
+    error = refusal(with_manifest(bundle, tmp_path / "kdf.octobundle", kdf=kdf))
+
+    assert type(error) is BundleDamaged
+    assert "key-derivation parameters in manifest.json are not the ones the bundle was sealed with" in str(
+        error
+    )
+
+
+def reseal_secrets(bundle: Path, destination: Path, password: str) -> Path:
+    """secrets.enc replaced by one sealed for the same manifest under another password (and salt)."""
+    entries = zip_entries(bundle)
+    other = crypto.KdfSpec.new(FAST_COST)
+    key = crypto.derive_key(password, other)
+    entries["secrets.enc"] = crypto.seal(key, b'{"x": "attacker"}', entries["manifest.json"], other)
+    return rewrite_zip(bundle, destination, entries)
+
+
+def test_secrets_encrypted_under_another_password_blame_secrets_not_the_manifest(
+    bundle: Path, tmp_path: Path
+) -> None:
+    # Before: "manifest.json has been modified."
+    resealed = reseal_secrets(bundle, tmp_path / "resealed.octobundle", "the attacker's password")
+
+    error = refusal(resealed)
+
+    assert str(error).endswith(
+        "is damaged: secrets.enc was encrypted with another password than the rest of the bundle "
+        "(replaced after export)."
+    )
+    neither = refusal(resealed, "a guess that opens nothing")
+    assert (
+        "sealed with different passwords (one was replaced after export), and this password opens neither"
+        in str(neither)
+    )
+
+
+def test_a_changed_key_check_names_the_manifest(bundle: Path, tmp_path: Path) -> None:
+    forged = base64.b64encode(bytes(32)).decode()
+
+    error = refusal(with_manifest(bundle, tmp_path / "check.octobundle", key_check=forged))
+
+    assert str(error).endswith("is damaged: manifest.json has been modified (its key check).")
+
+
 def test_other_kdf_algorithm_is_unsupported(bundle: Path, tmp_path: Path) -> None:
     kdf = {**read_manifest(bundle)["kdf"], "algorithm": "argon2id"}
 
@@ -264,8 +329,10 @@ def test_deeply_nested_resource_in_a_sealed_bundle_is_refused(
     monkeypatch.setattr(
         bundle_writer, "MAX_JSON_DEPTH", 1000
     )  # let the writer produce what only an attacker would
+    project = {**RESOURCES[0].document, "Nested": nested}
     path = make_bundle(
-        tmp_path / "deep.octobundle", resources=[BundleResource("Project", "Projects-1", "P", nested)]
+        tmp_path / "deep.octobundle",
+        resources=[BundleResource("Project", "Projects-1", "Web Portal", project)],
     )
 
     assert "resources/Project/Projects-1.json nests JSON deeper" in str(refusal(path))
@@ -285,7 +352,7 @@ def test_entry_present_but_not_listed_is_refused(bundle: Path, tmp_path: Path) -
         bundle, tmp_path / "extra.octobundle", extra=[("resources/Project/Projects-9.json", b"{}")]
     )
 
-    assert "resources/Project/Projects-9.json is in the bundle but not in its manifest" in str(refusal(extra))
+    assert "resources/Project/Projects-9.json is in the bundle but not in its index" in str(refusal(extra))
 
 
 def test_entry_listed_but_missing_is_refused(bundle: Path, tmp_path: Path) -> None:
@@ -294,7 +361,7 @@ def test_entry_listed_but_missing_is_refused(bundle: Path, tmp_path: Path) -> No
 
     error = refusal(rewrite_zip(bundle, tmp_path / "missing.octobundle", entries))
 
-    assert "logos/Projects-1.png is listed in the manifest but missing" in str(error)
+    assert "logos/Projects-1.png is listed in its index but missing" in str(error)
 
 
 @pytest.mark.parametrize(
@@ -329,3 +396,26 @@ def test_wrong_password_flip_truncation_and_traversal_have_distinct_messages(
 
     assert len(set(messages)) == 4
     assert all("\n" not in message for message in messages)
+
+
+def test_every_password_guess_costs_one_full_key_derivation(
+    bundle: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The key check is an HMAC under the scrypt output: no guess is judged without a derivation at the
+    bundle's own cost (the default: 128 MiB, ~0.4 s), so it allows no cheaper offline guessing than
+    secrets.enc itself."""
+    manifest = read_manifest(bundle)
+    spec = crypto.KdfSpec.from_manifest(manifest["kdf"], "b")
+    derivations: list[crypto.ScryptCost] = []
+    real_derive = crypto.derive_key
+
+    def counting(password: str, kdf: crypto.KdfSpec) -> bytes:
+        derivations.append(kdf.cost)
+        return real_derive(password, kdf)
+
+    monkeypatch.setattr(crypto, "derive_key", counting)
+    for guess in ("guess one", "guess two", "guess three"):
+        assert isinstance(refusal(bundle, guess), WrongPassword)
+
+    assert derivations == [spec.cost] * 3
+    assert manifest["key_check"] == crypto.key_check(real_derive(PASSWORD, spec))

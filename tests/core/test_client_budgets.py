@@ -165,8 +165,8 @@ def test_json_nested_too_deep_is_a_server_failure(serve: Callable[[Behaviour], R
     body = b"[" * 200_000 + b"]" * 200_000
 
     def deep(connection: socket.socket) -> None:
-        connection.sendall(
-            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+        connection.sendall(  # this server closes after each answer, and says so
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n"
             + f"Content-Length: {len(body)}\r\n\r\n".encode()
             + body
         )
@@ -210,3 +210,4 @@ def test_an_answer_that_closes_the_connection_is_read_whole(
         assert client.get("/api") == {"Version": "2021.2.4488", "Application": "Octopus Deploy"}
         assert client.get("/api")["Version"] == "2021.2.4488"  # a new connection: the old one closed
     assert server.requests == 2
+

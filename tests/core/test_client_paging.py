@@ -8,6 +8,7 @@ import pytest
 from stub_server import Script, StubRequest, StubResponse, Stubs, collection_handler, iter_ids, json_reply
 
 from octodesk.core.errors import ServerFailure
+from octodesk.core.octopus import paging
 
 API_KEY = "API-PAGINGTESTKEY0123456789ABCDEF"
 ENVS = "/api/Spaces-1/environments"
@@ -130,3 +131,32 @@ def test_post_file_sends_multipart_and_get_bytes_returns_content_type(stubs: Stu
     assert b'name="fileData"; filename="logo.png"' in upload.body
     assert b"Content-Type: image/png" in upload.body and logo in upload.body
     assert client.get_bytes(path) == (logo, "image/png")
+
+
+# A server that pages forever with new ids (before: MemoryError after ~27,000 requests and 2 GB).
+def endless(request: StubRequest) -> StubResponse:
+    skip = int(request.query.get("skip", 0))
+    items = [{"Id": f"Environments-{skip + n}", "Name": f"env {skip + n}"} for n in range(30)]
+    next_link = f"{ENVS}?skip={skip + 30}&take=30"
+    return json_reply({"Items": items, "ItemsPerPage": 30, "Links": {"Page.Next": next_link}})
+
+
+def test_endless_pages_stop_at_the_item_budget(stubs: Stubs, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(paging, "MAX_COLLECTION_ITEMS", 200)
+    server, client, _ = stubs.serve(endless)
+
+    with pytest.raises(ServerFailure, match="still returning new items after 7 pages and 210 items"):
+        client.get_all(ENVS)
+
+    assert server.request_count == 7
+
+
+def test_endless_pages_stop_at_the_page_budget(stubs: Stubs, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(paging, "MAX_COLLECTION_PAGES", 5)
+    server, client, _ = stubs.serve(endless)
+
+    with pytest.raises(ServerFailure, match=r"limits 5 pages, 100000 items\): the server's paging looks"):
+        client.get_all(ENVS)
+
+    assert server.request_count == 6
+

@@ -60,16 +60,16 @@ def test_key_check_tells_the_right_key_from_a_wrong_one() -> None:
 def test_seal_round_trip_and_ciphertext_hides_the_plaintext() -> None:
     key = crypto.derive_key("right", spec())
 
-    sealed = crypto.seal(key, PLAINTEXT, MANIFEST)
+    sealed = crypto.seal(key, PLAINTEXT, MANIFEST, spec())
 
     assert crypto.unseal(key, sealed, MANIFEST) == PLAINTEXT
     assert b"hunter2" not in sealed
-    assert crypto.seal(key, PLAINTEXT, MANIFEST) != sealed  # fresh nonce every time
+    assert crypto.seal(key, PLAINTEXT, MANIFEST, spec()) != sealed  # fresh nonce every time
 
 
 def test_changed_manifest_is_named_as_the_manifest() -> None:
     key = crypto.derive_key("right", spec())
-    sealed = crypto.seal(key, PLAINTEXT, MANIFEST)
+    sealed = crypto.seal(key, PLAINTEXT, MANIFEST, spec())
 
     with pytest.raises(crypto.SealBroken) as broken:
         crypto.unseal(key, sealed, MANIFEST.replace(b"Web Portal", b"Web Portai"))
@@ -80,8 +80,10 @@ def test_changed_manifest_is_named_as_the_manifest() -> None:
 @pytest.mark.parametrize("where", ["magic", "nonce", "mac", "ciphertext", "tag", "truncated"])
 def test_changed_secrets_are_named_as_secrets(where: str) -> None:
     key = crypto.derive_key("right", spec())
-    sealed = bytearray(crypto.seal(key, PLAINTEXT, MANIFEST))
-    offsets = {"magic": 0, "nonce": 9, "mac": 25, "ciphertext": crypto.SEALED_HEADER_BYTES + 3, "tag": -1}
+    sealed = bytearray(crypto.seal(key, PLAINTEXT, MANIFEST, spec()))
+    nonce = len(crypto.SEALED_MAGIC) + 2 * crypto.FINGERPRINT_BYTES
+    ciphertext = crypto.SEALED_HEADER_BYTES + 3
+    offsets = {"magic": 0, "nonce": nonce, "mac": nonce + 20, "ciphertext": ciphertext, "tag": -1}
     if where == "truncated":
         sealed = sealed[: crypto.SEALED_HEADER_BYTES + 10]
     else:

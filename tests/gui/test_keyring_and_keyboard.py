@@ -37,7 +37,9 @@ class MemoryKeyring(KeyringBackend):
 
 
 @pytest.fixture
-def memory_keyring() -> Iterator[MemoryKeyring]:
+def memory_keyring(monkeypatch: pytest.MonkeyPatch) -> Iterator[MemoryKeyring]:
+    """Stands in for the OS credential store (the only kind keystore accepts)."""
+    monkeypatch.setattr(keystore, "OS_KEYRINGS", {f"{MemoryKeyring.__module__}.MemoryKeyring"})
     previous = keyring.get_keyring()
     backend = MemoryKeyring()
     keyring.set_keyring(backend)

@@ -11,7 +11,20 @@ def test_strength_grows_with_length_and_variety() -> None:
     assert password_strength("")[0] == 0
     assert password_strength("short")[1].startswith("Too short")
     assert password_strength("abcdefgh")[0] < password_strength("Abcdefgh12!xyz")[0]
-    assert password_strength("Correct Horse 42 Battery!")[1] == "Strong."
+    assert password_strength("Correct Horse 42 Battery!")[1].startswith("Strong (about 1")  # ~150 bits
+
+
+def test_export_follows_the_one_password_policy(qtbot: QtBot) -> None:
+    dialog = PasswordDialog("export")
+    qtbot.addWidget(dialog)
+    for blank_or_short in ("        ", "seven77"):
+        dialog.password.setText(blank_or_short)
+        dialog.confirm.setText(blank_or_short)
+        assert not dialog.ok_button.isEnabled()
+    dialog.password.setText("password")
+    dialog.confirm.setText("password")
+    assert dialog.ok_button.isEnabled()  # at least 8 characters is the rule; the hint says how weak it is
+    assert dialog.strength_label.text().startswith("Weak (about 10 bits)")
 
 
 def test_export_needs_matching_confirmation(qtbot: QtBot) -> None:

@@ -4,7 +4,6 @@ the first, a manifest without repeated follow-ups, and one scan feeding an expor
 from __future__ import annotations
 
 import json
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +62,7 @@ def test_sensitive_values_not_carried_are_listed_once_and_the_plan_still_names_t
     bundle = tmp_path / "portal.octobundle"
     with OctopusClient(demo_server.url, demo_server.api_key) as client:
         report = export_projects(client, "Default", ["Web Portal"], bundle, PASSWORD)
-    manifest = json.loads(zipfile.ZipFile(bundle).read("manifest.json"))
+    manifest = read_bundle(bundle, PASSWORD).manifest
     not_carried = [item["ref"] for item in manifest["secrets_not_carried"]]
     assert not_carried
     assert not [f for f in manifest["follow_ups"] if f["category"] == "sensitive-value"]

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from import_support import PASSWORD, export_demo, named
+from import_support import export_demo, named
 
 from octodesk.cli import main
 from octodesk.sandbox import SandboxServer
@@ -17,14 +17,6 @@ from octodesk.sandbox import SandboxServer
 def bundle_path(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     with SandboxServer("demo") as source:
         yield export_demo(source, tmp_path_factory.mktemp("bundle") / "demo.octobundle", ["Web Portal"])
-
-
-@pytest.fixture
-def target(monkeypatch: pytest.MonkeyPatch) -> Iterator[SandboxServer]:
-    with SandboxServer("empty") as server:
-        monkeypatch.setenv("TARGET_KEY", server.api_key)
-        monkeypatch.setenv("BUNDLE_PASSWORD", PASSWORD)
-        yield server
 
 
 def _import(target: SandboxServer, bundle: Path, *extra: str) -> int:

@@ -28,6 +28,7 @@ from octodesk.core.apply.tenants import (
 from octodesk.core.cancel import CancelToken
 from octodesk.core.errors import ImportRefused, OctoDeskError
 from octodesk.core.gc_pause import engine_work
+from octodesk.core.locks import import_lock
 from octodesk.core.octopus.client import OctopusClient
 from octodesk.core.plan.planner import plan_import
 from octodesk.core.plan.types import ImportOptions, ImportPlan, PlanItem
@@ -58,9 +59,20 @@ def apply_plan(
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
 ) -> Report:
-    """Write the plan to the target. Refused plans are refused again here, before any write."""
+    """Write the plan to the target. Refused plans are refused again here, before any write; so is a second
+    import of the same bundle into the same space while one runs."""
     if plan.refused:
         raise ImportRefused(refusal_message(plan), plan.refusals)
+    with import_lock(plan.journal.path, plan.space_name, plan.server_url):
+        return _apply(plan, client, progress, cancel)
+
+
+def _apply(
+    plan: ImportPlan,
+    client: OctopusClient,
+    progress: ProgressCallback | None,
+    cancel: CancelToken | None,
+) -> Report:
     report = Report(operation="import")
     ctx = ApplyContext(plan, client, report, progress or no_progress, cancel)
     started = time.monotonic()

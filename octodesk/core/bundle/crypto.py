@@ -32,11 +32,13 @@ MAC_BYTES = 32
 KEY_CHECK_LABEL = b"octodesk key check"
 MANIFEST_MAC_LABEL = b"octodesk manifest mac\x00"
 
-# secrets.enc = MAGIC | nonce | HMAC(key, manifest bytes) | AES-GCM ciphertext and tag.
-# The manifest MAC is only a diagnostic: it tells "manifest.json was changed" from "secrets.enc was changed"
-# when GCM refuses; GCM itself (with the manifest's hash as associated data) is what protects both.
-SEALED_MAGIC = b"ODSEC\x00v1"
-SEALED_HEADER_BYTES = len(SEALED_MAGIC) + NONCE_BYTES + MAC_BYTES
+# secrets.enc = MAGIC | SHA-256 of the KDF spec | key check | nonce | HMAC(key, manifest bytes) | AES-GCM
+# ciphertext and tag. The fingerprint, key check and manifest MAC are diagnostics only: they tell a changed
+# KDF parameter, a secrets.enc sealed under another password and a changed manifest from a wrong password.
+# GCM (with the manifest's hash as associated data) is what protects both entries.
+SEALED_MAGIC = b"ODSEC\x00v2"
+FINGERPRINT_BYTES = 32
+SEALED_HEADER_BYTES = len(SEALED_MAGIC) + FINGERPRINT_BYTES + MAC_BYTES + NONCE_BYTES + MAC_BYTES
 GCM_TAG_BYTES = 16
 
 SCRYPT = "scrypt"
@@ -80,6 +82,11 @@ class KdfSpec:
     @classmethod
     def new(cls, cost: ScryptCost = DEFAULT_COST) -> KdfSpec:
         return cls(salt=os.urandom(SALT_BYTES), cost=cost)
+
+    def fingerprint(self) -> bytes:
+        """SHA-256 of the recipe: recorded in secrets.enc, so a changed parameter is named as such."""
+        recipe = (self.algorithm, self.salt.hex(), self.cost.n, self.cost.r, self.cost.p, KEY_BYTES)
+        return hashlib.sha256(repr(recipe).encode("ascii")).digest()
 
     def to_manifest(self) -> dict[str, Any]:
         return {
@@ -153,8 +160,16 @@ def derive_key(password: str, spec: KdfSpec) -> bytes:
 
 
 def key_check(key: bytes) -> str:
-    """Derived from the key and stored in the manifest: tells a wrong password apart from tampering."""
-    return base64.b64encode(hmac.new(key, KEY_CHECK_LABEL, hashlib.sha256).digest()).decode("ascii")
+    """Derived from the key and stored in the manifest: tells a wrong password apart from tampering.
+
+    It is an HMAC under the scrypt output, so testing a guessed password against it costs one full key
+    derivation at the bundle's cost, exactly like trying the guess on secrets.enc: it reveals nothing more.
+    """
+    return base64.b64encode(_key_check_bytes(key)).decode("ascii")
+
+
+def _key_check_bytes(key: bytes) -> bytes:
+    return hmac.new(key, KEY_CHECK_LABEL, hashlib.sha256).digest()
 
 
 def key_matches(key: bytes, expected: object) -> bool:
@@ -163,16 +178,35 @@ def key_matches(key: bytes, expected: object) -> bool:
     return hmac.compare_digest(key_check(key), expected)
 
 
+@dataclass(frozen=True)
+class SealHeader:
+    """What secrets.enc says about how it was sealed, readable without the password."""
+
+    kdf_fingerprint: bytes
+    key_check: str
+
+    @classmethod
+    def parse(cls, sealed: bytes) -> SealHeader:
+        if len(sealed) < SEALED_HEADER_BYTES + GCM_TAG_BYTES or not sealed.startswith(SEALED_MAGIC):
+            raise SealBroken("secrets.enc")
+        offset = len(SEALED_MAGIC)
+        fingerprint = sealed[offset : offset + FINGERPRINT_BYTES]
+        check = sealed[offset + FINGERPRINT_BYTES : offset + FINGERPRINT_BYTES + MAC_BYTES]
+        return cls(fingerprint, base64.b64encode(check).decode("ascii"))
+
+
 def _manifest_mac(key: bytes, manifest_bytes: bytes) -> bytes:
     return hmac.new(key, MANIFEST_MAC_LABEL + manifest_bytes, hashlib.sha256).digest()
 
 
-def seal(key: bytes, plaintext: bytes, manifest_bytes: bytes) -> bytes:
-    """Encrypt ``plaintext`` bound to the exact manifest bytes (their SHA-256 is the associated data)."""
+def seal(key: bytes, plaintext: bytes, manifest_bytes: bytes, kdf: KdfSpec) -> bytes:
+    """Encrypt ``plaintext`` bound to the exact manifest bytes (their SHA-256 is the associated data);
+    ``kdf`` is the recipe ``key`` was derived with."""
     nonce = os.urandom(NONCE_BYTES)
     associated = hashlib.sha256(manifest_bytes).digest()
     ciphertext = AESGCM(key).encrypt(nonce, plaintext, associated)
-    return SEALED_MAGIC + nonce + _manifest_mac(key, manifest_bytes) + ciphertext
+    header = SEALED_MAGIC + kdf.fingerprint() + _key_check_bytes(key)
+    return header + nonce + _manifest_mac(key, manifest_bytes) + ciphertext
 
 
 class SealBroken(Exception):
@@ -185,9 +219,8 @@ class SealBroken(Exception):
 
 def unseal(key: bytes, sealed: bytes, manifest_bytes: bytes) -> bytes:
     """Decrypt with the right key; raises :class:`SealBroken` naming the changed entry on any mismatch."""
-    if len(sealed) < SEALED_HEADER_BYTES + GCM_TAG_BYTES or not sealed.startswith(SEALED_MAGIC):
-        raise SealBroken("secrets.enc")
-    offset = len(SEALED_MAGIC)
+    SealHeader.parse(sealed)
+    offset = len(SEALED_MAGIC) + FINGERPRINT_BYTES + MAC_BYTES
     nonce = sealed[offset : offset + NONCE_BYTES]
     stored_mac = sealed[offset + NONCE_BYTES : SEALED_HEADER_BYTES]
     ciphertext = sealed[SEALED_HEADER_BYTES:]

@@ -8,28 +8,48 @@ from typing import Any
 from urllib.parse import quote
 
 from octodesk.core.errors import BundleDamaged
+from octodesk.core.resources.kinds import KINDS_BY_NAME
 
 FORMAT_NAME = "octodesk-bundle"
-FORMAT_VERSION = 1
+# 2: the resource index and entry hashes moved from manifest.json to index.json (so the manifest, read before
+# the password, stays small) and secrets.enc records the KDF parameters and key check it was sealed with.
+FORMAT_VERSION = 2
 MANIFEST_NAME = "manifest.json"
+INDEX_NAME = "index.json"
 SECRETS_NAME = "secrets.enc"
 RESOURCES_DIR = "resources"
-RESERVED_NAMES = frozenset({MANIFEST_NAME, SECRETS_NAME})
+LOGOS_DIR = "logos"
+RESERVED_NAMES = frozenset({MANIFEST_NAME, INDEX_NAME, SECRETS_NAME})
 # Keys of the manifest that the writer computes; a caller may not supply them.
 COMPUTED_MANIFEST_KEYS = frozenset(
-    {"format", "format_version", "resources", "counts", "entries", "kdf", "key_check"}
+    {"format", "format_version", "resources", "counts", "entries", "kdf", "key_check", "index_sha256"}
 )
+# The caller's manifest keys kept in manifest.json (shown before the password); all others go to index.json.
+SUMMARY_MANIFEST_KEYS = frozenset({"source", "projects", "tool_version", "created_at"})
 
-# Hostile-input limits. A large space exports a few thousand small documents; these leave wide room for that
-# while keeping a crafted file from exhausting memory or time.
-MAX_ENTRIES = 100_000
+# Hostile-input budgets: every one is checked before the data it guards is read or parsed. A large space
+# (the sandbox's `large` dataset: 228 projects, 1,753 entries, 6.5 MB decoded from 1.8 MB, 460,000 JSON
+# values) sits far inside each; a crafted file cannot make the reader use more than a few hundred MB or
+# more than seconds. The writer enforces the same budgets, so every bundle it writes can be read.
+MAX_FILE_BYTES = 1100 * 1024 * 1024
+MAX_ENTRIES = 50_000
+# The central directory is bounded (from the end record) before zipfile parses it: at most MAX_ENTRIES
+# entries with 100-character names, or ~180,000 of the shortest possible records (~90 MB of ZipInfo).
+MAX_CENTRAL_DIRECTORY_BYTES = 8 * 1024 * 1024
 MAX_ENTRY_BYTES = 64 * 1024 * 1024
-MAX_MANIFEST_BYTES = 32 * 1024 * 1024
 MAX_TOTAL_BYTES = 1024 * 1024 * 1024
-MAX_FILE_BYTES = MAX_TOTAL_BYTES + 64 * 1024 * 1024
-# Deflate tops out near 1032:1; real JSON compresses ~5-30:1. Only entries past the floor are judged.
+MAX_MANIFEST_BYTES = 1024 * 1024  # read before any password is asked
+# Deflate tops out near 1032:1; real JSON compresses ~5-30:1 and a whole bundle ~3-10:1 (zip overhead,
+# logos and certificates do not compress). One entry past the floor may reach MAX_COMPRESSION_RATIO; the
+# whole bundle may decode to MAX_BUNDLE_RATIO times the file's size (or BUNDLE_RATIO_FLOOR_BYTES if more).
 MAX_COMPRESSION_RATIO = 200
 RATIO_CHECK_FLOOR_BYTES = 64 * 1024
+MAX_BUNDLE_RATIO = 50
+BUNDLE_RATIO_FLOOR_BYTES = 4 * 1024 * 1024
+# JSON values (objects, arrays, keys, strings, numbers, literals) are counted before an entry is parsed:
+# a parsed value costs 30-100 bytes of memory whatever its size in the file ('{},' is 3 bytes, 72 in memory).
+MAX_JSON_VALUES_PER_ENTRY = 1_000_000
+MAX_JSON_VALUES_TOTAL = 4_000_000
 MAX_JSON_DEPTH = 100
 MAX_NAME_LENGTH = 255
 
@@ -68,6 +88,22 @@ def unsafe_name_reason(name: str) -> str | None:
     return None
 
 
+def foreign_entry_reason(name: str) -> str | None:
+    """Why a (safe) entry name is not one a bundle holds, or None: the reserved entries,
+    ``resources/<known kind>/<id>.json`` and ``logos/<file>`` only."""
+    parts = name.split("/")
+    if name in RESERVED_NAMES:
+        return None
+    if len(parts) == 3 and parts[0] == RESOURCES_DIR:
+        if parts[1] not in KINDS_BY_NAME:
+            return f"holds resources of a kind OctoDesk does not know ({parts[1][:40]!r})"
+        if parts[2].endswith(".json") and len(parts[2]) > len(".json"):
+            return None
+    if len(parts) == 2 and parts[0] == LOGOS_DIR:
+        return None
+    return "is neither a resource nor a logo"
+
+
 def canonical_json(document: Any) -> bytes:
     """Deterministic bytes for a document: sorted keys, no whitespace, ASCII only."""
     return json.dumps(
@@ -99,10 +135,39 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
-def parse_json(data: bytes, bundle_name: str, entry: str) -> Any:
-    """Parse an entry's JSON with size and nesting-depth limits; every failure is a BundleDamaged."""
+def json_value_bound(data: bytes) -> int:
+    """At least the number of JSON values in ``data`` (keys included), counted without parsing: every value
+    but the first follows one of ``{ [ , :`` (string contents may add to the count, never take from it)."""
+    return 1 + sum(data.count(byte) for byte in (b"{", b"[", b",", b":"))
+
+
+class JsonBudget:
+    """The JSON values a bundle may still hold: each entry is charged before it is parsed."""
+
+    def __init__(self) -> None:
+        self.left = MAX_JSON_VALUES_TOTAL
+
+    def charge(self, data: bytes, bundle_name: str, entry: str) -> None:
+        count = json_value_bound(data)
+        if count > MAX_JSON_VALUES_PER_ENTRY:
+            raise BundleDamaged(
+                f"{bundle_name} is unsafe: {entry} holds about {count} JSON values, more than the "
+                f"{MAX_JSON_VALUES_PER_ENTRY} one entry may hold; refused."
+            )
+        self.left -= count
+        if self.left < 0:
+            raise BundleDamaged(
+                f"{bundle_name} is unsafe: its entries hold more than the {MAX_JSON_VALUES_TOTAL} JSON "
+                f"values a bundle may hold (reached at {entry}); refused."
+            )
+
+
+def parse_json(data: bytes, bundle_name: str, entry: str, budget: JsonBudget | None = None) -> Any:
+    """Parse an entry's JSON within the size, value-count and nesting-depth limits; every failure is a
+    BundleDamaged. Without a ``budget`` only the per-entry count applies."""
     if len(data) > MAX_ENTRY_BYTES:
         raise BundleDamaged(f"{bundle_name} is damaged: {entry} is too large to be a bundle document.")
+    (budget or JsonBudget()).charge(data, bundle_name, entry)
     try:
         text = data.decode("utf-8")
         value = json.loads(text, parse_constant=_refuse_constant)

@@ -1,8 +1,10 @@
 """Reading a bundle as hostile input: every check passes before anything is returned; nothing is extracted.
 
-Order: zip structure (names, links, sizes) -> manifest (format, version, KDF bounds, entry list) -> password
-(key check) -> every entry's hash -> secrets (AES-GCM bound to the manifest). Each refusal is one typed error
-naming the bundle and, where there is one, the entry at fault.
+Order: zip end record and central directory (counts, names, links, sizes, ratios) -> manifest.json (small,
+format, version, KDF bounds) -> secrets.enc's header (sealed with these KDF parameters?) -> password (key
+check) -> index.json (its hash in the manifest) -> every entry's hash, each JSON entry parsed within the
+budgets -> secrets (AES-GCM bound to the manifest) -> every document agrees with its index line. Each
+refusal is one typed error naming the bundle and, where there is one, the entry at fault.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import stat
 import struct
 import zipfile
 import zlib
@@ -24,25 +25,27 @@ from octodesk.core.bundle import crypto
 from octodesk.core.bundle.format import (
     FORMAT_NAME,
     FORMAT_VERSION,
+    INDEX_NAME,
+    LOGOS_DIR,
     MANIFEST_NAME,
-    MAX_COMPRESSION_RATIO,
-    MAX_ENTRIES,
     MAX_ENTRY_BYTES,
     MAX_FILE_BYTES,
     MAX_MANIFEST_BYTES,
-    MAX_TOTAL_BYTES,
-    RATIO_CHECK_FLOOR_BYTES,
     RESERVED_NAMES,
     SECRETS_NAME,
+    JsonBudget,
     parse_json,
     resource_path,
     unsafe_name_reason,
 )
 from octodesk.core.bundle.model import Bundle, BundleResource
+from octodesk.core.bundle.zipcheck import check_end_record, check_structure, shown_name
 from octodesk.core.cancel import CancelToken
 from octodesk.core.errors import BundleDamaged, BundleError, UnsupportedBundle, WrongPassword
 from octodesk.core.progress import Progress, ProgressCallback, no_progress
 from octodesk.core.redact import register_secret
+from octodesk.core.resources import kinds
+from octodesk.core.resources.shapes import document_problem, name_problem
 
 # What the zip module raises on malformed archives besides BadZipFile (found by fuzzing): a hostile file
 # may produce any of them, and each means the same to the user.
@@ -75,50 +78,60 @@ def read_bundle(
     """
     report = progress or no_progress
     register_secret(password)
+    budget = JsonBudget()
     with _Archive.open(path) as archive:
+        label = archive.label
         manifest_bytes = archive.read(MANIFEST_NAME, MAX_MANIFEST_BYTES)
-        manifest = _parse_manifest(manifest_bytes, archive.label)
-        listed = _listed_entries(manifest, archive.label)
-        index = _resource_index(manifest, listed, archive.label)
-        archive.check_entry_set(listed)
-        kdf = crypto.KdfSpec.from_manifest(manifest.get("kdf"), archive.label)
+        manifest = _parse_manifest(manifest_bytes, label, budget)
+        kdf = crypto.KdfSpec.from_manifest(manifest.get("kdf"), label)
+        sealed = archive.read(SECRETS_NAME, MAX_ENTRY_BYTES)
+        header = _seal_header(sealed, label)
         report(Progress("verify", message="Checking the password"))
         key = crypto.derive_key(password, kdf)
-        if not crypto.key_matches(key, manifest.get("key_check")):
-            raise WrongPassword(f"Wrong password for the bundle {archive.label}.")
-        contents: dict[str, bytes] = {}
+        _check_key(key, kdf, manifest.get("key_check"), header, label)
+        index_bytes = archive.read(INDEX_NAME, MAX_ENTRY_BYTES)
+        if hashlib.sha256(index_bytes).hexdigest() != manifest["index_sha256"]:
+            raise archive.modified(INDEX_NAME)
+        contents = _parse_index(index_bytes, label, budget)
+        listed = _listed_entries(contents, label)
+        index = _resource_index(contents, manifest["counts"], listed, label)
+        archive.check_entry_set(listed)
+        documents: dict[str, dict[str, Any]] = {}
+        blobs: dict[str, bytes] = {}
         for done, (name, expected) in enumerate(listed.items(), start=1):
             if cancel is not None:
                 cancel.raise_if_cancelled()
             data = archive.read(name, MAX_ENTRY_BYTES)
             if hashlib.sha256(data).hexdigest() != expected:
                 raise archive.modified(name)
-            contents[name] = data
+            if name.startswith(LOGOS_DIR + "/"):
+                blobs[name] = data
+            else:  # parsed at once so the bytes and their objects are never held together for all entries
+                documents[name] = _document(data, label, name, budget)
             report(Progress("verify", "", name, done, len(listed)))
-        sealed = archive.read(SECRETS_NAME, MAX_ENTRY_BYTES)
     try:
         plaintext = crypto.unseal(key, sealed, manifest_bytes)
     except crypto.SealBroken as broken:
         raise archive.modified(broken.entry) from None
-    secrets = _parse_secrets(plaintext, archive.label)
+    secrets = _parse_secrets(plaintext, label, budget)
     for value in secrets.values():
         register_secret(value)
     resources = [
-        _resource(kind, source_id, name, contents.pop(entry_path), archive.label, entry_path)
+        BundleResource(kind=kind, id=source_id, name=name, document=documents.pop(entry_path))
         for kind, source_id, name, entry_path in index
     ]
-    return Bundle(manifest=manifest, resources=resources, secrets=secrets, blobs=contents)
+    _check_documents(resources, label)
+    return Bundle(manifest={**contents, **manifest}, resources=resources, secrets=secrets, blobs=blobs)
 
 
 def read_manifest(path: str | os.PathLike[str]) -> dict[str, Any]:
     """The manifest after the structural checks, WITHOUT the password: not yet proven authentic.
 
-    For showing what a bundle claims to hold before asking for its password; use read_bundle for all else.
+    For showing what a bundle claims to hold (source, projects, counts) before asking for its password; the
+    resource index is read by read_bundle only, after the password.
     """
     with _Archive.open(path) as archive:
-        manifest = _parse_manifest(archive.read(MANIFEST_NAME, MAX_MANIFEST_BYTES), archive.label)
-        _resource_index(manifest, _listed_entries(manifest, archive.label), archive.label)
-        return manifest
+        return _parse_manifest(archive.read(MANIFEST_NAME, MAX_MANIFEST_BYTES), archive.label, JsonBudget())
 
 
 class _Archive:
@@ -149,13 +162,14 @@ class _Archive:
             raise BundleError(f"Cannot open {label}: {error.strerror or error}.") from None
         with stream:
             try:
+                check_end_record(stream, size, label)
                 zip_file = zipfile.ZipFile(stream)
             except (*_ZIP_ERRORS, OSError):
                 raise BundleDamaged(
                     f"{label} is not a complete OctoDesk bundle (truncated or not a zip)."
                 ) from None
             with zip_file:
-                _check_structure(label, zip_file.infolist(), size)
+                check_structure(label, zip_file.infolist(), size)
                 yield cls(label, zip_file)
 
     def read(self, name: str, limit: int) -> bytes:
@@ -182,102 +196,110 @@ class _Archive:
         for name in self.infos:
             if name not in listed and name not in RESERVED_NAMES:
                 raise BundleDamaged(
-                    f"{self.label} is damaged: {name} is in the bundle but not in its manifest (added later)."
+                    f"{self.label} is damaged: {name} is in the bundle but not in its index (added later)."
                 )
-        if SECRETS_NAME not in self.infos:
-            raise BundleDamaged(f"{self.label} is damaged: {SECRETS_NAME} is missing.")
         for name in listed:
             if name not in self.infos:
-                raise BundleDamaged(f"{self.label} is damaged: {name} is listed in the manifest but missing.")
+                raise BundleDamaged(f"{self.label} is damaged: {name} is listed in its index but missing.")
 
 
-def _check_structure(label: str, infos: list[zipfile.ZipInfo], file_size: int) -> None:
-    """Refuse hostile archives from the central directory alone, before reading any entry."""
-    if len(infos) > MAX_ENTRIES:
-        raise BundleDamaged(f"{label} is unsafe: it has {len(infos)} entries (limit {MAX_ENTRIES}).")
-    # Entries sharing compressed bytes (the "overlapping files" zip bomb) claim more data than the file has.
-    if sum(info.compress_size for info in infos) > file_size:
-        raise BundleDamaged(
-            f"{label} is unsafe: its entries claim more compressed data than the file holds "
-            "(overlapping entries, a zip bomb?); refused."
-        )
-    seen: set[str] = set()
-    total = 0
-    for info in infos:
-        name = info.filename
-        shown = _shown(name)
-        reason = unsafe_name_reason(name)
-        if reason:
-            raise BundleDamaged(f"{label} is unsafe: the entry {shown} {reason}; refused.")
-        if name in seen:
-            raise BundleDamaged(f"{label} is unsafe: the entry {shown} appears twice; refused.")
-        seen.add(name)
-        if stat.S_ISLNK(info.external_attr >> 16):
-            raise BundleDamaged(f"{label} is unsafe: the entry {shown} is a symbolic link; refused.")
-        if info.flag_bits & 0x1:
-            raise BundleDamaged(
-                f"{label} is damaged: the entry {shown} uses zip encryption, which bundles never use."
-            )
-        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise BundleDamaged(
-                f"{label} is damaged: the entry {shown} uses an unsupported compression method."
-            )
-        total += info.file_size
-        if info.file_size > MAX_ENTRY_BYTES or total > MAX_TOTAL_BYTES:
-            raise BundleDamaged(
-                f"{label} is unsafe: the entry {shown} expands to {info.file_size} bytes, past the size "
-                "limits (a zip bomb?); refused."
-            )
-        ratio_limit = MAX_COMPRESSION_RATIO * max(info.compress_size, 1)
-        if info.file_size > RATIO_CHECK_FLOOR_BYTES and info.file_size > ratio_limit:
-            raise BundleDamaged(
-                f"{label} is unsafe: the entry {shown} has a compression ratio over "
-                f"{MAX_COMPRESSION_RATIO}:1, like a zip bomb; refused."
-            )
-
-
-def _shown(name: str) -> str:
-    text = repr(name)
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
-def _parse_manifest(data: bytes, label: str) -> dict[str, Any]:
-    manifest = parse_json(data, label, MANIFEST_NAME)
+def _parse_manifest(data: bytes, label: str, budget: JsonBudget) -> dict[str, Any]:
+    manifest = parse_json(data, label, MANIFEST_NAME, budget)
     if not isinstance(manifest, dict):
         raise BundleDamaged(f"{label} is damaged: {MANIFEST_NAME} is not a JSON object.")
     if manifest.get("format") != FORMAT_NAME:
         raise UnsupportedBundle(
-            f"{label} is not an OctoDesk bundle (format {_shown(str(manifest.get('format')))})."
+            f"{label} is not an OctoDesk bundle (format {shown_name(str(manifest.get('format')))})."
         )
     version = manifest.get("format_version")
     if version != FORMAT_VERSION or type(version) is not int:
-        shown = str(version) if type(version) is int else _shown(str(version))
+        shown = str(version) if type(version) is int else shown_name(str(version))
+        older = " (written by an older OctoDesk: export it again)" if version == 1 else ""
         raise UnsupportedBundle(
-            f"{label} is an OctoDesk bundle of format version {shown}; this OctoDesk reads "
+            f"{label} is an OctoDesk bundle of format version {shown}{older}; this OctoDesk reads "
             f"version {FORMAT_VERSION} only. A newer OctoDesk may open it."
         )
+    counts = manifest.get("counts")
+    if not isinstance(counts, dict) or not all(type(n) is int and n >= 0 for n in counts.values()):
+        raise BundleDamaged(f"{label} is damaged: its manifest has no resource counts.")
+    unknown = sorted(kind for kind in counts if kind not in kinds.KINDS_BY_NAME)
+    if unknown:
+        raise UnsupportedBundle(
+            f"{label} holds resources of a kind this OctoDesk does not know ({shown_name(unknown[0])}); "
+            "refused rather than imported in part."
+        )
+    digest = manifest.get("index_sha256")
+    if not isinstance(digest, str) or not _SHA256_HEX.fullmatch(digest):
+        raise BundleDamaged(f"{label} is damaged: its manifest has no valid hash for {INDEX_NAME}.")
     return manifest
 
 
-def _listed_entries(manifest: dict[str, Any], label: str) -> dict[str, str]:
-    entries = manifest.get("entries")
+def _seal_header(sealed: bytes, label: str) -> crypto.SealHeader:
+    try:
+        return crypto.SealHeader.parse(sealed)
+    except crypto.SealBroken:
+        raise BundleDamaged(f"{label} is damaged: {SECRETS_NAME} has been modified.") from None
+
+
+def _check_key(
+    key: bytes, kdf: crypto.KdfSpec, manifest_check: object, header: crypto.SealHeader, label: str
+) -> None:
+    """The password is right when its key check matches the manifest's. secrets.enc's header records the
+    key check and KDF parameters it was sealed with: together they tell a changed KDF parameter, a replaced
+    secrets.enc and a changed key check apart from a wrong password."""
+    opens_manifest = crypto.key_matches(key, manifest_check)
+    opens_secrets = crypto.key_matches(key, header.key_check)
+    if opens_manifest and opens_secrets:
+        if header.kdf_fingerprint != kdf.fingerprint():
+            raise BundleDamaged(f"{label} is damaged: {SECRETS_NAME} has been modified.")
+        return
+    if opens_manifest:
+        raise BundleDamaged(
+            f"{label} is damaged: {SECRETS_NAME} was encrypted with another password than the rest of the "
+            "bundle (replaced after export)."
+        )
+    if opens_secrets:
+        raise BundleDamaged(f"{label} is damaged: {MANIFEST_NAME} has been modified (its key check).")
+    if manifest_check != header.key_check:
+        raise BundleDamaged(
+            f"{label} is damaged: {MANIFEST_NAME} and {SECRETS_NAME} were sealed with different passwords "
+            "(one was replaced after export), and this password opens neither."
+        )
+    if header.kdf_fingerprint != kdf.fingerprint():
+        raise BundleDamaged(
+            f"{label} is damaged: the key-derivation parameters in {MANIFEST_NAME} are not the ones the "
+            "bundle was sealed with (changed after export)."
+        )
+    raise WrongPassword(f"Wrong password for the bundle {label}.")
+
+
+def _parse_index(data: bytes, label: str, budget: JsonBudget) -> dict[str, Any]:
+    contents = parse_json(data, label, INDEX_NAME, budget)
+    if not isinstance(contents, dict):
+        raise BundleDamaged(f"{label} is damaged: {INDEX_NAME} is not a JSON object.")
+    return contents
+
+
+def _listed_entries(contents: dict[str, Any], label: str) -> dict[str, str]:
+    entries = contents.get("entries")
     if not isinstance(entries, dict):
-        raise BundleDamaged(f"{label} is damaged: its manifest has no entry list.")
+        raise BundleDamaged(f"{label} is damaged: its index has no entry list.")
     for name, digest in entries.items():
         if unsafe_name_reason(name) or name in RESERVED_NAMES:
-            raise BundleDamaged(f"{label} is unsafe: its manifest lists the entry {_shown(name)}; refused.")
+            raise BundleDamaged(f"{label} is unsafe: its index lists the entry {shown_name(name)}; refused.")
         if not isinstance(digest, str) or not _SHA256_HEX.fullmatch(digest):
-            raise BundleDamaged(f"{label} is damaged: its manifest has no valid hash for {_shown(name)}.")
+            raise BundleDamaged(f"{label} is damaged: its index has no valid hash for {shown_name(name)}.")
     return entries
 
 
 def _resource_index(
-    manifest: dict[str, Any], listed: dict[str, str], label: str
+    contents: dict[str, Any], counts: dict[str, int], listed: dict[str, str], label: str
 ) -> list[tuple[str, str, str, str]]:
-    """(kind, source id, name, path) for every resource, checked against the entry list and the counts."""
-    raw = manifest.get("resources")
+    """(kind, source id, name, path) for every resource, checked against the entry list and the counts.
+    Every listed entry is a resource of the index or the logo of one of its projects."""
+    raw = contents.get("resources")
     if not isinstance(raw, list):
-        raise BundleDamaged(f"{label} is damaged: its manifest has no resource index.")
+        raise BundleDamaged(f"{label} is damaged: its index has no resource list.")
     index: list[tuple[str, str, str, str]] = []
     paths: set[str] = set()
     for item in raw:
@@ -286,32 +308,60 @@ def _resource_index(
         if len(texts) != 4:
             raise BundleDamaged(f"{label} is damaged: its resource index has a malformed item.")
         kind, source_id, name, entry_path = texts
+        if kind not in kinds.KINDS_BY_NAME:
+            raise UnsupportedBundle(
+                f"{label} holds a resource of a kind this OctoDesk does not know ({shown_name(kind)}); "
+                "refused rather than imported in part."
+            )
         try:
             expected_path = resource_path(kind, source_id)
         except ValueError:
             expected_path = ""
         if entry_path != expected_path or entry_path not in listed or entry_path in paths:
             raise BundleDamaged(
-                f"{label} is damaged: its resource index does not match {_shown(entry_path)}."
+                f"{label} is damaged: its resource index does not match {shown_name(entry_path)}."
             )
         paths.add(entry_path)
         index.append((kind, source_id, name, entry_path))
-    if manifest.get("counts") != dict(Counter(kind for kind, _, _, _ in index)):
+    if counts != dict(Counter(kind for kind, _, _, _ in index)):
         raise BundleDamaged(f"{label} is damaged: its manifest's counts do not match its resource index.")
+    logos = {f"{LOGOS_DIR}/{source_id}" for kind, source_id, _, _ in index if kind == kinds.PROJECT.name}
+    for name in listed:
+        if name not in paths and name.rsplit(".", 1)[0] not in logos:
+            raise BundleDamaged(
+                f"{label} is damaged: its index lists {shown_name(name)}, which is neither one of its "
+                "resources nor the logo of one of its projects."
+            )
     return index
 
 
-def _parse_secrets(plaintext: bytes, label: str) -> dict[str, str]:
-    secrets = parse_json(plaintext, label, SECRETS_NAME)
+def _document(data: bytes, label: str, entry_path: str, budget: JsonBudget) -> dict[str, Any]:
+    document = parse_json(data, label, entry_path, budget)
+    if not isinstance(document, dict):
+        raise BundleDamaged(f"{label} is damaged: {entry_path} is not a JSON object.")
+    return document
+
+
+def _parse_secrets(plaintext: bytes, label: str, budget: JsonBudget) -> dict[str, str]:
+    secrets = parse_json(plaintext, label, SECRETS_NAME, budget)
     if not isinstance(secrets, dict) or not all(isinstance(value, str) for value in secrets.values()):
         raise BundleDamaged(f"{label} is damaged: {SECRETS_NAME} does not hold sensitive values.")
     return secrets
 
 
-def _resource(
-    kind: str, source_id: str, name: str, data: bytes, label: str, entry_path: str
-) -> BundleResource:
-    document = parse_json(data, label, entry_path)
-    if not isinstance(document, dict):
-        raise BundleDamaged(f"{label} is damaged: {entry_path} is not a JSON object.")
-    return BundleResource(kind=kind, id=source_id, name=name, document=document)
+def _check_documents(resources: list[BundleResource], label: str) -> None:
+    """Each document is what its index line says (kind, id, name): the preview shows the index, the import
+    posts the document."""
+    names = {(r.kind, r.id): r.document.get("Name") for r in resources}
+
+    def name_of(kind: str, source_id: str) -> str | None:
+        name = names.get((kind, source_id))
+        return name if isinstance(name, str) else None
+
+    for resource in resources:
+        problem = document_problem(resource.kind, resource.id, resource.document) or name_problem(
+            resource.kind, resource.name, resource.document, name_of
+        )
+        if problem:
+            entry = resource_path(resource.kind, resource.id)
+            raise BundleDamaged(f"{label} is damaged: {entry} {problem}; refused.")

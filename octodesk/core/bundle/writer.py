@@ -6,7 +6,6 @@ import contextlib
 import hashlib
 import os
 import stat
-import tempfile
 import threading
 import time
 import zipfile
@@ -21,7 +20,11 @@ from octodesk.core.bundle.format import (
     COMPUTED_MANIFEST_KEYS,
     FORMAT_NAME,
     FORMAT_VERSION,
+    INDEX_NAME,
+    LOGOS_DIR,
     MANIFEST_NAME,
+    MAX_BUNDLE_RATIO,
+    MAX_CENTRAL_DIRECTORY_BYTES,
     MAX_COMPRESSION_RATIO,
     MAX_ENTRIES,
     MAX_ENTRY_BYTES,
@@ -29,22 +32,25 @@ from octodesk.core.bundle.format import (
     MAX_MANIFEST_BYTES,
     MAX_TOTAL_BYTES,
     RATIO_CHECK_FLOOR_BYTES,
-    RESERVED_NAMES,
-    RESOURCES_DIR,
     SECRETS_NAME,
+    SUMMARY_MANIFEST_KEYS,
+    JsonBudget,
     canonical_json,
+    foreign_entry_reason,
     json_depth,
     manifest_json,
     resource_path,
     unsafe_name_reason,
 )
 from octodesk.core.bundle.model import BundleResource, BundleSummary
+from octodesk.core.bundle.partials import create_partial, remove_stale_partials
 from octodesk.core.cancel import CancelToken
-from octodesk.core.errors import BundleError
+from octodesk.core.errors import BundleDamaged, BundleError
 from octodesk.core.progress import Progress, ProgressCallback, no_progress
 from octodesk.core.redact import register_secret
+from octodesk.core.resources import kinds
+from octodesk.core.resources.shapes import NAME_FIELDS, document_problem, name_problem
 
-TEMP_SUFFIX = ".partial"
 _ENTRY_MODE = (stat.S_IFREG | 0o600) << 16
 
 
@@ -106,11 +112,11 @@ def write_bundle(
         raise BundleError(f"Cannot write the bundle: {destination} is a folder.")
     if not folder.is_dir():
         raise BundleError(f"Cannot write the bundle: the folder {folder} does not exist.")
+    remove_stale_partials(folder, older_than=time.time())
     try:
-        handle, temp_name = tempfile.mkstemp(dir=folder, prefix=f".{destination.name}.", suffix=TEMP_SUFFIX)
+        handle, temp_path = create_partial(folder, destination.name)
     except OSError as error:
         raise BundleError(f"Cannot write the bundle in {folder}: {error.strerror or error}.") from None
-    temp_path = Path(temp_name)
     try:
         with os.fdopen(handle, "wb") as stream:
             full_manifest = _write_zip(
@@ -148,22 +154,32 @@ def _check_inputs(
     if not all(isinstance(ref, str) and isinstance(value, str) for ref, value in secrets.items()):
         raise ValueError("secrets must map reference strings to value strings")
     for name, data in blobs.items():
-        reason = unsafe_name_reason(name)
-        if reason or name in RESERVED_NAMES or name.startswith(RESOURCES_DIR + "/"):
+        if unsafe_name_reason(name) or foreign_entry_reason(name) or not name.startswith(LOGOS_DIR + "/"):
             raise ValueError(f"blob name {name!r} cannot be used in a bundle")
         if not isinstance(data, bytes | bytearray):
             raise ValueError(f"blob {name!r} is not bytes")
 
 
 class _ZipEntries:
-    """The zip being written, with the running totals the reader will enforce."""
+    """The zip being written, within every budget the reader enforces, so the reader accepts it."""
 
-    def __init__(self, archive: zipfile.ZipFile) -> None:
+    def __init__(self, archive: zipfile.ZipFile, stream: IO[bytes]) -> None:
         self.archive = archive
+        self.stream = stream
         self.hashes: dict[str, str] = {}
         self.total_bytes = 0
-        self.count = 0
+        self.directory_bytes = 0
+        self.json_budget = JsonBudget()
         self.timestamp = time.localtime()[:6]
+
+    def add_json(self, name: str, data: bytes, *, listed: bool = True, limit: int = MAX_ENTRY_BYTES) -> None:
+        try:
+            self.json_budget.charge(data, "the bundle", name)
+        except BundleDamaged:
+            raise BundleError(
+                "Cannot write the bundle: the export holds more JSON values than one bundle may hold."
+            ) from None
+        self.add(name, data, listed=listed, limit=limit)
 
     def add(self, name: str, data: bytes, *, listed: bool = True, limit: int = MAX_ENTRY_BYTES) -> None:
         if name in self.hashes:
@@ -171,25 +187,40 @@ class _ZipEntries:
         if len(data) > limit:
             raise BundleError(f"Cannot write the bundle: {name} is larger than a bundle entry may be.")
         self.total_bytes += len(data)
-        self.count += 1
-        if self.total_bytes > MAX_TOTAL_BYTES or self.count > MAX_ENTRIES:
+        self.directory_bytes += _DIRECTORY_RECORD_BYTES + len(name.encode("utf-8"))
+        if (
+            self.total_bytes > MAX_TOTAL_BYTES
+            or len(self.archive.infolist()) >= MAX_ENTRIES
+            or self.directory_bytes > MAX_CENTRAL_DIRECTORY_BYTES
+        ):
             raise BundleError("Cannot write the bundle: the export is larger than one bundle may hold.")
         info = zipfile.ZipInfo(name, date_time=self.timestamp)
         info.external_attr = _ENTRY_MODE
-        info.compress_type = _compression_for(data)
+        info.compress_type = self._compression_for(name, data)
         self.archive.writestr(info, data)
         if listed:
             self.hashes[name] = hashlib.sha256(data).hexdigest()
 
-
-def _compression_for(data: bytes) -> int:
-    """Stored instead of deflated where deflate would look like a zip bomb to the reader."""
-    if (
-        len(data) > RATIO_CHECK_FLOOR_BYTES
-        and len(data) > MAX_COMPRESSION_RATIO * len(zlib.compress(data, 6)) // 2
-    ):
+    def _compression_for(self, name: str, data: bytes) -> int:
+        """Deflated unless that would look like a zip bomb to the reader: past the floor, one entry's ratio
+        stays under half the per-entry limit, and the whole bundle's under half the bundle limit."""
+        decoded = self.total_bytes  # this entry included
+        written = self.stream.tell() + _LOCAL_HEADER_BYTES + len(name.encode("utf-8"))
+        if decoded <= _WRITER_BUNDLE_RATIO * written and len(data) <= RATIO_CHECK_FLOOR_BYTES:
+            return zipfile.ZIP_DEFLATED  # fine even if it compressed to nothing
+        compressed = len(zlib.compress(data, 6))
+        entry_ratio_ok = len(data) <= RATIO_CHECK_FLOOR_BYTES or len(data) <= (
+            MAX_COMPRESSION_RATIO * compressed // 2
+        )
+        if entry_ratio_ok and decoded <= _WRITER_BUNDLE_RATIO * (written + compressed):
+            return zipfile.ZIP_DEFLATED
         return zipfile.ZIP_STORED
-    return zipfile.ZIP_DEFLATED
+
+
+# Central-directory record and local header sizes (PKWARE APPNOTE 4.3.12, 4.3.7), without the name.
+_DIRECTORY_RECORD_BYTES = 46
+_LOCAL_HEADER_BYTES = 30
+_WRITER_BUNDLE_RATIO = MAX_BUNDLE_RATIO // 2
 
 
 def _write_zip(
@@ -205,47 +236,82 @@ def _write_zip(
 ) -> dict[str, Any]:
     total = len(resources) + len(blobs) if isinstance(resources, Sized) else 0
     index: list[dict[str, str]] = []
+    names: dict[tuple[str, str], dict[str, Any]] = {}  # what each resource's name derives from
     with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
-        entries = _ZipEntries(archive)
+        entries = _ZipEntries(archive, stream)
         for done, resource in enumerate(resources, start=1):
             if cancel is not None:
                 cancel.raise_if_cancelled()
             entry_path = resource_path(resource.kind, resource.id)
-            if not isinstance(resource.document, dict):
-                raise ValueError(f"{resource.kind} {resource.id}: a document must be a JSON object")
-            if json_depth(resource.document) > MAX_JSON_DEPTH:
-                raise BundleError(
-                    f"Cannot write the bundle: {resource.kind} '{resource.name}' nests deeper than "
-                    f"{MAX_JSON_DEPTH} levels."
-                )
-            entries.add(entry_path, canonical_json(resource.document))
+            _check_resource(resource)
+            entries.add_json(entry_path, canonical_json(resource.document))
             index.append(
                 {"kind": resource.kind, "id": resource.id, "name": resource.name, "path": entry_path}
             )
+            names[(resource.kind, resource.id)] = {
+                field: resource.document.get(field) for field in NAME_FIELDS
+            }
             progress(Progress("write", resource.kind, resource.name, done, total))
+        _check_names(index, names)
         for done, (name, data) in enumerate(sorted(blobs.items()), start=len(index) + 1):
             if cancel is not None:
                 cancel.raise_if_cancelled()
+            owner = name.removeprefix(LOGOS_DIR + "/").rsplit(".", 1)[0]
+            if (kinds.PROJECT.name, owner) not in names:
+                raise ValueError(f"{name} is not the logo of a project in the bundle")
             entries.add(name, bytes(data))
             progress(Progress("write", "", name, done, total))
         if cancel is not None:
             cancel.raise_if_cancelled()
         kdf, key = prepared_key.result()
-        manifest = dict(caller_manifest)
+        contents = {
+            name: value for name, value in caller_manifest.items() if name not in SUMMARY_MANIFEST_KEYS
+        }
+        contents.update(resources=index, entries=dict(sorted(entries.hashes.items())))
+        index_bytes = canonical_json(contents)
+        entries.add_json(INDEX_NAME, index_bytes, listed=False)
+        manifest = {name: value for name, value in caller_manifest.items() if name in SUMMARY_MANIFEST_KEYS}
         manifest.update(
             format=FORMAT_NAME,
             format_version=FORMAT_VERSION,
-            resources=index,
             counts=dict(sorted(Counter(item["kind"] for item in index).items())),
-            entries=dict(sorted(entries.hashes.items())),
             kdf=kdf.to_manifest(),
             key_check=crypto.key_check(key),
+            index_sha256=hashlib.sha256(index_bytes).hexdigest(),
         )
         manifest_bytes = manifest_json(manifest)
-        entries.add(MANIFEST_NAME, manifest_bytes, listed=False, limit=MAX_MANIFEST_BYTES)
-        sealed = crypto.seal(key, canonical_json(dict(sorted(secrets.items()))), manifest_bytes)
-        entries.add(SECRETS_NAME, sealed, listed=False)
-    return manifest
+        if len(manifest_bytes) > MAX_MANIFEST_BYTES:
+            raise BundleError("Cannot write the bundle: its manifest (source, projects) is too large.")
+        entries.add_json(MANIFEST_NAME, manifest_bytes, listed=False, limit=MAX_MANIFEST_BYTES)
+        secrets_bytes = canonical_json(dict(sorted(secrets.items())))
+        entries.json_budget.charge(secrets_bytes, "the bundle", SECRETS_NAME)
+        entries.add(SECRETS_NAME, crypto.seal(key, secrets_bytes, manifest_bytes, kdf), listed=False)
+    return {**contents, **manifest}
+
+
+def _check_resource(resource: BundleResource) -> None:
+    """The reader's checks, made as each document is written: a bundle the reader refuses is never written."""
+    if not isinstance(resource.document, dict):
+        raise ValueError(f"{resource.kind} {resource.id}: a document must be a JSON object")
+    if json_depth(resource.document) > MAX_JSON_DEPTH:
+        raise BundleError(
+            f"Cannot write the bundle: {resource.kind} '{resource.name}' nests deeper than "
+            f"{MAX_JSON_DEPTH} levels."
+        )
+    problem = document_problem(resource.kind, resource.id, resource.document)
+    if problem:
+        raise BundleError(f"Cannot write the bundle: {resource.kind} '{resource.name}' {problem}.")
+
+
+def _check_names(index: list[dict[str, str]], names: dict[tuple[str, str], dict[str, Any]]) -> None:
+    def name_of(kind: str, source_id: str) -> str | None:
+        name = names.get((kind, source_id), {}).get("Name")
+        return name if isinstance(name, str) else None
+
+    for item in index:
+        problem = name_problem(item["kind"], item["name"], names[(item["kind"], item["id"])], name_of)
+        if problem:
+            raise BundleError(f"Cannot write the bundle: {item['kind']} {item['id']} {problem}.")
 
 
 def _remove_quietly(path: Path) -> None:

@@ -45,6 +45,7 @@ from octodesk.core.progress import Progress, ProgressCallback, no_progress
 from octodesk.core.report import SENSITIVE_VALUE, FollowUp, Report, not_carried_follow_up
 from octodesk.core.resources import kinds, tenant_values
 from octodesk.core.resources.secret_refs import SecretRef
+from octodesk.core.resources.shapes import derived_name
 
 Doc = dict[str, Any]
 _KIND_ORDER = {kind.name: index for index, kind in enumerate(kinds.ALL_KINDS)}
@@ -331,24 +332,7 @@ def bundle_resources(data: SourceData, selection: Selection) -> Iterator[BundleR
         for item_id, document in sorted(selection.carried[kind].items()):
             clean = scrubbed_copy(document)
             clean.pop("Links", None)
-            yield BundleResource(kind, item_id, resource_name(data, kind, document), clean)
-
-
-def resource_name(data: SourceData, kind: str, document: Doc) -> str:
-    """The name import matches on; child documents without one are named after their owner."""
-    if isinstance(document.get("Name"), str):
-        return str(document["Name"])
-    if kind == "DeploymentProcess":
-        return data.name_of("Project", str(document.get("ProjectId"))) or str(document.get("Id"))
-    if kind == "RunbookProcess":
-        project = data.name_of("Project", str(document.get("ProjectId"))) or "?"
-        return f"{project}/{data.name_of('Runbook', str(document.get('RunbookId'))) or '?'}"
-    if kind == "VariableSet":
-        owner = str(document.get("OwnerId"))
-        return data.name_of("Project", owner) or data.name_of("LibraryVariableSet", owner) or owner
-    if kind == "TenantVariables":
-        return data.name_of("Tenant", str(document.get("TenantId"))) or str(document.get("Id"))
-    return str(document.get("Id"))
+            yield BundleResource(kind, item_id, derived_name(kind, document, data.name_of), clean)
 
 
 def scrubbed_copy(node: Any) -> Any:

@@ -43,7 +43,7 @@ from octodesk.core.octopus.http import (
     normalise_server_url,
     safe_message,
 )
-from octodesk.core.octopus.paging import as_items, next_page_query, objects_only
+from octodesk.core.octopus.paging import as_items, check_collection_budget, next_page_query, objects_only
 from octodesk.core.octopus.pool import BoundedPool
 from octodesk.core.octopus.transport import Answer, NoAnswer, Transport
 from octodesk.core.redact import register_secret
@@ -200,7 +200,9 @@ class OctopusClient:
         query: dict[str, Any] = {"skip": 0, "take": self.page_size, **caller_params}
         items: list[dict[str, Any]] = []
         seen_ids: set[Any] = set()
+        pages = 0
         while True:
+            pages += 1
             page = self.get(route, query)
             if isinstance(page, list):  # an array-returning route without /all
                 return items + objects_only(page, route)
@@ -212,6 +214,7 @@ class OctopusClient:
                 raise ServerFailure(f"GET {route} returned the same items again: the server ignores paging.")
             seen_ids |= page_ids
             items.extend(page_items)
+            check_collection_budget(route, pages, len(items))
             next_query = next_page_query(page, query, len(page_items), len(items))
             if next_query is None:
                 return items

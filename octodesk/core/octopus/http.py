@@ -24,6 +24,7 @@ from octodesk.core.errors import (
     ValidationFailed,
 )
 from octodesk.core.octopus.transport import CONNECT_TIMEOUT_CAP, Answer, NoAnswer
+from octodesk.core.octopus.urls import strip_credentials
 from octodesk.core.redact import redact
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -31,8 +32,9 @@ MAX_DETAIL_CHARS = 300
 
 
 def normalise_server_url(url: str) -> str:
-    """``https://host/octopus/api/`` -> ``https://host/octopus``; InvalidServerUrl for anything unusable."""
-    text = (url or "").strip()
+    """``https://user:pw@host/octopus/api/`` -> ``https://host/octopus``; InvalidServerUrl for anything
+    unusable."""
+    text = strip_credentials((url or "").strip())  # never stored, shown or sent: OctoDesk uses API keys
     if not text:
         raise InvalidServerUrl("No server URL given: enter the address of your Octopus Server, e.g. https://octopus.example.com.")
     try:

@@ -12,6 +12,22 @@ from urllib.parse import parse_qsl, urlsplit
 
 from octodesk.core.errors import ServerFailure
 
+# A collection read stops here whatever the server says: a server answering page after page of new ids would
+# otherwise be read until memory runs out. The largest collections OctoDesk reads (projects, variables,
+# tenants of a big space) hold thousands of items; these leave a wide margin.
+MAX_COLLECTION_ITEMS = 100_000
+MAX_COLLECTION_PAGES = 5_000
+
+
+def check_collection_budget(route: str, pages: int, items: int) -> None:
+    """ServerFailure once a collection read passes MAX_COLLECTION_PAGES pages or MAX_COLLECTION_ITEMS."""
+    if pages > MAX_COLLECTION_PAGES or items > MAX_COLLECTION_ITEMS:
+        raise ServerFailure(
+            f"GET {route} is still returning new items after {pages} pages and {items} items, more than any "
+            f"collection OctoDesk reads (limits {MAX_COLLECTION_PAGES} pages, {MAX_COLLECTION_ITEMS} items): "
+            "the server's paging looks broken; stopped."
+        )
+
 
 def as_items(body: Any, path: str) -> list[dict[str, Any]]:
     """The array of a /all route (or the Items of a collection, if a server answers that way)."""

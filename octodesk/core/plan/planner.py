@@ -16,6 +16,7 @@ from octodesk.core.bundle import read_bundle
 from octodesk.core.cancel import CancelToken
 from octodesk.core.gc_pause import engine_work
 from octodesk.core.journal import Journal, bundle_fingerprint
+from octodesk.core.locks import refuse_if_importing
 from octodesk.core.plan.rules import decide
 from octodesk.core.plan.target import read_target
 from octodesk.core.plan.types import ImportOptions, ImportPlan
@@ -56,6 +57,7 @@ def plan_import(
     if cancel:
         cancel.raise_if_cancelled()
     journal = Journal.for_import(bundle_fingerprint(bundle_path), target.server_url, target.space_name)
+    refuse_if_importing(journal.path, target.space_name, target.server_url)
     source = bundle.manifest.get("source")
     plan = ImportPlan(
         bundle_path=os.fspath(bundle_path),
