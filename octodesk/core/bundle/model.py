@@ -37,6 +37,7 @@ class BundleSummary:
     tool_version: str = ""
     follow_ups: list[Any] = field(default_factory=list)
     deploys_to: dict[str, Any] = field(default_factory=dict)
+    engine: str = "client"  # "server": the projects travel in Octopus's own export zip inside the bundle
 
     @property
     def total_resources(self) -> int:
@@ -70,6 +71,7 @@ class BundleSummary:
             tool_version=_text(manifest.get("tool_version")),
             follow_ups=list(follow_ups) if isinstance(follow_ups, list) else [],
             deploys_to=dict(deploys_to) if isinstance(deploys_to, dict) else {},
+            engine="server" if manifest.get("engine") == "server" else "client",
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -92,6 +94,7 @@ class BundleSummary:
             "tool_version": self.tool_version,
             "follow_ups": list(self.follow_ups),
             "deploys_to": dict(self.deploys_to),
+            "engine": self.engine,
         }
 
 
