@@ -34,17 +34,21 @@ def read_secret_env(var: str, what: str) -> str:
     return value
 
 
-def make_client(args: argparse.Namespace) -> OctopusClient:
+def make_client(
+    args: argparse.Namespace, *, server: str | None = None, api_key_env: str | None = None
+) -> OctopusClient:
+    """A client for ``--server`` with the key from ``--api-key-env`` (or, for a command that talks to two
+    servers, the ``server`` and ``api_key_env`` given); TLS, timeout and concurrency from ``args``."""
     from octodesk.core.octopus.client import OctopusClient
 
-    api_key = read_secret_env(args.api_key_env, "API key")
+    api_key = read_secret_env(api_key_env or args.api_key_env, "API key")
     verify: bool | str = True
     if args.insecure:
         verify = False
     elif args.ca_bundle:
         verify = args.ca_bundle
     return OctopusClient(
-        args.server,
+        server or args.server,
         api_key,
         verify=verify,
         timeout=args.timeout,

@@ -13,9 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from octodesk.commands.common import ProgressPrinter, make_client, read_secret_env
+from octodesk.commands.engines import server_import
 from octodesk.core.apply import apply_plan, refusal_message
-from octodesk.core.errors import ImportRefused, OctoDeskError
+from octodesk.core.bundle import read_manifest
+from octodesk.core.errors import BundleError, ImportRefused, OctoDeskError
 from octodesk.core.plan import ImportOptions, plan_import
+from octodesk.core.server_engine import ENGINE_CLIENT, ENGINE_SERVER, bundle_engine
 from octodesk.render import plan_to_text, to_text
 
 
@@ -24,6 +27,8 @@ def run(args: argparse.Namespace) -> int:
     if not bundle.is_file():
         raise OctoDeskError(f"No bundle at {bundle}: check the path.")
     password = read_secret_env(args.password_env, "Bundle password")
+    if _engine_of(bundle) == ENGINE_SERVER:
+        return server_import(args, bundle, password)
     options = ImportOptions(update_existing=bool(getattr(args, "update_existing", False)))
     progress = ProgressPrinter()
     with make_client(args) as client:
@@ -42,6 +47,15 @@ def run(args: argparse.Namespace) -> int:
     _write_json(args.report, report.to_dict())
     sys.stdout.write(to_text(report))
     return 0
+
+
+def _engine_of(bundle: Path) -> str:
+    """The engine that made the bundle; one that cannot be read goes the client engine's way, which says why
+    in its usual order (connection settings first)."""
+    try:
+        return bundle_engine(read_manifest(bundle))
+    except BundleError:
+        return ENGINE_CLIENT
 
 
 def _write_json(path: str | None, data: dict[str, Any]) -> None:

@@ -11,7 +11,13 @@ from octodesk.core.server_engine.bundle import (
 from octodesk.core.server_engine.choice import ENGINE_AUTO, ENGINES, EngineChoice, choose_engine, read_facts
 from octodesk.core.server_engine.export import export_with_server
 from octodesk.core.server_engine.importer import apply_server_import, plan_server_import
-from octodesk.core.server_engine.migrate import MigrateRequest, MigrateResult, Side, migrate
+from octodesk.core.server_engine.migrate import (
+    MigrateRequest,
+    MigrateResult,
+    Side,
+    default_bundle_path,
+    migrate,
+)
 from octodesk.core.server_engine.plan import ServerImportPlan
 from octodesk.core.server_engine.tasks import PollSettings, TaskProgress
 
@@ -30,6 +36,7 @@ __all__ = [
     "apply_server_import",
     "bundle_engine",
     "choose_engine",
+    "default_bundle_path",
     "export_with_server",
     "extract_octopus_zip",
     "migrate",

@@ -110,3 +110,17 @@ def choose_engine(
             obstacles,
         )
     return EngineChoice(ENGINE_CLIENT, requested, "OctoDesk's client engine, because " + "; ".join(obstacles))
+
+
+# What each engine carries, for the choice in the app and the README: (what, client engine, server engine).
+CAPABILITIES: tuple[tuple[str, str, str], ...] = (
+    (
+        "Sensitive values",
+        "only those you supply, and certificates the API key may export",
+        "every one, encrypted by Octopus under your password",
+    ),
+    ("Triggers and logos", "yes", "yes: Octopus leaves them out, OctoDesk adds them"),
+    ("Update of existing projects", "yes (update-existing)", "no: Octopus refuses an existing project"),
+    ("Resume after a failure", "yes, write by write", "yes: the import task, then OctoDesk's additions"),
+    ("Older servers", "any supported version", "Octopus 2021.1 or later, target not older than source"),
+)

@@ -4,6 +4,7 @@ the import journal of that bundle on that target say where it stopped."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from octodesk.core.errors import BundleError, ImportRefused
 from octodesk.core.export import export_projects
 from octodesk.core.journal import Journal, bundle_fingerprint
 from octodesk.core.octopus.client import OctopusClient
+from octodesk.core.paths import data_dir
 from octodesk.core.plan import ImportOptions, ImportPlan, plan_import
 from octodesk.core.progress import ProgressCallback, no_progress
 from octodesk.core.report import Report
@@ -67,6 +69,16 @@ class MigrateResult:
             "plan": self.plan.to_dict(),
             "import": self.import_report.to_dict() if self.import_report else None,
         }
+
+
+def default_bundle_path(source: Side, target: Side, projects: list[str]) -> Path:
+    """Where a migration keeps its bundle when no path is given: the same migration, the same file, so
+    running it again after a failure finds it (in the app's data folder)."""
+    sides = [source.client.server_url.lower(), source.space, target.client.server_url.lower(), target.space]
+    key = "\n".join([*sides, *sorted(projects)])
+    folder = data_dir() / "migrations"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"migration-{hashlib.sha256(key.encode()).hexdigest()[:16]}.octobundle"
 
 
 def migrate(
