@@ -49,8 +49,10 @@ class TaskProgressPrinter(ProgressPrinter):
         shown = self._shown.get(p.task_id, ())
         new = _new_lines(shown, p.log_lines)
         self._shown[p.task_id] = p.log_lines
+        start = "\n" if self.is_tty and new else ""  # end the progress bar's line first
         for line in new:
-            print(f"{'' if not self.is_tty else chr(10)}  | {line}", file=self.stream, flush=True)
+            print(f"{start}  | {line}", file=self.stream, flush=True)
+            start = ""
 
 
 def _new_lines(shown: tuple[str, ...], lines: tuple[str, ...]) -> tuple[str, ...]:

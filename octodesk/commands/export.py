@@ -95,8 +95,8 @@ def print_summary(report: Report, stream: TextIO) -> None:
         task = details.get("server_task") or {}
         print(
             f"Engine: server — Octopus's export task {task.get('id')} carries all "
-            f"{details.get('secrets_carried', 0)} sensitive values; OctoDesk added triggers, logos and "
-            "follow-ups",
+            f"{details.get('secrets_carried', 0)} sensitive values; OctoDesk carries the triggers, logos and "
+            "follow-ups it leaves out",
             file=stream,
         )
     else:
