@@ -12,6 +12,7 @@ from engine_support import PASSWORD, client_for, posts, server_export, server_im
 from sandbox_client import Octo
 
 from octodesk.core.errors import ImportRefused, ServerEngineUnavailable, WrongPassword
+from octodesk.core.plan import plan_import
 from octodesk.core.server_engine import api, apply_server_import, plan_server_import
 
 
@@ -76,3 +77,11 @@ def test_a_server_without_export_import_projects_cannot_use_the_server_engine(
     assert "has no Export/Import Projects" in str(refused.value)
     assert refused.value.exit_code == 3
     assert not (tmp_path / "x.octobundle").exists()
+
+
+def test_the_client_engine_refuses_a_server_bundle_whose_secrets_it_cannot_read(
+    target: Any, bundle: Path
+) -> None:
+    with client_for(target) as client:
+        plan = plan_import(bundle, PASSWORD, client, "Default")
+    assert plan.refused and "made by the server engine" in plan.refusals[-1]
