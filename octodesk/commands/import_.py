@@ -7,13 +7,11 @@ with --dry-run) is written as JSON with --report; progress goes to stderr.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
-from typing import Any
 
 from octodesk.commands.common import ProgressPrinter, make_client, read_secret_env
-from octodesk.commands.engines import server_import
+from octodesk.commands.engines import server_import, write_json
 from octodesk.core.apply import apply_plan, refusal_message
 from octodesk.core.bundle import read_manifest
 from octodesk.core.errors import BundleError, ImportRefused, OctoDeskError
@@ -35,16 +33,16 @@ def run(args: argparse.Namespace) -> int:
         plan = plan_import(bundle, password, client, args.space, options, progress)
         if args.dry_run:
             sys.stdout.write(plan_to_text(plan))
-            _write_json(args.report, plan.to_dict())
+            write_json(args.report, plan.to_dict())
             if plan.refused:
                 raise ImportRefused(refusal_message(plan), plan.refusals)
             print("Dry run: nothing was written.")
             return 0
         if plan.refused:
-            _write_json(args.report, plan.to_dict())
+            write_json(args.report, plan.to_dict())
             raise ImportRefused(refusal_message(plan), plan.refusals)
         report = apply_plan(plan, client, progress)
-    _write_json(args.report, report.to_dict())
+    write_json(args.report, report.to_dict())
     sys.stdout.write(to_text(report))
     return 0
 
@@ -56,12 +54,3 @@ def _engine_of(bundle: Path) -> str:
         return bundle_engine(read_manifest(bundle))
     except BundleError:
         return ENGINE_CLIENT
-
-
-def _write_json(path: str | None, data: dict[str, Any]) -> None:
-    if not path:
-        return
-    try:
-        Path(path).write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    except OSError as error:
-        raise OctoDeskError(f"Cannot write the report to {path}: {error.strerror or error}.") from None
