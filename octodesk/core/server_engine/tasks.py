@@ -206,7 +206,7 @@ class TaskWatcher:
         self.polls += 1
         if task.last_updated != self._seen_update or not task.last_updated:
             self._seen_update = task.last_updated
-            if self.progress is not no_progress or task.state == FAILED:
+            if self.progress is not no_progress:  # the log is for the user to watch
                 self.lines = log_tail(self.client, self.space_id, self.task_id)
         self._report(task)
         return task
