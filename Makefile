@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench frozen-smoke installer clean
+.PHONY: demo test lint bench bench-engines frozen-smoke installer clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 	$(BIN)/python -m benchmarks.hostile_bundles
+
+## The client and server engines side by side on the demo and large datasets (sensitive values, requests, time).
+bench-engines: $(STAMP)
+	$(BIN)/python -m benchmarks.engines
 
 ## Build the one-folder frozen app with PyInstaller and smoke-test it (slow).
 frozen-smoke: $(STAMP)

@@ -6,6 +6,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from octodesk import __version__
 from octodesk.core.octopus.client import DEFAULT_CONCURRENCY
@@ -62,6 +63,83 @@ def _add_password(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_poll_interval(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--poll-interval",
+        type=float,
+        default=5.0,
+        metavar="SECONDS",
+        help="server engine: poll Octopus's task at most this often once it has run a while (default 5)",
+    )
+
+
+def _add_placeholder_secrets(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--placeholder-secrets",
+        action="store_true",
+        help="create accounts and Git credentials whose required secret the bundle lacks with a named "
+        "placeholder (listed as a follow-up) instead of refusing the import",
+    )
+
+
+def _add_migrate(commands: Any) -> None:
+    migrate = commands.add_parser(
+        "migrate",
+        help="export from one space and import into another in one run",
+        description="Export projects from a source space and import them into a target space in one run, "
+        "with Octopus's own Export/Import Projects when it fits (--engine auto) or OctoDesk's client engine. "
+        "The bundle is kept on disk; running the same migration again after a failure resumes it.",
+        epilog=EPILOG,
+    )
+    for side in ("source", "target"):
+        group = migrate.add_argument_group(f"{side} server")
+        group.add_argument(
+            f"--{side}-server", required=True, metavar="URL", help=f"{side} Octopus Server URL"
+        )
+        group.add_argument(f"--{side}-space", required=True, metavar="NAME", help=f"{side} space name")
+        group.add_argument(
+            f"--{side}-api-key-env",
+            default=DEFAULT_API_KEY_ENV,
+            metavar="VAR",
+            help=f"environment variable holding the {side} API key (default {DEFAULT_API_KEY_ENV})",
+        )
+    migrate.add_argument(
+        "--project", action="append", default=[], metavar="NAME", help="project name (repeat for several)"
+    )
+    migrate.add_argument(
+        "--engine",
+        choices=["auto", "server", "client"],
+        default="auto",
+        help="auto (default): Octopus's own Export/Import Projects when both servers have it, the target is "
+        "not older and no project exists there; otherwise OctoDesk's client engine, saying why",
+    )
+    migrate.add_argument(
+        "--output", metavar="PATH", help="where to keep the bundle (default: the data folder)"
+    )
+    _add_password(migrate)
+    migrate.add_argument(
+        "--secrets-file", metavar="PATH", help="client engine: sensitive values to carry (see export)"
+    )
+    migrate.add_argument("--dry-run", action="store_true", help="export and preview; import nothing")
+    migrate.add_argument(
+        "--update-existing",
+        action="store_true",
+        help="import into projects that already exist on the target (the client engine only)",
+    )
+    _add_placeholder_secrets(migrate)
+    migrate.add_argument("--report", metavar="PATH", help="write the JSON migration report here")
+    group = migrate.add_argument_group("connection")
+    group.add_argument("--ca-bundle", metavar="PATH", help="PEM file of CA certificates to trust for TLS")
+    group.add_argument(
+        "--insecure", action="store_true", help="do not verify TLS certificates (not recommended)"
+    )
+    group.add_argument(
+        "--concurrency", type=int, default=8, metavar="N", help="parallel requests (default 8)"
+    )
+    group.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS", help="per-request timeout")
+    _add_poll_interval(migrate)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="octodesk",
@@ -104,6 +182,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the references of every sensitive value the projects need, then exit",
     )
     export.add_argument("--report", metavar="PATH", help="write the JSON export report here")
+    export.add_argument(
+        "--engine",
+        choices=["client", "server"],
+        default="client",
+        help="client (default): OctoDesk reads the projects through the API; server: Octopus's own "
+        "Export/Import Projects task (2021.1+), which carries every sensitive value",
+    )
+    _add_poll_interval(export)
 
     imp = commands.add_parser(
         "import",
@@ -120,15 +206,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="import into projects that already exist on the target (promotion) instead of refusing",
     )
-    imp.add_argument(
-        "--placeholder-secrets",
-        action="store_true",
-        help="create accounts and Git credentials whose required secret the bundle lacks with a named "
-        "placeholder (listed as a follow-up) instead of refusing the import",
-    )
+    _add_placeholder_secrets(imp)
     imp.add_argument(
         "--report", metavar="PATH", help="write the JSON import report (or plan, with --dry-run)"
     )
+    _add_poll_interval(imp)
 
     inspect = commands.add_parser(
         "inspect",
@@ -139,6 +221,13 @@ def build_parser() -> argparse.ArgumentParser:
     inspect.add_argument("bundle", metavar="PATH", help="the .octobundle file")
     _add_password(inspect)
     inspect.add_argument("--json", action="store_true", help="print the summary as JSON")
+    inspect.add_argument(
+        "--extract-octopus-zip",
+        metavar="OUT.zip",
+        help="write the Octopus export zip of a server-engine bundle alone (for Octopus's web portal)",
+    )
+
+    _add_migrate(commands)
 
     sandbox = commands.add_parser(
         "sandbox",
@@ -181,6 +270,7 @@ COMMAND_MODULES = {
     "export": "octodesk.commands.export",
     "import": "octodesk.commands.import_",
     "inspect": "octodesk.commands.inspect",
+    "migrate": "octodesk.commands.migrate",
     "sandbox": "octodesk.commands.sandbox",
 }
 

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import logging
 import os
 import sys
 import time
 import traceback
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from octodesk.core.errors import OctoDeskError
+from octodesk.core.files import write_private_text
 from octodesk.core.hardening import no_core_dumps
 from octodesk.core.passwords import estimate_strength, password_problem
 from octodesk.core.progress import Progress
@@ -64,18 +66,22 @@ def read_password(var: str, *, new_bundle: bool) -> str:
     return password
 
 
-def make_client(args: argparse.Namespace) -> OctopusClient:
+def make_client(
+    args: argparse.Namespace, *, server: str | None = None, api_key_env: str | None = None
+) -> OctopusClient:
+    """A client for ``--server`` with the key from ``--api-key-env`` (or, for a command that talks to two
+    servers, the ``server`` and ``api_key_env`` given); TLS, timeout and concurrency from ``args``."""
     from octodesk.core.octopus.client import OctopusClient
     from octodesk.core.octopus.urls import plain_http_warning
 
-    api_key = read_secret_env(args.api_key_env, "API key")
+    api_key = read_secret_env(api_key_env or args.api_key_env, "API key")
     verify: bool | str = True
     if args.insecure:
         verify = False
     elif args.ca_bundle:
         verify = args.ca_bundle
     client = OctopusClient(
-        args.server,
+        server or args.server,
         api_key,
         verify=verify,
         timeout=args.timeout,
@@ -148,3 +154,13 @@ class ProgressPrinter:
             print(f"{p.phase}{counter} {text}".rstrip(), file=self.stream, flush=True)
             self._last_line = now
             self._last_phase = p.phase
+
+
+def write_report(path: str | None, data: dict[str, Any]) -> None:
+    """The JSON report at ``path`` (nothing when no path), readable by its owner only."""
+    if not path:
+        return
+    try:
+        write_private_text(path, json.dumps(data, indent=2, sort_keys=True) + "\n")
+    except OSError as error:
+        raise OctoDeskError(f"Cannot write the report to {path}: {error.strerror or error}.") from None

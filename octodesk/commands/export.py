@@ -11,12 +11,13 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from octodesk.commands.common import ProgressPrinter, UsageError, make_client, read_password
+from octodesk.commands.common import ProgressPrinter, UsageError, make_client, read_password, write_report
+from octodesk.commands.engines import server_export
 from octodesk.core.errors import OctoDeskError
 from octodesk.core.export import export_projects, list_secret_references
-from octodesk.core.files import write_private_text
 from octodesk.core.report import Report
 from octodesk.core.resources.secret_refs import CARRIED_BY_SERVER, read_secrets_file
+from octodesk.core.server_engine import ENGINE_SERVER
 from octodesk.core.text import safe_text
 
 CARRIED_BY_TEXT = {
@@ -32,25 +33,32 @@ def run(args: argparse.Namespace) -> int:
     if not args.output:
         raise UsageError("Say where to write the bundle: --output PATH.")
     password = read_password(args.password_env, new_bundle=True)
+    if args.engine == ENGINE_SERVER and args.secrets_file:
+        raise UsageError(
+            "--secrets-file is for the client engine: Octopus's own export carries every sensitive value."
+        )
     secrets = read_secrets_file(args.secrets_file) if args.secrets_file else None
     client = make_client(args)
     try:
         with client:
-            report = export_projects(
-                client,
-                args.space,
-                args.project,
-                Path(args.output),
-                password,
-                secrets=secrets,
-                progress=ProgressPrinter(),
-            )
+            if args.engine == ENGINE_SERVER:
+                report = server_export(args, client, password)
+            else:
+                report = export_projects(
+                    client,
+                    args.space,
+                    args.project,
+                    Path(args.output),
+                    password,
+                    secrets=secrets,
+                    progress=ProgressPrinter(),
+                )
     except OctoDeskError as error:
         if args.report:
-            _write_report(args.report, Report(operation="export", details={"error": str(error)}))
+            write_report(args.report, Report(operation="export", details={"error": str(error)}).to_dict())
         raise
     if args.report:
-        _write_report(args.report, report)
+        write_report(args.report, report.to_dict())
     print_summary(report, sys.stdout)
     return 0
 
@@ -68,11 +76,6 @@ def _list_secrets(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_report(path: str, report: Report) -> None:
-    try:
-        write_private_text(path, report.to_json() + "\n")
-    except OSError as error:
-        raise OctoDeskError(f"Cannot write the report to {path}: {error.strerror or error}.") from None
 
 
 def print_summary(report: Report, stream: TextIO) -> None:
@@ -85,11 +88,20 @@ def print_summary(report: Report, stream: TextIO) -> None:
     for kind, actions in report.counts.items():
         print(f"  {kind}: {sum(actions.values())}", file=stream)
     not_carried = details.get("secrets_not_carried") or []
-    print(
-        f"Sensitive values: {details.get('secrets_carried', 0)} carried, {len(not_carried)} not carried "
-        "(listed in the report; set them on the target or supply them with --secrets-file)",
-        file=stream,
-    )
+    if details.get("engine") == ENGINE_SERVER:
+        task = details.get("server_task") or {}
+        print(
+            f"Engine: server — Octopus's export task {task.get('id')} carries all "
+            f"{details.get('secrets_carried', 0)} sensitive values; OctoDesk carries the triggers, logos and "
+            "follow-ups it leaves out",
+            file=stream,
+        )
+    else:
+        print(
+            f"Sensitive values: {details.get('secrets_carried', 0)} carried, {len(not_carried)} not carried "
+            "(listed in the report; set them on the target or supply them with --secrets-file)",
+            file=stream,
+        )
     for warning in report.warnings:
         print(safe_text(f"Warning: {warning}"), file=stream)
     other = [item for item in report.follow_ups if item.category != "sensitive-value"]

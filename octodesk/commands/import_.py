@@ -7,16 +7,16 @@ with --dry-run) is written as JSON with --report; progress goes to stderr.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
-from typing import Any
 
-from octodesk.commands.common import ProgressPrinter, make_client, read_password
+from octodesk.commands.common import ProgressPrinter, make_client, read_password, write_report
+from octodesk.commands.engines import server_import
 from octodesk.core.apply import apply_plan, refusal_message
-from octodesk.core.errors import ImportRefused, OctoDeskError
-from octodesk.core.files import write_private_text
+from octodesk.core.bundle import read_manifest
+from octodesk.core.errors import BundleError, ImportRefused, OctoDeskError
 from octodesk.core.plan import ImportOptions, plan_import
+from octodesk.core.server_engine import ENGINE_CLIENT, ENGINE_SERVER, bundle_engine
 from octodesk.render import plan_to_text, to_text
 
 
@@ -25,6 +25,8 @@ def run(args: argparse.Namespace) -> int:
     if not bundle.is_file():
         raise OctoDeskError(f"No bundle at {bundle}: check the path.")
     password = read_password(args.password_env, new_bundle=False)
+    if _engine_of(bundle) == ENGINE_SERVER:
+        return server_import(args, bundle, password)
     options = ImportOptions(
         update_existing=bool(getattr(args, "update_existing", False)),
         placeholder_secrets=bool(getattr(args, "placeholder_secrets", False)),
@@ -34,24 +36,24 @@ def run(args: argparse.Namespace) -> int:
         plan = plan_import(bundle, password, client, args.space, options, progress)
         if args.dry_run:
             sys.stdout.write(plan_to_text(plan))
-            _write_json(args.report, plan.to_dict())
+            write_report(args.report, plan.to_dict())
             if plan.refused:
                 raise ImportRefused(refusal_message(plan), plan.refusals)
             print("Dry run: nothing was written.")
             return 0
         if plan.refused:
-            _write_json(args.report, plan.to_dict())
+            write_report(args.report, plan.to_dict())
             raise ImportRefused(refusal_message(plan), plan.refusals)
         report = apply_plan(plan, client, progress)
-    _write_json(args.report, report.to_dict())
+    write_report(args.report, report.to_dict())
     sys.stdout.write(to_text(report))
     return 0
 
 
-def _write_json(path: str | None, data: dict[str, Any]) -> None:
-    if not path:
-        return
+def _engine_of(bundle: Path) -> str:
+    """The engine that made the bundle; one that cannot be read goes the client engine's way, which says why
+    in its usual order (connection settings first)."""
     try:
-        write_private_text(path, json.dumps(data, indent=2, sort_keys=True) + "\n")
-    except OSError as error:
-        raise OctoDeskError(f"Cannot write the report to {path}: {error.strerror or error}.") from None
+        return bundle_engine(read_manifest(bundle))
+    except BundleError:
+        return ENGINE_CLIENT

@@ -4,17 +4,31 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 from typing import Any
 
 from octodesk.commands.common import read_password
 from octodesk.core.bundle import BundleSummary, read_bundle
+from octodesk.core.server_engine import extract_octopus_zip
 from octodesk.core.text import safe_text
 
 HOSTING_NAMES = {"SelfHosted": "self-hosted", "OctopusCloud": "Octopus Cloud"}
+ENGINE_TEXT = {
+    "client": "client (OctoDesk read the projects through the API)",
+    "server": "server (Octopus's own Export/Import Projects zip, with OctoDesk's triggers, logos and "
+    "follow-ups; --extract-octopus-zip writes the zip alone)",
+}
 
 
 def run(args: argparse.Namespace) -> int:
     password = read_password(args.password_env, new_bundle=False)
+    if args.extract_octopus_zip:
+        size = extract_octopus_zip(args.bundle, password, Path(args.extract_octopus_zip))
+        print(
+            f"Wrote Octopus's export zip ({size} bytes) to {args.extract_octopus_zip}: import it in Octopus "
+            "(Projects > Import) with the bundle's password."
+        )
+        return 0
     summary = read_bundle(args.bundle, password).summary()
     if args.json:
         document = {"bundle": str(args.bundle), "verified": True, **summary.to_dict()}
@@ -35,6 +49,7 @@ def summary_lines(summary: BundleSummary, bundle: str) -> list[str]:
         f"Space      {safe_text(summary.source_space) or 'unknown'}",
         f"Projects   {', '.join(safe_text(name) for name in summary.projects) or 'none'}",
     ]
+    lines.append(f"Engine     {ENGINE_TEXT.get(summary.engine, safe_text(summary.engine))}")
     if summary.created_at or summary.tool_version:
         tool = f" by OctoDesk {safe_text(summary.tool_version)}" if summary.tool_version else ""
         lines.append(f"Created    {safe_text(summary.created_at) or 'unknown'}{tool}")

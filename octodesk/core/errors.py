@@ -129,3 +129,34 @@ class ImportRefused(OctoDeskError):
     def __init__(self, message: str, refusals: list[str] | None = None) -> None:
         super().__init__(message)
         self.refusals = list(refusals or [])
+
+
+# --- Octopus's own Export/Import Projects (the server engine) --------------------------------------
+
+
+class ServerTaskError(OctoDeskError):
+    """A server task (Octopus's export or import) ended without success; the message carries the task's
+    own ErrorMessage."""
+
+    def __init__(self, message: str, *, task_id: str, state: str, server_message: str = "") -> None:
+        super().__init__(message)
+        self.task_id = task_id
+        self.state = state
+        self.server_message = server_message
+
+
+class ServerTaskFailed(ServerTaskError):
+    """The task ended Failed."""
+
+
+class ServerTaskCanceled(ServerTaskError):
+    """The task was canceled on the server, not by this run (someone cancelled it in Octopus)."""
+
+
+class ServerTaskTimedOut(ServerTaskError):
+    """The task ended TimedOut (it waited in the queue past its expiry)."""
+
+
+class ServerEngineUnavailable(ImportRefused):
+    """The server engine cannot be used here (a server without Export/Import Projects, a target older than
+    the source, ...): refused before anything is written."""

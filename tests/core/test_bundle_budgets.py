@@ -173,10 +173,10 @@ def test_writer_stores_what_would_break_the_bundle_ratio_so_its_bundles_always_r
 @pytest.mark.parametrize(
     ("name", "reason"),
     [
-        ("notes/readme.txt", "is neither a resource nor a logo"),
+        ("notes/readme.txt", "is neither a resource, a logo nor an attachment"),
         ("resources/Machine/Machines-1.json", "holds resources of a kind OctoDesk does not know ('Machine')"),
-        ("resources/Project/Projects-1.txt", "is neither a resource nor a logo"),
-        ("logos/deep/x.png", "is neither a resource nor a logo"),
+        ("resources/Project/Projects-1.txt", "is neither a resource, a logo nor an attachment"),
+        ("logos/deep/x.png", "is neither a resource, a logo nor an attachment"),
     ],
 )
 def test_entries_that_are_neither_known_resources_nor_logos_are_refused_before_the_password(
@@ -211,7 +211,7 @@ def test_a_logo_of_no_project_in_the_bundle_is_refused(folder: Path) -> None:
 
     error = refusal(BundleDamaged, read_bundle, path, PASSWORD)
 
-    assert "lists 'logos/Projects-7.png', which is neither one of its resources nor the logo of one" in str(
+    assert "lists 'logos/Projects-7.png', which is neither one of its resources, the logo of one" in str(
         error
     )
 

@@ -2,24 +2,28 @@
 
 Layout (a zip): ``manifest.json`` (format, source, projects, resource index, counts, SHA-256 of every other
 entry, KDF parameters, key check); ``resources/<Kind>/<source id>.json`` (canonical JSON); blobs such as
-``logos/<ProjectId>.png``; ``secrets.enc`` (always present; AES-256-GCM, the manifest's hash as
+``logos/<ProjectId>.png``; attachments stored as they are (``octopus/export.zip``, ``packages/<file>``);
+``secrets.enc`` (always present; AES-256-GCM, the manifest's hash as
 associated data).
 """
 
 from __future__ import annotations
 
 from octodesk.core.bundle.format import FORMAT_NAME, FORMAT_VERSION, resource_path
-from octodesk.core.bundle.model import Bundle, BundleResource, BundleSummary, SecretNotCarried
-from octodesk.core.bundle.reader import read_bundle, read_manifest
+from octodesk.core.bundle.model import Attachment, Bundle, BundleResource, BundleSummary, SecretNotCarried
+from octodesk.core.bundle.reader import open_attachment, read_attachment, read_bundle, read_manifest
 from octodesk.core.bundle.writer import write_bundle
 
 __all__ = [
     "FORMAT_NAME",
     "FORMAT_VERSION",
+    "Attachment",
     "Bundle",
     "BundleResource",
     "BundleSummary",
     "SecretNotCarried",
+    "open_attachment",
+    "read_attachment",
     "read_bundle",
     "read_manifest",
     "resource_path",

@@ -19,13 +19,16 @@ INDEX_NAME = "index.json"
 SECRETS_NAME = "secrets.enc"
 RESOURCES_DIR = "resources"
 LOGOS_DIR = "logos"
+# Attachments: files carried as they are (Octopus's own export zip, built-in feed packages). Stored, never
+# compressed, so one cannot expand past its bytes in the file; never held in memory whole by the reader.
+ATTACHMENT_DIRS = frozenset({"octopus", "packages"})
 RESERVED_NAMES = frozenset({MANIFEST_NAME, INDEX_NAME, SECRETS_NAME})
 # Keys of the manifest that the writer computes; a caller may not supply them.
 COMPUTED_MANIFEST_KEYS = frozenset(
     {"format", "format_version", "resources", "counts", "entries", "kdf", "key_check", "index_sha256"}
 )
 # The caller's manifest keys kept in manifest.json (shown before the password); all others go to index.json.
-SUMMARY_MANIFEST_KEYS = frozenset({"source", "projects", "tool_version", "created_at"})
+SUMMARY_MANIFEST_KEYS = frozenset({"source", "projects", "tool_version", "created_at", "engine"})
 
 # Hostile-input budgets: every one is checked before the data it guards is read or parsed. A large space
 # (the sandbox's `large` dataset: 228 projects, 1,753 entries, 6.5 MB decoded from 1.8 MB, 460,000 JSON
@@ -39,6 +42,13 @@ MAX_CENTRAL_DIRECTORY_BYTES = 8 * 1024 * 1024
 MAX_ENTRY_BYTES = 64 * 1024 * 1024
 MAX_TOTAL_BYTES = 1024 * 1024 * 1024
 MAX_MANIFEST_BYTES = 1024 * 1024  # read before any password is asked
+# Attachments are budgeted by their stored size only: one at most MAX_ATTACHMENT_BYTES (Octopus Cloud takes
+# packages up to 5 GB), all of them at most MAX_ATTACHMENTS_TOTAL_BYTES; the rest of the file stays under
+# MAX_FILE_BYTES. One read into memory (Octopus's export zip, for its upload) is at most
+# MAX_LOADED_ATTACHMENT_BYTES.
+MAX_ATTACHMENT_BYTES = 8 * 1024**3
+MAX_ATTACHMENTS_TOTAL_BYTES = 1024**4
+MAX_LOADED_ATTACHMENT_BYTES = 512 * 1024 * 1024
 # Deflate tops out near 1032:1; real JSON compresses ~5-30:1 and a whole bundle ~3-10:1 (zip overhead,
 # logos and certificates do not compress). One entry past the floor may reach MAX_COMPRESSION_RATIO; the
 # whole bundle may decode to MAX_BUNDLE_RATIO times the file's size (or BUNDLE_RATIO_FLOOR_BYTES if more).
@@ -90,7 +100,8 @@ def unsafe_name_reason(name: str) -> str | None:
 
 def foreign_entry_reason(name: str) -> str | None:
     """Why a (safe) entry name is not one a bundle holds, or None: the reserved entries,
-    ``resources/<known kind>/<id>.json`` and ``logos/<file>`` only."""
+    ``resources/<known kind>/<id>.json``, ``logos/<file>`` and attachments (``octopus/<file>``,
+    ``packages/<file>``) only."""
     parts = name.split("/")
     if name in RESERVED_NAMES:
         return None
@@ -99,9 +110,14 @@ def foreign_entry_reason(name: str) -> str | None:
             return f"holds resources of a kind OctoDesk does not know ({parts[1][:40]!r})"
         if parts[2].endswith(".json") and len(parts[2]) > len(".json"):
             return None
-    if len(parts) == 2 and parts[0] == LOGOS_DIR:
+    if len(parts) == 2 and parts[0] in (LOGOS_DIR, *ATTACHMENT_DIRS):
         return None
-    return "is neither a resource nor a logo"
+    return "is neither a resource, a logo nor an attachment"
+
+
+def is_attachment(name: str) -> bool:
+    parts = name.split("/")
+    return len(parts) == 2 and parts[0] in ATTACHMENT_DIRS and bool(parts[1])
 
 
 def canonical_json(document: Any) -> bytes:

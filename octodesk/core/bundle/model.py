@@ -37,6 +37,7 @@ class BundleSummary:
     tool_version: str = ""
     follow_ups: list[Any] = field(default_factory=list)
     deploys_to: dict[str, Any] = field(default_factory=dict)
+    engine: str = "client"  # "server": the projects travel in Octopus's own export zip inside the bundle
 
     @property
     def total_resources(self) -> int:
@@ -70,6 +71,7 @@ class BundleSummary:
             tool_version=_text(manifest.get("tool_version")),
             follow_ups=list(follow_ups) if isinstance(follow_ups, list) else [],
             deploys_to=dict(deploys_to) if isinstance(deploys_to, dict) else {},
+            engine="server" if manifest.get("engine") == "server" else "client",
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -92,6 +94,7 @@ class BundleSummary:
             "tool_version": self.tool_version,
             "follow_ups": list(self.follow_ups),
             "deploys_to": dict(self.deploys_to),
+            "engine": self.engine,
         }
 
 
@@ -117,6 +120,16 @@ def _not_carried(value: object) -> list[SecretNotCarried]:
     return items
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A file the bundle carries as it is (``octopus/export.zip``, ``packages/<file>``): verified by the
+    reader against its SHA-256, then opened from the bundle file when needed, never held whole."""
+
+    name: str
+    size: int
+    sha256: str
+
+
 @dataclass
 class Bundle:
     """A verified bundle: returned only after the password and every entry's hash were checked."""
@@ -125,6 +138,8 @@ class Bundle:
     resources: list[BundleResource]
     secrets: dict[str, str] = field(repr=False)
     blobs: dict[str, bytes] = field(repr=False)
+    attachments: dict[str, Attachment] = field(default_factory=dict)
+    path: str = ""  # the file it was read from (attachments are opened from it)
     _index: dict[tuple[str, str], BundleResource] = field(default_factory=dict, init=False, repr=False)
     _kinds: dict[str, list[BundleResource]] = field(default_factory=dict, init=False, repr=False)
     _owned: dict[tuple[str, str], list[BundleResource]] = field(default_factory=dict, init=False, repr=False)

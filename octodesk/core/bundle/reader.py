@@ -28,17 +28,20 @@ from octodesk.core.bundle.format import (
     INDEX_NAME,
     LOGOS_DIR,
     MANIFEST_NAME,
+    MAX_ATTACHMENTS_TOTAL_BYTES,
     MAX_ENTRY_BYTES,
     MAX_FILE_BYTES,
+    MAX_LOADED_ATTACHMENT_BYTES,
     MAX_MANIFEST_BYTES,
     RESERVED_NAMES,
     SECRETS_NAME,
     JsonBudget,
+    is_attachment,
     parse_json,
     resource_path,
     unsafe_name_reason,
 )
-from octodesk.core.bundle.model import Bundle, BundleResource
+from octodesk.core.bundle.model import Attachment, Bundle, BundleResource
 from octodesk.core.bundle.zipcheck import check_end_record, check_structure, shown_name
 from octodesk.core.cancel import CancelToken
 from octodesk.core.errors import BundleDamaged, BundleError, UnsupportedBundle, WrongPassword
@@ -63,6 +66,7 @@ _ZIP_ERRORS = (
     zlib.error,
 )
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+_CHUNK_BYTES = 1024 * 1024
 
 
 def read_bundle(
@@ -98,9 +102,14 @@ def read_bundle(
         archive.check_entry_set(listed)
         documents: dict[str, dict[str, Any]] = {}
         blobs: dict[str, bytes] = {}
+        attachments: dict[str, Attachment] = {}
         for done, (name, expected) in enumerate(listed.items(), start=1):
             if cancel is not None:
                 cancel.raise_if_cancelled()
+            if is_attachment(name):
+                attachments[name] = archive.verify_streamed(name, expected, cancel)
+                report(Progress("verify", "", name, done, len(listed)))
+                continue
             data = archive.read(name, MAX_ENTRY_BYTES)
             if hashlib.sha256(data).hexdigest() != expected:
                 raise archive.modified(name)
@@ -121,7 +130,34 @@ def read_bundle(
         for kind, source_id, name, entry_path in index
     ]
     _check_documents(resources, label)
-    return Bundle(manifest={**contents, **manifest}, resources=resources, secrets=secrets, blobs=blobs)
+    return Bundle(
+        manifest={**contents, **manifest},
+        resources=resources,
+        secrets=secrets,
+        blobs=blobs,
+        attachments=attachments,
+        path=os.fspath(path),
+    )
+
+
+@contextmanager
+def open_attachment(bundle: Bundle, name: str) -> Iterator[Iterator[bytes]]:
+    """The attachment's bytes a chunk at a time, from the bundle file, checked against the SHA-256 the
+    reader verified: a file changed since then fails at its end instead of passing on other bytes."""
+    attachment = bundle.attachments.get(name)
+    if attachment is None:
+        raise BundleError(f"{bundle.path} carries no {name}.")
+    with _Archive.open(bundle.path) as archive:
+        yield archive.chunks(name, attachment.sha256)
+
+
+def read_attachment(bundle: Bundle, name: str) -> bytes:
+    """A small attachment (Octopus's export zip) whole, checked like ``open_attachment``."""
+    attachment = bundle.attachments.get(name)
+    if attachment is not None and attachment.size > MAX_LOADED_ATTACHMENT_BYTES:
+        raise BundleError(f"{name} in {bundle.path} is too large to load ({attachment.size} bytes).")
+    with open_attachment(bundle, name) as chunks:
+        return b"".join(chunks)
 
 
 def read_manifest(path: str | os.PathLike[str]) -> dict[str, Any]:
@@ -154,7 +190,7 @@ class _Archive:
             raise BundleError(f"There is no bundle at {label}.") from None
         if not regular:
             raise BundleError(f"{label} is not a file.")
-        if size > MAX_FILE_BYTES:
+        if size > MAX_FILE_BYTES + MAX_ATTACHMENTS_TOTAL_BYTES:  # the rest is judged from its entries
             raise BundleDamaged(f"{label} is too large to be an OctoDesk bundle ({size} bytes).")
         try:
             stream = file_path.open("rb")
@@ -188,6 +224,32 @@ class _Archive:
         if len(data) != info.file_size:
             raise self.modified(name)
         return data
+
+    def chunks(self, name: str, expected: str, cancel: CancelToken | None = None) -> Iterator[bytes]:
+        """The entry a chunk at a time; raises when it ends short, long or with another SHA-256."""
+        info = self.infos.get(name)
+        if info is None:
+            raise BundleDamaged(f"{self.label} is damaged: {name} is missing.")
+        digest, size = hashlib.sha256(), 0
+        try:
+            with self.zip.open(info) as member:
+                while chunk := member.read(_CHUNK_BYTES):
+                    if cancel is not None:
+                        cancel.raise_if_cancelled()
+                    size += len(chunk)
+                    if size > info.file_size:
+                        break
+                    digest.update(chunk)
+                    yield chunk
+        except (*_ZIP_ERRORS, OSError):
+            raise self.modified(name) from None
+        if size != info.file_size or digest.hexdigest() != expected:
+            raise self.modified(name)
+
+    def verify_streamed(self, name: str, expected: str, cancel: CancelToken | None) -> Attachment:
+        for _ in self.chunks(name, expected, cancel):
+            pass
+        return Attachment(name, self.infos[name].file_size, expected)
 
     def modified(self, name: str) -> BundleDamaged:
         return BundleDamaged(f"{self.label} is damaged: {name} has been modified.")
@@ -296,7 +358,7 @@ def _resource_index(
     contents: dict[str, Any], counts: dict[str, int], listed: dict[str, str], label: str
 ) -> list[tuple[str, str, str, str]]:
     """(kind, source id, name, path) for every resource, checked against the entry list and the counts.
-    Every listed entry is a resource of the index or the logo of one of its projects."""
+    Every listed entry is a resource of the index, the logo of one of its projects or an attachment."""
     raw = contents.get("resources")
     if not isinstance(raw, list):
         raise BundleDamaged(f"{label} is damaged: its index has no resource list.")
@@ -327,10 +389,10 @@ def _resource_index(
         raise BundleDamaged(f"{label} is damaged: its manifest's counts do not match its resource index.")
     logos = {f"{LOGOS_DIR}/{source_id}" for kind, source_id, _, _ in index if kind == kinds.PROJECT.name}
     for name in listed:
-        if name not in paths and name.rsplit(".", 1)[0] not in logos:
+        if name not in paths and name.rsplit(".", 1)[0] not in logos and not is_attachment(name):
             raise BundleDamaged(
                 f"{label} is damaged: its index lists {shown_name(name)}, which is neither one of its "
-                "resources nor the logo of one of its projects."
+                "resources, the logo of one of its projects, nor an attachment."
             )
     return index
 

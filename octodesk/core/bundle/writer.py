@@ -23,6 +23,7 @@ from octodesk.core.bundle.format import (
     INDEX_NAME,
     LOGOS_DIR,
     MANIFEST_NAME,
+    MAX_ATTACHMENT_BYTES,
     MAX_BUNDLE_RATIO,
     MAX_CENTRAL_DIRECTORY_BYTES,
     MAX_COMPRESSION_RATIO,
@@ -37,6 +38,7 @@ from octodesk.core.bundle.format import (
     JsonBudget,
     canonical_json,
     foreign_entry_reason,
+    is_attachment,
     json_depth,
     manifest_json,
     resource_path,
@@ -154,7 +156,8 @@ def _check_inputs(
     if not all(isinstance(ref, str) and isinstance(value, str) for ref, value in secrets.items()):
         raise ValueError("secrets must map reference strings to value strings")
     for name, data in blobs.items():
-        if unsafe_name_reason(name) or foreign_entry_reason(name) or not name.startswith(LOGOS_DIR + "/"):
+        logo = name.startswith(LOGOS_DIR + "/")
+        if unsafe_name_reason(name) or foreign_entry_reason(name) or not (logo or is_attachment(name)):
             raise ValueError(f"blob name {name!r} cannot be used in a bundle")
         if not isinstance(data, bytes | bytearray):
             raise ValueError(f"blob {name!r} is not bytes")
@@ -170,6 +173,7 @@ class _ZipEntries:
         self.total_bytes = 0
         self.directory_bytes = 0
         self.json_budget = JsonBudget()
+        self.attached_bytes = 0  # what attachments take in the file: not part of the ratio the reader judges
         self.timestamp = time.localtime()[:6]
 
     def add_json(self, name: str, data: bytes, *, listed: bool = True, limit: int = MAX_ENTRY_BYTES) -> None:
@@ -201,11 +205,27 @@ class _ZipEntries:
         if listed:
             self.hashes[name] = hashlib.sha256(data).hexdigest()
 
+    def attach(self, name: str, data: bytes) -> None:
+        """An attachment: stored as it is, outside the budgets of documents and logos (the reader judges it
+        by its stored size)."""
+        if name in self.hashes:
+            raise ValueError(f"{name} would be written twice")
+        if len(data) > MAX_ATTACHMENT_BYTES:
+            raise BundleError(f"Cannot write the bundle: {name} is larger than an attachment may be.")
+        self.directory_bytes += _DIRECTORY_RECORD_BYTES + len(name.encode("utf-8"))
+        info = zipfile.ZipInfo(name, date_time=self.timestamp)
+        info.external_attr = _ENTRY_MODE
+        info.compress_type = zipfile.ZIP_STORED
+        before = self.stream.tell()
+        self.archive.writestr(info, data)
+        self.attached_bytes += self.stream.tell() - before
+        self.hashes[name] = hashlib.sha256(data).hexdigest()
+
     def _compression_for(self, name: str, data: bytes) -> int:
         """Deflated unless that would look like a zip bomb to the reader: past the floor, one entry's ratio
         stays under half the per-entry limit, and the whole bundle's under half the bundle limit."""
         decoded = self.total_bytes  # this entry included
-        written = self.stream.tell() + _LOCAL_HEADER_BYTES + len(name.encode("utf-8"))
+        written = self.stream.tell() - self.attached_bytes + _LOCAL_HEADER_BYTES + len(name.encode("utf-8"))
         if decoded <= _WRITER_BUNDLE_RATIO * written and len(data) <= RATIO_CHECK_FLOOR_BYTES:
             return zipfile.ZIP_DEFLATED  # fine even if it compressed to nothing
         compressed = len(zlib.compress(data, 6))
@@ -256,6 +276,10 @@ def _write_zip(
         for done, (name, data) in enumerate(sorted(blobs.items()), start=len(index) + 1):
             if cancel is not None:
                 cancel.raise_if_cancelled()
+            if is_attachment(name):
+                entries.attach(name, bytes(data))
+                progress(Progress("write", "", name, done, total))
+                continue
             owner = name.removeprefix(LOGOS_DIR + "/").rsplit(".", 1)[0]
             if (kinds.PROJECT.name, owner) not in names:
                 raise ValueError(f"{name} is not the logo of a project in the bundle")

@@ -14,14 +14,18 @@ from typing import BinaryIO
 
 from octodesk.core.bundle.format import (
     BUNDLE_RATIO_FLOOR_BYTES,
+    MAX_ATTACHMENT_BYTES,
+    MAX_ATTACHMENTS_TOTAL_BYTES,
     MAX_BUNDLE_RATIO,
     MAX_CENTRAL_DIRECTORY_BYTES,
     MAX_COMPRESSION_RATIO,
     MAX_ENTRIES,
     MAX_ENTRY_BYTES,
+    MAX_FILE_BYTES,
     MAX_TOTAL_BYTES,
     RATIO_CHECK_FLOOR_BYTES,
     foreign_entry_reason,
+    is_attachment,
     unsafe_name_reason,
 )
 from octodesk.core.errors import BundleDamaged
@@ -82,6 +86,10 @@ def check_structure(label: str, infos: list[zipfile.ZipInfo], file_size: int) ->
             f"{label} is unsafe: its entries claim more compressed data than the file holds "
             "(overlapping entries, a zip bomb?); refused."
         )
+    attached = _attachment_bytes(label, infos)
+    if file_size - attached > MAX_FILE_BYTES:
+        raise BundleDamaged(f"{label} is too large to be an OctoDesk bundle ({file_size} bytes).")
+    file_size -= attached  # what the budgets below are judged against: everything but the attachments
     seen: set[str] = set()
     total = 0
     for info in infos:
@@ -103,6 +111,8 @@ def check_structure(label: str, infos: list[zipfile.ZipInfo], file_size: int) ->
             raise BundleDamaged(
                 f"{label} is damaged: the entry {shown} uses an unsupported compression method."
             )
+        if is_attachment(name):
+            continue  # stored as it is: checked by _attachment_bytes
         total += info.file_size
         if info.file_size > MAX_ENTRY_BYTES or total > MAX_TOTAL_BYTES:
             raise BundleDamaged(
@@ -121,6 +131,29 @@ def check_structure(label: str, infos: list[zipfile.ZipInfo], file_size: int) ->
             f"{label} is unsafe: its entries expand to {total} bytes, more than {MAX_BUNDLE_RATIO} times "
             f"the file's {file_size} (a zip bomb?); refused."
         )
+
+
+def _attachment_bytes(label: str, infos: list[zipfile.ZipInfo]) -> int:
+    """The bytes the attachments take in the file. Each must be stored (its size in the file is its size),
+    so an attachment cannot be a zip bomb; their sizes are bounded one by one and together."""
+    total = 0
+    for info in infos:
+        if not is_attachment(info.filename):
+            continue
+        shown = shown_name(info.filename)
+        if info.compress_type != zipfile.ZIP_STORED or info.file_size != info.compress_size:
+            raise BundleDamaged(
+                f"{label} is damaged: the attachment {shown} is compressed; bundles store attachments as "
+                "they are."
+            )
+        if info.file_size > MAX_ATTACHMENT_BYTES:
+            raise BundleDamaged(
+                f"{label} is unsafe: the attachment {shown} is {info.file_size} bytes; refused."
+            )
+        total += info.file_size
+    if total > MAX_ATTACHMENTS_TOTAL_BYTES:
+        raise BundleDamaged(f"{label} is unsafe: its attachments come to {total} bytes; refused.")
+    return total
 
 
 def shown_name(name: str) -> str:

@@ -171,9 +171,7 @@ def export_projects(
             for template_id, use in sorted(selection.templates.items())
         },
     }
-    blobs = {
-        _logo_name(project_id, content_type): body for project_id, (body, content_type) in data.logos.items()
-    }
+    blobs = logo_blobs(data)
     with timer("write"):
         if cancel is not None:
             cancel.raise_if_cancelled()
@@ -421,3 +419,20 @@ class _PhaseTimer:
         finally:
             spent = time.monotonic() - started
             self.report.phase_seconds[phase] = round(self.report.phase_seconds.get(phase, 0.0) + spent, 3)
+
+
+# --- what the server engine's bundle shares with this one (octodesk.core.server_engine) ----------------
+
+
+def export_extras(
+    data: SourceData, selection: Selection, projects: list[Doc]
+) -> tuple[list[FollowUp], dict[str, Any], dict[str, bytes]]:
+    """The follow-ups (no sensitive values: Octopus's own export carries them), ``deploys_to`` and the
+    logo blobs of an export whose documents were read here but whose zip the server makes."""
+    return _follow_ups(data, selection, []), _deploys_to(data, selection, projects), logo_blobs(data)
+
+
+def logo_blobs(data: SourceData) -> dict[str, bytes]:
+    return {
+        _logo_name(project_id, content_type): body for project_id, (body, content_type) in data.logos.items()
+    }

@@ -69,6 +69,12 @@ def plan_import(
     )
     report(Progress("plan", message="Deciding what to do with each resource"))
     decide(plan)
+    if bundle.manifest.get("engine") == "server":  # its sensitive values are inside Octopus's zip
+        plan.refusals.append(
+            "This bundle was made by the server engine: its sensitive values travel in Octopus's own export, "
+            "which only Octopus's import task reads. Import it with the server engine (octodesk import "
+            "chooses it from the bundle)."
+        )
     plan.http_requests = client.request_count - requests_before
     plan.seconds = time.monotonic() - started
     report(Progress("plan", done=len(plan.items), total=len(plan.items), message="Plan ready"))

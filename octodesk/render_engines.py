@@ -1,0 +1,70 @@
+"""The two engines made readable: the engine choice, the server engine's import plan (Octopus's own preview,
+per kind) and which engine did what in a report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from octodesk.core.report import Report
+from octodesk.core.server_engine import EngineChoice, ServerImportPlan
+from octodesk.render import _counts_lines, _follow_up_lines
+
+
+def choice_line(choice: EngineChoice) -> str:
+    return f"Engine: {choice.engine} — {choice.reason}."
+
+
+def server_plan_to_text(plan: ServerImportPlan) -> str:
+    """Octopus's own preview per kind (create, or reuse of a same-named resource), then what OctoDesk adds."""
+    target = plan.target
+    source = plan.source
+    how = (
+        "reads the export task itself (same instance)"
+        if plan.import_source.get("Type") == "space"
+        else ("reads the uploaded zip" if plan.import_source else "has not been handed the zip")
+    )
+    lines = [
+        f"Import plan (server engine) for space '{target.space_name}' on {target.server_url} "
+        f"(Octopus {target.version}, {target.hosting})",
+        f"Bundle from {source.get('url', '?')} (Octopus {source.get('version', '?')}), "
+        f"space '{source.get('space', '?')}'; Octopus's import {how}",
+        "",
+    ]
+    if plan.items:
+        lines.append("Octopus's import preview:")
+        for item in plan.items:
+            details = f" ({', '.join(item.details)})" if item.details else ""
+            lines.append(f"  {item.action.upper():<8} {item.kind:<12} {item.name}{details}")
+        lines += ["", "Totals:", *_counts_lines(plan.counts())]
+    if plan.extras:
+        lines += ["", "OctoDesk adds after Octopus's import:", *(f"  - {line}" for line in plan.extras)]
+    if plan.refusals:
+        lines += [
+            "",
+            f"REFUSED ({len(plan.refusals)}): nothing will be written.",
+            *(f"  - {refusal}" for refusal in plan.refusals),
+        ]
+    if plan.warnings:
+        lines += ["", f"Warnings ({len(plan.warnings)}):", *(f"  - {warning}" for warning in plan.warnings)]
+    if plan.follow_ups:
+        lines += ["", f"Follow-ups ({len(plan.follow_ups)}):", *_follow_up_lines(plan.follow_ups)]
+    return "\n".join(lines) + "\n"
+
+
+def by_engine_lines(report: Report) -> list[str]:
+    """Which engine did what, when a report merges both."""
+    by_engine: Any = report.details.get("by_engine")
+    if not isinstance(by_engine, dict):
+        return []
+    lines = ["", "Who did what:"]
+    task = report.details.get("server_task") or {}
+    for engine, counts in by_engine.items():
+        label = f"{engine} ({task['id']})" if task.get("id") and engine.startswith("Octopus") else engine
+        if isinstance(counts, dict) and counts:
+            lines.append(f"  {label}:")
+            lines += [f"  {line}" for line in _counts_lines(counts)]
+        elif isinstance(counts, str):
+            lines.append(f"  {label}: {counts}")
+        else:
+            lines.append(f"  {label}: nothing to do")
+    return lines
