@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, TextIO
 from octodesk.core.errors import OctoDeskError
 from octodesk.core.progress import Progress
 from octodesk.core.redact import RedactingFilter, redact, register_secret
+from octodesk.render import Remedies
 
 if TYPE_CHECKING:
     from octodesk.core.octopus.client import OctopusClient
@@ -23,6 +24,15 @@ log = logging.getLogger("octodesk")
 
 class UsageError(OctoDeskError):
     exit_code = 2
+
+
+# How the command line tells the user to fix what the engine reports.
+CLI_REMEDIES = Remedies(
+    supply_secret="supply it in --secrets-file",
+    supply_certificate_password="supply its password as certificate:<name>/Password in --secrets-file",
+    update_existing="import with --update-existing",
+    resume="run the same import again to continue where it stopped",
+)
 
 
 def read_secret_env(var: str, what: str) -> str:

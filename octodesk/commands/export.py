@@ -11,11 +11,13 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from octodesk.commands.common import ProgressPrinter, UsageError, make_client, read_secret_env
+from octodesk.commands.common import CLI_REMEDIES, ProgressPrinter, UsageError, make_client, read_secret_env
 from octodesk.core.errors import OctoDeskError
 from octodesk.core.export import export_projects, list_secret_references
 from octodesk.core.report import Report
 from octodesk.core.resources.secret_refs import CARRIED_BY_SERVER, read_secrets_file
+from octodesk.core.vocabulary import FollowUpCategory
+from octodesk.render import follow_up_text, kind_label, write_report
 
 CARRIED_BY_TEXT = {
     CARRIED_BY_SERVER: "read from the server when the API key may export certificates",
@@ -45,10 +47,11 @@ def run(args: argparse.Namespace) -> int:
             )
     except OctoDeskError as error:
         if args.report:
-            _write_report(args.report, Report(operation="export", details={"error": str(error)}))
+            failed = Report(operation="export", stopped_by=str(error), projects=list(args.project))
+            write_report(failed, args.report, CLI_REMEDIES)
         raise
     if args.report:
-        _write_report(args.report, report)
+        write_report(report, args.report, CLI_REMEDIES)
     print_summary(report, sys.stdout)
     return 0
 
@@ -66,13 +69,6 @@ def _list_secrets(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_report(path: str, report: Report) -> None:
-    try:
-        Path(path).write_text(report.to_json() + "\n", encoding="utf-8")
-    except OSError as error:
-        raise OctoDeskError(f"Cannot write the report to {path}: {error.strerror or error}.") from None
-
-
 def print_summary(report: Report, stream: TextIO) -> None:
     details = report.details
     projects = details.get("projects") or []
@@ -80,19 +76,20 @@ def print_summary(report: Report, stream: TextIO) -> None:
     print(f"Exported {len(projects)} project(s) from space '{space}' to {destination}", file=stream)
     print(f"  projects: {', '.join(projects)}", file=stream)
     for kind, actions in report.counts.items():
-        print(f"  {kind}: {sum(actions.values())}", file=stream)
-    not_carried = details.get("secrets_not_carried") or []
+        print(f"  {kind_label(kind)}: {sum(actions.values())}", file=stream)
+    not_carried = [f for f in report.follow_ups if f.category == FollowUpCategory.SENSITIVE_VALUE]
     print(
-        f"Sensitive values: {details.get('secrets_carried', 0)} carried, {len(not_carried)} not carried "
-        "(listed in the report; set them on the target or supply them with --secrets-file)",
+        f"Sensitive values: {details.get('secrets_carried', 0)} carried, {len(not_carried)} not carried",
         file=stream,
     )
+    for item in not_carried:
+        print(f"  - {follow_up_text(item, CLI_REMEDIES)}", file=stream)
     for warning in report.warnings:
         print(f"Warning: {warning}", file=stream)
-    other = [item for item in report.follow_ups if item.category != "sensitive-value"]
+    other = [item for item in report.follow_ups if item.category != FollowUpCategory.SENSITIVE_VALUE]
     if other:
         print(f"Follow-ups ({len(other)}):", file=stream)
         for item in other:
-            print(f"  - {item.message}", file=stream)
+            print(f"  - {follow_up_text(item, CLI_REMEDIES)}", file=stream)
     seconds = sum(report.phase_seconds.values())
     print(f"{report.http_requests} HTTP requests in {seconds:.1f} s", file=stream)

@@ -7,10 +7,9 @@ import json
 import unicodedata
 from typing import Any
 
-from octodesk.commands.common import read_secret_env
+from octodesk.commands.common import CLI_REMEDIES, read_secret_env
 from octodesk.core.bundle import BundleSummary, read_bundle
-
-HOSTING_NAMES = {"SelfHosted": "self-hosted", "OctopusCloud": "Octopus Cloud"}
+from octodesk.render import hosting_label, kind_label, not_carried_text
 
 
 def run(args: argparse.Namespace) -> int:
@@ -26,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
 
 def summary_lines(summary: BundleSummary, bundle: str) -> list[str]:
     """The summary as a person reads it; every value from the bundle is made safe for a terminal."""
-    hosting = HOSTING_NAMES.get(summary.source_hosting, summary.source_hosting) or "unknown hosting"
+    hosting = hosting_label(summary.source_hosting) if summary.source_hosting else "unknown hosting"
     version = f"Octopus {summary.source_version}" if summary.source_version else "unknown version"
     lines = [
         f"Bundle     {_safe(bundle)} (password and integrity verified)",
@@ -38,13 +37,15 @@ def summary_lines(summary: BundleSummary, bundle: str) -> list[str]:
         tool = f" by OctoDesk {_safe(summary.tool_version)}" if summary.tool_version else ""
         lines.append(f"Created    {_safe(summary.created_at) or 'unknown'}{tool}")
     lines.append(f"Resources  {summary.total_resources}")
-    width = max((len(kind) for kind in summary.counts), default=0)
-    lines.extend(f"  {_safe(kind).ljust(width)}  {count}" for kind, count in summary.counts.items())
+    width = max((len(kind_label(kind)) for kind in summary.counts), default=0)
+    lines.extend(
+        f"  {_safe(kind_label(kind)).ljust(width)}  {count}" for kind, count in summary.counts.items()
+    )
     lines.append(f"Sensitive values carried: {len(summary.secrets_carried)}")
     lines.extend(f"  {_safe(ref)}" for ref in summary.secrets_carried)
     lines.append(f"Sensitive values not carried (set them on the target): {len(summary.secrets_not_carried)}")
     for item in summary.secrets_not_carried:
-        reason = f" ({_safe(item.reason)})" if item.reason else ""
+        reason = f" ({_safe(not_carried_text(item.reason, CLI_REMEDIES))})" if item.reason else ""
         lines.append(f"  {_safe(item.ref)}{reason}")
     lines.extend(_deploys_to_lines(summary.deploys_to))
     if summary.follow_ups:

@@ -23,7 +23,9 @@ from PySide6.QtWidgets import (
 from octodesk.core.errors import OctoDeskError
 from octodesk.gui import dialogs
 from octodesk.gui.results_model import CountsModel, FollowUpModel
+from octodesk.gui.wording import GUI_REMEDIES
 from octodesk.gui.worker import spawn
+from octodesk.render import write_report
 
 log = logging.getLogger(__name__)
 
@@ -31,20 +33,6 @@ log = logging.getLogger(__name__)
 def open_folder(folder: Path) -> bool:
     """Show ``folder`` in the system file manager."""
     return QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
-
-
-def write_report(report: Any, path: Path) -> None:
-    """JSON, or HTML when the file name ends in .html (rendered by the core's report renderer)."""
-    if path.suffix.lower() in (".html", ".htm"):
-        from octodesk.render import to_html
-
-        text = to_html(report)
-    else:
-        text = report.to_json()
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise OctoDeskError(f"Could not save the report to {path}: {error.strerror or error}") from None
 
 
 class ResultsView(QWidget):
@@ -134,7 +122,7 @@ class ResultsView(QWidget):
         if path is None:
             return
         try:
-            write_report(self.report, path)
+            write_report(self.report, path, GUI_REMEDIES)
         except OctoDeskError as error:
             self.message.setText(str(error))
             return

@@ -15,6 +15,7 @@ from octodesk.core.apply.variables import merged_variables, put_variables
 from octodesk.core.plan.types import PlanItem
 from octodesk.core.resources import kinds, model, secret_refs
 from octodesk.core.resources.ids import match_by_name
+from octodesk.core.vocabulary import Action
 
 PROJECT = kinds.PROJECT.name
 DEFAULT_POOL_PLACEHOLDER = "target-default-worker-pool"  # mapped to the target's default pool id
@@ -33,8 +34,8 @@ def _children(ctx: ApplyContext, kind: str, project_source_id: str) -> list[dict
 
 def apply_project(ctx: ApplyContext, item: PlanItem) -> None:
     ctx.check_cancel()
-    if item.action == "skip":
-        ctx.count(item, PROJECT, "skip")
+    if item.action == Action.SKIP:
+        ctx.count(item, PROJECT, Action.SKIP)
         return
     resource = ctx.bundle.get(PROJECT, item.source_id)
     assert resource is not None
@@ -42,7 +43,7 @@ def apply_project(ctx: ApplyContext, item: PlanItem) -> None:
     if item.target_id:
         ctx.ids.put(PROJECT, item.source_id, item.target_id)
         current = ctx.read(ctx.route(f"projects/{item.target_id}"))
-        if item.action == "update":
+        if item.action == Action.UPDATE:
             merged = {**current, **body}
             for key in ("Id", "DeploymentProcessId", "VariableSetId", "Slug", "Links"):
                 if key in current:
@@ -112,12 +113,12 @@ def _prefetched(ctx: ApplyContext, document_id: str) -> dict[str, Any] | None:
 
 def _is_new(item: PlanItem) -> bool:
     """Created by this run: the target project has nothing but what the server made with it."""
-    return item.action == "create" and not item.resumed
+    return item.action == Action.CREATE and not item.resumed
 
 
 def complete_project(ctx: ApplyContext, item: PlanItem) -> None:
     """Channels, process, runbooks, variables and logo of one project, in that order."""
-    if item.action == "skip":
+    if item.action == Action.SKIP:
         return
     ctx.check_cancel()
     target = ctx.state.target_projects[item.source_id]
@@ -156,7 +157,7 @@ def _apply_channels(ctx: ApplyContext, item: PlanItem, project_id: str) -> None:
             ctx.ids.put(kinds.CHANNEL.name, str(doc["Id"]), target_id)
         else:
             ctx.create(kinds.CHANNEL.name, str(doc["Id"]), name, ctx.route("channels"), body)
-        ctx.count(child, kinds.CHANNEL.name, "create")
+        ctx.count(child, kinds.CHANNEL.name, Action.CREATE)
 
 
 def _apply_process(
@@ -179,7 +180,7 @@ def _apply_process(
     if not ctx.journal.is_done(step_key):
         source = copy.deepcopy(doc)
         set_template_versions(ctx, source)
-        if child is not None and child.action == "convert":
+        if child is not None and child.action == Action.CONVERT:
             _run_on_default_pool(ctx, source)
         body, _ = ctx.prepare(
             kind, source, strip=("Links", "LastSnapshotId", "LastModifiedOn", "LastModifiedBy")
@@ -192,7 +193,7 @@ def _apply_process(
         current = ctx.send("PUT", path, body, f"{kind} of '{item.name}'")
         ctx.journal.mark_done(step_key)
     _map_actions(ctx, doc, current)
-    ctx.count(child, kind, child.action if child else "create")
+    ctx.count(child, kind, child.action if child else Action.CREATE)
 
 
 def _run_on_default_pool(ctx: ApplyContext, process: dict[str, Any]) -> None:
@@ -260,7 +261,7 @@ def _apply_runbooks(ctx: ApplyContext, item: PlanItem, project_id: str) -> None:
             ctx.ids.put(kinds.RUNBOOK.name, source_id, target_id)
         else:
             target = ctx.create(kinds.RUNBOOK.name, source_id, name, ctx.route("runbooks"), body)
-        ctx.count(_child_item(ctx, kinds.RUNBOOK.name, source_id), kinds.RUNBOOK.name, "create")
+        ctx.count(_child_item(ctx, kinds.RUNBOOK.name, source_id), kinds.RUNBOOK.name, Action.CREATE)
         process = processes.get(source_id)
         if process is not None:
             path = ctx.route(f"runbookProcesses/{target['RunbookProcessId']}")
@@ -290,7 +291,9 @@ def _apply_project_variables(ctx: ApplyContext, item: PlanItem, target: dict[str
     variables, _ = merged_variables(ctx, source_set.document, target_set, "Project", item.name, replace=True)
     put_variables(ctx, target_set, variables, f"variables of project '{item.name}'")
     ctx.journal.mark_done(step_key)
-    ctx.count(_child_item(ctx, kinds.VARIABLE_SET.name, source_set_id), kinds.VARIABLE_SET.name, "create")
+    ctx.count(
+        _child_item(ctx, kinds.VARIABLE_SET.name, source_set_id), kinds.VARIABLE_SET.name, Action.CREATE
+    )
 
 
 def _apply_release_strategy(ctx: ApplyContext, item: PlanItem, target: dict[str, Any]) -> None:
@@ -324,4 +327,4 @@ def _apply_logo(ctx: ApplyContext, item: PlanItem, project_id: str) -> None:
             ctx.route(f"projects/{project_id}/logo"), "fileData", filename, data, content_type
         )
         ctx.journal.mark_done(f"logo:{item.source_id}:{project_id}")
-        ctx.count(None, kinds.PROJECT_LOGO, "create")
+        ctx.count(None, kinds.PROJECT_LOGO, Action.CREATE)

@@ -9,6 +9,7 @@ from octodesk.core.apply.context import ApplyContext
 from octodesk.core.plan.types import PlanItem
 from octodesk.core.resources import kinds, model, secret_refs
 from octodesk.core.resources.ids import match_by_name
+from octodesk.core.vocabulary import Action, FollowUpCategory
 
 TENANT = kinds.TENANT.name
 
@@ -37,8 +38,8 @@ def _mapped_connections(ctx: ApplyContext, item: PlanItem, doc: dict[str, Any]) 
 
 def apply_tenant(ctx: ApplyContext, item: PlanItem) -> None:
     ctx.check_cancel()
-    if item.action == "skip":
-        ctx.count(item, TENANT, "skip")
+    if item.action == Action.SKIP:
+        ctx.count(item, TENANT, Action.SKIP)
         return
     resource = ctx.bundle.get(TENANT, item.source_id)
     assert resource is not None
@@ -146,10 +147,11 @@ def _set_value(
         if secret is None:
             if secret_refs.has_secret(value):
                 ctx.follow_up(
-                    "sensitive-value",
+                    FollowUpCategory.SENSITIVE_VALUE,
                     f"Set the sensitive tenant variable {ref}: the bundle does not carry it.",
                     kinds.TENANT.name,
                     item.name,
+                    ref,
                 )
             return False
         target_values[target_template] = {"HasValue": True, "NewValue": secret}
@@ -178,7 +180,7 @@ def complete_restrictions(ctx: ApplyContext) -> None:
 
 def apply_triggers(ctx: ApplyContext, project_item: PlanItem) -> None:
     """Project triggers (Octopus's own import drops them): created when the target project lacks them."""
-    if project_item.action == "skip":
+    if project_item.action == Action.SKIP:
         return
     triggers = [
         r
@@ -188,26 +190,27 @@ def apply_triggers(ctx: ApplyContext, project_item: PlanItem) -> None:
     if not triggers:
         return
     project_id = ctx.ids.get(kinds.PROJECT.name, project_item.source_id)
-    is_new = project_item.action == "create" and not project_item.resumed
+    is_new = project_item.action == Action.CREATE and not project_item.resumed
     existing = [] if is_new else ctx.read_all(ctx.route(f"projects/{project_id}/triggers"))
     for resource in triggers:
         ctx.check_cancel()
         child = ctx.plan.item(kinds.PROJECT_TRIGGER.name, resource.id)
         if match_by_name(resource.name, existing).target is not None:
-            ctx.count(child, kinds.PROJECT_TRIGGER.name, "reuse")
+            ctx.count(child, kinds.PROJECT_TRIGGER.name, Action.REUSE)
             continue
         body, unmapped = ctx.prepare(
             kinds.PROJECT_TRIGGER.name, resource.document, allow_unmapped=lambda ref: True
         )
         if unmapped:
+            reason = "it refers to resources the target does not have"
             ctx.follow_up(
-                "trigger",
-                f"Trigger '{resource.name}' of '{project_item.name}' was not carried: it refers "
-                "to resources the target does not have. Recreate it by hand.",
+                FollowUpCategory.TRIGGER,
+                f"Trigger '{resource.name}' of '{project_item.name}' was not carried: {reason}. "
+                "Recreate it by hand.",
                 "ProjectTrigger",
                 resource.name,
             )
-            ctx.count(None, kinds.PROJECT_TRIGGER.name, "skip")
+            ctx.skipped(child, kinds.PROJECT_TRIGGER.name, reason)
             continue
         ctx.create(kinds.PROJECT_TRIGGER.name, resource.id, resource.name, ctx.route("projecttriggers"), body)
-        ctx.count(child, kinds.PROJECT_TRIGGER.name, "create")
+        ctx.count(child, kinds.PROJECT_TRIGGER.name, Action.CREATE)

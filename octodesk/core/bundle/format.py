@@ -11,6 +11,7 @@ from octodesk.core.errors import BundleDamaged
 
 FORMAT_NAME = "octodesk-bundle"
 FORMAT_VERSION = 1
+BUNDLE_SUFFIX = ".octobundle"
 MANIFEST_NAME = "manifest.json"
 SECRETS_NAME = "secrets.enc"
 RESOURCES_DIR = "resources"

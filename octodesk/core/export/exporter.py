@@ -39,11 +39,13 @@ from octodesk.core.export.walk import (
     SourceData,
     SourceReader,
 )
+from octodesk.core.journal import bundle_fingerprint
 from octodesk.core.octopus.client import OctopusClient
 from octodesk.core.progress import Progress, ProgressCallback, no_progress
 from octodesk.core.report import FollowUp, Report
 from octodesk.core.resources import kinds
 from octodesk.core.resources.secret_refs import SecretRef
+from octodesk.core.vocabulary import FollowUpCategory, NotCarriedReason
 
 Doc = dict[str, Any]
 _KIND_ORDER = {kind.name: index for index, kind in enumerate(kinds.ALL_KINDS)}
@@ -61,7 +63,7 @@ def export_projects(
     cancel: CancelToken | None = None,
 ) -> Report:
     """Export ``project_names`` of ``space_name`` to ``destination``; the report says what was carried."""
-    report = Report(operation="export")
+    report = Report(operation="export", started_at=_now(), tool_version=octodesk.__version__)
     first_request = client.request_count
     progress = progress or no_progress
     timer = _PhaseTimer(report)
@@ -86,7 +88,7 @@ def export_projects(
         },
         "projects": [p["Name"] for p in projects],
         "tool_version": octodesk.__version__,
-        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "created_at": _now(),
         "secrets_carried": sorted(values.carried),
         "secrets_not_carried": values.not_carried,
         "follow_ups": [asdict(item) for item in follow_ups],
@@ -127,10 +129,20 @@ def export_projects(
     report.warnings.extend(data.warnings + selection.warnings)
     if values.unused_supplied:
         report.warnings.append(
-            "The secrets file names values this export does not need: " + ", ".join(values.unused_supplied)
+            "Values were supplied for references this export does not need: "
+            + ", ".join(values.unused_supplied)
         )
     report.follow_ups.extend(follow_ups)
     report.http_requests = client.request_count - first_request
+    report.source = {
+        "url": client.server_url,
+        "version": info.version,
+        "hosting": info.hosting,
+        "space": str(space.get("Name", space_name)),
+    }
+    report.projects = list(manifest["projects"])
+    report.bundle_path = str(destination)
+    report.bundle_sha256 = bundle_fingerprint(destination)
     report.details.update(
         destination=str(destination),
         space=space.get("Name", space_name),
@@ -139,8 +151,13 @@ def export_projects(
         secrets_not_carried=values.not_carried,
         deploys_to=manifest["deploys_to"],
     )
-    report.succeeded = True
+    report.finished = True
+    report.finished_at = _now()
     return report
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def list_secret_references(
@@ -308,7 +325,7 @@ def _follow_ups(data: SourceData, selection: Selection, not_carried: list[dict[s
         if roles:
             follow_ups.append(
                 FollowUp(
-                    "deployment-targets",
+                    FollowUpCategory.DEPLOYMENT_TARGETS,
                     f"'{name}' deploys to targets with roles {', '.join(roles)} in "
                     f"{', '.join(environments) or 'its environments'}: deployment targets are not exported; "
                     "register them on the target.",
@@ -320,7 +337,7 @@ def _follow_ups(data: SourceData, selection: Selection, not_carried: list[dict[s
             child = data.name_of("Project", child_id) or child_id
             follow_ups.append(
                 FollowUp(
-                    "deploy-release-project",
+                    FollowUpCategory.DEPLOY_RELEASE_PROJECT,
                     f"'{name}' deploys releases of '{child}', which is not in this bundle: export it "
                     "too, or make sure a project of that name exists on the target.",
                     "Project",
@@ -330,7 +347,7 @@ def _follow_ups(data: SourceData, selection: Selection, not_carried: list[dict[s
     if selection.built_in_packages:
         follow_ups.append(
             FollowUp(
-                "package",
+                FollowUpCategory.PACKAGE,
                 "Packages in the built-in feed are not exported; push them to the target's built-in feed: "
                 + ", ".join(sorted(selection.built_in_packages))
                 + ".",
@@ -338,7 +355,14 @@ def _follow_ups(data: SourceData, selection: Selection, not_carried: list[dict[s
             )
         )
     for item in not_carried:
-        follow_ups.append(FollowUp("sensitive-value", f"{item['ref']} is not carried: {item['reason']}."))
+        follow_ups.append(
+            FollowUp(
+                FollowUpCategory.SENSITIVE_VALUE,
+                f"{item['ref']} is not carried.",
+                ref=item["ref"],
+                reason=NotCarriedReason(item["reason"]),
+            )
+        )
     return follow_ups
 
 

@@ -40,7 +40,9 @@ def normalise_server_url(url: str) -> str:
     """``https://host/octopus/api/`` -> ``https://host/octopus``; InvalidServerUrl for anything unusable."""
     text = (url or "").strip()
     if not text:
-        raise InvalidServerUrl("No server URL given: enter the address of your Octopus Server, e.g. https://octopus.example.com.")
+        raise InvalidServerUrl(
+            "No server URL given: enter the address of your Octopus Server, e.g. https://octopus.example.com."
+        )
     try:
         parts = urlsplit(text)
     except ValueError as error:  # e.g. an unclosed IPv6 bracket
@@ -225,12 +227,17 @@ def error_details(response: requests.Response) -> tuple[str, list[str]]:
     return text[:MAX_DETAIL_CHARS], []
 
 
-def _describe(message: str, errors: list[str]) -> str:
-    detail = message
-    if errors:
-        joined = "; ".join(errors)
-        detail = f"{detail} — {joined}" if detail else joined
-    return f": {detail}" if detail else "."
+def server_reason(message: str, errors: list[str]) -> str:
+    """The server's own words, each said once (Octopus often repeats ErrorMessage as its only Errors)."""
+    distinct = [
+        error for error in dict.fromkeys(errors) if error and error.strip(" .") != message.strip(" .")
+    ]
+    joined = "; ".join(distinct)
+    return f"{message} — {joined}" if message and joined else message or joined
+
+
+def _describe(reason: str) -> str:
+    return f": {reason}" if reason else "."
 
 
 _REFUSALS: dict[int, tuple[type[ServerError], str]] = {
@@ -267,10 +274,11 @@ def classify_response(
     """A non-2xx answer as a typed error. ``attempts`` is how many tries this one was (for the message)."""
     status = response.status_code
     message, errors = error_details(response)
-    detail = _describe(message, errors)
+    reason = server_reason(message, errors)
+    detail = _describe(reason)
     what = f"{method} {path}"
     tries = f" after {attempts} attempts" if attempts > 1 else ""
-    fields: dict[str, Any] = {"status": status, "errors": errors, "url": server_url + path}
+    fields: dict[str, Any] = {"status": status, "errors": errors, "url": server_url + path, "reason": reason}
     if 300 <= status < 400:
         redirect = _redirected(response, what, server_url, path)
         return Failure(redirect, transient=False, may_have_reached_server=True)

@@ -24,6 +24,7 @@ from octodesk.core.resources import kinds
 if TYPE_CHECKING:
     from octodesk.core.octopus.client import OctopusClient
 
+
 def plan_import(
     bundle_path: str | os.PathLike[str],
     password: str,
@@ -47,7 +48,8 @@ def plan_import(
     target = read_target(client, space_name, library_sets)
     if cancel:
         cancel.raise_if_cancelled()
-    journal = Journal.for_import(bundle_fingerprint(bundle_path), target.server_url, target.space_name)
+    bundle_sha256 = bundle_fingerprint(bundle_path)
+    journal = Journal.for_import(bundle_sha256, target.server_url, target.space_name)
     source = bundle.manifest.get("source")
     plan = ImportPlan(
         bundle_path=os.fspath(bundle_path),
@@ -56,6 +58,7 @@ def plan_import(
         bundle=bundle,
         target=target,
         journal=journal,
+        bundle_sha256=bundle_sha256,
     )
     report(Progress("plan", message="Deciding what to do with each resource"))
     decide(plan)

@@ -9,6 +9,7 @@ from octodesk.core.plan.types import ImportPlan, PlanItem
 from octodesk.core.plan.variables import project_name_of
 from octodesk.core.resources import kinds, model
 from octodesk.core.resources.ids import match_by_name
+from octodesk.core.vocabulary import Action
 
 if TYPE_CHECKING:
     from octodesk.core.bundle import Bundle
@@ -42,14 +43,14 @@ def decide_project(plan: ImportPlan, source_id: str, name: str, doc: dict[str, A
     kind = kinds.PROJECT.name
     if doc.get("IsVersionControlled"):
         plan.refusals.append(f"Project '{name}' is version-controlled (Git): importing it is not supported.")
-        return PlanItem(kind, name, source_id, "skip", "version-controlled project")
+        return PlanItem(kind, name, source_id, Action.SKIP, "version-controlled project")
     earlier = journal_target(plan, kind, source_id)
     if earlier is not None:
         return PlanItem(
             kind,
             name,
             source_id,
-            "create",
+            Action.CREATE,
             "created by the interrupted run of this import; "
             "its process, variables and children are completed",
             target_id=str(earlier["Id"]),
@@ -58,13 +59,13 @@ def decide_project(plan: ImportPlan, source_id: str, name: str, doc: dict[str, A
     match = match_by_name(name, plan.target.of(kind))
     if match.ambiguous:
         refuse_ambiguous(plan, kind, name, match.ambiguous)
-        return PlanItem(kind, name, source_id, "skip", "ambiguous name")
+        return PlanItem(kind, name, source_id, Action.SKIP, "ambiguous name")
     if match.target is None:
         return PlanItem(
             kind,
             name,
             source_id,
-            "create",
+            Action.CREATE,
             "missing on the target: created with its process, variables, channels and runbooks",
         )
     pending = plan.journal.entry(kind, source_id)
@@ -78,7 +79,7 @@ def decide_project(plan: ImportPlan, source_id: str, name: str, doc: dict[str, A
             kind,
             name,
             source_id,
-            "create",
+            Action.CREATE,
             "created by the interrupted run of this import",
             target_id=str(match.target["Id"]),
             resumed=True,
@@ -88,16 +89,18 @@ def decide_project(plan: ImportPlan, source_id: str, name: str, doc: dict[str, A
             kind,
             name,
             source_id,
-            "update",
-            "exists on the target: updated from the bundle (update-existing mode)",
+            Action.UPDATE,
+            "exists on the target: updated from the bundle",
             _project_diff(doc, match.target),
             str(match.target["Id"]),
         )
     plan.refusals.append(
         f"Project '{name}' already exists in target space '{plan.space_name}': nothing was imported. "
-        "Rename or delete it on the target, or use update-existing mode to import into it."
+        "Rename or delete it on the target, or choose to update existing projects."
     )
-    return PlanItem(kind, name, source_id, "skip", "exists on the target", target_id=str(match.target["Id"]))
+    return PlanItem(
+        kind, name, source_id, Action.SKIP, "exists on the target", target_id=str(match.target["Id"])
+    )
 
 
 def _project_diff(source: dict[str, Any], target: dict[str, Any]) -> list[str]:
@@ -125,15 +128,15 @@ def decide_project_children(plan: ImportPlan) -> None:
             parent = project_items.get(project_id)
             project_name = project_name_of(bundle, project_id)
             label = _child_label(kind, resource.name)
-            if parent is None or parent.action == "skip":
+            if parent is None or parent.action == Action.SKIP:
                 continue
-            action = "update" if parent.action == "update" else "create"
+            action = Action.UPDATE if parent.action == Action.UPDATE else Action.CREATE
             item = PlanItem(
                 kind,
                 f"{project_name} / {label}",
                 resource.id,
                 action,
-                "updated in the existing project" if action == "update" else "part of the project",
+                "updated in the existing project" if action == Action.UPDATE else "part of the project",
             )
             if kind in (kinds.DEPLOYMENT_PROCESS.name, kinds.RUNBOOK_PROCESS.name):
                 _run_on_server_conversion(plan, item, resource.document)
@@ -171,7 +174,7 @@ def _run_on_server_conversion(plan: ImportPlan, item: PlanItem, process: dict[st
         and not action.get("WorkerPoolVariable")
     ]
     if moved:
-        item.action = "convert"
+        item.action = Action.CONVERT
         item.reason = (
             "Octopus Cloud has no built-in worker: run-on-server steps move to the default worker pool"
         )

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from octodesk.core.plan.types import ImportPlan
 from octodesk.core.resources import kinds, model
 from octodesk.core.resources.ids import match_by_name
+from octodesk.core.vocabulary import Action
 
 if TYPE_CHECKING:
     from octodesk.core.bundle import Bundle
@@ -37,9 +38,9 @@ def check_references(plan: ImportPlan) -> None:
     writes = {
         (item.kind, item.source_id)
         for item in plan.items
-        if item.action in ("create", "update", "convert", "merge")
+        if item.action in (Action.CREATE, Action.UPDATE, Action.CONVERT, Action.MERGE)
     }
-    not_written = {(item.kind, item.source_id) for item in plan.items if item.action == "skip"}
+    not_written = {(item.kind, item.source_id) for item in plan.items if item.action == Action.SKIP}
     carried = {(resource.kind, resource.id) for resource in bundle.resources} - not_written
     external, external_names = plan.external.targets, plan.external.names
     skipped = (kinds.VARIABLE_SET.name, kinds.TENANT_VARIABLES.name, kinds.PROJECT_TRIGGER.name)
@@ -72,15 +73,18 @@ def check_references(plan: ImportPlan) -> None:
 def export_follow_ups(plan: ImportPlan, bundle: Bundle) -> None:
     """The export's follow-ups (deployment targets, packages, sensitive values it could not carry)."""
     from octodesk.core.report import FollowUp
+    from octodesk.core.vocabulary import follow_up_category, not_carried_reason
 
     for follow_up in bundle.manifest.get("follow_ups") or []:
         if not isinstance(follow_up, dict) or not follow_up.get("message"):
             continue
         plan.follow_ups.append(
             FollowUp(
-                str(follow_up.get("category", "export")),
+                follow_up_category(str(follow_up.get("category", ""))),
                 str(follow_up["message"]),
                 str(follow_up.get("kind", "")),
                 str(follow_up.get("name", "")),
+                str(follow_up.get("ref", "")),
+                not_carried_reason(str(follow_up.get("reason", ""))),
             )
         )

@@ -10,15 +10,18 @@ from octodesk.core.plan.variables import SCOPE_VALUE_LISTS, label, signature
 from octodesk.core.report import FollowUp
 from octodesk.core.resources import kinds, model
 from octodesk.core.resources.ids import match_by_name
+from octodesk.core.vocabulary import Action, FollowUpCategory
 
 
 def predict_left_out_variables(plan: ImportPlan) -> None:
     bundle, target = plan.bundle, plan.target
-    skipped = {(item.kind, item.source_id) for item in plan.items if item.action == "skip"}
+    skipped = {(item.kind, item.source_id) for item in plan.items if item.action == Action.SKIP}
     carried = {(resource.kind, resource.id) for resource in bundle.resources} - skipped
     external = plan.external.targets
     written_projects = {
-        item.source_id for item in plan.items if item.kind == kinds.PROJECT.name and item.action != "skip"
+        item.source_id
+        for item in plan.items
+        if item.kind == kinds.PROJECT.name and item.action != Action.SKIP
     }
     owners: dict[str, tuple[str, str]] = {}
     for resource in bundle.by_kind(kinds.PROJECT.name):
@@ -26,7 +29,7 @@ def predict_left_out_variables(plan: ImportPlan) -> None:
             owners[str(resource.document.get("VariableSetId"))] = ("Project", resource.name)
     for resource in bundle.by_kind(kinds.LIBRARY_VARIABLE_SET.name):
         item = plan.item(kinds.LIBRARY_VARIABLE_SET.name, resource.id)
-        if item is not None and item.action in ("create", "merge"):
+        if item is not None and item.action in (Action.CREATE, Action.MERGE):
             owners[str(resource.document.get("VariableSetId"))] = ("LibraryVariableSet", resource.name)
     present = _present_signatures(plan)
     for resource in bundle.by_kind(kinds.VARIABLE_SET.name):
@@ -62,7 +65,7 @@ def _left_out(plan: ImportPlan, owner: tuple[str, str], variable: str, missing: 
         f"Variable {variable} of {kind} '{name}' will be left out: the target has no {', '.join(missing)} "
         "(importing it without would widen where it applies)."
     )
-    plan.follow_ups.append(FollowUp("scope", message, kind, name))
+    plan.follow_ups.append(FollowUp(FollowUpCategory.SCOPE, message, kind, name))
 
 
 def _present_signatures(plan: ImportPlan) -> dict[str, set[Any]]:

@@ -9,6 +9,7 @@ from typing import Any
 from octodesk.core.octopus.client import OctopusClient
 from octodesk.core.resources import kinds
 from octodesk.core.resources.ids import match_by_name
+from octodesk.core.vocabulary import Hosting
 
 # Kinds matched by name against the target, and the collection that lists them.
 MATCHED_KINDS = (
@@ -34,7 +35,7 @@ class TargetSpace:
     space_name: str
     server_url: str
     version: str
-    hosting: str  # "SelfHosted" | "OctopusCloud"
+    hosting: Hosting
     collections: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     # The variable sets (by variable-set id) of the target's library variable sets the bundle also carries.
     library_variables: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -50,7 +51,7 @@ class TargetSpace:
 
     @property
     def is_cloud(self) -> bool:
-        return self.hosting == "OctopusCloud"
+        return self.hosting == Hosting.CLOUD
 
     def default_worker_pool(self) -> dict[str, Any] | None:
         pools = self.of(kinds.WORKER_POOL.name)

@@ -14,30 +14,28 @@ class Kind:
     name: str
     route: str  # collection route under /api/{spaceId}/ (or /api/ when not space-scoped)
     space_scoped: bool = True
-    has_all: bool = True  # GET {route}/all exists (2021.2 Swagger)
-    level: int = 0  # import order: lower levels are written first
 
 
-ENVIRONMENT = Kind("Environment", "environments", level=0)
-TAG_SET = Kind("TagSet", "tagsets", level=0)
-WORKER_POOL = Kind("WorkerPool", "workerpools", level=0)
-FEED = Kind("Feed", "feeds", level=0)
-TEAM = Kind("Team", "teams", space_scoped=False, level=0)
-ACTION_TEMPLATE = Kind("ActionTemplate", "actiontemplates", level=1)
-ACCOUNT = Kind("Account", "accounts", level=1)
-CERTIFICATE = Kind("Certificate", "certificates", level=1)
-LIFECYCLE = Kind("Lifecycle", "lifecycles", level=1)
-PROJECT_GROUP = Kind("ProjectGroup", "projectgroups", level=1)
-LIBRARY_VARIABLE_SET = Kind("LibraryVariableSet", "libraryvariablesets", level=1)
-PROJECT = Kind("Project", "projects", level=2)
-DEPLOYMENT_PROCESS = Kind("DeploymentProcess", "deploymentprocesses", has_all=False, level=3)
-VARIABLE_SET = Kind("VariableSet", "variables", level=3)
-CHANNEL = Kind("Channel", "channels", level=3)
-RUNBOOK = Kind("Runbook", "runbooks", level=3)
-RUNBOOK_PROCESS = Kind("RunbookProcess", "runbookProcesses", has_all=False, level=4)
-PROJECT_TRIGGER = Kind("ProjectTrigger", "projecttriggers", has_all=False, level=4)
-TENANT = Kind("Tenant", "tenants", level=5)
-TENANT_VARIABLES = Kind("TenantVariables", "tenants", has_all=False, level=6)  # /tenants/{id}/variables
+ENVIRONMENT = Kind("Environment", "environments")
+TAG_SET = Kind("TagSet", "tagsets")
+WORKER_POOL = Kind("WorkerPool", "workerpools")
+FEED = Kind("Feed", "feeds")
+TEAM = Kind("Team", "teams", space_scoped=False)
+ACTION_TEMPLATE = Kind("ActionTemplate", "actiontemplates")
+ACCOUNT = Kind("Account", "accounts")
+CERTIFICATE = Kind("Certificate", "certificates")
+LIFECYCLE = Kind("Lifecycle", "lifecycles")
+PROJECT_GROUP = Kind("ProjectGroup", "projectgroups")
+LIBRARY_VARIABLE_SET = Kind("LibraryVariableSet", "libraryvariablesets")
+PROJECT = Kind("Project", "projects")
+DEPLOYMENT_PROCESS = Kind("DeploymentProcess", "deploymentprocesses")
+VARIABLE_SET = Kind("VariableSet", "variables")
+CHANNEL = Kind("Channel", "channels")
+RUNBOOK = Kind("Runbook", "runbooks")
+RUNBOOK_PROCESS = Kind("RunbookProcess", "runbookProcesses")
+PROJECT_TRIGGER = Kind("ProjectTrigger", "projecttriggers")
+TENANT = Kind("Tenant", "tenants")
+TENANT_VARIABLES = Kind("TenantVariables", "tenants")  # /tenants/{id}/variables
 
 ALL_KINDS: tuple[Kind, ...] = (
     ENVIRONMENT,
