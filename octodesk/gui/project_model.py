@@ -24,11 +24,16 @@ Index = QModelIndex | QPersistentModelIndex
 
 
 class ProjectLike(Protocol):
-    id: str
-    name: str
-    group: str
-    is_version_controlled: bool
-    description: str
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def group(self) -> str: ...
+    @property
+    def is_version_controlled(self) -> bool: ...
+    @property
+    def description(self) -> str: ...
 
 
 @dataclass

@@ -36,6 +36,8 @@ class Settings:
     window_geometry: str = ""  # base64 of QWidget.saveGeometry()
     window_state: str = ""  # base64 of QMainWindow.saveState()
     last_bundle_dir: str = ""
+    bundles_dir: str = ""  # where migrations keep their bundles; "" for the app's data folder
+    hint_used: bool = False  # the first-run hint stays until an operation was started
 
     @classmethod
     def location(cls) -> Path:
@@ -64,7 +66,17 @@ class Settings:
             window_geometry=str(raw.get("window_geometry", "")),
             window_state=str(raw.get("window_state", "")),
             last_bundle_dir=str(raw.get("last_bundle_dir", "")),
+            bundles_dir=str(raw.get("bundles_dir", "")),
+            hint_used=raw.get("hint_used") is True,
         )
+
+    def bundle_folder(self) -> Path:
+        """The folder migrations write their bundles to (created when missing)."""
+        if self.bundles_dir:
+            folder = Path(self.bundles_dir)
+            folder.mkdir(parents=True, exist_ok=True)
+            return folder
+        return paths.bundles_dir()
 
     def save(self, path: Path | None = None) -> None:
         """Write to a temporary file in the same folder, then rename over the old one."""

@@ -12,6 +12,8 @@ from octodesk.render.words import (
     hosting_label,
     kind_label,
     not_carried_text,
+    place_text,
+    plural,
 )
 from octodesk.render.write import report_text, write_json, write_report
 
@@ -25,7 +27,9 @@ __all__ = [
     "kind_label",
     "not_carried_text",
     "ordered_columns",
+    "place_text",
     "plan_to_text",
+    "plural",
     "report_text",
     "to_html",
     "to_text",

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from octodesk.gui import dialogs
-from octodesk.gui.connection import Connection, probe_server
+from octodesk.gui.connection import Connection, connect_to
 from octodesk.gui.password_dialog import PasswordDialog
 
 PASSWORD = "correct horse battery staple"
@@ -50,7 +50,7 @@ class ScriptedQuestions:
         self.answer = answer
         self.questions: list[str] = []
 
-    async def __call__(self, parent: Any, title: str, question: str) -> bool:
+    async def __call__(self, parent: Any, title: str, question: str, **_options: Any) -> bool:
         self.questions.append(question)
         return self.answer
 
@@ -77,8 +77,7 @@ def record_errors(monkeypatch: pytest.MonkeyPatch) -> RecordedErrors:
 
 def connection_to(server: Any, space: str = "Default") -> Connection:
     """A tested connection to a sandbox server, as the connection wizard would return it."""
-    probe = probe_server(server.url, server.api_key, True)
-    return Connection(probe.url, server.api_key, space, probe.version, probe.hosting)
+    return connect_to(server.url, server.api_key, space)
 
 
 class ScriptedSecrets:

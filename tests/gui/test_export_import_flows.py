@@ -141,8 +141,8 @@ def test_import_preview_shows_the_right_actions_then_applies(
         operation = operation_window(window)
         model = operation.preview.model
         project = model.find("Project", "Billing API")
-        assert project.siblingAtColumn(1).data() == "create"
-        assert model.find("Lifecycle", "Default Lifecycle").siblingAtColumn(1).data() == "reuse"
+        assert project.siblingAtColumn(1).data() == "Create"
+        assert model.find("Lifecycle", "Default Lifecycle").siblingAtColumn(1).data() == "Reuse"
         assert operation.apply_button.isEnabled()
         assert operation.context_label.text() == f"Bundle b.octobundle → space Default on {empty_server.url}"
         before = empty_server.request_log[:]
@@ -183,7 +183,7 @@ def test_refused_plan_disables_apply_until_update_existing(
         assert operation.preview.refusals_label.isVisible()
         assert "already exists" in operation.preview.refusals_label.text()
         assert not operation.apply_button.isEnabled()
-        operation.update_existing.setChecked(True)  # re-plans as a promotion
+        operation.import_options.update_existing.setChecked(True)  # re-plans as a promotion
         qtbot.waitUntil(
             lambda: operation.apply_button.isVisible() and operation.apply_button.isEnabled(),
             timeout=FLOW_TIMEOUT,

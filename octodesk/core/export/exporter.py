@@ -48,7 +48,6 @@ from octodesk.core.resources.secret_refs import SecretRef
 from octodesk.core.vocabulary import FollowUpCategory, NotCarriedReason
 
 Doc = dict[str, Any]
-_KIND_ORDER = {kind.name: index for index, kind in enumerate(kinds.ALL_KINDS)}
 
 
 def export_projects(
@@ -122,7 +121,7 @@ def export_projects(
             progress=progress,
             cancel=cancel,
         )
-    for kind, count in sorted(selection.count().items(), key=lambda item: _KIND_ORDER.get(item[0], 99)):
+    for kind, count in sorted(selection.count().items(), key=lambda item: kinds.sort_key(item[0])):
         report.count(kind, "exported", count)
     if blobs:
         report.count(kinds.PROJECT_LOGO, "exported", len(blobs))
@@ -261,7 +260,7 @@ def read_everything(reader: SourceReader, project_ids: list[str]) -> Selection:
 
 
 def bundle_resources(data: SourceData, selection: Selection) -> Iterator[BundleResource]:
-    for kind in sorted(selection.carried, key=lambda k: _KIND_ORDER.get(k, 99)):
+    for kind in sorted(selection.carried, key=kinds.sort_key):
         for item_id, document in sorted(selection.carried[kind].items()):
             clean = scrub(copy.deepcopy(document))
             clean.pop("Links", None)

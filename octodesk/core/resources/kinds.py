@@ -63,3 +63,10 @@ KINDS_BY_NAME = {kind.name: kind for kind in ALL_KINDS}
 
 # Not resources but carried in a bundle as binary entries: logos/<ProjectSourceId>.<ext>
 PROJECT_LOGO = "ProjectLogo"
+
+_ORDER = {kind.name: position for position, kind in enumerate(ALL_KINDS)}
+
+
+def sort_key(kind_name: str) -> tuple[int, str]:
+    """Kinds in import order (logos after the kinds), unknown names last: how every list of kinds reads."""
+    return (_ORDER.get(kind_name, len(_ORDER)), kind_name)
