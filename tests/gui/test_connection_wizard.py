@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget, QWizard
 
 from octodesk.gui.connection_wizard import REJECTED_KEY, ConnectionWizard
@@ -179,3 +180,32 @@ def test_closing_the_wizard_during_a_test_is_quiet(
     qtbot.waitUntil(launched.done)
     assert launched.result() is None
     assert uncaught == []
+
+
+def test_enter_after_test_connection_continues_and_never_cancels(
+    qtbot: QtBot, loop: asyncio.AbstractEventLoop, demo_server: Any
+) -> None:
+    """Issue 11 fault 5: pressing Enter after "Test connection" cancelled the wizard."""
+    wizard = _wizard(qtbot)
+    wizard.activateWindow()
+    page = wizard.server_page
+    assert _test_connection(qtbot, wizard, demo_server.url, demo_server.api_key)[0]
+    cancel = wizard.button(QWizard.WizardButton.CancelButton)
+    assert cancel.focusPolicy() == Qt.FocusPolicy.NoFocus
+    assert not cancel.hasFocus()
+    qtbot.keyClick(page.api_key_edit, Qt.Key.Key_Return)
+    assert wizard.currentPage() is wizard.space_page
+    assert wizard.isVisible(), "Enter never cancels"
+
+
+def test_enter_in_the_form_tests_the_connection_then_continues(
+    qtbot: QtBot, loop: asyncio.AbstractEventLoop, demo_server: Any
+) -> None:
+    wizard = _wizard(qtbot)
+    page = wizard.server_page
+    page.url_edit.setCurrentText(demo_server.url)
+    page.api_key_edit.setText(demo_server.api_key)
+    with qtbot.waitSignal(page.probe_finished, timeout=20000):
+        qtbot.keyClick(page.api_key_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.space_page)
+    assert page.status.text().startswith("Connected: Octopus Server")

@@ -61,22 +61,3 @@ def one(server: Any, route: str, name: str, space: str = "Default") -> dict[str,
 
 def names(server: Any, route: str, space: str = "Default") -> list[str]:
     return sorted(str(doc.get("Name")) for doc in space_docs(server, route, space))
-
-
-def repack(bundle_path: Path, destination: Path, secrets: dict[str, str]) -> Path:
-    """The same bundle with some secrets replaced: what an older OctoDesk wrote before certificate files
-    were checked at export, or a file the target refuses for its own reasons."""
-    from octodesk.core.bundle import read_bundle, write_bundle
-    from octodesk.core.bundle.format import COMPUTED_MANIFEST_KEYS
-
-    bundle = read_bundle(bundle_path, PASSWORD)
-    manifest = {key: value for key, value in bundle.manifest.items() if key not in COMPUTED_MANIFEST_KEYS}
-    write_bundle(
-        destination,
-        manifest=manifest,
-        resources=bundle.resources,
-        secrets={**bundle.secrets, **secrets},
-        blobs=bundle.blobs,
-        password=PASSWORD,
-    )
-    return destination

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 import subprocess
 import sys
@@ -10,7 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from import_support import PASSWORD, client_for, export_demo, import_into, repack
+from bundle_repack import NOT_A_CERTIFICATE, repack
+from import_support import PASSWORD, client_for, export_demo, import_into
 
 from octodesk.commands.common import CLI_REMEDIES
 from octodesk.core.apply import apply_plan
@@ -69,9 +69,10 @@ def test_every_item_ends_done_or_skipped_with_its_reason(report: Report) -> None
 
 @pytest.fixture(scope="module")
 def refused_certificate_bundle(bundle_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    not_a_pfx = base64.b64encode(b"this is not a certificate").decode()
     folder = tmp_path_factory.mktemp("refused")
-    return repack(bundle_path, folder / "refused.octobundle", {"certificate:Portal TLS": not_a_pfx})
+    return repack(
+        bundle_path, folder / "refused.octobundle", PASSWORD, {"certificate:Portal TLS": NOT_A_CERTIFICATE}
+    )
 
 
 def test_a_refused_certificate_is_a_failure_everywhere(refused_certificate_bundle: Path) -> None:

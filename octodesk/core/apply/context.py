@@ -56,8 +56,8 @@ class ApplyState:
     prefetched_channels: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     # accounts/certificates restricted to tenants that did not exist yet: (item, route, target id)
     restrictions_to_complete: list[tuple[PlanItem, str, str]] = field(default_factory=list)
-    # how each plan item ended, by (kind, source id): (outcome, reason)
-    outcomes: dict[tuple[str, str], tuple[Outcome, str]] = field(default_factory=dict)
+    # how each plan item ended, by (kind, source id): (outcome, reason, the action actually taken)
+    outcomes: dict[tuple[str, str], tuple[Outcome, str, Action]] = field(default_factory=dict)
 
 
 class UnresolvedReference(OctoDeskError):
@@ -111,20 +111,26 @@ class ApplyContext:
             self.report.count(kind, item.action if item else action)
             if item is not None:
                 done = Outcome.SKIPPED if item.action == Action.SKIP else Outcome.DONE
-                self.state.outcomes[(item.kind, item.source_id)] = (done, item.reason)
+                self.state.outcomes[(item.kind, item.source_id)] = (done, item.reason, item.action)
+
+    def unchanged(self, item: PlanItem, reason: str) -> None:
+        """``item`` needed no write after all: the target already holds it (counted as reused)."""
+        with self._lock:
+            self.report.count(item.kind, Action.REUSE)
+            self.state.outcomes[(item.kind, item.source_id)] = (Outcome.DONE, reason, Action.REUSE)
 
     def skipped(self, item: PlanItem | None, kind: str, reason: str) -> None:
         """``item`` was left out on purpose, for ``reason`` (a follow-up says what to do)."""
         with self._lock:
             self.report.count(kind, Action.SKIP)
             if item is not None:
-                self.state.outcomes[(item.kind, item.source_id)] = (Outcome.SKIPPED, reason)
+                self.state.outcomes[(item.kind, item.source_id)] = (Outcome.SKIPPED, reason, item.action)
 
     def failed(self, item: PlanItem, reason: str) -> None:
         """The target refused ``item``; the rest of the import goes on."""
         with self._lock:
             self.report.count(item.kind, FAILED_COLUMN)
-            self.state.outcomes[(item.kind, item.source_id)] = (Outcome.FAILED, reason)
+            self.state.outcomes[(item.kind, item.source_id)] = (Outcome.FAILED, reason, item.action)
 
     def warn(self, message: str) -> None:
         with self._lock:

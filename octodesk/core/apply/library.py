@@ -87,9 +87,11 @@ def apply_step_template(ctx: ApplyContext, item: PlanItem) -> None:
                 "PUT", ctx.route(f"actiontemplates/{target_id}"), body, f"step template '{item.name}'"
             )
             current_version = int(updated.get("Version") or current_version)
-        else:
+        elif version <= baseline:
             # The target holds this version number already (same name and version: reused).
             current_version = version
+        # else: reused because the target's version holds the same content (the plan compared them): the
+        # bundle's version is the target's current one.
         journal.record(TEMPLATE_VERSION_KIND, key, str(current_version), item.name)
         ctx.ids.put(TEMPLATE_VERSION_KIND, key, str(current_version))
     if versions:

@@ -123,6 +123,9 @@ def complete_project(ctx: ApplyContext, item: PlanItem) -> None:
     ctx.check_cancel()
     target = ctx.state.target_projects[item.source_id]
     project_id = str(target["Id"])
+    if item.action == Action.REUSE:
+        _map_unchanged(ctx, item, target)
+        return
     _apply_channels(ctx, item, project_id)
     process_kind = kinds.DEPLOYMENT_PROCESS.name
     for process in ctx.bundle.by_kind(process_kind):
@@ -134,6 +137,40 @@ def complete_project(ctx: ApplyContext, item: PlanItem) -> None:
     _apply_project_variables(ctx, item, target)
     _apply_release_strategy(ctx, item, target)
     _apply_logo(ctx, item, project_id)
+
+
+def _map_unchanged(ctx: ApplyContext, item: PlanItem, target: dict[str, Any]) -> None:
+    """A project the target already holds as the bundle has it (the plan compared them): its children's
+    ids are mapped by name for what comes after (tenants, triggers), and nothing is written."""
+    project_id = str(target["Id"])
+    channels = ctx.state.prefetched_channels.get(project_id)
+    if channels is None:
+        channels = ctx.read_all(ctx.route(f"projects/{project_id}/channels"))
+    for doc in _children(ctx, kinds.CHANNEL.name, item.source_id):
+        match = match_by_name(str(doc.get("Name")), channels).target
+        if match is not None:
+            ctx.ids.put(kinds.CHANNEL.name, str(doc["Id"]), str(match["Id"]))
+        ctx.count(_child_item(ctx, kinds.CHANNEL.name, str(doc["Id"])), kinds.CHANNEL.name, Action.REUSE)
+    process_id = str(target["DeploymentProcessId"])
+    for process in ctx.bundle.by_kind(kinds.DEPLOYMENT_PROCESS.name):
+        if str(process.document.get("ProjectId")) == item.source_id:
+            current = _prefetched(ctx, process_id) or ctx.read(ctx.route(f"deploymentprocesses/{process_id}"))
+            _map_actions(ctx, process.document, current)
+            ctx.count(_child_item(ctx, process.kind, process.id), process.kind, Action.REUSE)
+    runbooks = _children(ctx, kinds.RUNBOOK.name, item.source_id)
+    existing = ctx.read_all(ctx.route(f"projects/{project_id}/runbooks")) if runbooks else []
+    for doc in runbooks:
+        match = match_by_name(str(doc.get("Name")), existing).target
+        if match is not None:
+            ctx.ids.put(kinds.RUNBOOK.name, str(doc["Id"]), str(match["Id"]))
+        ctx.count(_child_item(ctx, kinds.RUNBOOK.name, str(doc["Id"])), kinds.RUNBOOK.name, Action.REUSE)
+    for process in ctx.bundle.by_kind(kinds.RUNBOOK_PROCESS.name):
+        if str(process.document.get("ProjectId")) == item.source_id:
+            ctx.count(_child_item(ctx, process.kind, process.id), process.kind, Action.REUSE)
+    resource = ctx.bundle.get(PROJECT, item.source_id)
+    source_set_id = str((resource.document if resource else {}).get("VariableSetId") or "")
+    ctx.ids.put(kinds.VARIABLE_SET.name, source_set_id, str(target["VariableSetId"]))
+    ctx.count(_child_item(ctx, kinds.VARIABLE_SET.name, source_set_id), kinds.VARIABLE_SET.name, Action.REUSE)
 
 
 def _child_item(ctx: ApplyContext, kind: str, source_id: str) -> PlanItem | None:

@@ -150,8 +150,9 @@ def _close_report(report: Report, ctx: ApplyContext, plan: ImportPlan) -> None:
     outcomes = ctx.state.outcomes
     report.items = []
     for item in plan.items:
-        outcome, reason = outcomes.get((item.kind, item.source_id), (Outcome.SKIPPED, NOT_REACHED))
-        report.items.append(ItemResult(item.kind, item.name, item.action, outcome, reason, item.resumed))
+        ended = outcomes.get((item.kind, item.source_id), (Outcome.SKIPPED, NOT_REACHED, item.action))
+        outcome, reason, action = ended
+        report.items.append(ItemResult(item.kind, item.name, action, outcome, reason, item.resumed))
     report.warnings[:0] = plan.warnings
     # Sensitive values and left-out variables are listed by apply itself, as it meets them.
     carried_over = (FollowUpCategory.SENSITIVE_VALUE, FollowUpCategory.SCOPE)

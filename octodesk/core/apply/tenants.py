@@ -83,6 +83,7 @@ def apply_tenant_variables(ctx: ApplyContext, item: PlanItem) -> None:
     tenant_source = str(doc.get("TenantId") or item.source_id)
     tenant_id = ctx.ids.get(TENANT, tenant_source)
     if tenant_id is None:
+        ctx.skipped(item, kinds.TENANT_VARIABLES.name, "its tenant is not on the target")
         return
     path = ctx.route(f"tenants/{tenant_id}/variables")
     current = ctx.read(path)
@@ -124,8 +125,10 @@ def apply_tenant_variables(ctx: ApplyContext, item: PlanItem) -> None:
                 item.name, "LibraryVariableSet", owner, names.get(template_id, template_id)
             )
             changed |= _set_value(ctx, item, target_values, model.LIBRARY_TEMPLATE, template_id, value, ref)
-    if changed:
-        ctx.send("PUT", path, current, f"variables of tenant '{item.name}'")
+    if not changed:
+        ctx.unchanged(item, "the target already has every value the bundle carries")
+        return
+    ctx.send("PUT", path, current, f"variables of tenant '{item.name}'")
     ctx.count(item, kinds.TENANT_VARIABLES.name, item.action)
 
 

@@ -45,7 +45,8 @@ def plan_import(
         cancel.raise_if_cancelled()
     report(Progress("connect", message=f"Reading target space {space_name}"))
     library_sets = [resource.name for resource in bundle.by_kind(kinds.LIBRARY_VARIABLE_SET.name)]
-    target = read_target(client, space_name, library_sets)
+    compared = [r.name for r in bundle.by_kind(kinds.PROJECT.name)] if options.update_existing else []
+    target = read_target(client, space_name, library_sets, compared)
     if cancel:
         cancel.raise_if_cancelled()
     bundle_sha256 = bundle_fingerprint(bundle_path)

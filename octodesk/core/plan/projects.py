@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from octodesk.core.plan.diff import project_changes
 from octodesk.core.plan.types import ImportPlan, PlanItem
 from octodesk.core.plan.variables import project_name_of
 from octodesk.core.resources import kinds, model
@@ -14,6 +15,12 @@ from octodesk.core.vocabulary import Action
 if TYPE_CHECKING:
     from octodesk.core.bundle import Bundle
 
+NO_CHANGE_REASON = "identical to the target: nothing to update"
+CHILD_REASONS = {
+    Action.CREATE: "part of the project",
+    Action.UPDATE: "updated in the existing project",
+    Action.REUSE: "unchanged in the existing project",
+}
 PROJECT_CHILD_KINDS = (
     kinds.DEPLOYMENT_PROCESS.name,
     kinds.CHANNEL.name,
@@ -85,13 +92,18 @@ def decide_project(plan: ImportPlan, source_id: str, name: str, doc: dict[str, A
             resumed=True,
         )
     if plan.options.update_existing:
+        changes = project_changes(plan, source_id, doc, match.target)
+        if not changes:
+            return PlanItem(
+                kind, name, source_id, Action.REUSE, NO_CHANGE_REASON, ["no change"], str(match.target["Id"])
+            )
         return PlanItem(
             kind,
             name,
             source_id,
             Action.UPDATE,
             "exists on the target: updated from the bundle",
-            _project_diff(doc, match.target),
+            changes,
             str(match.target["Id"]),
         )
     plan.refusals.append(
@@ -101,20 +113,6 @@ def decide_project(plan: ImportPlan, source_id: str, name: str, doc: dict[str, A
     return PlanItem(
         kind, name, source_id, Action.SKIP, "exists on the target", target_id=str(match.target["Id"])
     )
-
-
-def _project_diff(source: dict[str, Any], target: dict[str, Any]) -> list[str]:
-    fields = ("Description", "IsDisabled", "TenantedDeploymentMode", "DiscreteChannelRelease")
-    changes = [
-        f"{key}: {target.get(key)!r} -> {source.get(key)!r}"
-        for key in fields
-        if source.get(key) != target.get(key)
-    ]
-    return [
-        *changes,
-        "deployment process, channels and runbooks replaced from the bundle; variables updated and added "
-        "from the bundle (variables only the target has, and its sensitive values, are kept)",
-    ]
 
 
 def decide_project_children(plan: ImportPlan) -> None:
@@ -130,15 +128,9 @@ def decide_project_children(plan: ImportPlan) -> None:
             label = _child_label(kind, resource.name)
             if parent is None or parent.action == Action.SKIP:
                 continue
-            action = Action.UPDATE if parent.action == Action.UPDATE else Action.CREATE
-            item = PlanItem(
-                kind,
-                f"{project_name} / {label}",
-                resource.id,
-                action,
-                "updated in the existing project" if action == Action.UPDATE else "part of the project",
-            )
-            if kind in (kinds.DEPLOYMENT_PROCESS.name, kinds.RUNBOOK_PROCESS.name):
+            action = parent.action if parent.action in (Action.UPDATE, Action.REUSE) else Action.CREATE
+            item = PlanItem(kind, f"{project_name} / {label}", resource.id, action, CHILD_REASONS[action])
+            if kind in (kinds.DEPLOYMENT_PROCESS.name, kinds.RUNBOOK_PROCESS.name) and action != Action.REUSE:
                 _run_on_server_conversion(plan, item, resource.document)
             plan.items.append(item)
 

@@ -7,6 +7,7 @@ import re
 from collections import defaultdict
 from typing import Any
 
+from octodesk.core.plan.diff import same_content
 from octodesk.core.plan.projects import (
     decide_project,
     decide_project_children,
@@ -269,7 +270,20 @@ def _decide_step_templates(plan: ImportPlan) -> None:
             continue
         target_version = int(existing.get("Version") or 0)
         newer = [v for v in versions if v > target_version]
-        if newer and earlier is None:
+        latest = max(documents, key=lambda doc: int(doc.get("Version") or 0))
+        if newer and earlier is None and same_content(plan, kinds.ACTION_TEMPLATE.name, latest, existing):
+            plan.items.append(
+                PlanItem(
+                    kinds.ACTION_TEMPLATE.name,
+                    name,
+                    source_id,
+                    Action.REUSE,
+                    f"the target's version {target_version} holds the same content as the bundle's "
+                    f"version {max(newer)}",
+                    target_id=str(existing["Id"]),
+                )
+            )
+        elif newer and earlier is None:
             plan.items.append(
                 PlanItem(
                     kinds.ACTION_TEMPLATE.name,
