@@ -14,11 +14,25 @@ from pathlib import Path
 from typing import Any
 
 from octodesk.core import paths
+from octodesk.core.errors import InvalidServerUrl
+from octodesk.core.octopus.http import normalise_server_url
 
 log = logging.getLogger(__name__)
 
 SETTINGS_FILE = "settings.json"
 MAX_RECENT_SERVERS = 8
+
+
+def same_server(first: str, second: str) -> bool:
+    """The same server however typed (``https://Host/api/`` is ``https://host``), by the engine's rules."""
+
+    def key(url: str) -> str:
+        try:
+            return normalise_server_url(url).lower()
+        except InvalidServerUrl:
+            return url.strip().rstrip("/").lower()
+
+    return key(first) == key(second)
 
 
 @dataclass
@@ -94,11 +108,11 @@ class Settings:
 
     def remember_server(self, server: RecentServer) -> None:
         """Put ``server`` first in the recent list, replacing an older entry for the same URL."""
-        others = [s for s in self.recent_servers if s.url.rstrip("/") != server.url.rstrip("/")]
+        others = [s for s in self.recent_servers if not same_server(s.url, server.url)]
         self.recent_servers = [server, *others][:MAX_RECENT_SERVERS]
 
     def find_server(self, url: str) -> RecentServer | None:
         for server in self.recent_servers:
-            if server.url.rstrip("/") == url.rstrip("/"):
+            if same_server(server.url, url):
                 return server
         return None
