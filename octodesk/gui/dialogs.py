@@ -62,18 +62,23 @@ async def ask_yes_no(
 
 
 def unwritable_reason(path: Path) -> str | None:
-    """Why a file cannot be written at ``path`` (checked by writing a scratch file); None when it can."""
+    """Why a file cannot be written at ``path`` (checked by creating it, or a scratch file beside an
+    existing one); None when it can."""
     folder = path.parent
     if not folder.is_dir():
         return f"The folder {folder} does not exist."
-    if path.is_dir():
-        return f"{path} is a folder."
     try:
-        handle, scratch = tempfile.mkstemp(dir=folder, prefix=".octodesk-check-")
+        if path.is_dir():
+            return f"{path} is a folder."
+        if path.exists():
+            handle, scratch = tempfile.mkstemp(dir=folder, prefix=".octodesk-check-")
+            os.close(handle)
+            os.unlink(scratch)
+        else:
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+            os.unlink(path)
     except OSError as error:
-        return f"OctoDesk cannot write in {folder}: {error.strerror or error}."
-    os.close(handle)
-    os.unlink(scratch)
+        return f"OctoDesk cannot write {path.name} in {folder}: {error.strerror or error}."
     return None
 
 
@@ -92,7 +97,7 @@ async def choose_save_bundle(parent: QWidget | None, start_dir: str, suggested_n
         if problem is None:
             return path
         await show_error(parent, "Save bundle", f"{problem} Choose another place.")
-        start = str(path)
+        start = str(Path(start).parent / path.name)  # back where the user started, with their file name
 
 
 async def choose_open_bundle(parent: QWidget | None, start_dir: str) -> Path | None:

@@ -27,13 +27,12 @@ from PySide6.QtWidgets import (
 
 from octodesk.core.plan import ImportOptions, ImportPlan
 from octodesk.core.report import Report
-from octodesk.gui import dialogs
 from octodesk.gui.import_options import ImportOptionsBox
 from octodesk.gui.jobs import Job
 from octodesk.gui.preview_view import PreviewView
 from octodesk.gui.results_view import ResultsView
 from octodesk.gui.run_view import RunView
-from octodesk.gui.runner import Runner
+from octodesk.gui.runner import Runner, confirm_cancel
 from octodesk.gui.worker import spawn
 
 log = logging.getLogger(__name__)
@@ -182,19 +181,16 @@ class OperationWindow(QDialog):
     async def _confirm_cancel(self) -> None:
         self._confirming = True
         try:
-            stop = await dialogs.ask_yes_no(
+            stopped = await confirm_cancel(
                 self,
                 "Operation running",
                 "An operation is still running. Cancel it and close the window?",
-                relevant=lambda: self.running,
+                [self.runner],
             )
         finally:
             self._confirming = False
-        if not stop:
-            return
-        self.closed_by_user = True
-        self.runner.cancel()
-        await self.runner.wait_idle()
-        if self._waiting is not None:
-            self.decision.emit(Decision.CLOSE)
-        super().reject()
+        if stopped:
+            self.closed_by_user = True
+            if self._waiting is not None:
+                self.decision.emit(Decision.CLOSE)
+            super().reject()

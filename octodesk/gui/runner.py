@@ -7,7 +7,10 @@ import asyncio
 import logging
 from typing import TypeVar
 
+from PySide6.QtWidgets import QWidget
+
 from octodesk.core.errors import Cancelled, OctoDeskError
+from octodesk.gui import dialogs
 from octodesk.gui.jobs import Job
 from octodesk.gui.run_view import RunView
 from octodesk.gui.worker import Operation, ProgressForwarder, run_in_worker
@@ -79,3 +82,16 @@ async def run_quietly(job: Job[T]) -> T:
     from octodesk.core.progress import no_progress
 
     return await run_in_worker(job, no_progress, CancelToken())
+
+
+async def confirm_cancel(parent: QWidget, title: str, question: str, runners: list[Runner]) -> bool:
+    """Ask while a job runs (the question goes away by itself when they all end); on Yes cancel them and
+    wait until they stopped. False when the user said No or nothing ran any more."""
+    stop = await dialogs.ask_yes_no(parent, title, question, relevant=lambda: any(r.running for r in runners))
+    if not stop:
+        return False
+    for runner in runners:
+        runner.cancel()
+    for runner in runners:
+        await runner.wait_idle()
+    return True

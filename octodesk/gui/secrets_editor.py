@@ -10,8 +10,6 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractItemModel,
-    QModelIndex,
-    QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
     Signal,
@@ -34,10 +32,10 @@ from PySide6.QtWidgets import (
 from octodesk.core.errors import OctoDeskError
 from octodesk.core.redact import register_secret
 from octodesk.core.resources.secret_refs import SecretRef, read_secrets_file, secrets_template, unknown_refs
+from octodesk.gui.grouped_model import GroupedModel, Index
 from octodesk.gui.password_dialog import PasswordField
 from octodesk.gui.secret_labels import describe
 
-Index = QModelIndex | QPersistentModelIndex
 MASK = "•" * 8
 COLUMNS = ("Sensitive value", "Value")
 REF_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -54,17 +52,17 @@ class _Entry:
 class _Group:
     name: str
     order: int
-    entries: list[_Entry] = field(default_factory=list)
+    members: list[_Entry] = field(default_factory=list)
 
 
-class SecretsModel(QAbstractItemModel):
+class SecretsModel(GroupedModel):
     """Groups → entries; column 1 holds the value (shown masked, edited in a masked field)."""
 
     values_changed = Signal()
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._groups: list[_Group] = []
+        self.column_count = len(COLUMNS)
         self._values: dict[str, str] = {}
 
     def set_refs(self, refs: list[SecretRef], values: dict[str, str]) -> None:
@@ -73,58 +71,29 @@ class SecretsModel(QAbstractItemModel):
         for ref in refs:
             label = describe(ref.ref)
             group = groups.setdefault(label.group, _Group(label.group, label.order))
-            group.entries.append(_Entry(ref, label.label, group))
-        self._groups = sorted(groups.values(), key=lambda g: (g.order, g.name.casefold()))
-        for group in self._groups:
-            group.entries.sort(key=lambda e: e.label.casefold())
+            group.members.append(_Entry(ref, label.label, group))
+        self.groups = sorted(groups.values(), key=lambda g: (g.order, g.name.casefold()))
+        for group in self.groups:
+            group.members.sort(key=lambda e: e.label.casefold())
         known = {ref.ref for ref in refs}
         self._values = {ref: value for ref, value in values.items() if ref in known and value}
         self.endResetModel()
         self.values_changed.emit()
 
     def refs(self) -> list[str]:
-        return [entry.ref.ref for group in self._groups for entry in group.entries]
+        return [entry.ref.ref for group in self.groups for entry in group.members]
 
     def values(self) -> dict[str, str]:
         return dict(self._values)
 
     def set_value(self, ref: str, value: str) -> bool:
-        for row, group in enumerate(self._groups):
-            for child, entry in enumerate(group.entries):
+        for row, group in enumerate(self.groups):
+            for child, entry in enumerate(group.members):
                 if entry.ref.ref == ref:
                     return self.setData(self.index(child, 1, self.index(row, 0)), value)
         return False
 
     # --- QAbstractItemModel ---------------------------------------------------------------------------
-
-    def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008
-        if row < 0 or not 0 <= column < len(COLUMNS):
-            return QModelIndex()
-        if not parent.isValid():
-            return (
-                self.createIndex(row, column, self._groups[row]) if row < len(self._groups) else QModelIndex()
-            )
-        group = parent.internalPointer()
-        if isinstance(group, _Group) and row < len(group.entries):
-            return self.createIndex(row, column, group.entries[row])
-        return QModelIndex()
-
-    def parent(self, index: Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
-        if not index.isValid():
-            return QModelIndex()
-        node = index.internalPointer()
-        if isinstance(node, _Entry):
-            return self.createIndex(self._groups.index(node.group), 0, node.group)
-        return QModelIndex()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        if not parent.isValid():
-            return len(self._groups)
-        node = parent.internalPointer()
-        return len(node.entries) if isinstance(node, _Group) and parent.column() == 0 else 0
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return len(COLUMNS)
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
@@ -139,8 +108,8 @@ class SecretsModel(QAbstractItemModel):
         node = index.internalPointer()
         if isinstance(node, _Group):
             if role == Qt.ItemDataRole.DisplayRole and index.column() == 0:
-                filled = sum(entry.ref.ref in self._values for entry in node.entries)
-                return f"{node.name} ({filled} of {len(node.entries)})"
+                filled = sum(entry.ref.ref in self._values for entry in node.members)
+                return f"{node.name} ({filled} of {len(node.members)})"
             if role == Qt.ItemDataRole.FontRole:
                 font = QFont()
                 font.setBold(True)

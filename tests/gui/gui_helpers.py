@@ -8,6 +8,10 @@ from typing import Any
 
 import pytest
 
+from octodesk.core.apply import apply_plan
+from octodesk.core.export import export_projects
+from octodesk.core.octopus.client import OctopusClient
+from octodesk.core.plan import plan_import
 from octodesk.gui import dialogs
 from octodesk.gui.connection import Connection, connect_to
 from octodesk.gui.password_dialog import PasswordDialog
@@ -101,3 +105,24 @@ def script_secrets(monkeypatch: pytest.MonkeyPatch, values: dict[str, str] | Non
     scripted = ScriptedSecrets({} if values is None else values)
     monkeypatch.setattr(SecretsDialog, "launch", scripted)
     return scripted
+
+
+def make_bundle(server: Any, path: Path, projects: list[str]) -> Path:
+    """A bundle of ``projects`` exported from a sandbox with the core (no GUI involved)."""
+    with OctopusClient(server.url, server.api_key) as client:
+        export_projects(client, "Default", projects, path, PASSWORD)
+    return path
+
+
+def import_directly(server: Any, bundle: Path) -> None:
+    """Import ``bundle`` into a sandbox with the core: the target then has what the GUI will meet."""
+    with OctopusClient(server.url, server.api_key) as client:
+        apply_plan(plan_import(bundle, PASSWORD, client, "Default"), client)
+
+
+def preview_window(qtbot: Any, window: Any, timeout: int = 60000) -> Any:
+    """The import window once its preview waits for Apply."""
+    qtbot.waitUntil(
+        lambda: bool(window.operations) and window.operations[-1].apply_button.isVisible(), timeout=timeout
+    )
+    return window.operations[-1]

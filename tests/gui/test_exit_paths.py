@@ -12,6 +12,8 @@ import pytest
 from gui_helpers import (
     PASSWORD,
     connection_to,
+    make_bundle,
+    preview_window,
     script_open_path,
     script_passwords,
     script_save_path,
@@ -31,8 +33,6 @@ from PySide6.QtWidgets import (
     QWizard,
 )
 
-from octodesk.core.export import export_projects
-from octodesk.core.octopus.client import OctopusClient
 from octodesk.gui.bundles_dialog import BundlesDialog
 from octodesk.gui.connection_wizard import ConnectionWizard
 from octodesk.gui.main_window import MainWindow
@@ -163,10 +163,7 @@ def test_sensitive_values_dialog(
 
 @pytest.fixture
 def bundle(demo_server: Any, tmp_path: Path) -> Path:
-    path = tmp_path / "b.octobundle"
-    with OctopusClient(demo_server.url, demo_server.api_key) as client:
-        export_projects(client, "Default", ["Billing API"], path, PASSWORD)
-    return path
+    return make_bundle(demo_server, tmp_path / "b.octobundle", ["Billing API"])
 
 
 @pytest.mark.parametrize("how", EXITS)
@@ -203,9 +200,7 @@ def test_import_preview(
     script_passwords(monkeypatch, PASSWORD)
 
     def leave_preview() -> None:
-        window = shown(qtbot, OperationWindow)
-        qtbot.waitUntil(window.apply_button.isVisible, timeout=TIMEOUT)
-        leave(qtbot, window, how)
+        leave(qtbot, preview_window(qtbot, connected), how)
 
     outcome = run_flow(qtbot, connected, connected.import_action.trigger, leave_preview)
     assert outcome == "abandoned"
@@ -248,9 +243,7 @@ def test_operation_window_after_the_results(
     script_passwords(monkeypatch, PASSWORD)
 
     def apply() -> None:
-        window = shown(qtbot, OperationWindow)
-        qtbot.waitUntil(window.apply_button.isVisible, timeout=TIMEOUT)
-        window.apply_button.click()
+        preview_window(qtbot, connected).apply_button.click()
 
     outcome = run_flow(qtbot, connected, connected.import_action.trigger, apply)
     assert outcome == "succeeded"

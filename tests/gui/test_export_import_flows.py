@@ -10,6 +10,8 @@ import pytest
 from gui_helpers import (
     PASSWORD,
     connection_to,
+    import_directly,
+    make_bundle,
     record_errors,
     script_open_path,
     script_passwords,
@@ -21,11 +23,8 @@ from pytestqt.qtbot import QtBot
 
 from PySide6.QtCore import Qt
 
-from octodesk.core.apply import apply_plan
 from octodesk.core.bundle import read_bundle
-from octodesk.core.export import export_projects
 from octodesk.core.octopus.client import OctopusClient
-from octodesk.core.plan import plan_import
 from octodesk.gui import flows
 from octodesk.gui.flows import WRONG_PASSWORD_RETRY
 from octodesk.gui.main_window import MainWindow
@@ -42,12 +41,6 @@ def connect(window: MainWindow, run_async: Callable[..., Any], role: str, server
     run_async(window.set_connection(role, connection_to(server)))
     if with_projects:
         assert window.project_panel.model.total_count() > 0
-
-
-def make_bundle(server: Any, path: Path, projects: list[str]) -> Path:
-    with OctopusClient(server.url, server.api_key) as client:
-        export_projects(client, "Default", projects, path, PASSWORD)
-    return path
 
 
 def wait_for_export_progress(qtbot: QtBot, run_view: RunView) -> None:
@@ -167,8 +160,7 @@ def test_refused_plan_disables_apply_until_update_existing(
 ) -> None:
     bundle = make_bundle(demo_server, tmp_path / "b.octobundle", ["Billing API"])
     target = connection_to(empty_server)
-    with OctopusClient(empty_server.url, empty_server.api_key) as client:  # the project now exists there
-        apply_plan(plan_import(bundle, PASSWORD, client, "Default"), client)
+    import_directly(empty_server, bundle)  # the project now exists there
     connect(window, run_async, "target", empty_server)
     assert window.target_panel.connection == target
     script_passwords(monkeypatch, PASSWORD)

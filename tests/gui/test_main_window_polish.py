@@ -12,6 +12,7 @@ import pytest
 from gui_helpers import (
     PASSWORD,
     connection_to,
+    make_bundle,
     record_errors,
     script_open_path,
     script_passwords,
@@ -23,8 +24,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QDesktopServices
 
 from octodesk.core import paths
-from octodesk.core.export import export_projects
-from octodesk.core.octopus.client import OctopusClient
 from octodesk.gui import history
 from octodesk.gui.app import start_sandbox
 from octodesk.gui.bundles_dialog import BundlesDialog
@@ -99,9 +98,7 @@ def test_recent_runs_reopen_a_report_with_its_ticks(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    bundle = tmp_path / "b.octobundle"
-    with OctopusClient(demo_server.url, demo_server.api_key) as client:
-        export_projects(client, "Default", ["Billing API"], bundle, PASSWORD)
+    bundle = make_bundle(demo_server, tmp_path / "b.octobundle", ["Billing API"])
     run_async(window.set_connection("target", connection_to(empty_server)))
     script_open_path(monkeypatch, bundle)
     script_passwords(monkeypatch, PASSWORD)
@@ -130,8 +127,7 @@ def test_bundles_are_listed_with_their_projects_and_can_be_deleted(
 ) -> None:
     settings = Settings()
     folder = settings.bundle_folder()
-    with OctopusClient(demo_server.url, demo_server.api_key) as client:
-        export_projects(client, "Default", ["Billing API"], folder / "Billing-API.octobundle", PASSWORD)
+    make_bundle(demo_server, folder / "Billing-API.octobundle", ["Billing API"])
     (folder / "junk.octobundle").write_bytes(b"not a bundle")
     dialog = BundlesDialog(settings)
     qtbot.addWidget(dialog)

@@ -13,6 +13,9 @@ from bundle_repack import NOT_A_CERTIFICATE, repack
 from gui_helpers import (
     PASSWORD,
     connection_to,
+    import_directly,
+    make_bundle,
+    preview_window,
     record_errors,
     script_open_path,
     script_passwords,
@@ -21,30 +24,13 @@ from gui_helpers import (
 from pytestqt.qtbot import QtBot
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QFileDialog
+from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 
-from octodesk.core.apply import apply_plan
-from octodesk.core.export import export_projects
 from octodesk.core.octopus.client import OctopusClient
-from octodesk.core.plan import plan_import
 from octodesk.gui import dialogs
 from octodesk.gui.main_window import MainWindow
-from octodesk.gui.operation_window import OperationWindow
 
 TIMEOUT = 60000
-
-
-def export(server: Any, path: Path, projects: list[str]) -> Path:
-    with OctopusClient(server.url, server.api_key) as client:
-        export_projects(client, "Default", projects, path, PASSWORD)
-    return path
-
-
-def import_window(qtbot: QtBot, window: MainWindow) -> OperationWindow:
-    qtbot.waitUntil(
-        lambda: bool(window.operations) and window.operations[-1].apply_button.isVisible(), timeout=TIMEOUT
-    )
-    return window.operations[-1]
 
 
 def test_a_refused_certificate_is_a_failure_on_every_surface(
@@ -57,7 +43,7 @@ def test_a_refused_certificate_is_a_failure_on_every_surface(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Issue 11 fault 2: the 'Portal TLS' certificate refused with a 400 was reported as migrated."""
-    plain = export(demo_server, tmp_path / "plain.octobundle", ["Web Portal"])
+    plain = make_bundle(demo_server, tmp_path / "plain.octobundle", ["Web Portal"])
     bundle = repack(
         plain, tmp_path / "refused.octobundle", PASSWORD, {"certificate:Portal TLS": NOT_A_CERTIFICATE}
     )
@@ -66,7 +52,7 @@ def test_a_refused_certificate_is_a_failure_on_every_surface(
     script_passwords(monkeypatch, PASSWORD)
     with qtbot.waitSignal(window.flow_finished, timeout=TIMEOUT) as finished:
         window.import_action.trigger()
-        import_window(qtbot, window).apply_button.click()
+        preview_window(qtbot, window).apply_button.click()
     assert finished.args == ["import", "completed with failures"]
     assert window.statusBar().currentMessage() == "Import: completed with 1 failure."
     results = window.operations[-1].results
@@ -96,9 +82,8 @@ def test_the_update_preview_says_what_changes_and_asks_before_replacing(
 ) -> None:
     """Issue 11 fault 6: update mode pushed the columns off-screen, showed '8 update' for an identical
     bundle with no diff, and replaced existing projects without asking."""
-    first = export(demo_server, tmp_path / "first.octobundle", ["Billing API", "Database Migrations"])
-    with OctopusClient(empty_server.url, empty_server.api_key) as client:
-        apply_plan(plan_import(first, PASSWORD, client, "Default"), client)
+    first = make_bundle(demo_server, tmp_path / "first.octobundle", ["Billing API", "Database Migrations"])
+    import_directly(empty_server, first)
     space = f"/api/{demo_server.space_id('Default')}"
     with OctopusClient(demo_server.url, demo_server.api_key) as client:
         project = next(p for p in client.get_all(f"{space}/projects/all") if p["Name"] == "Billing API")
@@ -107,14 +92,14 @@ def test_the_update_preview_says_what_changes_and_asks_before_replacing(
             {"Name": "Billing.Region", "Value": "eu", "Type": "String", "Scope": {}}
         )
         client.put(f"{space}/variables/{project['VariableSetId']}", variables)
-    second = export(demo_server, tmp_path / "second.octobundle", ["Billing API", "Database Migrations"])
+    second = make_bundle(demo_server, tmp_path / "second.octobundle", ["Billing API", "Database Migrations"])
     run_async(window.set_connection("target", connection_to(empty_server)))
     script_open_path(monkeypatch, second)
     script_passwords(monkeypatch, PASSWORD)
     questions = script_yes_no(monkeypatch, False)
     with qtbot.waitSignal(window.flow_finished, timeout=TIMEOUT) as finished:
         window.import_action.trigger()
-        operation = import_window(qtbot, window)
+        operation = preview_window(qtbot, window)
         assert operation.preview.refused
         operation.import_options.update_existing.setChecked(True)
         qtbot.waitUntil(
@@ -159,15 +144,14 @@ def test_nothing_on_screen_names_a_command_line_flag(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Issue 11 fault 8: GUI text said "supply it with --secrets-file" and "update-existing mode"."""
-    bundle = export(demo_server, tmp_path / "b.octobundle", ["Web Portal"])
-    with OctopusClient(empty_server.url, empty_server.api_key) as client:
-        apply_plan(plan_import(bundle, PASSWORD, client, "Default"), client)
+    bundle = make_bundle(demo_server, tmp_path / "b.octobundle", ["Web Portal"])
+    import_directly(empty_server, bundle)
     run_async(window.set_connection("target", connection_to(empty_server)))
     script_open_path(monkeypatch, bundle)
     script_passwords(monkeypatch, PASSWORD)
     with qtbot.waitSignal(window.flow_finished, timeout=TIMEOUT):
         window.import_action.trigger()
-        operation = import_window(qtbot, window)
+        operation = preview_window(qtbot, window)
         preview = operation.preview
         texts = [preview.refusals_label.text(), preview.summary_label.text()]
         texts += [preview.follow_ups.item(i).text() for i in range(preview.follow_ups.count())]
@@ -189,13 +173,13 @@ def test_the_saved_html_report_is_one_a_user_can_file(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Issue 11 fault 8: the HTML report had no date, source, bundle, projects or items."""
-    bundle = export(demo_server, tmp_path / "b.octobundle", ["Billing API"])
+    bundle = make_bundle(demo_server, tmp_path / "b.octobundle", ["Billing API"])
     run_async(window.set_connection("target", connection_to(empty_server)))
     script_open_path(monkeypatch, bundle)
     script_passwords(monkeypatch, PASSWORD)
     with qtbot.waitSignal(window.flow_finished, timeout=TIMEOUT):
         window.import_action.trigger()
-        import_window(qtbot, window).apply_button.click()
+        preview_window(qtbot, window).apply_button.click()
     results = window.operations[-1].results
     model = results.follow_ups_model
     model.setData(model.index(0), Qt.CheckState.Checked.value, Qt.ItemDataRole.CheckStateRole)
@@ -217,16 +201,30 @@ def test_the_saved_html_report_is_one_a_user_can_file(
     assert "--" not in page.split("<body>", 1)[1]
 
 
-@pytest.mark.skipif(
-    not Path("/proc/self").is_dir(), reason="needs a folder no one may write in (Linux /proc)"
-)
-def test_the_save_dialog_refuses_a_place_that_cannot_be_written(
-    qtbot: QtBot, run_async: Callable[..., Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_place_that_cannot_be_written_is_named_before_any_work(tmp_path: Path) -> None:
     """Issue 11 fault 7: a place the bundle could not be written to failed only after all the reads."""
+    assert dialogs.unwritable_reason(tmp_path / "b.octobundle") is None
+    assert dialogs.unwritable_reason(tmp_path / "missing" / "b.octobundle") == (
+        f"The folder {tmp_path / 'missing'} does not exist."
+    )
+    assert dialogs.unwritable_reason(tmp_path) == f"{tmp_path} is a folder."
+    too_long = dialogs.unwritable_reason(tmp_path / ("x" * 300 + ".octobundle"))
+    assert (
+        too_long is not None and too_long.startswith("OctoDesk cannot write xxx") and "too long" in too_long
+    )
+    assert not list(tmp_path.iterdir()), "the check leaves nothing behind"
+
+
+def test_the_save_dialog_asks_again_for_a_place_that_cannot_be_written(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     errors = record_errors(monkeypatch)
-    unwritable = Path("/proc/b.octobundle")  # even root cannot create a file there
-    choices = [unwritable, tmp_path / "b.octobundle"]
+    refused = tmp_path / "refused"
+    refused.mkdir()
+    monkeypatch.setattr(
+        dialogs, "unwritable_reason", lambda path: "Read-only." if path.parent == refused else None
+    )
+    choices = [refused / "b.octobundle", tmp_path / "b.octobundle"]
 
     def answer_dialog() -> None:
         dialog = next(
@@ -237,8 +235,11 @@ def test_the_save_dialog_refuses_a_place_that_cannot_be_written(
 
     from octodesk.gui.worker import spawn
 
-    task = spawn(dialogs.choose_save_bundle(None, str(tmp_path), "b.octobundle"))
-    for _ in range(2):
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    parent.show()
+    task = spawn(dialogs.choose_save_bundle(parent, str(tmp_path), "b.octobundle"))
+    while choices:
         qtbot.waitUntil(
             lambda: any(isinstance(w, QFileDialog) and w.isVisible() for w in QApplication.topLevelWidgets()),
             timeout=TIMEOUT,
@@ -246,8 +247,4 @@ def test_the_save_dialog_refuses_a_place_that_cannot_be_written(
         answer_dialog()
     qtbot.waitUntil(task.done, timeout=TIMEOUT)
     assert task.result() == tmp_path / "b.octobundle"
-    assert len(errors.messages) == 1
-    assert (
-        errors.messages[0].startswith("OctoDesk cannot write in /proc")
-        and "Choose another place" in errors.messages[0]
-    )
+    assert errors.messages == ["Read-only. Choose another place."]

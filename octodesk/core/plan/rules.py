@@ -271,19 +271,8 @@ def _decide_step_templates(plan: ImportPlan) -> None:
         target_version = int(existing.get("Version") or 0)
         newer = [v for v in versions if v > target_version]
         latest = max(documents, key=lambda doc: int(doc.get("Version") or 0))
-        if newer and earlier is None and same_content(plan, kinds.ACTION_TEMPLATE.name, latest, existing):
-            plan.items.append(
-                PlanItem(
-                    kinds.ACTION_TEMPLATE.name,
-                    name,
-                    source_id,
-                    Action.REUSE,
-                    f"the target's version {target_version} holds the same content as the bundle's "
-                    f"version {max(newer)}",
-                    target_id=str(existing["Id"]),
-                )
-            )
-        elif newer and earlier is None:
+        same = bool(newer) and same_content(plan, kinds.ACTION_TEMPLATE.name, latest, existing)
+        if newer and earlier is None and not same:
             plan.items.append(
                 PlanItem(
                     kinds.ACTION_TEMPLATE.name,
@@ -296,23 +285,27 @@ def _decide_step_templates(plan: ImportPlan) -> None:
                     str(existing["Id"]),
                 )
             )
-        else:
+            continue
+        if same and earlier is None:
             reason = (
-                f"same version ({target_version}) on the target"
-                if versions == [target_version]
-                else f"the target has version {target_version}; steps use the matching target version"
+                f"the target's version {target_version} holds the same content as the bundle's "
+                f"version {max(newer)}"
             )
-            plan.items.append(
-                PlanItem(
-                    kinds.ACTION_TEMPLATE.name,
-                    name,
-                    source_id,
-                    Action.REUSE,
-                    reason,
-                    target_id=str(existing["Id"]),
-                    resumed=earlier is not None,
-                )
+        elif versions == [target_version]:
+            reason = f"same version ({target_version}) on the target"
+        else:
+            reason = f"the target has version {target_version}; steps use the matching target version"
+        plan.items.append(
+            PlanItem(
+                kinds.ACTION_TEMPLATE.name,
+                name,
+                source_id,
+                Action.REUSE,
+                reason,
+                target_id=str(existing["Id"]),
+                resumed=earlier is not None,
             )
+        )
 
 
 def _decide_library_merges(plan: ImportPlan) -> None:

@@ -20,7 +20,7 @@ from octodesk.gui.migrate.pages import PAGES
 from octodesk.gui.migrate.preview_page import PreviewPage
 from octodesk.gui.migrate.state import MigrationState
 from octodesk.gui.outcome import FlowOutcome, of_report
-from octodesk.gui.runner import Runner
+from octodesk.gui.runner import Runner, confirm_cancel
 from octodesk.gui.worker import spawn
 
 log = logging.getLogger(__name__)
@@ -98,21 +98,17 @@ class MigrateWizard(QWizard):
     async def _confirm_cancel(self) -> None:
         self._confirming = True
         try:
-            stop = await dialogs.ask_yes_no(
+            stopped = await confirm_cancel(
                 self,
                 "Migration running",
                 "Cancel the running step and close the wizard? What was written stays written; "
                 "migrating these projects again continues where it stopped.",
-                relevant=lambda: self.running,
+                self.runners(),
             )
         finally:
             self._confirming = False
-        if not stop:
-            return
-        self.cancel_all()
-        for runner in self.runners():
-            await runner.wait_idle()
-        super().reject()
+        if stopped:
+            super().reject()
 
     async def run(self) -> FlowOutcome:
         """Show the wizard until it is closed, then wait for its jobs to stop; how the migration ended."""
