@@ -139,7 +139,8 @@ class ResultsView(QWidget):
         warnings = list(report.warnings) if report is not None else []
         self.warnings_model.setStringList(warnings)
         self.warnings_title.setText(f"Warnings ({len(warnings)})")
-        self.warnings_view.setVisible(bool(warnings))
+        for widget in (self.warnings_title, self.warnings_view):
+            widget.setVisible(bool(warnings))
         self.follow_ups_model.set_follow_ups(report.follow_ups if report is not None else [])
         self._update_follow_up_title()
         self.save_button.setEnabled(report is not None)

@@ -175,7 +175,7 @@ def _decide_present(
         name,
         source_id,
         Action.REUSE,
-        f"{kind} with this name exists on the target",
+        "exists on the target (matched by name)",
         target_id=target_id,
     )
 
