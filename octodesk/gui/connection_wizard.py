@@ -194,8 +194,7 @@ class ServerPage(QWizardPage):
     def _values_changed(self) -> None:
         if self.probe is not None and self._probe_values != self.current_values():
             self.probe = None
-            self.status.setText("Settings changed: test the connection again.")
-            self.status.setProperty("state", "")
+            self._show_state("Settings changed: test the connection again.", "")
         self.completeChanged.emit()
 
     def tested(self) -> bool:
@@ -241,7 +240,7 @@ class ServerPage(QWizardPage):
             return
         register_secret(api_key)
         self._set_busy(True)
-        self.status.setText(f"Connecting to {url}…")
+        self._show_state(f"Connecting to {url}…", "")
         try:
             self._probe_cancel = CancelToken()
             probe = await run_in_worker(probe_job(url, api_key, verify), no_progress, self._probe_cancel)
@@ -274,11 +273,14 @@ class ServerPage(QWizardPage):
         self.test_button.setEnabled(not busy)
         self.completeChanged.emit()
 
-    def _show_result(self, text: str, ok: bool, focus: QWidget | None = None) -> None:
+    def _show_state(self, text: str, state: str) -> None:
         self.status.setText(text)
-        self.status.setProperty("state", "ok" if ok else "error")
+        self.status.setProperty("state", state)
         self.status.style().unpolish(self.status)
         self.status.style().polish(self.status)
+
+    def _show_result(self, text: str, ok: bool, focus: QWidget | None = None) -> None:
+        self._show_state(text, "ok" if ok else "error")
         if focus is not None and self.isVisible():
             focus.setFocus()
         self.probe_finished.emit(ok)

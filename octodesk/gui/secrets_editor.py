@@ -10,6 +10,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractItemModel,
+    QModelIndex,
     QSortFilterProxyModel,
     Qt,
     Signal,
@@ -196,6 +197,8 @@ class SecretsEditor(QWidget):
             | QTreeView.EditTrigger.AnyKeyPressed
             | QTreeView.EditTrigger.SelectedClicked
         )
+        # Typing on a row edits its value, whichever cell of the row was clicked.
+        self.tree.selectionModel().currentChanged.connect(self._to_value_cell)
         header = self.tree.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -233,6 +236,10 @@ class SecretsEditor(QWidget):
 
     def values(self) -> dict[str, str]:
         return self.model.values()
+
+    def _to_value_cell(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.column() == 0 and current.parent().isValid():
+            self.tree.setCurrentIndex(current.siblingAtColumn(1))
 
     def _filter(self, text: str) -> None:
         self.proxy.setFilterFixedString(text.strip())

@@ -44,6 +44,7 @@ from octodesk.gui.runner import JobFailed  # noqa: E402
 from octodesk.gui.sandbox_session import SandboxSession  # noqa: E402
 from octodesk.gui.settings import Settings  # noqa: E402
 from octodesk.gui.state import Role  # noqa: E402
+from octodesk.gui.worker import spawn  # noqa: E402
 from octodesk.render import headline  # noqa: E402
 
 PASSWORD = "screenshot password"
@@ -83,7 +84,7 @@ async def show_preview(
     operation: OperationWindow, target: Connection, bundle: Path, options: ImportOptions
 ) -> None:
     plan = await operation.run_job("Preview", plan_job(target, bundle, PASSWORD, options))
-    asyncio.ensure_future(operation.ask_to_apply(plan))
+    spawn(operation.ask_to_apply(plan))
     await until(operation.apply_button.isVisible)
 
 

@@ -281,3 +281,63 @@ def test_migrating_again_after_a_cancel_continues_with_the_same_bundle(
     assert second.args == ["migrate", "succeeded"]
     assert projects_on(empty_server) == ["Billing API"]
     assert list(paths.bundles_dir().glob("*.octobundle")) == [bundle]
+
+
+def test_enter_means_next_and_a_closed_wizard_leaves_nothing_listening(
+    qtbot: QtBot,
+    window: MainWindow,
+    run_async: Callable[..., Any],
+    demo_server: Any,
+    empty_server: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Found under Xvfb: Enter on the first page opened "Change source…" (an auto-default button), and a
+    closed wizard's pages still answered connection changes (RuntimeError dialogs)."""
+    import sys
+
+    uncaught: list[BaseException] = []
+    monkeypatch.setattr(sys, "excepthook", lambda _type, error, _trace: uncaught.append(error))
+    connect_both(window, run_async, demo_server, empty_server)
+    window.project_panel.model.set_checked_names(["Billing API"])
+    with qtbot.waitSignal(window.flow_finished, timeout=TIMEOUT):
+        wizard = open_wizard(qtbot, window)
+        wizard.activateWindow()
+        qtbot.keyClick(wizard, Qt.Key.Key_Return)
+        projects = wizard.page_of(ProjectsPage)
+        qtbot.waitUntil(lambda: wizard.currentPage() is projects, timeout=TIMEOUT)
+        assert not [w for w in QApplication.topLevelWidgets() if type(w).__name__ == "ConnectionWizard"]
+        wizard.reject()
+    QApplication.processEvents()
+    run_async(window.set_connection("target", connection_to(demo_server)))
+    QApplication.processEvents()
+    assert uncaught == []
+
+
+def test_back_while_the_bundle_is_written_stops_it_and_next_writes_one(
+    qtbot: QtBot,
+    window: MainWindow,
+    run_async: Callable[..., Any],
+    sandbox_factory: Callable[..., Any],
+    empty_server: Any,
+) -> None:
+    slow = sandbox_factory("demo")
+    connect_both(window, run_async, slow, empty_server)
+    window.project_panel.model.set_checked_names(["Billing API"])
+    with qtbot.waitSignal(window.flow_finished, timeout=TIMEOUT):
+        wizard = open_wizard(qtbot, window)
+        advance(qtbot, wizard, ProjectsPage)
+        advance(qtbot, wizard, TargetPage)
+        advance(qtbot, wizard, PasswordPage)
+        set_password(wizard)
+        wait_complete(qtbot, advance(qtbot, wizard, SecretsPage))
+        slow.set_faults(latency_ms=60)
+        preview = advance(qtbot, wizard, PreviewPage)
+        qtbot.waitUntil(lambda: preview.run_view.title_label.text().startswith("Exporting"), timeout=TIMEOUT)
+        wizard.back()
+        qtbot.waitUntil(lambda: not preview.runner.running, timeout=TIMEOUT)
+        assert not list(paths.bundles_dir().glob("*.octobundle")), "the stopped export left no bundle"
+        slow.set_faults(latency_ms=0)
+        preview = advance(qtbot, wizard, PreviewPage)
+        wait_complete(qtbot, preview)
+        wizard.reject()
+    assert len(list(paths.bundles_dir().glob("*.octobundle"))) == 1

@@ -145,3 +145,20 @@ def test_broken_secrets_file_is_one_clear_message(qtbot: QtBot, tmp_path: Path) 
     assert "not valid JSON" in dialog.editor.message.text()
     assert "leak-me" not in dialog.editor.message.text()
     assert dialog.values() == {}
+
+
+def test_typing_on_a_row_edits_its_value(qtbot: QtBot) -> None:
+    dialog = SecretsDialog(REFS)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    tree = dialog.editor.tree
+    label = value_index(dialog.editor, "account:Azure Prod/Password").siblingAtColumn(0)
+    tree.setCurrentIndex(label)  # a click on the label
+    assert tree.currentIndex().column() == 1
+    tree.setFocus()
+    qtbot.keyClicks(tree, "t")  # the first key opens the value's masked field, and goes into it
+    editor = tree.viewport().findChild(QLineEdit)
+    assert editor is not None and editor.text() == "t"
+    qtbot.keyClicks(editor, "yped")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: dialog.values() == {"account:Azure Prod/Password": "typed"})

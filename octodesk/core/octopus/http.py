@@ -284,6 +284,8 @@ def classify_response(
         return Failure(redirect, transient=False, may_have_reached_server=True)
     if status in _REFUSALS:
         error_type, text = _REFUSALS[status]
+        if reason:  # the server said why: ours would say it again
+            text = text.split(":", 1)[0]
         refusal = error_type(f"{what} {text}{detail}", **fields)
         return Failure(refusal, transient=False, may_have_reached_server=True)
     retry_after = parse_retry_after(response.headers.get("Retry-After"))

@@ -54,9 +54,17 @@ def predict_left_out_variables(plan: ImportPlan) -> None:
                     if not match_by_name(machines.get(ref.value, ""), target.of("Machine")).found:
                         missing.append(f"machine '{machines.get(ref.value, ref.value)}'")
                 elif (ref.kind, ref.value) not in carried and (ref.kind, ref.value) not in external:
-                    missing.append(f"{ref.kind} {ref.value}")
+                    missing.append(_named(plan, ref.kind, ref.value))
             if missing:
                 _left_out(plan, owner, label(variable, source_set), missing)
+
+
+def _named(plan: ImportPlan, kind: str, source_id: str) -> str:
+    """A resource by its name (the bundle's, or the export's record of what it referenced), never its id
+    unless nothing names it."""
+    resource = plan.bundle.get(kind, source_id)
+    name = resource.name if resource else plan.external.names.get((kind, source_id))
+    return f"{kind} '{name}'" if name else f"{kind} {source_id}"
 
 
 def _left_out(plan: ImportPlan, owner: tuple[str, str], variable: str, missing: list[str]) -> None:

@@ -28,7 +28,11 @@ class ConnectionPage(MigrationPage):
         self.layout_ = QVBoxLayout(self)
         self.layout_.addWidget(self.panel)
         self.layout_.addWidget(self.note)
-        self.context.app.connection_changed.connect(lambda _role: self.initializePage())
+        # A bound method, not a lambda: Qt drops the connection when the page is deleted with its wizard.
+        self.context.app.connection_changed.connect(self._connection_changed)
+
+    def _connection_changed(self, _role: str) -> None:
+        self.initializePage()
 
     @property
     def connection(self) -> Connection | None:

@@ -72,6 +72,10 @@ class PreviewPage(MigrationPage):
         self.completeChanged.emit()
         spawn(self.export_and_plan())
 
+    def cleanupPage(self) -> None:
+        """Back while the bundle is written or the plan made: that job stops (Next starts it again)."""
+        self.runner.cancel()
+
     def _open_folder(self) -> None:
         if self.migration.bundle_path is not None and not open_folder(self.migration.bundle_path.parent):
             self.bundle_label.setText(
@@ -83,6 +87,7 @@ class PreviewPage(MigrationPage):
         self.open_folder_button.setEnabled(self.migration.bundle_path is not None)
 
     async def export_and_plan(self) -> None:
+        await self.runner.wait_idle()  # a job stopped by Back finishes its current request first
         migration = self.migration
         self.failed = ""
         self.retry_button.hide()

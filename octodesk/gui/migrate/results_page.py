@@ -18,6 +18,7 @@ class ResultsPage(MigrationPage):
     def __init__(self, context: MigrationContext) -> None:
         super().__init__(context)
         self.setTitle("Results")
+        self.setSubTitle("What was written, and what is left to do by hand. Finish closes the wizard.")
         self.results = ResultsView()
         layout = QVBoxLayout(self)
         layout.addWidget(self.results)

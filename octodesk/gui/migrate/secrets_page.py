@@ -22,6 +22,7 @@ class SecretsPage(MigrationPage):
     def __init__(self, context: MigrationContext) -> None:
         super().__init__(context)
         self.setTitle("Sensitive values")
+        self.setSubTitle("Values the export carries, encrypted; what you leave empty becomes a follow-up.")
         self.intro = QLabel()
         self.intro.setWordWrap(True)
         self.editor = SecretsEditor()
@@ -51,7 +52,11 @@ class SecretsPage(MigrationPage):
         self.completeChanged.emit()
         spawn(self._load(wanted))
 
+    def cleanupPage(self) -> None:
+        self.runner.cancel()  # Back while the references are listed
+
     async def _load(self, projects: tuple[str, ...]) -> None:
+        await self.runner.wait_idle()
         source = self.migration.source
         if source is None:
             return

@@ -11,7 +11,7 @@ import logging
 from html import escape
 from typing import TypeVar
 
-from PySide6.QtWidgets import QLabel, QWidget, QWizard
+from PySide6.QtWidgets import QLabel, QPushButton, QWidget, QWizard
 
 from octodesk.gui import dialogs
 from octodesk.gui.host import OperationHost
@@ -40,6 +40,8 @@ class MigrateWizard(QWizard):
         self.pages: list[MigrationPage] = [factory(self.context) for factory in PAGES]
         for page in self.pages:
             self.addPage(page)
+            for button in page.findChildren(QPushButton):
+                button.setAutoDefault(False)  # Enter always means the wizard's Next, never a page's button
         self.steps = QLabel()
         self.steps.setObjectName("stepIndicator")
         self.steps.setMinimumWidth(150)
