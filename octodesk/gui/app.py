@@ -88,6 +88,7 @@ async def main(app: QApplication, sandbox: bool, pane_handler: QtLogHandler | No
             closed.set_result(None)
 
     app.lastWindowClosed.connect(window_closed)
+    window.closed.connect(window_closed)  # an error dialog left open must not keep the app alive
     # main() ends the loop by returning; if Qt quit on the last window, the awaits below (stopping the
     # sandbox) would die with "Event loop stopped before Future completed".
     app.setQuitOnLastWindowClosed(False)

@@ -57,6 +57,7 @@ MINIMUM_SIZE = (900, 600)
 class MainWindow(QMainWindow):
     flow_finished = Signal(str, str)  # flow name, FlowOutcome
     projects_loaded = Signal(int)
+    closed = Signal()  # the user closed the main window: the app ends, whatever other windows are open
 
     def __init__(self, settings: Settings | None = None, state: AppState | None = None) -> None:
         super().__init__()
@@ -393,6 +394,8 @@ class MainWindow(QMainWindow):
         if self.migrate_wizard is not None:
             self.migrate_wizard.cancel_all()
         super().closeEvent(event)
+        if event.isAccepted():
+            self.closed.emit()
 
     async def _confirm_close(self) -> None:
         if await dialogs.ask_yes_no(

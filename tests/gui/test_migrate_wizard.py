@@ -12,7 +12,7 @@ from migrate_helpers import PASSWORD, TIMEOUT, advance, open_wizard, set_passwor
 from pytestqt.qtbot import QtBot
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWizard
 
 from octodesk.core import paths
 from octodesk.core.bundle import read_bundle
@@ -208,8 +208,11 @@ def test_cancel_during_the_import_says_what_was_written_and_resume_finishes_it(
     """Issue 11 fault 3: inline Cancel left "Cancelling…" greyed forever, with no way on."""
     with qtbot.waitSignal(window.flow_finished, timeout=TIMEOUT) as finished:
         wizard, run_page = start_slow_import(qtbot, window, run_async, demo_server, empty_server)
+        results_button = wizard.button(QWizard.WizardButton.CommitButton)
+        assert not run_page.isComplete() and not results_button.isEnabled(), "no results while writing"
         run_page.run_view.cancel_button.click()
         qtbot.waitUntil(run_page.resume_button.isVisible, timeout=TIMEOUT)
+        assert results_button.isEnabled()
         assert not run_page.run_view.cancel_button.isVisible(), "no greyed 'Cancelling…' left behind"
         assert "was cancelled" in run_page.stopped_label.text()
         assert "written to the target" in run_page.stopped_label.text()

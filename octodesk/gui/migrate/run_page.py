@@ -50,6 +50,7 @@ class RunPage(MigrationPage):
         for factory in RUN_PANELS:
             layout.addWidget(factory(context))
         layout.addLayout(resume_row)
+        self.ended = False
 
     def runners(self) -> list[Runner]:
         return [self.runner]
@@ -64,12 +65,14 @@ class RunPage(MigrationPage):
         if target is None or plan is None:
             return
         report = migration.report = Report(operation="import")
+        self.ended = False
         self.stopped_label.hide()
         self.resume_button.hide()
         self.completeChanged.emit()
         try:
             await self.runner.run_job(f"Importing into {target.space}", apply_job(target, plan, report))
         except JobFailed:
+            self.ended = True
             migration.record = self.host.record_run("migrate", report)
             self.stopped_label.setText(stopped_headline(report))
             self.stopped_label.show()
@@ -77,6 +80,7 @@ class RunPage(MigrationPage):
             self.resume_button.setFocus()
             self.completeChanged.emit()
             return
+        self.ended = True
         migration.record = self.host.record_run("migrate", report)
         self.completeChanged.emit()
         if self.wizard() is not None and self.wizard().currentPage() is self:
@@ -88,6 +92,8 @@ class RunPage(MigrationPage):
             return
         self.resume_button.hide()
         self.stopped_label.hide()
+        self.ended = False
+        self.completeChanged.emit()
         try:
             migration.plan = await self.runner.run_job(
                 "Planning the rest of the import",
@@ -97,6 +103,8 @@ class RunPage(MigrationPage):
             self.stopped_label.setText(f"The import could not be planned again: {failed.error}")
             self.stopped_label.show()
             self.resume_button.show()
+            self.ended = True
+            self.completeChanged.emit()
             return
         if migration.plan.refused:
             self.stopped_label.setText(
@@ -107,4 +115,5 @@ class RunPage(MigrationPage):
         await self.apply()
 
     def isComplete(self) -> bool:
-        return self.migration.report is not None and not self.runner.running
+        """Results open once the import ended, however it ended; never while it writes."""
+        return self.ended and not self.runner.running
