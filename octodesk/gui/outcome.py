@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
 from octodesk.core.report import Report
@@ -36,3 +37,11 @@ def status_text(flow: str, outcome: FlowOutcome, report: Report | None = None) -
     if outcome == FlowOutcome.COMPLETED_WITH_FAILURES and report is not None:
         return f"{flow.capitalize()}: completed with {plural(len(report.failures), 'failure')}."
     return f"{flow.capitalize()}: {outcome}."
+
+
+def local_time(stamp: str) -> str:
+    """``2026-12-04T01:55:05+00:00`` as the user's local time, ``2026-12-04 02:55``; unknown as it came."""
+    try:
+        return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return stamp or "?"

@@ -17,13 +17,14 @@ from PySide6.QtWidgets import (
 
 from octodesk.gui import history
 from octodesk.gui.dialogs import show_modal
+from octodesk.gui.outcome import local_time
 from octodesk.gui.results_view import ResultsView
 from octodesk.render import headline
 
 
 def run_title(record: history.RunRecord) -> str:
     report = record.report
-    when = (report.finished_at or report.started_at or "?").replace("T", " ")
+    when = local_time(report.finished_at or report.started_at)
     projects = ", ".join(report.projects) or "no projects"
     return f"{when} · {record.flow.capitalize()} · {projects} · {headline(report)}"
 

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from octodesk.core.errors import OctoDeskError
 from octodesk.core.report import Report
 from octodesk.gui import dialogs
+from octodesk.gui.outcome import local_time
 from octodesk.gui.results_model import CountsModel, FollowUpModel
 from octodesk.gui.wording import GUI_REMEDIES
 from octodesk.gui.worker import spawn
@@ -44,7 +45,7 @@ def facts_text(report: Report) -> str:
         lines.append(f"To {place_text(report.target)}")
     when = report.finished_at or report.started_at
     if when:
-        lines.append(f"{when.replace('T', ' ')} · OctoDesk {report.tool_version}")
+        lines.append(f"{local_time(when)} · OctoDesk {report.tool_version}")
     return "\n".join(lines)
 
 

@@ -11,6 +11,7 @@ from octodesk.gui import history
 from octodesk.gui.connection import Connection
 from octodesk.gui.connection_panel import ConnectionPanel
 from octodesk.gui.migrate.page import MigrationContext, MigrationPage
+from octodesk.gui.outcome import local_time
 from octodesk.gui.state import Role
 from octodesk.gui.worker import spawn
 
@@ -74,10 +75,14 @@ class TargetPage(ConnectionPage):
         super().__init__(context)
         self.setTitle("Target server")
         self.setSubTitle("The bundle is imported into this space.")
-        self.resume_box = QCheckBox()
+        self.resume_box = QCheckBox("&Continue the migration of these projects that stopped")
         self.resume_box.setChecked(True)
-        self.resume_box.hide()
-        self.layout_.addWidget(self.resume_box)
+        self.resume_detail = QLabel()
+        self.resume_detail.setWordWrap(True)
+        self.resume_detail.setObjectName("hintLabel")
+        for widget in (self.resume_box, self.resume_detail):
+            widget.hide()
+            self.layout_.addWidget(widget)
         self.layout_.addStretch(1)
         self.unfinished: history.RunRecord | None = None
 
@@ -90,12 +95,13 @@ class TargetPage(ConnectionPage):
         )
         if self.unfinished is not None:
             report = self.unfinished.report
-            when = (report.finished_at or report.started_at).replace("T", " ")
-            self.resume_box.setText(
-                f"&Continue the migration of these projects that stopped ({when}), with its bundle "
-                f"{report.bundle_path}: nothing is written twice"
+            self.resume_detail.setText(
+                f"It stopped on {local_time(report.finished_at or report.started_at)}. Its bundle is kept "
+                f"({report.bundle_path}): the import continues where it stopped and writes nothing twice. "
+                "Untick to export a new bundle instead."
             )
-        self.resume_box.setVisible(self.unfinished is not None)
+        for widget in (self.resume_box, self.resume_detail):
+            widget.setVisible(self.unfinished is not None)
         super().initializePage()
 
     def problem(self) -> str:

@@ -31,11 +31,12 @@ class PasswordPage(MigrationPage):
         self.hint.setWordWrap(True)
         self.location = QLabel()
         self.location.setWordWrap(True)
+        self.location_label = QLabel("Bundle folder:")
         form = QFormLayout(self)
         form.addRow("&Password:", self.password)
         form.addRow(self.confirm_label, self.confirm)
         form.addRow("", self.hint)
-        form.addRow("Bundle folder:", self.location)
+        form.addRow(self.location_label, self.location)
         self.password.textChanged.connect(self._update)
         self.confirm.textChanged.connect(self._update)
 
@@ -46,11 +47,13 @@ class PasswordPage(MigrationPage):
         if resuming:
             self.setSubTitle("Enter the password of the stopped migration's bundle.")
             bundle = self.migration.resume.report.bundle_path if self.migration.resume else ""
+            self.location_label.setText("Bundle:")
             self.location.setText(bundle)
         else:
             self.setSubTitle(
                 "The bundle is encrypted with this password. Keep it: importing the bundle again needs it."
             )
+            self.location_label.setText("Bundle folder:")
             try:
                 self.location.setText(str(self.host.state.settings.bundle_folder()))
             except OSError as error:

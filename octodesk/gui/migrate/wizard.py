@@ -63,7 +63,7 @@ class MigrateWizard(QWizard):
             if page is current:
                 lines.append(f"<b>▶ {name}</b>")
             elif page.skipped():
-                lines.append(f"<span style='color:gray'>- {name} (not needed)</span>")
+                lines.append(f"<span style='color:gray'>– {name}</span>")  # noqa: RUF001
             else:
                 lines.append(("✓ " if index < position else "  ") + name)
         self.steps.setText("<br>".join(lines))
