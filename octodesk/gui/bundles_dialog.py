@@ -29,6 +29,7 @@ from octodesk.gui.dialogs import show_modal, unwritable_reason
 from octodesk.gui.results_view import open_folder
 from octodesk.gui.settings import Settings
 from octodesk.gui.worker import spawn
+from octodesk.render import plural
 
 log = logging.getLogger(__name__)
 COLUMNS = ("Bundle", "Projects", "Written", "Size")
@@ -54,17 +55,23 @@ class BundlesDialog(QDialog):
         self.folder_label = QLabel()
         self.folder_label.setWordWrap(True)
         choose = QPushButton("&Choose folder…")
+        choose.setAutoDefault(False)
         choose.clicked.connect(self._choose_folder)
         open_button = QPushButton("&Open folder")
+        open_button.setAutoDefault(False)
         open_button.clicked.connect(lambda: open_folder(self.folder()))
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(list(COLUMNS))
         self.table.setAccessibleName("Bundles")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.itemSelectionChanged.connect(self._selection_changed)
         self.delete_button = QPushButton("&Delete…")
+        self.delete_button.setAutoDefault(False)
         self.delete_button.clicked.connect(lambda: spawn(self.delete_selected()))
         self.message = QLabel()
         self.message.setWordWrap(True)
@@ -103,7 +110,6 @@ class BundlesDialog(QDialog):
                 if column == 3:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(row, column, item)
-        self.table.resizeColumnToContents(0)
         self._selection_changed()
 
     def selected(self) -> list[BundleFile]:
@@ -119,8 +125,8 @@ class BundlesDialog(QDialog):
             return
         names = ", ".join(bundle.path.name for bundle in chosen)
         question = (
-            f"Delete {len(chosen)} bundle(s): {names}? A migration that stopped can only be continued "
-            "with its bundle."
+            f"Delete {plural(len(chosen), 'bundle')}: {names}? A migration that stopped can only be "
+            "continued with its bundle."
         )
         if not await dialogs.ask_yes_no(self, "Delete bundles", question):
             return

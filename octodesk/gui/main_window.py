@@ -397,13 +397,23 @@ class MainWindow(QMainWindow):
         if event.isAccepted():
             self.closed.emit()
 
+    def _anything_running(self) -> bool:
+        return bool(self.running_operations()) or (
+            self.migrate_wizard is not None and self.migrate_wizard.running
+        )
+
     async def _confirm_close(self) -> None:
-        if await dialogs.ask_yes_no(
-            self, "Operation running", "An export or import is still running. Cancel it and quit?"
-        ):
-            for window in self.running_operations():
-                window.runner.cancel()
-            if self.migrate_wizard is not None:
-                self.migrate_wizard.cancel_all()
-            self._closing_confirmed = True
-            self.close()
+        stop = await dialogs.ask_yes_no(
+            self,
+            "Operation running",
+            "An export or import is still running. Cancel it and quit?",
+            relevant=self._anything_running,
+        )
+        if not stop and self._anything_running():
+            return  # the user chose to stay
+        for window in self.running_operations():
+            window.runner.cancel()
+        if self.migrate_wizard is not None:
+            self.migrate_wizard.cancel_all()
+        self._closing_confirmed = True
+        self.close()

@@ -102,6 +102,8 @@ class ResultsView(QWidget):
         self.message = QLabel()
         self.message.setWordWrap(True)
 
+        for button in (self.save_button, self.open_folder_button):
+            button.setAutoDefault(False)  # Enter closes the window, never opens a file dialog
         buttons = QHBoxLayout()
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.open_folder_button)

@@ -308,3 +308,23 @@ def _wait_for_cancel(progress: Any, cancel: Any) -> None:
     while not cancel.cancelled:
         time.sleep(0.01)
     cancel.raise_if_cancelled()
+
+
+def test_quitting_when_the_run_ends_during_the_question_just_quits(
+    qtbot: QtBot, connected: MainWindow
+) -> None:
+    """Found under Xvfb: the quit question stayed up after the run it asked about had ended."""
+    from PySide6.QtWidgets import QMessageBox
+
+    with qtbot.waitSignal(connected.flow_finished, timeout=TIMEOUT):
+        wizard = open_wizard(qtbot, connected)
+        runner = wizard.runners()[0]
+        spawn(_until_cancelled(runner))
+        qtbot.waitUntil(lambda: wizard.running, timeout=TIMEOUT)
+        with qtbot.waitSignal(connected.closed, timeout=TIMEOUT):
+            connected.close()
+            question = shown(qtbot, QMessageBox)
+            assert "still running" in question.text()
+            runner.cancel()  # the run ends by itself while the question is open
+        assert not connected.isVisible()
+        wizard.reject()

@@ -107,7 +107,7 @@ def decide_project(plan: ImportPlan, source_id: str, name: str, doc: dict[str, A
             str(match.target["Id"]),
         )
     plan.refusals.append(
-        f"Project '{name}' already exists in target space '{plan.space_name}': nothing was imported. "
+        f"Project '{name}' already exists in target space '{plan.space_name}'. "
         "Rename or delete it on the target, or choose to update existing projects."
     )
     return PlanItem(
