@@ -25,14 +25,15 @@ def import_into(url: str, space: str, bundle: str, concurrency: int) -> dict[str
     from benchmarks.memory import api_key_from_env
     from octodesk.core.apply import apply_plan
     from octodesk.core.octopus.client import OctopusClient
-    from octodesk.core.plan import plan_import
+    from octodesk.core.plan import ImportOptions, plan_import
 
     with (
         recording_requests() as timeline,
         OctopusClient(url, api_key_from_env(), concurrency=concurrency) as client,
     ):
         started = time.perf_counter()
-        plan = plan_import(Path(bundle), PASSWORD, client, space)
+        # No account secrets are supplied at export: placeholders, as a user would allow them.
+        plan = plan_import(Path(bundle), PASSWORD, client, space, ImportOptions(placeholder_secrets=True))
         if plan.refused:
             raise BenchmarkFailed(f"The import plan was refused: {'; '.join(plan.refusals)}")
         planned = time.perf_counter()

@@ -110,6 +110,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="import into projects that already exist on the target (promotion) instead of refusing",
     )
     imp.add_argument(
+        "--placeholder-secrets",
+        action="store_true",
+        help="create accounts and Git credentials whose required secret the bundle lacks with a named "
+        "placeholder (listed as a follow-up) instead of refusing the import",
+    )
+    imp.add_argument(
         "--report", metavar="PATH", help="write the JSON import report (or plan, with --dry-run)"
     )
 
@@ -134,7 +140,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--data", default="demo", metavar="NAME|PATH", help="dataset: empty, demo, large, or a JSON file"
     )
     sandbox.add_argument(
-        "--version", dest="server_version", default=None, metavar="V", help="reported server version"
+        "--version",
+        dest="server_version",
+        default=None,
+        metavar="V",
+        help="server version to behave as: a profile (2021.2, 2023.1, 2025.2, 2026.3) or a full version "
+        "such as 2023.1.9626, which gets the newest profile not newer than it",
     )
     sandbox.add_argument("--hosting", choices=["self-hosted", "cloud"], default="self-hosted")
     sandbox.add_argument(

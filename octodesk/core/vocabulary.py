@@ -62,6 +62,7 @@ class FollowUpCategory(StrEnum):
     TRIGGER = "trigger"
     WORKERS = "workers"
     TEAM_MEMBERS = "team-members"
+    SETTING = "setting"  # a project setting the target does not have
     EXPORT = "export"  # recorded at export time, in an older bundle without a category
 
 

@@ -40,6 +40,8 @@ KIND_LABELS = {
     "Tenant": "Tenant",
     "TenantVariables": "Tenant variables",
     "ProjectLogo": "Project logo",
+    "GitCredential": "Git credential",
+    "DeploymentSettings": "Deployment settings",
 }
 
 ACTION_LABELS = {
@@ -75,6 +77,7 @@ CATEGORY_LABELS = {
     FollowUpCategory.TRIGGER: "Triggers",
     FollowUpCategory.WORKERS: "Workers",
     FollowUpCategory.TEAM_MEMBERS: "Team members",
+    FollowUpCategory.SETTING: "Project settings",
     FollowUpCategory.EXPORT: "Other",
 }
 

@@ -87,7 +87,11 @@ def definition_for(method: str, path: str, bodies: list[tuple[str, re.Pattern[st
 def recorded_writes(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[str, str, Any]]:
     bundle = tmp_path_factory.mktemp("conformance") / "demo.octobundle"
     with SandboxServer("demo") as source, OctopusClient(source.url, source.api_key) as reader:
-        secrets = {"certificate:Portal TLS/Password": CERTIFICATE_PASSWORD}
+        secrets = {
+            "certificate:Portal TLS/Password": CERTIFICATE_PASSWORD,
+            "account:Azure Portal Subscription/Password": "azure-SP-from-secrets-file",
+            "account:AWS Billing/SecretKey": "aws-secret-from-secrets-file",
+        }
         assert export_projects(reader, "Default", DEMO_PROJECTS, bundle, PASSWORD, secrets=secrets).succeeded
     with SandboxServer("empty") as target, RecordingClient(target.url, target.api_key) as writer:
         assert import_bundle(bundle, PASSWORD, writer, "Default", ImportOptions()).succeeded

@@ -17,6 +17,11 @@ from octodesk.gui.connection import Connection, connect_to
 from octodesk.gui.password_dialog import PasswordDialog
 
 PASSWORD = "correct horse battery staple"
+# Secrets an import cannot create the demo's accounts without (the plan refuses a bundle that lacks them).
+ACCOUNT_SECRETS = {
+    "account:AWS Billing/SecretKey": "aws-secret-from-the-secrets-page",
+    "account:Azure Portal Subscription/Password": "azure-secret-from-the-secrets-page",
+}
 
 
 class ScriptedPasswords:
@@ -107,10 +112,12 @@ def script_secrets(monkeypatch: pytest.MonkeyPatch, values: dict[str, str] | Non
     return scripted
 
 
-def make_bundle(server: Any, path: Path, projects: list[str]) -> Path:
-    """A bundle of ``projects`` exported from a sandbox with the core (no GUI involved)."""
+def make_bundle(server: Any, path: Path, projects: list[str], secrets: dict[str, str] | None = None) -> Path:
+    """A bundle of ``projects`` exported from a sandbox with the core (no GUI involved), carrying the
+    accounts' secrets unless ``secrets`` says otherwise."""
     with OctopusClient(server.url, server.api_key) as client:
-        export_projects(client, "Default", projects, path, PASSWORD)
+        chosen = ACCOUNT_SECRETS if secrets is None else secrets
+        export_projects(client, "Default", projects, path, PASSWORD, secrets=chosen)
     return path
 
 

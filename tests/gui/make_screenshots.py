@@ -49,6 +49,10 @@ from octodesk.render import headline  # noqa: E402
 
 PASSWORD = "screenshot password"
 PROJECTS = ["Web Portal", "Billing API"]
+ACCOUNT_SECRETS = {  # an import cannot create the demo's accounts without them
+    "account:AWS Billing/SecretKey": "entered-in-the-app",
+    "account:Azure Portal Subscription/Password": "entered-in-the-app",
+}
 
 
 def save(widget: QWidget, folder: Path, name: str) -> None:
@@ -68,7 +72,7 @@ async def until(condition: Callable[[], bool], seconds: float = 60.0) -> None:
 
 def export(source: Connection, path: Path) -> Path:
     with OctopusClient(source.url, source.api_key) as client:
-        export_projects(client, "Default", PROJECTS, path, PASSWORD)
+        export_projects(client, "Default", PROJECTS, path, PASSWORD, secrets=ACCOUNT_SECRETS)
     return path
 
 

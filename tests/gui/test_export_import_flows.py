@@ -43,6 +43,9 @@ def connect(window: MainWindow, run_async: Callable[..., Any], role: str, server
         assert window.project_panel.model.total_count() > 0
 
 
+AWS_SECRET = {"account:AWS Billing/SecretKey": "aws-secret-from-the-secrets-page"}
+
+
 def wait_for_export_progress(qtbot: QtBot, run_view: RunView) -> None:
     """Block until the export job itself (not the sensitive-value scan before it) reports progress."""
     qtbot.waitSignal(
@@ -121,7 +124,7 @@ def test_import_preview_shows_the_right_actions_then_applies(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    bundle = make_bundle(demo_server, tmp_path / "b.octobundle", ["Billing API"])
+    bundle = make_bundle(demo_server, tmp_path / "b.octobundle", ["Billing API"], secrets={})
     connect(window, run_async, "target", empty_server)
     script_open_path(monkeypatch, bundle)
     script_passwords(monkeypatch, PASSWORD)
@@ -132,6 +135,14 @@ def test_import_preview_shows_the_right_actions_then_applies(
             timeout=FLOW_TIMEOUT,
         )
         operation = operation_window(window)
+        # The bundle lacks the AWS account's secret: refused until placeholders are allowed.
+        assert operation.preview.refused and "AWS Billing" in operation.preview.refusals_label.text()
+        assert not operation.apply_button.isEnabled()
+        operation.import_options.placeholder_secrets.setChecked(True)  # re-plans
+        qtbot.waitUntil(
+            lambda: operation.apply_button.isVisible() and operation.apply_button.isEnabled(),
+            timeout=FLOW_TIMEOUT,
+        )
         model = operation.preview.model
         project = model.find("Project", "Billing API")
         assert project.siblingAtColumn(1).data() == "Create"
@@ -158,7 +169,7 @@ def test_refused_plan_disables_apply_until_update_existing(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    bundle = make_bundle(demo_server, tmp_path / "b.octobundle", ["Billing API"])
+    bundle = make_bundle(demo_server, tmp_path / "b.octobundle", ["Billing API"], AWS_SECRET)
     target = connection_to(empty_server)
     import_directly(empty_server, bundle)  # the project now exists there
     connect(window, run_async, "target", empty_server)

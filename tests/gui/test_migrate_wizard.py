@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 import shiboken6
-from gui_helpers import connection_to, script_yes_no
+from gui_helpers import ACCOUNT_SECRETS, connection_to, script_yes_no
 from migrate_helpers import PASSWORD, TIMEOUT, advance, open_wizard, set_password, wait_complete
 from pytestqt.qtbot import QtBot
 
@@ -41,15 +41,16 @@ def projects_on(server: Any) -> list[str]:
 
 
 def to_preview(qtbot: QtBot, wizard: Any, secrets: dict[str, str] | None = None) -> PreviewPage:
-    """From the source page to a finished preview, choosing what the main window had ticked."""
+    """From the source page to a finished preview, choosing what the main window had ticked, with the
+    accounts' secrets typed on the sensitive-values page (the plan refuses to create them without)."""
     advance(qtbot, wizard, ProjectsPage)
     advance(qtbot, wizard, TargetPage)
     advance(qtbot, wizard, PasswordPage)
     set_password(wizard)
     page = advance(qtbot, wizard, SecretsPage)
     wait_complete(qtbot, page)
-    for ref, value in (secrets or {}).items():
-        assert page.editor.model.set_value(ref, value), ref
+    for ref, value in {**ACCOUNT_SECRETS, **(secrets or {})}.items():
+        page.editor.model.set_value(ref, value)  # only the references these projects use are offered
     preview = advance(qtbot, wizard, PreviewPage)
     wait_complete(qtbot, preview)
     return preview
@@ -83,6 +84,9 @@ def test_migrate_wizard_from_start_to_results(
     assert bundle.manifest["projects"] == ["Billing API"]
     assert bundle.secrets[STRIPE_KEY] == "sk_live_from_the_wizard"
     assert projects_on(empty_server) == ["Billing API"]
+    accounts = empty_server.snapshot()["documents"]["accounts"].values()
+    aws = next(account for account in accounts if account["Name"] == "AWS Billing")
+    assert aws["SecretKey"]["NewValue"] == ACCOUNT_SECRETS["account:AWS Billing/SecretKey"]
     assert window.migrate_action.isEnabled()
 
 
@@ -99,10 +103,11 @@ def test_back_from_the_preview_keeps_the_values_and_the_bundle(
         secrets_page = wizard.page_of(SecretsPage)
         wizard.back()
         assert wizard.currentPage() is secrets_page
-        assert secrets_page.editor.values() == {STRIPE_KEY: "typed-once"}
+        typed = secrets_page.editor.values()
+        assert typed[STRIPE_KEY] == "typed-once"
         wizard.back()
         wizard.next()  # password page → sensitive values: still there after leaving the page
-        assert secrets_page.editor.values() == {STRIPE_KEY: "typed-once"}
+        assert secrets_page.editor.values() == typed
         preview = advance(qtbot, wizard, PreviewPage)
         wait_complete(qtbot, preview)
         assert wizard.migration.bundle_path == first_bundle
@@ -178,7 +183,10 @@ def test_escape_during_the_export_asks_then_stops_and_writes_no_bundle(
         advance(qtbot, wizard, TargetPage)
         advance(qtbot, wizard, PasswordPage)
         set_password(wizard)
-        wait_complete(qtbot, advance(qtbot, wizard, SecretsPage))
+        secrets = advance(qtbot, wizard, SecretsPage)
+        wait_complete(qtbot, secrets)
+        for ref, value in ACCOUNT_SECRETS.items():
+            secrets.editor.model.set_value(ref, value)
         slow.set_faults(latency_ms=60)
         preview = advance(qtbot, wizard, PreviewPage)
         qtbot.waitUntil(lambda: preview.run_view.title_label.text().startswith("Exporting"), timeout=TIMEOUT)
@@ -333,7 +341,10 @@ def test_back_while_the_bundle_is_written_stops_it_and_next_writes_one(
         advance(qtbot, wizard, TargetPage)
         advance(qtbot, wizard, PasswordPage)
         set_password(wizard)
-        wait_complete(qtbot, advance(qtbot, wizard, SecretsPage))
+        secrets = advance(qtbot, wizard, SecretsPage)
+        wait_complete(qtbot, secrets)
+        for ref, value in ACCOUNT_SECRETS.items():
+            secrets.editor.model.set_value(ref, value)
         slow.set_faults(latency_ms=60)
         preview = advance(qtbot, wizard, PreviewPage)
         qtbot.waitUntil(lambda: preview.run_view.title_label.text().startswith("Exporting"), timeout=TIMEOUT)

@@ -202,11 +202,12 @@ class ApplyContext:
     def read(self, path: str) -> Any:
         return self.remember(self.client.get(path))
 
-    def read_all(self, path: str) -> list[dict[str, Any]]:
-        return list(self.remember(self.client.get_all(path)))
+    def read_collection(self, route: str, *, all_route: bool = True) -> list[dict[str, Any]]:
+        return list(self.remember(self.client.read_collection(route, all_route=all_route)))
 
-    def send(self, method: str, path: str, body: dict[str, Any], what: str) -> Any:
-        """The only way an import writes: the leak check first, then the request."""
+    def send(self, method: str, path: str, body: dict[str, Any], what: str, *, identity: str = "Id") -> Any:
+        """The only way an import writes: the leak check first, then the request. ``identity``: the field
+        a saved document answers with (tenant values answer with their ``TenantId``)."""
         self.check_cancel()
         known = self._known_target_tokens()
         with self._lock:
@@ -222,7 +223,7 @@ class ApplyContext:
                 f"{shown}. Nothing was written for it."
             )
         answer = self.client.post(path, body) if method == "POST" else self.client.put(path, body)
-        if not isinstance(answer, dict) or not isinstance(answer.get("Id"), str) or not answer["Id"]:
+        if not isinstance(answer, dict) or not isinstance(answer.get(identity), str) or not answer[identity]:
             # Octopus answers a write with the stored document; anything else leaves us without its id.
             raise ServerFailure(
                 f"{method} {path} for {what} was accepted but the server did not answer with the saved "

@@ -15,7 +15,8 @@ from octodesk.core.apply.variables import merged_variables, put_variables
 from octodesk.core.plan.types import PlanItem
 from octodesk.core.resources import kinds, model, secret_refs
 from octodesk.core.resources.ids import match_by_name
-from octodesk.core.vocabulary import Action
+from octodesk.core.resources.settings import SETTINGS_ONLY
+from octodesk.core.vocabulary import Action, FollowUpCategory
 
 PROJECT = kinds.PROJECT.name
 DEFAULT_POOL_PLACEHOLDER = "target-default-worker-pool"  # mapped to the target's default pool id
@@ -96,11 +97,11 @@ def prefetch_children(ctx: ApplyContext, items: list[PlanItem]) -> None:
         )
     )
     variables = ctx.remember(
-        ctx.client.get_by_ids(ctx.route("variables"), [str(t["VariableSetId"]) for t in targets])
+        ctx.client.get_by_ids(ctx.route("variables/all"), [str(t["VariableSetId"]) for t in targets])
     )
     wanted = {str(t["Id"]) for t in targets}
     channels: dict[str, list[dict[str, Any]]] = {}
-    for channel in ctx.read_all(ctx.route("channels/all")):
+    for channel in ctx.read_collection(ctx.route("channels")):
         if str(channel.get("ProjectId")) in wanted:
             channels.setdefault(str(channel["ProjectId"]), []).append(channel)
     ctx.state.prefetched_documents = {str(doc["Id"]): doc for doc in [*processes, *variables]}
@@ -135,7 +136,8 @@ def complete_project(ctx: ApplyContext, item: PlanItem) -> None:
             _apply_process(ctx, item, process_kind, process.id, process.document, path, current)
     _apply_runbooks(ctx, item, project_id)
     _apply_project_variables(ctx, item, target)
-    _apply_release_strategy(ctx, item, target)
+    _apply_late_references(ctx, item, target)
+    _apply_deployment_settings(ctx, item, project_id)
     _apply_logo(ctx, item, project_id)
 
 
@@ -145,7 +147,7 @@ def _map_unchanged(ctx: ApplyContext, item: PlanItem, target: dict[str, Any]) ->
     project_id = str(target["Id"])
     channels = ctx.state.prefetched_channels.get(project_id)
     if channels is None:
-        channels = ctx.read_all(ctx.route(f"projects/{project_id}/channels"))
+        channels = ctx.read_collection(ctx.route(f"projects/{project_id}/channels"), all_route=False)
     for doc in _children(ctx, kinds.CHANNEL.name, item.source_id):
         match = match_by_name(str(doc.get("Name")), channels).target
         if match is not None:
@@ -158,7 +160,8 @@ def _map_unchanged(ctx: ApplyContext, item: PlanItem, target: dict[str, Any]) ->
             _map_actions(ctx, process.document, current)
             ctx.count(_child_item(ctx, process.kind, process.id), process.kind, Action.REUSE)
     runbooks = _children(ctx, kinds.RUNBOOK.name, item.source_id)
-    existing = ctx.read_all(ctx.route(f"projects/{project_id}/runbooks")) if runbooks else []
+    route = ctx.route(f"projects/{project_id}/runbooks")
+    existing = ctx.read_collection(route, all_route=False) if runbooks else []
     for doc in runbooks:
         match = match_by_name(str(doc.get("Name")), existing).target
         if match is not None:
@@ -180,7 +183,7 @@ def _child_item(ctx: ApplyContext, kind: str, source_id: str) -> PlanItem | None
 def _apply_channels(ctx: ApplyContext, item: PlanItem, project_id: str) -> None:
     existing = ctx.state.prefetched_channels.get(project_id)
     if existing is None:
-        existing = ctx.read_all(ctx.route(f"projects/{project_id}/channels"))
+        existing = ctx.read_collection(ctx.route(f"projects/{project_id}/channels"), all_route=False)
     for doc in _children(ctx, kinds.CHANNEL.name, item.source_id):
         name = str(doc.get("Name"))
         body, _ = ctx.prepare(kinds.CHANNEL.name, doc)
@@ -278,7 +281,11 @@ def _apply_runbooks(ctx: ApplyContext, item: PlanItem, project_id: str) -> None:
     runbooks = _children(ctx, kinds.RUNBOOK.name, item.source_id)
     if not runbooks:
         return
-    existing = [] if _is_new(item) else ctx.read_all(ctx.route(f"projects/{project_id}/runbooks"))
+    existing = (
+        []
+        if _is_new(item)
+        else ctx.read_collection(ctx.route(f"projects/{project_id}/runbooks"), all_route=False)
+    )
     processes = {
         str(resource.document.get("RunbookId")): resource
         for resource in ctx.bundle.by_kind(kinds.RUNBOOK_PROCESS.name)
@@ -333,23 +340,68 @@ def _apply_project_variables(ctx: ApplyContext, item: PlanItem, target: dict[str
     )
 
 
-def _apply_release_strategy(ctx: ApplyContext, item: PlanItem, target: dict[str, Any]) -> None:
+def _apply_late_references(ctx: ApplyContext, item: PlanItem, target: dict[str, Any]) -> None:
+    """References to the project's own children, set once they exist: the release-creation channel and
+    the provisioning/deprovisioning runbooks."""
     resource = ctx.bundle.get(PROJECT, item.source_id)
     assert resource is not None
-    creation = resource.document.get("ReleaseCreationStrategy") or {}
+    document = resource.document
+    creation = document.get("ReleaseCreationStrategy") or {}
     channel = creation.get("ChannelId") if isinstance(creation, dict) else None
-    if not channel:
-        return
-    mapped = ctx.ids.get(kinds.CHANNEL.name, str(channel))
-    if mapped is None:
+    channel_id = ctx.ids.get(kinds.CHANNEL.name, str(channel)) if channel else None
+    runbooks = {
+        key: ctx.ids.get(kinds.RUNBOOK.name, str(document[key]))
+        for key in ("ProvisioningRunbookId", "DeprovisioningRunbookId")
+        if document.get(key)
+    }
+    if channel_id is None and not any(runbooks.values()):
         return
     current = ctx.read(ctx.route(f"projects/{target['Id']}"))
-    strategy = dict(current.get("ReleaseCreationStrategy") or {})
-    if strategy.get("ChannelId") == mapped:
+    before = copy.deepcopy(current)
+    if channel_id is not None:
+        strategy = dict(current.get("ReleaseCreationStrategy") or {})
+        strategy["ChannelId"] = channel_id
+        current["ReleaseCreationStrategy"] = strategy
+    current.update({key: runbook for key, runbook in runbooks.items() if runbook})
+    if current != before:
+        ctx.send("PUT", ctx.route(f"projects/{target['Id']}"), current, f"project '{item.name}'")
+
+
+def _apply_deployment_settings(ctx: ApplyContext, item: PlanItem, project_id: str) -> None:
+    """Settings only the settings route carries (FailTargetDiscovery, ...): set where the bundle's value
+    differs from the target's; one the target does not know is a follow-up, never silently lost."""
+    carried = next(
+        (
+            r.document
+            for r in ctx.bundle.by_kind(kinds.DEPLOYMENT_SETTINGS.name)
+            if r.document.get("ProjectId") == item.source_id
+        ),
+        None,
+    )
+    if carried is None:
         return
-    strategy["ChannelId"] = mapped
-    current["ReleaseCreationStrategy"] = strategy
-    ctx.send("PUT", ctx.route(f"projects/{target['Id']}"), current, f"project '{item.name}'")
+    path = ctx.route(f"projects/{project_id}/deploymentsettings")
+    current = ctx.read(path)
+    changed = False
+    for key in SETTINGS_ONLY:
+        if key not in carried:
+            continue
+        if key not in current:
+            if carried[key]:
+                ctx.follow_up(
+                    FollowUpCategory.SETTING,
+                    f"Set the deployment setting {key} of '{item.name}' by hand: the target has no such "
+                    "setting.",
+                    PROJECT,
+                    item.name,
+                )
+            continue
+        if current[key] != carried[key]:
+            current[key] = carried[key]
+            changed = True
+    if changed:
+        ctx.send("PUT", path, current, f"deployment settings of '{item.name}'")
+        ctx.count(None, kinds.DEPLOYMENT_SETTINGS.name, Action.UPDATE)
 
 
 def _apply_logo(ctx: ApplyContext, item: PlanItem, project_id: str) -> None:

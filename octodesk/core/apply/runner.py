@@ -32,10 +32,10 @@ from octodesk.core.vocabulary import FollowUpCategory, Outcome
 
 LEVEL_0 = (
     kinds.ENVIRONMENT.name,
-    kinds.TAG_SET.name,
     kinds.WORKER_POOL.name,
     kinds.FEED.name,
     kinds.TEAM.name,
+    kinds.GIT_CREDENTIAL.name,
 )
 LEVEL_1 = (kinds.ACCOUNT.name, kinds.CERTIFICATE.name, kinds.LIFECYCLE.name, kinds.PROJECT_GROUP.name)
 
@@ -87,6 +87,7 @@ def apply_plan(
     ctx.start_phase(len(items))
     ctx.progress(Progress("apply", message=f"Importing into {plan.space_name}", total=len(items)))
     try:
+        run(apply_shared_item, of(kinds.TAG_SET.name))  # environment tags name their tags
         run(apply_shared_item, of(*LEVEL_0))
         run(apply_step_template, of(kinds.ACTION_TEMPLATE.name))
         run(apply_shared_item, of(*LEVEL_1))

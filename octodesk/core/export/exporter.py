@@ -43,7 +43,7 @@ from octodesk.core.journal import bundle_fingerprint
 from octodesk.core.octopus.client import OctopusClient
 from octodesk.core.progress import Progress, ProgressCallback, no_progress
 from octodesk.core.report import FollowUp, Report
-from octodesk.core.resources import kinds
+from octodesk.core.resources import kinds, tenant_values
 from octodesk.core.resources.secret_refs import SecretRef
 from octodesk.core.vocabulary import FollowUpCategory, NotCarriedReason
 
@@ -184,7 +184,7 @@ def resolve_projects(reader: SourceReader, space_name: str, project_names: list[
     if not project_names:
         raise ExportRefused("Choose at least one project to export.")
     reader.run(
-        [("Project", lambda: reader._store("Project", reader.client.get_all(reader.api("projects/all"))))]
+        [("Project", lambda: reader._store("Project", reader.client.read_collection(reader.api("projects"))))]
     )
     by_name = {str(p.get("Name")): p for p in reader.data.of("Project").values()}
     problems: list[str] = []
@@ -224,13 +224,15 @@ def read_everything(reader: SourceReader, project_ids: list[str]) -> Selection:
     data = reader.data
     projects = [data.of("Project")[project_id] for project_id in project_ids]
     level1 = [reader.whole_collection(kind) for kind in WHOLE_COLLECTIONS]
-    level1.append(reader.paged_collection(kinds.PROJECT_TRIGGER))
+    level1.append(reader.whole_collection(kinds.PROJECT_TRIGGER))
     level1 += reader.by_ids(
         "DeploymentProcess", "deploymentprocesses", [p.get("DeploymentProcessId") for p in projects]
     )
-    level1 += reader.by_ids("VariableSet", "variables", [p.get("VariableSetId") for p in projects])
+    level1 += reader.by_ids("VariableSet", "variables/all", [p.get("VariableSetId") for p in projects])
     level1 += reader.logos(projects)
+    level1 += reader.deployment_settings(projects)
     reader.run(level1)
+    reader.run(reader.settings_rest(projects))
 
     runbooks = project_children(data, "Runbook", project_ids)
     library_sets = [
@@ -239,16 +241,19 @@ def read_everything(reader: SourceReader, project_ids: list[str]) -> Selection:
     level2 = reader.by_ids(
         "RunbookProcess", "runbookProcesses", [r.get("RunbookProcessId") for r in runbooks]
     )
-    level2 += reader.by_ids("VariableSet", "variables", [s.get("VariableSetId") for s in library_sets])
+    level2 += reader.by_ids("VariableSet", "variables/all", [s.get("VariableSetId") for s in library_sets])
     tenant_ids = connected_tenant_ids(data, project_ids)
     level2 += reader.all_tenant_variables(tenant_ids)
     reader.run(level2)
     if reader.tenant_variables_missing:
         reader.run(reader.tenant_variables(tenant_ids))
+    if tenant_ids and reader.client.feature_enabled(tenant_values.SCOPED_TENANT_VARIABLES):
+        reader.run(reader.scoped_common_variables(tenant_ids))
 
     first = select(data, project_ids)
     level3 = reader.template_versions(template_versions_to_read(first))
-    level3 += reader.by_ids("Team", "/api/teams", sorted(first.team_ids), required=False)
+    level3 += reader.optional_by_ids("Team", "/api/teams", sorted(first.team_ids), "teams", required=False)
+    level3 += reader.one_by_one(kinds.GIT_CREDENTIAL, sorted(first.git_credential_ids), "Git credential")
     level3 += reader.optional_by_ids(
         MACHINE_KIND, "machines", sorted(first.machine_ids), "deployment targets"
     )

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from octodesk.core.export.walk import MACHINE_KIND, SourceData
-from octodesk.core.resources import model
+from octodesk.core.resources import model, tenant_values
 
 DEFAULT_LIFECYCLE = "Default Lifecycle"
 # Kinds picked from whole collections when referenced (shared resources, matched by name on import).
@@ -70,6 +70,7 @@ class Selection:
     )  # kind -> id -> name
     templates: dict[str, TemplateUse] = field(default_factory=dict)
     team_ids: set[str] = field(default_factory=set)
+    git_credential_ids: set[str] = field(default_factory=set)
     machine_ids: set[str] = field(default_factory=set)
     roles: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # project id -> roles
     deploy_release_children: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
@@ -119,7 +120,7 @@ class _Closure:
         projects = set(self.selection.project_ids)
         for project_id in self.selection.project_ids:
             self.add("Project", self.data.get("Project", project_id))
-        for kind in ("Channel", "Runbook", "ProjectTrigger"):
+        for kind in ("Channel", "Runbook", "ProjectTrigger", "DeploymentSettings"):
             for document in project_children(self.data, kind, self.selection.project_ids):
                 self.add(kind, document)
         for tenant_id in connected_tenant_ids(self.data, self.selection.project_ids):
@@ -160,6 +161,12 @@ class _Closure:
             for key, value in (trimmed.get("LibraryVariables") or {}).items()
             if key in self.library_sets
         }
+        if tenant_values.SCOPED_COMMON in trimmed:
+            trimmed[tenant_values.SCOPED_COMMON] = [
+                value
+                for value in trimmed[tenant_values.SCOPED_COMMON] or []
+                if value.get("LibraryVariableSetId") in self.library_sets
+            ]
         return trimmed
 
     def _external(self, kind: str, item_id: str) -> None:
@@ -210,6 +217,9 @@ class _Closure:
         elif target == "Team":
             selection.team_ids.add(ref.value)
             self.add("Team", self.data.get("Team", ref.value))
+        elif target == model.GIT_CREDENTIAL:
+            selection.git_credential_ids.add(ref.value)
+            self.add(target, self.data.get(target, ref.value))
         elif target == "Tenant" and not selection.has("Tenant", ref.value):
             self._external("Tenant", ref.value)
         elif target in CHILD_KINDS:

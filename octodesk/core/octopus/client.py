@@ -125,7 +125,7 @@ class OctopusClient:
         self._session.trust_env = False
         self._session.headers.update(
             {
-                "X-Octopus-ApiKey": api_key,
+                **credential_header(api_key),
                 "User-Agent": f"octodesk/{__version__}",
                 "Accept": "application/json",
             }
@@ -214,15 +214,51 @@ class OctopusClient:
                 return items
             query = next_query
 
+    def read_collection(
+        self, route: str, params: dict[str, Any] | None = None, *, all_route: bool = True
+    ) -> list[dict[str, Any]]:
+        """Every item of a collection: ``route/all`` (one request) where the server has it, otherwise every
+        page of ``route``. ``all_route=False`` for kinds known to have no ``/all`` (project triggers, Git
+        credentials) or filters only the paged route takes (teams by space)."""
+        if all_route:
+            try:
+                return self.get_all(f"{route.rstrip('/')}/all", params)
+            except ResourceNotFound:
+                pass
+        return self.get_all(route, params)
+
+    def feature_enabled(self, name: str) -> bool:
+        """A server feature toggle (``GET /api/configuration/feature-toggles?Name=``, newer servers). False
+        where the route is missing or refused, or the answer lists no toggle of that exact name (servers
+        that ignore ``Name`` list others: OctopusDeploy/cli pkg/util/featuretoggle)."""
+        try:
+            answer = self.get("/api/configuration/feature-toggles", {"Name": name})
+        except (ResourceNotFound, PermissionDenied):
+            return False
+        toggles = answer.get("FeatureToggles") if isinstance(answer, dict) else None
+        return any(
+            isinstance(toggle, dict) and toggle.get("Name") == name and toggle.get("IsEnabled") is True
+            for toggle in toggles or []
+        )
+
     def get_by_ids(self, collection_path: str, ids: Iterable[str]) -> list[dict[str, Any]]:
         """The resources with these ids: de-duplicated, ~100 ids per request (batches in parallel), every
-        page followed. Ids the server does not know are simply absent from the result."""
+        page followed. Ids the server does not know are simply absent from the result.
+
+        ``collection_path`` is a paged collection that takes ``ids=`` (``deploymentprocesses``) or an
+        ``/all`` route that does (``variables/all``: variable sets have no paged collection)."""
         unique = list(dict.fromkeys(item for item in ids if item))
         starts = range(0, len(unique), IDS_PER_REQUEST)
         batches = [unique[start : start + IDS_PER_REQUEST] for start in starts]
-        pages = self.map(
-            lambda batch: self.get_all(collection_path, {"ids": ",".join(batch), "take": len(batch)}), batches
-        )
+        is_all = urlsplit(collection_path).path.rstrip("/").endswith("/all")
+
+        def read(batch: list[str]) -> list[dict[str, Any]]:
+            params: dict[str, Any] = {"ids": ",".join(batch)}
+            if not is_all:
+                params["take"] = len(batch)
+            return self.get_all(collection_path, params)
+
+        pages = self.map(read, batches)
         return [item for page in pages for item in page]
 
     # --- writes -----------------------------------------------------------------------------------
@@ -421,6 +457,14 @@ class OctopusClient:
             )
 
 
+def credential_header(key: str) -> dict[str, str]:
+    """An API key (``API-...``) goes in X-Octopus-ApiKey; anything else is an access token (e.g. from an
+    OIDC token exchange), sent as a bearer token (go-octopusdeploy pkg/client/octopusdeploy.go)."""
+    if key.startswith("API-"):
+        return {"X-Octopus-ApiKey": key}
+    return {"Authorization": f"Bearer {key}"}
+
+
 def hosting_from_host(host: str) -> Hosting:
     """Fallback when the license status cannot be read: Octopus Cloud instances live under octopus.app."""
     return Hosting.CLOUD if host.lower().rstrip(".").endswith(CLOUD_HOST_SUFFIXES) else Hosting.SELF_HOSTED
@@ -457,4 +501,11 @@ def _not_found_message(what: str, name: str, available: Sequence[str], server_ur
     return f"No {what} named '{name}' on {server_url}. {hint}"
 
 
-__all__ = ["CLOUD_HOST_SUFFIXES", "OctopusClient", "ServerError", "ServerInfo", "hosting_from_host"]
+__all__ = [
+    "CLOUD_HOST_SUFFIXES",
+    "OctopusClient",
+    "ServerError",
+    "ServerInfo",
+    "credential_header",
+    "hosting_from_host",
+]

@@ -46,7 +46,14 @@ def plan_import(
     report(Progress("connect", message=f"Reading target space {space_name}"))
     library_sets = [resource.name for resource in bundle.by_kind(kinds.LIBRARY_VARIABLE_SET.name)]
     compared = [r.name for r in bundle.by_kind(kinds.PROJECT.name)] if options.update_existing else []
-    target = read_target(client, space_name, library_sets, compared)
+    target = read_target(
+        client,
+        space_name,
+        library_sets,
+        compared,
+        tenant_variables=bool(bundle.by_kind(kinds.TENANT_VARIABLES.name)),
+        git_credentials=bool(bundle.by_kind(kinds.GIT_CREDENTIAL.name)),
+    )
     if cancel:
         cancel.raise_if_cancelled()
     bundle_sha256 = bundle_fingerprint(bundle_path)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from octodesk.core.plan.resolution import CARRIED_OR_MATCHED, RESOLUTION
 from octodesk.core.plan.types import ImportPlan
 from octodesk.core.resources import kinds, model
 from octodesk.core.resources.ids import match_by_name
@@ -49,14 +50,15 @@ def check_references(plan: ImportPlan) -> None:
             continue  # variables and triggers: left out one by one (with a follow-up) when unmappable
         for ref in model.references(resource.kind, resource.document):
             key = (ref.kind, ref.value)
-            if ref.by_name or ref.value in model.FIXED_IDS or ref.kind not in kinds.KINDS_BY_NAME:
+            how = RESOLUTION.get(ref.kind)
+            if how is None:
+                plan.refusals.append(
+                    f"{resource.kind} '{resource.name}' refers to a {ref.kind} ({ref.path}), a kind of "
+                    "reference the import does not know how to resolve."
+                )
                 continue
-            if ref.kind in (
-                kinds.DEPLOYMENT_PROCESS.name,
-                kinds.VARIABLE_SET.name,
-                kinds.RUNBOOK_PROCESS.name,
-            ):
-                continue  # child documents the target creates itself
+            if how != CARRIED_OR_MATCHED or ref.by_name or ref.value in model.FIXED_IDS:
+                continue  # see resolution.py: names, owners' children and templates, left-out scopes
             if key in carried or key in external:
                 continue
             if ref.optional and key not in external_names:

@@ -14,13 +14,15 @@ class Kind:
     name: str
     route: str  # collection route under /api/{spaceId}/ (or /api/ when not space-scoped)
     space_scoped: bool = True
+    has_all: bool = True  # GET {route}/all exists (2021.2 Swagger)
 
 
+TAG_SET = Kind("TagSet", "tagsets")  # before environments: environment tags name its tags
 ENVIRONMENT = Kind("Environment", "environments")
-TAG_SET = Kind("TagSet", "tagsets")
 WORKER_POOL = Kind("WorkerPool", "workerpools")
 FEED = Kind("Feed", "feeds")
 TEAM = Kind("Team", "teams", space_scoped=False)
+GIT_CREDENTIAL = Kind("GitCredential", "git-credentials", has_all=False)  # 2023.1+
 ACTION_TEMPLATE = Kind("ActionTemplate", "actiontemplates")
 ACCOUNT = Kind("Account", "accounts")
 CERTIFICATE = Kind("Certificate", "certificates")
@@ -28,21 +30,24 @@ LIFECYCLE = Kind("Lifecycle", "lifecycles")
 PROJECT_GROUP = Kind("ProjectGroup", "projectgroups")
 LIBRARY_VARIABLE_SET = Kind("LibraryVariableSet", "libraryvariablesets")
 PROJECT = Kind("Project", "projects")
-DEPLOYMENT_PROCESS = Kind("DeploymentProcess", "deploymentprocesses")
+DEPLOYMENT_PROCESS = Kind("DeploymentProcess", "deploymentprocesses", has_all=False)
 VARIABLE_SET = Kind("VariableSet", "variables")
 CHANNEL = Kind("Channel", "channels")
 RUNBOOK = Kind("Runbook", "runbooks")
-RUNBOOK_PROCESS = Kind("RunbookProcess", "runbookProcesses")
-PROJECT_TRIGGER = Kind("ProjectTrigger", "projecttriggers")
+RUNBOOK_PROCESS = Kind("RunbookProcess", "runbookProcesses", has_all=False)
+PROJECT_TRIGGER = Kind("ProjectTrigger", "projecttriggers", has_all=False)
+# Only the settings a project document does not carry (projects/{id}/deploymentsettings; settings.py).
+DEPLOYMENT_SETTINGS = Kind("DeploymentSettings", "deploymentsettings", has_all=False)
 TENANT = Kind("Tenant", "tenants")
-TENANT_VARIABLES = Kind("TenantVariables", "tenants")  # /tenants/{id}/variables
+TENANT_VARIABLES = Kind("TenantVariables", "tenants", has_all=False)  # /tenants/{id}/variables
 
 ALL_KINDS: tuple[Kind, ...] = (
-    ENVIRONMENT,
     TAG_SET,
+    ENVIRONMENT,
     WORKER_POOL,
     FEED,
     TEAM,
+    GIT_CREDENTIAL,
     ACTION_TEMPLATE,
     ACCOUNT,
     CERTIFICATE,
@@ -56,6 +61,7 @@ ALL_KINDS: tuple[Kind, ...] = (
     RUNBOOK,
     RUNBOOK_PROCESS,
     PROJECT_TRIGGER,
+    DEPLOYMENT_SETTINGS,
     TENANT,
     TENANT_VARIABLES,
 )

@@ -260,7 +260,7 @@ class _Large(LargeShared):
                         lvs_templates["Tenant.ApiSecret"]: secret(f"{code}-api"),
                     },
                 }
-            space.put(f"tenants/{tenant['Id']}/variables", values)
+            space.set_tenant_variables(tenant["Id"], values)
 
 
 def build(api: SandboxApi) -> None:
