@@ -112,7 +112,7 @@ def run_engine(
         seconds = time.perf_counter() - started
         created = resources(target, target_space) - before
         details = result.export_report.details if result.export_report else {}
-        needed = int(details.get("secrets_carried", 0)) + len(details.get("secrets_not_carried") or [])
+        needed = int(details.get("secrets_needed", 0))
         return {
             "engine": engine,
             "projects": len(projects),

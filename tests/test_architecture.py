@@ -117,9 +117,6 @@ def test_the_engine_commands_and_sandbox_have_no_import_cycle() -> None:
     assert cycle is None, "import cycle: " + " -> ".join(cycle or [])
 
 
-@pytest.mark.xfail(
-    strict=True, reason="gui.flows <-> gui.main_window <-> gui.migrate_wizard: being replaced by an AppState"
-)
 def test_there_is_no_import_cycle() -> None:
     graph = {module: dependencies(module) for module in MODULES}
     cycle = find_cycle(graph)

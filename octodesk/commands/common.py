@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import json
 import logging
 import os
 import sys
 import time
 import traceback
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from octodesk.core.errors import OctoDeskError
-from octodesk.core.files import write_private_text
 from octodesk.core.hardening import no_core_dumps
 from octodesk.core.passwords import estimate_strength, password_problem
 from octodesk.core.progress import Progress
 from octodesk.core.redact import RedactingFilter, redact, register_secret
 from octodesk.core.text import safe_text
+from octodesk.render import Remedies
 
 if TYPE_CHECKING:
     from octodesk.core.octopus.client import OctopusClient
@@ -29,6 +28,15 @@ log = logging.getLogger("octodesk")
 
 class UsageError(OctoDeskError):
     exit_code = 2
+
+
+# How the command line tells the user to fix what the engine reports.
+CLI_REMEDIES = Remedies(
+    supply_secret="supply it in --secrets-file",
+    supply_certificate_password="supply its password as certificate:<name>/Password in --secrets-file",
+    update_existing="import with --update-existing",
+    resume="run the same import again to continue where it stopped",
+)
 
 
 def read_secret_env(var: str, what: str) -> str:
@@ -155,12 +163,3 @@ class ProgressPrinter:
             self._last_line = now
             self._last_phase = p.phase
 
-
-def write_report(path: str | None, data: dict[str, Any]) -> None:
-    """The JSON report at ``path`` (nothing when no path), readable by its owner only."""
-    if not path:
-        return
-    try:
-        write_private_text(path, json.dumps(data, indent=2, sort_keys=True) + "\n")
-    except OSError as error:
-        raise OctoDeskError(f"Cannot write the report to {path}: {error.strerror or error}.") from None

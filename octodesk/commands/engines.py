@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from octodesk.commands.common import ProgressPrinter, UsageError, make_client, write_report
+from octodesk.commands.common import CLI_REMEDIES, ProgressPrinter, UsageError, make_client
 from octodesk.core.errors import ImportRefused
 from octodesk.core.octopus.client import OctopusClient
 from octodesk.core.progress import Progress
@@ -20,8 +20,9 @@ from octodesk.core.server_engine import (
     export_with_server,
     plan_server_import,
 )
-from octodesk.render import to_text
-from octodesk.render_engines import by_engine_lines, server_plan_to_text
+from octodesk.core.text import safe_lines
+from octodesk.render import to_text, write_json
+from octodesk.render.engines import by_engine_lines, server_plan_to_text
 
 FIRST_POLL_SECONDS = 1.0
 
@@ -87,19 +88,19 @@ def server_import(args: argparse.Namespace, bundle: Path, password: str) -> int:
     with make_client(args) as client:
         plan = plan_server_import(bundle, password, client, args.space, progress=progress)
         if args.dry_run or plan.refused:
-            sys.stdout.write(server_plan_to_text(plan))
-            write_report(args.report, plan.to_dict())
+            sys.stdout.write(server_plan_to_text(plan, CLI_REMEDIES))
+            write_json(args.report, plan.to_dict())
             if plan.refused:
                 raise ImportRefused("The import was refused; nothing was written.", plan.refusals)
             print("Dry run: Octopus previewed the import; nothing was imported.")
             return 0
         report = apply_server_import(plan, client, poll=poll_settings(args), progress=progress)
-    write_report(args.report, report.to_dict())
+    write_json(args.report, report.to_dict())
     sys.stdout.write(report_text(report))
     return 0
 
 
 def report_text(report: Report) -> str:
-    return to_text(report).rstrip("\n") + "\n" + "\n".join(by_engine_lines(report)) + "\n"
+    return to_text(report, CLI_REMEDIES).rstrip("\n") + "\n" + safe_lines(by_engine_lines(report)) + "\n"
 
 

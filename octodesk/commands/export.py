@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from octodesk.commands.common import ProgressPrinter, UsageError, make_client, read_password, write_report
+from octodesk.commands.common import CLI_REMEDIES, ProgressPrinter, UsageError, make_client, read_password
 from octodesk.commands.engines import server_export
 from octodesk.core.errors import OctoDeskError
 from octodesk.core.export import export_projects, list_secret_references
@@ -19,6 +19,8 @@ from octodesk.core.report import Report
 from octodesk.core.resources.secret_refs import CARRIED_BY_SERVER, read_secrets_file
 from octodesk.core.server_engine import ENGINE_SERVER
 from octodesk.core.text import safe_text
+from octodesk.core.vocabulary import FollowUpCategory
+from octodesk.render import follow_up_text, kind_label, write_report
 
 CARRIED_BY_TEXT = {
     CARRIED_BY_SERVER: "read from the server when the API key may export certificates",
@@ -55,10 +57,11 @@ def run(args: argparse.Namespace) -> int:
                 )
     except OctoDeskError as error:
         if args.report:
-            write_report(args.report, Report(operation="export", details={"error": str(error)}).to_dict())
+            failed = Report(operation="export", stopped_by=str(error), projects=list(args.project))
+            write_report(failed, args.report, CLI_REMEDIES)
         raise
     if args.report:
-        write_report(args.report, report.to_dict())
+        write_report(report, args.report, CLI_REMEDIES)
     print_summary(report, sys.stdout)
     return 0
 
@@ -86,8 +89,8 @@ def print_summary(report: Report, stream: TextIO) -> None:
     print(safe_text(headline), file=stream)
     print(safe_text(f"  projects: {', '.join(projects)}"), file=stream)
     for kind, actions in report.counts.items():
-        print(f"  {kind}: {sum(actions.values())}", file=stream)
-    not_carried = details.get("secrets_not_carried") or []
+        print(f"  {kind_label(kind)}: {sum(actions.values())}", file=stream)
+    not_carried = [f for f in report.follow_ups if f.category == FollowUpCategory.SENSITIVE_VALUE]
     if details.get("engine") == ENGINE_SERVER:
         task = details.get("server_task") or {}
         print(
@@ -98,16 +101,17 @@ def print_summary(report: Report, stream: TextIO) -> None:
         )
     else:
         print(
-            f"Sensitive values: {details.get('secrets_carried', 0)} carried, {len(not_carried)} not carried "
-            "(listed in the report; set them on the target or supply them with --secrets-file)",
+            f"Sensitive values: {details.get('secrets_carried', 0)} carried, {len(not_carried)} not carried",
             file=stream,
         )
+    for item in not_carried:
+        print(safe_text(f"  - {follow_up_text(item, CLI_REMEDIES)}"), file=stream)
     for warning in report.warnings:
         print(safe_text(f"Warning: {warning}"), file=stream)
-    other = [item for item in report.follow_ups if item.category != "sensitive-value"]
+    other = [item for item in report.follow_ups if item.category != FollowUpCategory.SENSITIVE_VALUE]
     if other:
         print(f"Follow-ups ({len(other)}):", file=stream)
         for item in other:
-            print(safe_text(f"  - {item.message}"), file=stream)
+            print(safe_text(f"  - {follow_up_text(item, CLI_REMEDIES)}"), file=stream)
     seconds = sum(report.phase_seconds.values())
     print(f"{report.http_requests} HTTP requests in {seconds:.1f} s", file=stream)

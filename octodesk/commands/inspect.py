@@ -7,12 +7,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-from octodesk.commands.common import read_password
+from octodesk.commands.common import CLI_REMEDIES, read_password
 from octodesk.core.bundle import BundleSummary, read_bundle
 from octodesk.core.server_engine import extract_octopus_zip
 from octodesk.core.text import safe_text
+from octodesk.render import hosting_label, kind_label, not_carried_text
 
-HOSTING_NAMES = {"SelfHosted": "self-hosted", "OctopusCloud": "Octopus Cloud"}
 ENGINE_TEXT = {
     "client": "client (OctoDesk read the projects through the API)",
     "server": "server (Octopus's own Export/Import Projects zip, with OctoDesk's triggers, logos and "
@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
 
 def summary_lines(summary: BundleSummary, bundle: str) -> list[str]:
     """The summary as a person reads it; every value from the bundle is made safe for a terminal."""
-    hosting = HOSTING_NAMES.get(summary.source_hosting, summary.source_hosting) or "unknown hosting"
+    hosting = hosting_label(summary.source_hosting) if summary.source_hosting else "unknown hosting"
     version = f"Octopus {summary.source_version}" if summary.source_version else "unknown version"
     lines = [
         f"Bundle     {safe_text(bundle)} (password and integrity verified)",
@@ -54,13 +54,15 @@ def summary_lines(summary: BundleSummary, bundle: str) -> list[str]:
         tool = f" by OctoDesk {safe_text(summary.tool_version)}" if summary.tool_version else ""
         lines.append(f"Created    {safe_text(summary.created_at) or 'unknown'}{tool}")
     lines.append(f"Resources  {summary.total_resources}")
-    width = max((len(kind) for kind in summary.counts), default=0)
-    lines.extend(f"  {safe_text(kind).ljust(width)}  {count}" for kind, count in summary.counts.items())
+    width = max((len(kind_label(kind)) for kind in summary.counts), default=0)
+    lines.extend(
+        f"  {safe_text(kind_label(kind)).ljust(width)}  {count}" for kind, count in summary.counts.items()
+    )
     lines.append(f"Sensitive values carried: {len(summary.secrets_carried)}")
     lines.extend(f"  {safe_text(ref)}" for ref in summary.secrets_carried)
     lines.append(f"Sensitive values not carried (set them on the target): {len(summary.secrets_not_carried)}")
     for item in summary.secrets_not_carried:
-        reason = f" ({safe_text(item.reason)})" if item.reason else ""
+        reason = f" ({safe_text(not_carried_text(item.reason, CLI_REMEDIES))})" if item.reason else ""
         lines.append(f"  {safe_text(item.ref)}{reason}")
     lines.extend(_deploys_to_lines(summary.deploys_to))
     if summary.follow_ups:

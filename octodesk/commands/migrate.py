@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from octodesk.commands.common import UsageError, make_client, read_password, write_report
+from octodesk.commands.common import CLI_REMEDIES, UsageError, make_client, read_password
 from octodesk.commands.engines import TaskProgressPrinter, poll_settings, report_text
 from octodesk.commands.export import print_summary
 from octodesk.core.errors import ImportRefused, OctoDeskError
@@ -23,8 +23,8 @@ from octodesk.core.server_engine import (
     default_bundle_path,
     migrate,
 )
-from octodesk.render import plan_to_text, to_text
-from octodesk.render_engines import choice_line, server_plan_to_text
+from octodesk.render import plan_to_text, to_text, write_json
+from octodesk.render.engines import choice_line, server_plan_to_text
 
 
 def run(args: argparse.Namespace) -> int:
@@ -54,10 +54,10 @@ def run(args: argparse.Namespace) -> int:
                 source, target, request, dry_run=args.dry_run, poll=poll_settings(args), progress=progress
             )
         except OctoDeskError as error:
-            write_report(args.report, {"operation": "migrate", "succeeded": False, "error": str(error)})
+            write_json(args.report, {"operation": "migrate", "succeeded": False, "error": str(error)})
             print(f"The bundle is kept at {path}.", file=sys.stderr)
             raise
-    write_report(args.report, {**result.to_dict(), "succeeded": not args.dry_run or not result.plan.refused})
+    write_json(args.report, {**result.to_dict(), "succeeded": not args.dry_run or not result.plan.refused})
     _print(result, args.dry_run)
     if args.dry_run and result.plan.refused:
         raise ImportRefused("The migration would be refused; nothing was written.", result.plan.refusals)
@@ -73,11 +73,16 @@ def _print(result: MigrateResult, dry_run: bool) -> None:
         print(f"Continuing with the bundle {result.bundle_path} of the interrupted run.", file=out)
     if dry_run:
         plan: Any = result.plan
-        text = plan_to_text(plan) if isinstance(plan, ImportPlan) else server_plan_to_text(plan)
+        text = (
+            plan_to_text(plan, CLI_REMEDIES)
+            if isinstance(plan, ImportPlan)
+            else server_plan_to_text(plan, CLI_REMEDIES)
+        )
         out.write("\n" + text)
         print("Dry run: nothing was imported.", file=out)
     elif result.import_report is not None:
         report = result.import_report
-        text = report_text(report) if report.details.get("engine") == ENGINE_SERVER else to_text(report)
+        server = report.details.get("engine") == ENGINE_SERVER
+        text = report_text(report) if server else to_text(report, CLI_REMEDIES)
         out.write("\n" + text)
     print(f"Bundle kept at {result.bundle_path}", file=out)

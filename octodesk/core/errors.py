@@ -36,11 +36,18 @@ class ServerError(OctoDeskError):
         status: int | None = None,
         errors: list[str] | None = None,
         url: str | None = None,
+        reason: str = "",
     ) -> None:
         super().__init__(message)
         self.status = status
         self.errors = list(errors or [])
         self.url = url
+        self._reason = reason
+
+    @property
+    def reason(self) -> str:
+        """The server's own explanation when it gave one (no method, path or status), else the message."""
+        return self._reason or self.message
 
 
 class InvalidServerUrl(ServerError):

@@ -34,3 +34,8 @@ def log_dir() -> Path:
 
 def journal_dir() -> Path:
     return _dir("OCTODESK_JOURNAL_DIR", str(data_dir() / "journals"))
+
+
+def bundles_dir() -> Path:
+    """Where the app keeps the bundles a migration writes on the way (the user may choose another)."""
+    return _dir("OCTODESK_BUNDLES_DIR", str(data_dir() / "bundles"))

@@ -1,4 +1,5 @@
-"""How each plan action looks: label, colour and a small round icon, the same in preview and results."""
+"""How each plan action looks: a colour and a small round icon, the same in preview and results. The
+words are ``octodesk.render``'s, shared with the command line."""
 
 from __future__ import annotations
 
@@ -7,27 +8,19 @@ from functools import cache
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 
-ACTIONS = ("create", "reuse", "merge", "update", "convert", "skip", "exported")
+from octodesk.core.report import FAILED_COLUMN
+from octodesk.core.vocabulary import Action
 
-# Mid-tone colours that stay readable on both light and dark palettes.
+# Mid-tone colours that stay readable on both light and dark palettes; each action its own.
 ACTION_COLOURS = {
-    "create": "#2e9d4f",
-    "reuse": "#5a7fa8",
-    "merge": "#c07a12",
-    "update": "#2f7fd6",
-    "convert": "#8a5cc7",
-    "skip": "#8a8a8a",
-    "exported": "#2f7fd6",
-}
-
-ACTION_DESCRIPTIONS = {
-    "create": "will be created on the target",
-    "reuse": "already exists on the target (matched by name) and is used as is",
-    "merge": "exists on the target; missing entries are added",
-    "update": "exists on the target and is updated from the bundle",
-    "convert": "is converted to something the target supports",
-    "skip": "is not imported",
-    "exported": "was written to the bundle",
+    Action.CREATE: "#2e9d4f",
+    Action.REUSE: "#5a7fa8",
+    Action.MERGE: "#c07a12",
+    Action.UPDATE: "#b2367e",
+    Action.CONVERT: "#8a5cc7",
+    Action.SKIP: "#8a8a8a",
+    Action.EXPORTED: "#2f7fd6",
+    FAILED_COLUMN: "#c62828",
 }
 
 

@@ -18,6 +18,7 @@ from octodesk.gui.error_dialog import ExceptHook
 from octodesk.gui.log_pane import QtLogHandler, route_terminal_logging, setup_logging
 from octodesk.gui.main_window import MainWindow
 from octodesk.gui.sandbox_session import SandboxSession
+from octodesk.gui.state import Role
 from octodesk.gui.worker import executor, run_in_worker
 from octodesk.resource_path import resource_path
 
@@ -60,8 +61,8 @@ async def start_sandbox(window: MainWindow, session: SandboxSession) -> None:
         window.statusBar().showMessage("The sandbox servers could not start.")
         await dialogs.show_error(window, "Sandbox", f"The sandbox servers could not start: {reason}")
         return
-    await window.set_connection("target", target)
-    await window.set_connection("source", source)
+    window.state.sandbox_connections = {Role.SOURCE: source, Role.TARGET: target}
+    await window.restore_sandbox_connections()
     window.statusBar().showMessage("Sandbox ready: pick projects, then Migrate…", 10000)
 
 
@@ -87,6 +88,7 @@ async def main(app: QApplication, sandbox: bool, pane_handler: QtLogHandler | No
             closed.set_result(None)
 
     app.lastWindowClosed.connect(window_closed)
+    window.closed.connect(window_closed)  # an error dialog left open must not keep the app alive
     # main() ends the loop by returning; if Qt quit on the last window, the awaits below (stopping the
     # sandbox) would die with "Event loop stopped before Future completed".
     app.setQuitOnLastWindowClosed(False)

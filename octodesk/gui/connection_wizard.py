@@ -1,4 +1,8 @@
-"""Connection wizard: server URL, API key, TLS, a background "Test connection", then the space."""
+"""Connection wizard: server URL, API key, TLS, a background "Test connection", then the space.
+
+Enter (or Next) tests the connection when it has not been tested with exactly these values, and goes on
+when the server said yes; focus never lands on Cancel, so Enter can never cancel by surprise.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import asyncio
 import contextlib
 import logging
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -34,36 +38,39 @@ from octodesk.core.errors import (
     RequestTimedOut,
     TlsError,
 )
+from octodesk.core.octopus.http import normalise_server_url
+from octodesk.core.octopus.probe import ServerProbe
+from octodesk.core.progress import no_progress
 from octodesk.core.redact import register_secret
 from octodesk.gui import keystore
-from octodesk.gui.connection import (
-    Connection,
-    ServerProbe,
-    hosting_label,
-    probe_server,
-    validate_server_url,
-    verify_option,
-)
+from octodesk.gui.connection import Connection, verify_option
 from octodesk.gui.dialogs import show_modal
+from octodesk.gui.jobs import probe_job
 from octodesk.gui.password_dialog import PasswordField
 from octodesk.gui.settings import RecentServer, Settings
 from octodesk.gui.worker import run_in_worker, spawn
+from octodesk.render import hosting_label
 
 log = logging.getLogger(__name__)
 
 HEADINGS: list[tuple[type[OctoDeskError], str]] = [
     (InvalidServerUrl, "Invalid server URL"),
-    (AuthenticationFailed, "API key rejected (401)"),
     (PermissionDenied, "Permission denied (403)"),
     (TlsError, "TLS/certificate problem"),
     (RequestTimedOut, "Server did not answer in time"),
     (ConnectionFailed, "Server unreachable"),
     (NotAnOctopusServer, "Not an Octopus Server"),
 ]
+REJECTED_KEY = (
+    "The server rejected this API key (401): check it, or create one under your profile → My API Keys."
+)
 
 
 def describe_failure(error: OctoDeskError) -> str:
-    """One inline message: a short heading for the kind of failure, then the engine's explanation."""
+    """One inline message: a short heading for the kind of failure, then the engine's explanation. A
+    rejected key is one sentence: the engine's text would say the same thing again."""
+    if isinstance(error, AuthenticationFailed):
+        return REJECTED_KEY
     for error_type, heading in HEADINGS:
         if isinstance(error, error_type):
             return f"{heading}: {error}"
@@ -115,12 +122,14 @@ class ServerPage(QWizardPage):
         self.ca_file.setPlaceholderText("optional: PEM file of CA certificates to trust")
         self.ca_file.setAccessibleName("CA certificates file")
         browse = QPushButton("Browse…")
+        browse.setAutoDefault(False)
         browse.clicked.connect(self._browse_ca)
         ca_row = QHBoxLayout()
         ca_row.addWidget(self.ca_file, 1)
         ca_row.addWidget(browse)
 
         self.test_button = QPushButton("&Test connection")
+        self.test_button.setAutoDefault(False)  # Enter always means Next (which tests first when needed)
         self.test_button.clicked.connect(self.start_probe)
         self.busy = QProgressBar()
         self.busy.setRange(0, 0)
@@ -186,16 +195,26 @@ class ServerPage(QWizardPage):
     def _values_changed(self) -> None:
         if self.probe is not None and self._probe_values != self.current_values():
             self.probe = None
-            self.status.setText("Settings changed: test the connection again.")
-            self.status.setProperty("state", "")
+            self._show_state("Settings changed: test the connection again.", "")
         self.completeChanged.emit()
 
-    def isComplete(self) -> bool:
-        return self.probe is not None and not self._busy
+    def tested(self) -> bool:
+        return self.probe is not None and self._probe_values == self.current_values()
 
-    def start_probe(self) -> None:
+    def isComplete(self) -> bool:
+        """Next is on as soon as there is something to test: it tests first when needed."""
+        url, api_key, _verify = self.current_values()
+        return bool(url and api_key) and not self._busy
+
+    def validatePage(self) -> bool:
+        if self.tested():
+            return True
+        self.start_probe(then_continue=True)
+        return False
+
+    def start_probe(self, then_continue: bool = False) -> None:
         if not self._busy:
-            self.probe_task = spawn(self.run_probe())
+            self.probe_task = spawn(self.run_probe(then_continue))
 
     async def abandon_probe(self) -> None:
         """The wizard is closing: stop waiting for a running test (its result is no longer wanted)."""
@@ -206,45 +225,65 @@ class ServerPage(QWizardPage):
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
-    async def run_probe(self) -> None:
+    async def run_probe(self, then_continue: bool = False) -> None:
         url, api_key, verify = self.current_values()
         try:
-            url = validate_server_url(url)
+            url = normalise_server_url(url)
         except InvalidServerUrl as error:
-            self._show_result(describe_failure(error), ok=False)
+            self._show_result(describe_failure(error), ok=False, focus=self.url_edit)
             return
         if not api_key:
-            self._show_result("Enter the API key (your profile → My API Keys in Octopus).", ok=False)
+            self._show_result(
+                "Enter the API key (your profile → My API Keys in Octopus).",
+                ok=False,
+                focus=self.api_key_edit,
+            )
             return
         register_secret(api_key)
         self._set_busy(True)
-        self.status.setText(f"Connecting to {url}…")
+        self._show_state(f"Connecting to {url}…", "")
         try:
             self._probe_cancel = CancelToken()
-            probe = await run_in_worker(probe_server, url, api_key, verify, self._probe_cancel)
+            probe = await run_in_worker(probe_job(url, api_key, verify), no_progress, self._probe_cancel)
         except OctoDeskError as error:
             log.info("Connection test to %s failed: %s", url, error)
-            self._show_result(describe_failure(error), ok=False)
-        else:
-            self.probe = probe
-            self._probe_values = self.current_values()
-            hosting = hosting_label(probe.hosting)
-            log.info("Connected to %s (Octopus %s, %s)", probe.url, probe.version, hosting)
-            self._show_result(f"Connected: Octopus Server {probe.version}, {hosting}.", ok=True)
-        finally:
             self._set_busy(False)
+            wrong_key = isinstance(error, AuthenticationFailed)
+            self._show_result(
+                describe_failure(error), ok=False, focus=self.api_key_edit if wrong_key else self.url_edit
+            )
+            return
+        self.probe = probe
+        self._probe_values = self.current_values()
+        hosting = hosting_label(probe.hosting)
+        log.info("Connected to %s (Octopus %s, %s)", probe.url, probe.version, hosting)
+        self._set_busy(False)
+        self._show_result(
+            f"Connected: Octopus Server {probe.version}, {hosting}.", ok=True, focus=self.test_button
+        )
+        wizard = self.wizard()
+        if then_continue and wizard is not None and wizard.currentPage() is self:
+            wizard.next()
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
         self.busy.setVisible(busy)
+        # Disabling the focused button would pass focus on (to Cancel, next in line): keep it in the form.
+        if busy and self.test_button.hasFocus():
+            self.api_key_edit.setFocus()
         self.test_button.setEnabled(not busy)
         self.completeChanged.emit()
 
-    def _show_result(self, text: str, ok: bool) -> None:
+    def _show_state(self, text: str, state: str) -> None:
         self.status.setText(text)
-        self.status.setProperty("state", "ok" if ok else "error")
+        self.status.setProperty("state", state)
         self.status.style().unpolish(self.status)
         self.status.style().polish(self.status)
+
+    def _show_result(self, text: str, ok: bool, focus: QWidget | None = None) -> None:
+        self._show_state(text, "ok" if ok else "error")
+        if focus is not None and self.isVisible():
+            focus.setFocus()
         self.probe_finished.emit(ok)
 
 
@@ -269,7 +308,8 @@ class SpacePage(QWizardPage):
 
     def initializePage(self) -> None:
         probe = self.server_page.probe
-        assert probe is not None
+        if probe is None:
+            return
         self.server_label.setText(probe.url)
         self.version_label.setText(probe.version)
         self.hosting_label.setText(hosting_label(probe.hosting))
@@ -305,16 +345,19 @@ class ConnectionWizard(QWizard):
         self.addPage(self.server_page)
         self.addPage(self.space_page)
         self.keyring_message = ""
+        cancel = self.button(QWizard.WizardButton.CancelButton)
+        cancel.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Escape cancels; Enter never does
+        if isinstance(cancel, QPushButton):
+            cancel.setAutoDefault(False)
 
     def connection(self) -> Connection:
         probe = self.server_page.probe
-        assert probe is not None
-        return Connection(
-            url=probe.url,
-            api_key=self.server_page.api_key_edit.text().strip(),
-            space=self.space_page.space_combo.currentText(),
-            version=probe.version,
-            hosting=probe.hosting,
+        if probe is None:
+            raise RuntimeError("connection() before a successful connection test")
+        return Connection.from_probe(
+            probe,
+            self.server_page.api_key_edit.text().strip(),
+            self.space_page.space_combo.currentText(),
             verify_tls=self.server_page.verify_tls.isChecked(),
             ca_file=self.server_page.ca_file.text().strip(),
         )

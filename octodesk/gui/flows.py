@@ -1,127 +1,62 @@
-"""The export and import flows: a sequence of dialogs and background jobs, calling the same core
-functions as the command line."""
+"""The export and import flows: a sequence of dialogs and background jobs in an operation window, calling
+the same core functions as the command line. They take an ``OperationHost``, never the main window."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
-from octodesk.core.apply import apply_plan
-from octodesk.core.bundle import BundleSummary, read_bundle, read_manifest
-from octodesk.core.cancel import CancelToken
+from octodesk.core.bundle import BUNDLE_SUFFIX, BundleSummary
 from octodesk.core.errors import BundleError, WrongPassword
-from octodesk.core.export import SourceScan, export_projects, scan_source
-from octodesk.core.octopus.catalog import list_projects
-from octodesk.core.plan import ImportOptions, plan_import
-from octodesk.core.progress import ProgressCallback
+from octodesk.core.plan import ImportPlan
+from octodesk.core.report import Report
 from octodesk.core.text import safe_text
+from octodesk.core.vocabulary import Action
 from octodesk.gui import dialogs
 from octodesk.gui.connection import Connection
-from octodesk.gui.operation_window import JobFailed, OperationWindow
+from octodesk.gui.history import RunRecord
+from octodesk.gui.host import OperationHost
+from octodesk.gui.jobs import (
+    apply_job,
+    bundle_summary_job,
+    check_password_job,
+    export_job,
+    plan_job,
+    secret_refs_job,
+)
+from octodesk.gui.operation_window import Decision, OperationWindow
+from octodesk.gui.outcome import FlowOutcome, of_report
 from octodesk.gui.password_dialog import PasswordDialog
+from octodesk.gui.runner import JobFailed, run_quietly
 from octodesk.gui.secrets_dialog import ask_secret_values
-from octodesk.gui.worker import run_in_worker
-
-if TYPE_CHECKING:
-    from octodesk.gui.main_window import MainWindow
+from octodesk.gui.state import Role
+from octodesk.render import headline, plural
 
 log = logging.getLogger(__name__)
 
 WRONG_PASSWORD_RETRY = "Wrong password: the bundle could not be decrypted with it. Try again."
+MAX_NAMES_IN_FILE = 3
 
 
 def suggested_bundle_name(project_names: list[str]) -> str:
-    stem = project_names[0] if len(project_names) == 1 else f"{len(project_names)}-projects"
-    safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in stem).strip("-") or "projects"
-    return f"{safe}-{datetime.now():%Y%m%d-%H%M}.octobundle"
+    """Named after the projects (the first few, then how many more), so a folder of bundles reads well."""
+    shown = project_names[:MAX_NAMES_IN_FILE]
+    stem = "+".join(shown) + (
+        f"+{len(project_names) - len(shown)}-more" if len(project_names) > len(shown) else ""
+    )
+    safe = "".join(c if c.isalnum() or c in "-_+" else "-" for c in stem).strip("-") or "projects"
+    while "--" in safe:
+        safe = safe.replace("--", "-")
+    return f"{safe}{BUNDLE_SUFFIX}"
 
 
-# --- jobs: plain functions run on the worker thread -------------------------------------------------
+def failed_outcome(failed: JobFailed) -> FlowOutcome:
+    return FlowOutcome.CANCELLED if failed.cancelled else FlowOutcome.FAILED
 
 
-def secret_refs_job(
-    connection: Connection, names: list[str]
-) -> Callable[[ProgressCallback, CancelToken], SourceScan]:
-    """Reads the source once: the scan lists the sensitive values and then feeds the export."""
-
-    def job(progress: ProgressCallback, cancel: CancelToken) -> SourceScan:
-        with connection.open_client(cancel=cancel) as client:
-            return scan_source(client, connection.space, names, progress=progress, cancel=cancel)
-
-    return job
-
-
-def export_job(
-    connection: Connection,
-    names: list[str],
-    destination: Path,
-    password: str,
-    secrets: dict[str, str],
-    scan: SourceScan | None = None,
-) -> Any:
-
-    def job(progress: ProgressCallback, cancel: CancelToken) -> Any:
-        with connection.open_client(cancel=cancel) as client:
-            return export_projects(
-                client,
-                connection.space,
-                names,
-                destination,
-                password,
-                secrets=secrets or None,
-                progress=progress,
-                cancel=cancel,
-                scan=scan,
-            )
-
-    return job
-
-
-def plan_job(
-    connection: Connection,
-    bundle_path: Path,
-    password: str,
-    update_existing: bool,
-    placeholder_secrets: bool = False,
-) -> Any:
-
-    def job(progress: ProgressCallback, cancel: CancelToken) -> Any:
-        with connection.open_client(cancel=cancel) as client:
-            return plan_import(
-                bundle_path,
-                password,
-                client,
-                connection.space,
-                ImportOptions(update_existing=update_existing, placeholder_secrets=placeholder_secrets),
-                progress=progress,
-                cancel=cancel,
-            )
-
-    return job
-
-
-def apply_job(connection: Connection, plan: Any) -> Any:
-
-    def job(progress: ProgressCallback, cancel: CancelToken) -> Any:
-        with connection.open_client(cancel=cancel) as client:
-            return apply_plan(plan, client, progress=progress, cancel=cancel)
-
-    return job
-
-
-def check_password(bundle_path: Path, password: str) -> None:
-
-    read_bundle(bundle_path, password)
-
-
-def bundle_prompt(bundle_path: Path) -> str:
-    """What the password dialog says about the bundle, from its unencrypted manifest."""
-
-    summary = BundleSummary.from_manifest(read_manifest(bundle_path))  # not yet authentic: tolerant
+def bundle_prompt(bundle_path: Path, summary: BundleSummary) -> str:
+    """What the password dialog says about the bundle. The manifest is not yet proven authentic: its text
+    is shown, never obeyed."""
     projects = ", ".join(summary.projects) or "no projects"
     return safe_text(
         f"{bundle_path.name}: {projects}, exported from {summary.source_url or 'an unknown server'} "
@@ -129,25 +64,16 @@ def bundle_prompt(bundle_path: Path) -> str:
     )
 
 
-@dataclass
-class ImportResult:
-    outcome: str
-    report: Any = None
-
-
-# --- flows ------------------------------------------------------------------------------------------
-
-
-async def ask_bundle_password(parent: Any, bundle_path: Path) -> str | None:
+async def ask_bundle_password(host: OperationHost, bundle_path: Path) -> str | None:
     """Ask until the password opens the bundle; None when the user gives up. Raises other bundle errors."""
-    prompt = await run_in_worker(bundle_prompt, bundle_path)
+    prompt = bundle_prompt(bundle_path, await run_quietly(bundle_summary_job(bundle_path)))
     error = ""
     while True:
-        password = await PasswordDialog.launch(parent, "import", error=error, prompt=prompt)
+        password = await PasswordDialog.launch(host.dialog_parent(), "import", error=error, prompt=prompt)
         if password is None:
             return None
         try:
-            await run_in_worker(check_password, bundle_path, password)
+            await run_quietly(check_password_job(bundle_path, password))
         except WrongPassword:
             log.info("Wrong password for %s", bundle_path.name)
             error = WRONG_PASSWORD_RETRY
@@ -155,95 +81,121 @@ async def ask_bundle_password(parent: Any, bundle_path: Path) -> str | None:
         return password
 
 
-async def export_flow(window: MainWindow) -> str:
-    source = window.source_panel.connection
-    names = window.project_panel.checked_names()
+async def export_flow(host: OperationHost) -> FlowOutcome:
+    state = host.state
+    source = state.connection(Role.SOURCE)
+    names = list(state.checked)
+    parent = host.dialog_parent()
     if source is None or not names:
-        await dialogs.show_error(window, "Export", "Connect a source server and select at least one project.")
-        return "abandoned"
-    password = await PasswordDialog.launch(window, "export")
+        await dialogs.show_error(parent, "Export", "Connect a source server and select at least one project.")
+        return FlowOutcome.ABANDONED
+    password = await PasswordDialog.launch(parent, "export")
     if password is None:
-        return "abandoned"
+        return FlowOutcome.ABANDONED
     destination = await dialogs.choose_save_bundle(
-        window, window.settings.last_bundle_dir, suggested_bundle_name(names)
+        parent, state.settings.last_bundle_dir, suggested_bundle_name(names)
     )
     if destination is None:
-        return "abandoned"
-    window.remember_bundle_dir(destination)
-    operation = window.open_operation_window("Export")
-    operation.set_context(f"Space {source.space} on {source.url} → {destination}")
-    title = f"Exporting {len(names)} project{'s' if len(names) != 1 else ''} to {destination.name}"
+        return FlowOutcome.ABANDONED
+    state.settings.last_bundle_dir = str(destination.parent)
+    window = host.open_operation_window("Export")
+    window.set_context(f"Space {source.space} on {source.url} → {destination}")
+    title = f"Exporting {plural(len(names), 'project')} to {destination.name}"
     try:
-        scan = await operation.run_job("Looking for sensitive values", secret_refs_job(source, names))
-        secrets = await ask_secret_values(operation, scan.refs)
+        scan = await window.run_job("Looking for sensitive values", secret_refs_job(source, names))
+        secrets = await ask_secret_values(window, scan.refs)
         if secrets is None:
-            operation.close()
-            return window.finish_operation(operation, "abandoned")
-        job = export_job(source, names, destination, password, secrets, scan)
-        report = await operation.run_job(title, job)
+            window.reject()
+            return host.finish_operation(window, FlowOutcome.ABANDONED)
+        job = export_job(source, names, destination, password, secrets, scan)  # no second read
+        report = await window.run_job(title, job)
     except JobFailed as failed:
-        return window.finish_operation(operation, "cancelled" if failed.cancelled else "failed")
+        return host.finish_operation(window, failed_outcome(failed))
     log.info("Exported %s to %s", ", ".join(names), destination)
-    operation.show_results(report, f"Exported {', '.join(names)}.", bundle_path=destination)
-    return window.finish_operation(operation, "succeeded")
+    keep_ticks(window, host.record_run("export", report))
+    window.show_results(report, f"Exported {', '.join(names)}.", bundle_path=destination)
+    return host.finish_operation(window, of_report(report))
 
 
-async def import_flow(window: MainWindow, bundle_path: Path | None = None) -> str:
+async def import_flow(host: OperationHost, bundle_path: Path | None = None) -> FlowOutcome:
+    state = host.state
+    parent = host.dialog_parent()
     if bundle_path is None:
-        bundle_path = await dialogs.choose_open_bundle(window, window.settings.last_bundle_dir)
+        bundle_path = await dialogs.choose_open_bundle(parent, state.settings.last_bundle_dir)
         if bundle_path is None:
-            return "abandoned"
+            return FlowOutcome.ABANDONED
     try:
-        password = await ask_bundle_password(window, bundle_path)
+        password = await ask_bundle_password(host, bundle_path)
     except BundleError as error:
-        await dialogs.show_error(window, "Import", str(error))
-        return "failed"
+        await dialogs.show_error(parent, "Import", str(error))
+        return FlowOutcome.FAILED
     if password is None:
-        return "abandoned"
-    target = window.target_panel.connection or await window.connect_server("target")
+        return FlowOutcome.ABANDONED
+    target = state.connection(Role.TARGET) or await host.connect_server(Role.TARGET)
     if target is None:
-        return "abandoned"
-    operation = window.open_operation_window("Import")
-    operation.set_context(f"Bundle {bundle_path.name} → space {target.space} on {target.url}")
-    result = await preview_and_apply(operation, target, bundle_path, password)
-    return window.finish_operation(operation, result.outcome)
+        return FlowOutcome.ABANDONED
+    window = host.open_operation_window("Import")
+    window.set_context(f"Bundle {bundle_path.name} → space {target.space} on {target.url}")
+    outcome = await preview_and_apply(host, window, target, bundle_path, password)
+    return host.finish_operation(window, outcome)
+
+
+def replace_question(plan: ImportPlan) -> str | None:
+    """The confirmation an update of existing projects needs, naming how many; None when none is."""
+    updated = [item.name for item in plan.items if item.kind == "Project" and item.action == Action.UPDATE]
+    if not updated:
+        return None
+    projects = plural(len(updated), "existing project")
+    return (
+        f"Replace the deployment process, channels and runbooks of {projects} "
+        f"on the target ({', '.join(updated)}) with the bundle's, and update their variables? "
+        "Variables only the target has, and its sensitive values, are kept."
+    )
 
 
 async def preview_and_apply(
-    operation: OperationWindow, target: Connection, bundle_path: Path, password: str
-) -> ImportResult:
-    """Plan (again whenever "update existing" is toggled), wait for Apply, apply, show the results."""
+    host: OperationHost, window: OperationWindow, target: Connection, bundle_path: Path, password: str
+) -> FlowOutcome:
+    """Plan (again whenever an option changes, or to resume), wait for Apply, apply, show the results."""
     while True:
-        update_existing = operation.update_existing.isChecked()
-        placeholders = operation.placeholder_secrets.isChecked()
         try:
-            plan = await operation.run_job(
+            plan = await window.run_job(
                 f"Preparing the preview for {target.space} on {target.url}",
-                plan_job(target, bundle_path, password, update_existing, placeholders),
+                plan_job(target, bundle_path, password, window.options()),
             )
         except JobFailed as failed:
-            return ImportResult("cancelled" if failed.cancelled else "failed")
-        choice = await operation.ask_to_apply(plan)
-        if choice == "cancel":
-            return ImportResult("abandoned")
-        if choice == "apply":
-            break
-    try:
-        report = await operation.run_job(
-            f"Importing into {target.space} on {target.url}", apply_job(target, plan)
-        )
-    except JobFailed as failed:
-        return ImportResult("cancelled" if failed.cancelled else "failed")
-    headline = "Import finished." if report.succeeded else "Import finished with problems: see the warnings."
-    operation.show_results(report, headline, bundle_path=bundle_path)
-    return ImportResult("succeeded" if report.succeeded else "failed", report)
+            return failed_outcome(failed)
+        decision = await window.ask_to_apply(plan)
+        if decision == Decision.CLOSE:
+            return FlowOutcome.ABANDONED
+        if decision == Decision.REPLAN:
+            continue
+        question = replace_question(plan)
+        if question and not await dialogs.ask_yes_no(window, "Replace existing projects", question):
+            continue
+        report = Report(operation="import")
+        try:
+            await window.run_job(
+                f"Importing into {target.space} on {target.url}", apply_job(target, plan, report)
+            )
+        except JobFailed:
+            keep_ticks(window, host.record_run("import", report))
+            window.show_results(report, stopped_headline(report), bundle_path=bundle_path, resumable=True)
+            if await window.wait_decision() == Decision.RESUME:
+                continue
+            return of_report(report)
+        keep_ticks(window, host.record_run("import", report))
+        window.show_results(report, headline(report), bundle_path=bundle_path)
+        return of_report(report)
 
 
-async def list_projects_job(connection: Connection) -> list[Any]:
+def keep_ticks(window: OperationWindow, record: RunRecord) -> None:
+    """Follow-ups ticked off in the results are saved with the run ("Recent runs" shows them ticked)."""
+    window.results.on_ticked = lambda _report: record.save()
 
-    def job() -> list[Any]:
-        with connection.open_client() as client:
-            space = client.resolve_space(connection.space)
-            return list(list_projects(client, space["Id"]))
 
-    return await run_in_worker(job)
+def stopped_headline(report: Report) -> str:
+    """What a stopped import wrote, and that Resume continues it."""
+    written = len(report.written)
+    done = f"{plural(written, 'item')} {'was' if written == 1 else 'were'} written to the target"
+    return f"{headline(report)} {done}; Resume continues where it stopped, writing nothing twice."

@@ -6,15 +6,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from PySide6.QtCore import (
-    QAbstractItemModel,
-    QModelIndex,
-    QPersistentModelIndex,
-    QSortFilterProxyModel,
-    Qt,
-    Signal,
-)
+from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
 
+from octodesk.gui.grouped_model import GroupedModel, Index
 from octodesk.gui.safe_display import safe_display_data
 
 VERSION_CONTROLLED_REASON = (
@@ -22,15 +16,18 @@ VERSION_CONTROLLED_REASON = (
     "so Octopus export/import does not support it."
 )
 
-Index = QModelIndex | QPersistentModelIndex
-
 
 class ProjectLike(Protocol):
-    id: str
-    name: str
-    group: str
-    is_version_controlled: bool
-    description: str
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def group(self) -> str: ...
+    @property
+    def is_version_controlled(self) -> bool: ...
+    @property
+    def description(self) -> str: ...
 
 
 @dataclass
@@ -47,17 +44,17 @@ class _ProjectNode:
 @dataclass
 class _GroupNode:
     name: str
-    projects: list[_ProjectNode] = field(default_factory=list)
+    members: list[_ProjectNode] = field(default_factory=list)
 
 
-class ProjectListModel(QAbstractItemModel):
+class ProjectListModel(GroupedModel):
     """Two levels: groups (sorted by name) and their projects (sorted by name). Groups are tri-state."""
 
     selection_changed = Signal()
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._groups: list[_GroupNode] = []
+        self.groups: list[_GroupNode] = []
 
     # --- content ------------------------------------------------------------------------------------
 
@@ -67,8 +64,8 @@ class ProjectListModel(QAbstractItemModel):
         for project in sorted(projects, key=lambda p: p.name.lower()):
             group_name = project.group or "(no group)"
             group = groups.setdefault(group_name, _GroupNode(group_name))
-            group.projects.append(_ProjectNode(project, group))
-        self._groups = sorted(groups.values(), key=lambda g: g.name.lower())
+            group.members.append(_ProjectNode(project, group))
+        self.groups = sorted(groups.values(), key=lambda g: g.name.lower())
         self.endResetModel()
         self.selection_changed.emit()
 
@@ -76,73 +73,44 @@ class ProjectListModel(QAbstractItemModel):
         self.set_projects([])
 
     def projects(self) -> list[Any]:
-        return [node.project for g in self._groups for node in g.projects]
+        return [node.project for g in self.groups for node in g.members]
 
     def total_count(self) -> int:
-        return sum(len(g.projects) for g in self._groups)
+        return sum(len(g.members) for g in self.groups)
 
     def selectable_count(self) -> int:
-        return sum(node.selectable for g in self._groups for node in g.projects)
+        return sum(node.selectable for g in self.groups for node in g.members)
 
     def checked_names(self) -> list[str]:
-        return [node.project.name for g in self._groups for node in g.projects if node.checked]
+        return [node.project.name for g in self.groups for node in g.members if node.checked]
 
     def set_all_checked(self, checked: bool, names: Iterable[str] | None = None) -> None:
         """Check or uncheck every selectable project, or only those in ``names``."""
         wanted = set(names) if names is not None else None
-        for group in self._groups:
-            for node in group.projects:
+        for group in self.groups:
+            for node in group.members:
                 if node.selectable and (wanted is None or node.project.name in wanted):
                     node.checked = checked
         self._emit_all_changed()
 
     def set_checked_names(self, names: Iterable[str]) -> None:
         wanted = set(names)
-        for group in self._groups:
-            for node in group.projects:
+        for group in self.groups:
+            for node in group.members:
                 node.checked = node.selectable and node.project.name in wanted
         self._emit_all_changed()
 
     def _emit_all_changed(self) -> None:
-        for row, group in enumerate(self._groups):
+        for row, group in enumerate(self.groups):
             group_index = self.index(row, 0)
             self.dataChanged.emit(group_index, group_index, [Qt.ItemDataRole.CheckStateRole])
-            if group.projects:
+            if group.members:
                 first = self.index(0, 0, group_index)
-                last = self.index(len(group.projects) - 1, 0, group_index)
+                last = self.index(len(group.members) - 1, 0, group_index)
                 self.dataChanged.emit(first, last, [Qt.ItemDataRole.CheckStateRole])
         self.selection_changed.emit()
 
     # --- QAbstractItemModel ---------------------------------------------------------------------------
-
-    def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008
-        if column != 0 or row < 0:
-            return QModelIndex()
-        if not parent.isValid():
-            if row < len(self._groups):
-                return self.createIndex(row, 0, self._groups[row])
-            return QModelIndex()
-        node = parent.internalPointer()
-        if isinstance(node, _GroupNode) and row < len(node.projects):
-            return self.createIndex(row, 0, node.projects[row])
-        return QModelIndex()
-
-    def parent(self, index: Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
-        if not index.isValid():
-            return QModelIndex()
-        node = index.internalPointer()
-        if isinstance(node, _ProjectNode):
-            return self.createIndex(self._groups.index(node.group), 0, node.group)
-        return QModelIndex()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        if not parent.isValid():
-            return len(self._groups)
-        node = parent.internalPointer()
-        return len(node.projects) if isinstance(node, _GroupNode) else 0
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 1
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
@@ -152,7 +120,7 @@ class ProjectListModel(QAbstractItemModel):
             flags = (
                 Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsAutoTristate
             )
-            if not any(p.selectable for p in node.projects):
+            if not any(p.selectable for p in node.members):
                 flags &= ~Qt.ItemFlag.ItemIsEnabled
             return flags | Qt.ItemFlag.ItemIsSelectable
         if not node.selectable:
@@ -181,9 +149,9 @@ class ProjectListModel(QAbstractItemModel):
 
     def _group_data(self, group: _GroupNode, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
-            return f"{group.name} ({len(group.projects)})"
+            return f"{group.name} ({len(group.members)})"
         if role == Qt.ItemDataRole.CheckStateRole:
-            selectable = [p for p in group.projects if p.selectable]
+            selectable = [p for p in group.members if p.selectable]
             checked = sum(p.checked for p in selectable)
             if selectable and checked == len(selectable):
                 return Qt.CheckState.Checked
@@ -198,7 +166,7 @@ class ProjectListModel(QAbstractItemModel):
         checked = Qt.CheckState(value) == Qt.CheckState.Checked if not isinstance(value, bool) else value
         node = index.internalPointer()
         if isinstance(node, _GroupNode):
-            for project in node.projects:
+            for project in node.members:
                 if project.selectable:
                     project.checked = checked
             self._emit_all_changed()

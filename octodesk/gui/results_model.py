@@ -4,15 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 
-from octodesk.core.resources.kinds import ALL_KINDS
-from octodesk.gui.actions import ACTIONS, action_colour, action_icon
+from octodesk.core.report import FAILED_COLUMN, FollowUp
+from octodesk.core.resources.kinds import sort_key
+from octodesk.gui.actions import action_colour, action_icon
 from octodesk.gui.safe_display import safe_display_data
+from octodesk.gui.wording import GUI_REMEDIES
+from octodesk.render import action_label, category_label, follow_up_text, kind_label, ordered_columns
 
 Index = QModelIndex | QPersistentModelIndex
 EMPTY_CELL = "\u2013"  # an en dash: zero, without drawing the eye
-KIND_ORDER = {kind.name: position for position, kind in enumerate(ALL_KINDS)}
 
 
 class CountsModel(QAbstractTableModel):
@@ -27,9 +36,10 @@ class CountsModel(QAbstractTableModel):
     def set_counts(self, counts: dict[str, dict[str, int]]) -> None:
         self.beginResetModel()
         self._counts = {kind: dict(per_action) for kind, per_action in counts.items()}
-        self._kinds = sorted(self._counts, key=lambda k: (KIND_ORDER.get(k, len(KIND_ORDER)), k))
-        present = {action for per_action in self._counts.values() for action in per_action}
-        self._actions = [a for a in ACTIONS if a in present] + sorted(present - set(ACTIONS))
+        self._kinds = sorted(self._counts, key=sort_key)
+        self._actions = ordered_columns(
+            {action for per_action in self._counts.values() for action in per_action}
+        )
         self.endResetModel()
 
     def total(self, action: str | None = None) -> int:
@@ -49,12 +59,14 @@ class CountsModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal:
             action = self._actions[section] if section < len(self._actions) else None
             if role == Qt.ItemDataRole.DisplayRole:
-                return action.capitalize() if action else "Total"
+                if action == FAILED_COLUMN:
+                    return "Failed"
+                return action_label(action) if action else "Total"
             if role == Qt.ItemDataRole.DecorationRole and action:
                 return action_icon(action)
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._kinds[section] if section < len(self._kinds) else "Total"
+            return kind_label(self._kinds[section]) if section < len(self._kinds) else "Total"
         return None
 
     @safe_display_data
@@ -78,21 +90,22 @@ class CountsModel(QAbstractTableModel):
 
 
 class FollowUpModel(QAbstractListModel):
-    """Follow-ups the user must do by hand, as a checklist they can tick off while working through it."""
+    """Follow-ups the user must do by hand, as a checklist they tick off while working through it; the
+    ticks live on the follow-ups themselves, so a saved report (and a reopened run) keeps them."""
+
+    ticked = Signal()
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._items: list[Any] = []
-        self._done: list[bool] = []
+        self._items: list[FollowUp] = []
 
-    def set_follow_ups(self, follow_ups: list[Any]) -> None:
+    def set_follow_ups(self, follow_ups: list[FollowUp]) -> None:
         self.beginResetModel()
-        self._items = list(follow_ups)
-        self._done = [False] * len(self._items)
+        self._items = follow_ups
         self.endResetModel()
 
     def remaining(self) -> int:
-        return self._done.count(False)
+        return sum(not item.done for item in self._items)
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._items)
@@ -102,21 +115,23 @@ class FollowUpModel(QAbstractListModel):
         if not index.isValid():
             return None
         item = self._items[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            if not item.name or item.name in item.message:
-                return item.message  # the message already names its subject
-            return f"{item.kind} “{item.name}”: {item.message}".strip()
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            text = follow_up_text(item, GUI_REMEDIES)
+            if item.name and item.name not in text:  # unless the message already names its subject
+                text = f"{kind_label(item.kind)} “{item.name}”: {text}"
+            if role == Qt.ItemDataRole.DisplayRole:
+                return " ".join(text.split())  # one line each: the list lays out no wrapped text
+            return f"{text}\n\nCategory: {category_label(item.category)}"
         if role == Qt.ItemDataRole.CheckStateRole:
-            return Qt.CheckState.Checked if self._done[index.row()] else Qt.CheckState.Unchecked
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{item.message}\n\nCategory: {item.category}"
+            return Qt.CheckState.Checked if item.done else Qt.CheckState.Unchecked
         return None
 
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if not index.isValid() or role != Qt.ItemDataRole.CheckStateRole:
             return False
-        self._done[index.row()] = Qt.CheckState(value) == Qt.CheckState.Checked
+        self._items[index.row()].done = Qt.CheckState(value) == Qt.CheckState.Checked
         self.dataChanged.emit(index, index, [Qt.ItemDataRole.CheckStateRole])
+        self.ticked.emit()
         return True
 
     def flags(self, index: Index) -> Qt.ItemFlag:

@@ -8,6 +8,7 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from octodesk.core.progress import Progress
+from octodesk.render import kind_label
 
 PHASE_LABELS = {
     "connect": "Connecting",
@@ -62,10 +63,12 @@ class RunView(QWidget):
     def start(self, title: str) -> None:
         self.title_label.setText(title)
         self.phase_label.setText("Starting…")
+        self.phase_label.setProperty("state", "")
         self.current_label.clear()
         self.progress_bar.setRange(0, 0)
         self.cancel_button.setEnabled(True)
         self.cancel_button.setText("&Cancel")
+        self.cancel_button.show()
         self._started = time.monotonic()
         self._show_elapsed()
         self._clock.start()
@@ -73,33 +76,45 @@ class RunView(QWidget):
     def update_progress(self, progress: Progress) -> None:
         self.last_progress = progress
         self.progress_updates += 1
-        self.phase_label.setText(PHASE_LABELS.get(progress.phase, progress.phase.capitalize()))
+        if not self.cancelling:
+            self.phase_label.setText(PHASE_LABELS.get(progress.phase, progress.phase.capitalize()))
         if progress.total:
             self.progress_bar.setRange(0, progress.total)
             self.progress_bar.setValue(min(progress.done, progress.total))
             self.progress_bar.setFormat(f"{progress.done} / {progress.total}")
         else:
             self.progress_bar.setRange(0, 0)
-        current = progress.message or " ".join(
-            p for p in (progress.kind, f"“{progress.name}”") if p.strip("“”")
-        )
+        named = f"“{progress.name}”" if progress.name else ""
+        current = progress.message or " ".join(p for p in (kind_label(progress.kind), named) if p)
         self.current_label.setText(current)
         self.progressed.emit(progress)
 
     def request_cancel(self) -> None:
+        self.cancel_requested.emit()
+
+    def show_cancelling(self) -> None:
+        """Until the worker finishes its current request; ``finish`` ends this state, whatever happens."""
         self.cancel_button.setEnabled(False)
         self.cancel_button.setText("Cancelling…")
         self.phase_label.setText("Cancelling: finishing the current request…")
-        self.cancel_requested.emit()
 
-    def finish(self, message: str) -> None:
+    def finish(self, message: str, *, failed: bool = False) -> None:
         self._clock.stop()
         self._show_elapsed()
         self.phase_label.setText(message)
+        self.phase_label.setProperty("state", "error" if failed else "")
+        self.phase_label.style().unpolish(self.phase_label)
+        self.phase_label.style().polish(self.phase_label)
+        self.cancel_button.setText("&Cancel")
         self.cancel_button.setEnabled(False)
+        self.cancel_button.hide()
         if self.progress_bar.maximum() == 0:
             self.progress_bar.setRange(0, 1)
             self.progress_bar.setValue(1)
+
+    @property
+    def cancelling(self) -> bool:
+        return self.cancel_button.isVisible() and not self.cancel_button.isEnabled()
 
     def _show_elapsed(self) -> None:
         self.elapsed_label.setText(f"Elapsed {format_elapsed(time.monotonic() - self._started)}")

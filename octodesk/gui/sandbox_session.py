@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from octodesk.gui.connection import Connection, probe_server
+from octodesk.gui.connection import Connection, connect_to
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +35,7 @@ class SandboxSession:
 
     @staticmethod
     def _connection(server: Any) -> Connection:
-        probe = probe_server(server.url, server.api_key, True)
-        space = "Default" if "Default" in probe.spaces else probe.spaces[0]
-        return Connection(probe.url, server.api_key, space, probe.version, probe.hosting)
+        return connect_to(server.url, server.api_key)
 
     def stop(self) -> None:
         while self.servers:

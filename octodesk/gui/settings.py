@@ -14,12 +14,26 @@ from pathlib import Path
 from typing import Any
 
 from octodesk.core import paths
+from octodesk.core.errors import InvalidServerUrl
+from octodesk.core.octopus.http import normalise_server_url
 from octodesk.core.octopus.urls import strip_credentials
 
 log = logging.getLogger(__name__)
 
 SETTINGS_FILE = "settings.json"
 MAX_RECENT_SERVERS = 8
+
+
+def same_server(first: str, second: str) -> bool:
+    """The same server however typed (``https://Host/api/`` is ``https://host``), by the engine's rules."""
+
+    def key(url: str) -> str:
+        try:
+            return normalise_server_url(url).lower()
+        except InvalidServerUrl:
+            return url.strip().rstrip("/").lower()
+
+    return key(first) == key(second)
 
 
 @dataclass
@@ -37,6 +51,8 @@ class Settings:
     window_geometry: str = ""  # base64 of QWidget.saveGeometry()
     window_state: str = ""  # base64 of QMainWindow.saveState()
     last_bundle_dir: str = ""
+    bundles_dir: str = ""  # where migrations keep their bundles; "" for the app's data folder
+    hint_used: bool = False  # the first-run hint stays until an operation was started
 
     @classmethod
     def location(cls) -> Path:
@@ -66,7 +82,17 @@ class Settings:
             window_geometry=str(raw.get("window_geometry", "")),
             window_state=str(raw.get("window_state", "")),
             last_bundle_dir=str(raw.get("last_bundle_dir", "")),
+            bundles_dir=str(raw.get("bundles_dir", "")),
+            hint_used=raw.get("hint_used") is True,
         )
+
+    def bundle_folder(self) -> Path:
+        """The folder migrations write their bundles to (created when missing)."""
+        if self.bundles_dir:
+            folder = Path(self.bundles_dir)
+            folder.mkdir(parents=True, exist_ok=True)
+            return folder
+        return paths.bundles_dir()
 
     def save(self, path: Path | None = None) -> None:
         """Write to a temporary file in the same folder, then rename over the old one."""
@@ -84,11 +110,11 @@ class Settings:
 
     def remember_server(self, server: RecentServer) -> None:
         """Put ``server`` first in the recent list, replacing an older entry for the same URL."""
-        others = [s for s in self.recent_servers if s.url.rstrip("/") != server.url.rstrip("/")]
+        others = [s for s in self.recent_servers if not same_server(s.url, server.url)]
         self.recent_servers = [server, *others][:MAX_RECENT_SERVERS]
 
     def find_server(self, url: str) -> RecentServer | None:
         for server in self.recent_servers:
-            if server.url.rstrip("/") == url.rstrip("/"):
+            if same_server(server.url, url):
                 return server
         return None

@@ -276,3 +276,22 @@ def test_reading_reports_verify_progress_and_can_be_cancelled(tmp_path: Path) ->
 
     with pytest.raises(Cancelled):
         read_bundle(path, PASSWORD, progress=cancel_at_first_entry, cancel=token)
+
+
+def test_list_bundles_newest_first_with_their_projects(tmp_path: Path) -> None:
+    import os
+
+    from octodesk.core.bundle import list_bundles
+
+    older = make_bundle(tmp_path / "older.octobundle")
+    newer = make_bundle(tmp_path / "newer.octobundle")
+    broken = tmp_path / "broken.octobundle"
+    broken.write_bytes(b"not a zip")
+    (tmp_path / "notes.txt").write_text("ignored")
+    os.utime(older, (1_000_000, 1_000_000))
+    os.utime(broken, (2_000_000, 2_000_000))
+    listed = list_bundles(tmp_path)
+    assert [item.path for item in listed] == [newer, broken, older]
+    assert listed[0].projects == MANIFEST["projects"] and listed[0].size == newer.stat().st_size
+    assert listed[1].summary is None and listed[1].problem
+    assert list_bundles(tmp_path / "missing") == []

@@ -111,3 +111,23 @@ def test_demo_sandbox_catalogue(sandbox_factory: Callable[..., Any]) -> None:
     assert all(project.group and not project.group.startswith("ProjectGroups-") for project in projects)
     assert any(project.is_version_controlled for project in projects)
     assert any(not project.is_version_controlled for project in projects)
+
+
+def test_deployed_projects_names_what_deploy_a_release_steps_deploy(demo_server: Any) -> None:
+    from octodesk.core.octopus.catalog import deployed_projects
+
+    with OctopusClient(demo_server.url, demo_server.api_key) as client:
+        space_id = client.resolve_space("Default")["Id"]
+        projects = list_projects(client, space_id)
+        before = client.request_count
+        found = deployed_projects(client, space_id, projects, ["Release Orchestrator", "Web Portal"])
+        assert client.request_count - before == 1, "one request for every chosen project's process"
+    assert found == {"Release Orchestrator": ["Billing API", "Web Portal"]}
+
+
+def test_probe_server_says_version_hosting_and_spaces(demo_server: Any) -> None:
+    from octodesk.core.octopus.probe import probe_server
+
+    probe = probe_server(demo_server.url + "/api/", demo_server.api_key)
+    assert probe.url == demo_server.url and probe.version and probe.hosting == "SelfHosted"
+    assert "Default" in probe.spaces

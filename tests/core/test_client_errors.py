@@ -286,3 +286,15 @@ def test_unreachable_proxy_is_named(stubs: Stubs, monkeypatch: pytest.MonkeyPatc
     with pytest.raises(ConnectionFailed, match=r"through the proxy \(HTTPS_PROXY/HTTP_PROXY\)"):
         client.get("/api")
     assert len(waits) == 1
+
+
+def test_an_error_the_server_repeats_is_said_once(stubs: Stubs) -> None:
+    path = "/api/Spaces-1/certificates"
+    said = "The certificate file could not be read: wrong password or not a PFX/PEM/DER certificate."
+    _server, client, _waits = stubs.serve(
+        Script().always(f"POST {path}", json_reply({"ErrorMessage": said, "Errors": [said]}, 400))
+    )
+    with pytest.raises(ValidationFailed) as caught:
+        client.post(path, {"Name": "Portal TLS"})
+    assert str(caught.value).count("could not be read") == 1
+    assert caught.value.reason == said

@@ -26,11 +26,12 @@ def test_text_summary_after_verification(bundle: Path, capsys: pytest.CaptureFix
     out = capsys.readouterr().out
     assert code == 0
     assert f"Bundle     {bundle} (password and integrity verified)" in out
-    assert "Source     https://octopus.example.com (Octopus 2021.2.4488, self-hosted)" in out
+    assert "Source     https://octopus.example.com (Octopus 2021.2.4488, Self-hosted)" in out
     assert "Space      Default" in out
     assert "Projects   Web Portal" in out
     assert "Resources  4" in out
-    assert "  Environment  2" in out
+    assert "  Environment        2" in out
+    assert "  Project variables  1" in out  # kinds by their human names
     assert "Sensitive values carried: 2" in out
     assert "  variable:Project/Web Portal/DbPassword" in out
     assert "  account:Azure Prod/Password (not supplied)" in out

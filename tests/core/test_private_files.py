@@ -18,7 +18,8 @@ from octodesk.core.bundle.partials import create_partial, remove_stale_partials
 from octodesk.core.files import PrivateRotatingFileHandler, write_private_text
 from octodesk.core.hardening import dumpable
 from octodesk.core.journal import Journal
-from octodesk.gui.results_view import write_report
+from octodesk.gui.wording import GUI_REMEDIES
+from octodesk.render import write_report
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
 
@@ -75,12 +76,16 @@ def test_reports_are_0600_even_over_an_older_readable_file(tmp_path: Path) -> No
     assert mode(tmp_path / "fresh.html") == 0o600
 
 
-def test_the_gui_saves_reports_0600(tmp_path: Path) -> None:
+def test_reports_are_saved_0600_even_over_a_file_others_could_read(tmp_path: Path) -> None:
     from octodesk.core.report import Report
 
-    write_report(Report(operation="export"), tmp_path / "report.html")
+    (tmp_path / "report.json").write_text("old")
+    (tmp_path / "report.json").chmod(0o644)
+    write_report(Report(operation="export"), tmp_path / "report.html", GUI_REMEDIES)
+    write_report(Report(operation="export"), tmp_path / "report.json", GUI_REMEDIES)
 
     assert mode(tmp_path / "report.html") == 0o600
+    assert mode(tmp_path / "report.json") == 0o600
 
 
 def test_every_log_file_is_0600_across_rollovers(tmp_path: Path) -> None:

@@ -86,3 +86,12 @@ def test_bad_secrets_files_are_refused_without_echoing_values(text: str, expecte
 def test_missing_secrets_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(SecretsFileError, match="Cannot read the secrets file"):
         read_secrets_file(tmp_path / "absent.json")
+
+
+def test_a_template_lists_every_reference_and_supplies_nothing_until_filled() -> None:
+    from octodesk.core.resources.secret_refs import secrets_template
+
+    template = secrets_template(["feed:Acme NuGet/Password", "certificate:Portal TLS/Password"])
+    assert parse_secrets(template) == {}
+    filled = template.replace('"feed:Acme NuGet/Password": ""', '"feed:Acme NuGet/Password": "pw"')
+    assert parse_secrets(filled) == {"feed:Acme NuGet/Password": "pw"}

@@ -24,6 +24,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.qt_log_ignore(OFFSCREEN_NOISE))
 
 
+@pytest.fixture(autouse=True)
+def isolated_qt_settings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Qt's own settings (the file dialog's history and last folder) go to a scratch folder, not the
+    user's ~/.config/QtProject.conf."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("xdg-config")))
+
+
 @pytest.fixture(scope="session")
 def async_loop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
     """qasync's loop marked as already running: qtbot.waitSignal/waitUntil spin Qt, which runs asyncio."""

@@ -8,11 +8,20 @@ from typing import Any
 
 import pytest
 
+from octodesk.core.apply import apply_plan
+from octodesk.core.export import export_projects
+from octodesk.core.octopus.client import OctopusClient
+from octodesk.core.plan import plan_import
 from octodesk.gui import dialogs
-from octodesk.gui.connection import Connection, probe_server
+from octodesk.gui.connection import Connection, connect_to
 from octodesk.gui.password_dialog import PasswordDialog
 
 PASSWORD = "correct horse battery staple"
+# Secrets an import cannot create the demo's accounts without (the plan refuses a bundle that lacks them).
+ACCOUNT_SECRETS = {
+    "account:AWS Billing/SecretKey": "aws-secret-from-the-secrets-page",
+    "account:Azure Portal Subscription/Password": "azure-secret-from-the-secrets-page",
+}
 
 
 class ScriptedPasswords:
@@ -50,7 +59,7 @@ class ScriptedQuestions:
         self.answer = answer
         self.questions: list[str] = []
 
-    async def __call__(self, parent: Any, title: str, question: str) -> bool:
+    async def __call__(self, parent: Any, title: str, question: str, **_options: Any) -> bool:
         self.questions.append(question)
         return self.answer
 
@@ -77,8 +86,7 @@ def record_errors(monkeypatch: pytest.MonkeyPatch) -> RecordedErrors:
 
 def connection_to(server: Any, space: str = "Default") -> Connection:
     """A tested connection to a sandbox server, as the connection wizard would return it."""
-    probe = probe_server(server.url, server.api_key, True)
-    return Connection(probe.url, server.api_key, space, probe.version, probe.hosting)
+    return connect_to(server.url, server.api_key, space)
 
 
 class ScriptedSecrets:
@@ -102,3 +110,26 @@ def script_secrets(monkeypatch: pytest.MonkeyPatch, values: dict[str, str] | Non
     scripted = ScriptedSecrets({} if values is None else values)
     monkeypatch.setattr(SecretsDialog, "launch", scripted)
     return scripted
+
+
+def make_bundle(server: Any, path: Path, projects: list[str], secrets: dict[str, str] | None = None) -> Path:
+    """A bundle of ``projects`` exported from a sandbox with the core (no GUI involved), carrying the
+    accounts' secrets unless ``secrets`` says otherwise."""
+    with OctopusClient(server.url, server.api_key) as client:
+        chosen = ACCOUNT_SECRETS if secrets is None else secrets
+        export_projects(client, "Default", projects, path, PASSWORD, secrets=chosen)
+    return path
+
+
+def import_directly(server: Any, bundle: Path) -> None:
+    """Import ``bundle`` into a sandbox with the core: the target then has what the GUI will meet."""
+    with OctopusClient(server.url, server.api_key) as client:
+        apply_plan(plan_import(bundle, PASSWORD, client, "Default"), client)
+
+
+def preview_window(qtbot: Any, window: Any, timeout: int = 60000) -> Any:
+    """The import window once its preview waits for Apply."""
+    qtbot.waitUntil(
+        lambda: bool(window.operations) and window.operations[-1].apply_button.isVisible(), timeout=timeout
+    )
+    return window.operations[-1]

@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget, QWizard
 
-from octodesk.gui.connection_wizard import ConnectionWizard
+from octodesk.gui.connection_wizard import REJECTED_KEY, ConnectionWizard
 from octodesk.gui.settings import Settings
 
 
@@ -66,17 +67,25 @@ def test_editing_after_success_requires_a_new_test(
     wizard = _wizard(qtbot)
     assert _test_connection(qtbot, wizard, demo_server.url, demo_server.api_key)[0]
     wizard.server_page.api_key_edit.setText("API-SOMETHINGELSE0000000000")
-    assert not wizard.server_page.isComplete()
+    assert not wizard.server_page.tested()
     assert "test the connection again" in wizard.server_page.status.text()
+    with qtbot.waitSignal(wizard.server_page.probe_finished, timeout=20000):
+        assert not wizard.server_page.validatePage(), "Next tests the new values before going on"
+    assert wizard.currentPage() is wizard.server_page
+    assert wizard.server_page.status.text() == REJECTED_KEY
 
 
-def test_wrong_api_key_says_401(qtbot: QtBot, loop: asyncio.AbstractEventLoop, demo_server: Any) -> None:
+def test_wrong_api_key_is_one_short_sentence(
+    qtbot: QtBot, loop: asyncio.AbstractEventLoop, demo_server: Any
+) -> None:
+    """Issue 11 fault 5: a wrong API key stated the same fact three times."""
     wizard = _wizard(qtbot)
     ok, text = _test_connection(qtbot, wizard, demo_server.url, "API-WRONGKEY000000000000000")
     assert not ok
-    assert text.startswith("API key rejected (401):")
+    assert text == REJECTED_KEY
+    assert text.count("401") == 1 and text.count("rejected") == 1 and "." not in text[:-1].split(":")[0]
     assert "API-WRONGKEY000000000000000" not in text
-    assert not wizard.server_page.isComplete()
+    assert not wizard.server_page.tested()
 
 
 def test_unreachable_server(qtbot: QtBot, loop: asyncio.AbstractEventLoop, empty_server: Any) -> None:
@@ -121,7 +130,7 @@ def test_forbidden_says_403(
 @pytest.mark.parametrize(
     ("url", "message"),
     [
-        ("", "Enter the server URL"),
+        ("", "No server URL given"),
         ("octopus.example.com", "must start with https://"),
         ("https://", "no host name"),
         ("https://octopus.example.com:99999", "port"),
@@ -171,3 +180,32 @@ def test_closing_the_wizard_during_a_test_is_quiet(
     qtbot.waitUntil(launched.done)
     assert launched.result() is None
     assert uncaught == []
+
+
+def test_enter_after_test_connection_continues_and_never_cancels(
+    qtbot: QtBot, loop: asyncio.AbstractEventLoop, demo_server: Any
+) -> None:
+    """Issue 11 fault 5: pressing Enter after "Test connection" cancelled the wizard."""
+    wizard = _wizard(qtbot)
+    wizard.activateWindow()
+    page = wizard.server_page
+    assert _test_connection(qtbot, wizard, demo_server.url, demo_server.api_key)[0]
+    cancel = wizard.button(QWizard.WizardButton.CancelButton)
+    assert cancel.focusPolicy() == Qt.FocusPolicy.NoFocus
+    assert not cancel.hasFocus()
+    qtbot.keyClick(page.api_key_edit, Qt.Key.Key_Return)
+    assert wizard.currentPage() is wizard.space_page
+    assert wizard.isVisible(), "Enter never cancels"
+
+
+def test_enter_in_the_form_tests_the_connection_then_continues(
+    qtbot: QtBot, loop: asyncio.AbstractEventLoop, demo_server: Any
+) -> None:
+    wizard = _wizard(qtbot)
+    page = wizard.server_page
+    page.url_edit.setCurrentText(demo_server.url)
+    page.api_key_edit.setText(demo_server.api_key)
+    with qtbot.waitSignal(page.probe_finished, timeout=20000):
+        qtbot.keyClick(page.api_key_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.space_page)
+    assert page.status.text().startswith("Connected: Octopus Server")

@@ -10,6 +10,8 @@ import pytest
 from gui_helpers import (
     PASSWORD,
     connection_to,
+    import_directly,
+    make_bundle,
     record_errors,
     script_open_path,
     script_passwords,
@@ -21,11 +23,8 @@ from pytestqt.qtbot import QtBot
 
 from PySide6.QtCore import Qt
 
-from octodesk.core.apply import apply_plan
 from octodesk.core.bundle import read_bundle
-from octodesk.core.export import export_projects
 from octodesk.core.octopus.client import OctopusClient
-from octodesk.core.plan import plan_import
 from octodesk.gui import flows
 from octodesk.gui.flows import WRONG_PASSWORD_RETRY
 from octodesk.gui.main_window import MainWindow
@@ -45,12 +44,6 @@ def connect(window: MainWindow, run_async: Callable[..., Any], role: str, server
 
 
 AWS_SECRET = {"account:AWS Billing/SecretKey": "aws-secret-from-the-secrets-page"}
-
-
-def make_bundle(server: Any, path: Path, projects: list[str], secrets: dict[str, str] | None = None) -> Path:
-    with OctopusClient(server.url, server.api_key) as client:
-        export_projects(client, "Default", projects, path, PASSWORD, secrets=secrets)
-    return path
 
 
 def wait_for_export_progress(qtbot: QtBot, run_view: RunView) -> None:
@@ -132,7 +125,7 @@ def test_import_preview_shows_the_right_actions_then_applies(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    bundle = make_bundle(demo_server, tmp_path / "b.octobundle", ["Billing API"])
+    bundle = make_bundle(demo_server, tmp_path / "b.octobundle", ["Billing API"], secrets={})
     connect(window, run_async, "target", empty_server)
     script_open_path(monkeypatch, bundle)
     script_passwords(monkeypatch, PASSWORD)
@@ -146,15 +139,15 @@ def test_import_preview_shows_the_right_actions_then_applies(
         # The bundle lacks the AWS account's secret: refused until placeholders are allowed.
         assert operation.preview.refused and "AWS Billing" in operation.preview.refusals_label.text()
         assert not operation.apply_button.isEnabled()
-        operation.placeholder_secrets.setChecked(True)  # re-plans
+        operation.import_options.placeholder_secrets.setChecked(True)  # re-plans
         qtbot.waitUntil(
             lambda: operation.apply_button.isVisible() and operation.apply_button.isEnabled(),
             timeout=FLOW_TIMEOUT,
         )
         model = operation.preview.model
         project = model.find("Project", "Billing API")
-        assert project.siblingAtColumn(1).data() == "create"
-        assert model.find("Lifecycle", "Default Lifecycle").siblingAtColumn(1).data() == "reuse"
+        assert project.siblingAtColumn(1).data() == "Create"
+        assert model.find("Lifecycle", "Default Lifecycle").siblingAtColumn(1).data() == "Reuse"
         assert operation.apply_button.isEnabled()
         assert operation.context_label.text() == f"Bundle b.octobundle → space Default on {empty_server.url}"
         before = empty_server.request_log[:]
@@ -179,8 +172,7 @@ def test_refused_plan_disables_apply_until_update_existing(
 ) -> None:
     bundle = make_bundle(demo_server, tmp_path / "b.octobundle", ["Billing API"], AWS_SECRET)
     target = connection_to(empty_server)
-    with OctopusClient(empty_server.url, empty_server.api_key) as client:  # the project now exists there
-        apply_plan(plan_import(bundle, PASSWORD, client, "Default"), client)
+    import_directly(empty_server, bundle)  # the project now exists there
     connect(window, run_async, "target", empty_server)
     assert window.target_panel.connection == target
     script_passwords(monkeypatch, PASSWORD)
@@ -195,7 +187,7 @@ def test_refused_plan_disables_apply_until_update_existing(
         assert operation.preview.refusals_label.isVisible()
         assert "already exists" in operation.preview.refusals_label.text()
         assert not operation.apply_button.isEnabled()
-        operation.update_existing.setChecked(True)  # re-plans as a promotion
+        operation.import_options.update_existing.setChecked(True)  # re-plans as a promotion
         qtbot.waitUntil(
             lambda: operation.apply_button.isVisible() and operation.apply_button.isEnabled(),
             timeout=FLOW_TIMEOUT,

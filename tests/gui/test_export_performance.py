@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt
 from octodesk.core.bundle import read_bundle
 from octodesk.core.gc_pause import NO_FULL_COLLECTION, no_full_collections
 from octodesk.core.report import FollowUp, Report
+from octodesk.core.vocabulary import FollowUpCategory
 from octodesk.gui.main_window import MainWindow
 from octodesk.gui.results_view import ResultsView
 
@@ -64,9 +65,9 @@ def test_follow_ups_are_one_uniform_line_each_with_the_whole_message_in_the_tool
     qtbot.addWidget(view)
     report = Report(operation="export")
     long_message = "Register deployment targets with roles " + ", ".join(f"role-{n}" for n in range(60))
-    report.follow_ups = [FollowUp("deployment-targets", long_message)] * 2500
+    report.follow_ups = [FollowUp(FollowUpCategory.DEPLOYMENT_TARGETS, long_message)] * 2500
     view.set_report(report, headline="Exported.")
     assert view.follow_ups_view.uniformItemSizes() and not view.follow_ups_view.wordWrap()
     first = view.follow_ups_model.index(0)
     assert long_message in first.data(Qt.ItemDataRole.ToolTipRole)
-    assert view.follow_ups_title.text() == "Follow-ups to do by hand (2500)"
+    assert view.follow_ups_title.text() == "Follow-ups to do by hand (0 of 2500 done)"

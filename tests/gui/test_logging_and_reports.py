@@ -18,6 +18,7 @@ from octodesk.core.errors import ConnectionFailed
 from octodesk.core.octopus.client import OctopusClient
 from octodesk.core.redact import register_secret
 from octodesk.core.report import FollowUp, Report
+from octodesk.core.vocabulary import FollowUpCategory
 from octodesk.gui import dialogs
 from octodesk.gui.app import main
 from octodesk.gui.log_pane import LogPane, QtLogHandler, setup_logging
@@ -72,10 +73,12 @@ def test_log_file_rotates_in_the_log_dir_and_masks_secrets(
 
 
 def _report() -> Report:
-    report = Report("import", succeeded=True)
+    report = Report("import", finished=True)
     report.count("Environment", "create", 2)
     report.warnings.append("Feed password not carried")
-    report.follow_ups.append(FollowUp("sensitive-value", "Set DbPassword", "Project", "Web Portal"))
+    report.follow_ups.append(
+        FollowUp(FollowUpCategory.SENSITIVE_VALUE, "Set DbPassword", "Project", "Web Portal")
+    )
     return report
 
 
@@ -119,7 +122,7 @@ def test_save_report_to_an_unwritable_place_says_so(
 
     monkeypatch.setattr(dialogs, "choose_report_path", choose)
     run_async(view.save_report())
-    assert view.message.text().startswith("Could not save the report to")
+    assert view.message.text().startswith("Cannot write the report to")
 
 
 def test_app_main_with_sandbox_connects_then_stops_on_close(
@@ -140,8 +143,7 @@ def test_app_main_with_sandbox_connects_then_stops_on_close(
     qtbot.waitUntil(lambda: window.project_panel.model.total_count() == 5, timeout=30000)
     source = window.source_panel.connection
     assert source is not None and window.target_panel.connection is not None
-    window.close()
-    app.lastWindowClosed.emit()  # pytest-qt's other widgets keep the real "last window" from closing
+    window.close()  # other top-level windows (pytest-qt's, or an error dialog) do not keep the app alive
     qtbot.waitUntil(task.done, timeout=30000)
     assert task.result() == 0
     client = OctopusClient(source.url, source.api_key, max_retries=0, timeout=5)

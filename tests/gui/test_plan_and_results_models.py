@@ -8,27 +8,22 @@ from pytestqt.qtbot import QtBot
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
+from octodesk.core.plan import PlanItem
 from octodesk.core.report import FollowUp, Report
+from octodesk.core.vocabulary import Action, FollowUpCategory
 from octodesk.gui.actions import action_colour
 from octodesk.gui.plan_model import PlanTreeModel
 from octodesk.gui.preview_view import PreviewView
 from octodesk.gui.results_model import CountsModel, FollowUpModel
 
 
-@dataclass
-class Item:
-    kind: str
-    name: str
-    action: str
-    reason: str = ""
-    details: list[str] = field(default_factory=list)
-    source_id: str = ""
-    target_id: str | None = None
+def Item(kind: str, name: str, action: str, reason: str = "", details: list[str] | None = None) -> PlanItem:
+    return PlanItem(kind, name, f"{kind}-{name}", Action(action), reason, details or [])
 
 
 @dataclass
 class Plan:
-    items: list[Item]
+    items: list[PlanItem]
     refusals: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     follow_ups: list[FollowUp] = field(default_factory=list)
@@ -54,7 +49,7 @@ def test_plan_tree_groups_by_kind_in_import_order(qtmodeltester: ModelTester) ->
     model.set_plan(PLAN)
     qtmodeltester.check(model)
     kinds = [model.index(r, 0).data() for r in range(model.rowCount())]
-    assert kinds == ["Environment (2)", "LibraryVariableSet (1)", "Project (1)"]
+    assert kinds == ["Environment (2)", "Library variable set (1)", "Project (1)"]
     assert model.index(0, 1).data() == "1 create, 1 reuse"
     environments = model.index(0, 0)
     assert [model.index(r, 0, environments).data() for r in range(2)] == ["Dev", "Production"]
@@ -65,7 +60,7 @@ def test_plan_row_shows_action_with_colour_icon_and_merge_details(qapp: QApplica
     model.set_plan(PLAN)
     shared = model.find("LibraryVariableSet", "Shared")
     action = shared.siblingAtColumn(1)
-    assert action.data() == "merge"
+    assert action.data() == "Merge"
     assert action.data(Qt.ItemDataRole.ForegroundRole) == action_colour("merge")
     assert not action.data(Qt.ItemDataRole.DecorationRole).isNull()
     assert [model.index(r, 0, shared).data() for r in range(model.rowCount(shared))] == [
@@ -81,11 +76,10 @@ def test_preview_shows_refusals_on_top(qtbot: QtBot) -> None:
     view.show()
     view.set_plan(PLAN)
     assert not view.refused
-    assert view.warnings_label.isVisible() and "too large" in view.warnings_label.text()
+    assert view.tabs.tabText(2) == "&Warnings (1)" and view.warnings.item(0).text().endswith("too large")
     assert not view.refusals_label.isVisible()
     merge = view.first_index_with_action("merge")
     assert merge.data() == "Shared"
-    assert view.tree.isExpanded(merge)  # merge details shown without a click
     assert view.summary_label.text().startswith("4 resources: 2 create, 1 reuse, 1 merge")
     view.set_plan(Plan(items=[], refusals=["Project Web Portal already exists"]))
     assert view.refused
@@ -108,13 +102,23 @@ def test_counts_table_per_kind_and_action(qtmodeltester: ModelTester) -> None:
     assert [model.index(2, c).data() for c in range(3)] == ["3", "1", "4"]
 
 
+TARGETS, TRIGGER = FollowUpCategory.DEPLOYMENT_TARGETS, FollowUpCategory.TRIGGER
+
+
 def test_follow_ups_are_a_checklist(qtmodeltester: ModelTester) -> None:
     model = FollowUpModel()
     model.set_follow_ups(
         [
-            FollowUp("deployment-targets", "Recreate 3 deployment targets", "Environment", "Production"),
-            FollowUp("trigger", "Trigger 'Nightly' of 'Web' was not imported", "Project", "Web"),
-            FollowUp("sensitive-value", "Set the value of DbPassword"),
+            FollowUp(
+                FollowUpCategory.DEPLOYMENT_TARGETS,
+                "Recreate 3 deployment targets",
+                "Environment",
+                "Production",
+            ),
+            FollowUp(
+                FollowUpCategory.TRIGGER, "Trigger 'Nightly' of 'Web' was not imported", "Project", "Web"
+            ),
+            FollowUp(FollowUpCategory.SENSITIVE_VALUE, "Set the value of DbPassword"),
         ]
     )
     qtmodeltester.check(model)

@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
+from octodesk.core.bundle import BundleSummary, read_manifest
 from octodesk.gui.flows import bundle_prompt
 from octodesk.gui.plan_model import PlanTreeModel
 from octodesk.gui.safe_display import plain_label
@@ -26,7 +27,7 @@ FORGED = "Prod\x1b[2K\r  CREATE Project Forged\n\u202eevil\ud800"
 
 def test_plan_rows_show_control_characters_escaped() -> None:
     item = SimpleNamespace(kind="Environment", name=FORGED, action="create", reason="missing\ron the target",
-                           details=[], source_id="Environments-1", target_id=None)  # fmt: skip
+                           details=[], source_id="Environments-1", target_id=None, resumed=False)  # fmt: skip
     model = PlanTreeModel()
     model.set_plan(SimpleNamespace(items=[item], refusals=[], warnings=[], follow_ups=[], refused=False))
     row = model.index(0, 0, model.index(0, 0))
@@ -38,7 +39,7 @@ def test_plan_rows_show_control_characters_escaped() -> None:
     # a tool tip keeps its line breaks (ours and theirs, harmless there) and escapes everything else
     assert "\x1b" not in tip and "\r" not in tip and "\u202e" not in tip
     assert tip.startswith("Environment “Prod\\x1b[2K\\r  CREATE Project Forged\n\\u202eevil\\ud800”")
-    assert tip.endswith("\nmissing\\ron the target")
+    assert tip.endswith("missing\\ron the target")
 
 
 def test_labels_with_outside_text_are_plain_text(qtbot: QtBot) -> None:
@@ -64,7 +65,7 @@ def test_the_password_prompt_survives_a_hostile_manifest(tmp_path: Path) -> None
                 data = json.dumps(manifest).encode()
             target.writestr(info, data)
 
-    prompt = bundle_prompt(path)
+    prompt = bundle_prompt(path, BundleSummary.from_manifest(read_manifest(path)))
 
     assert "\x1b" not in prompt and "\r" not in prompt and "\n" not in prompt
     assert "exported from https://evil.example.com\\r\\nFAKE" in prompt

@@ -52,3 +52,13 @@ def test_no_keyring_backend_gives_a_clear_message() -> None:
     with pytest.raises(keystore.KeyringUnavailable, match="No system keyring"):
         keystore.save_api_key("https://a.example.com", "API-SECRET0000")
     assert keystore.load_api_key("https://a.example.com") is None
+
+
+def test_a_recent_server_is_the_same_however_its_url_is_typed() -> None:
+    from octodesk.gui.settings import RecentServer
+
+    settings = Settings()
+    settings.remember_server(RecentServer("https://octopus.example.com", "Default"))
+    settings.remember_server(RecentServer("https://Octopus.Example.com/api/", "Platform"))
+    assert [s.space for s in settings.recent_servers] == ["Platform"]
+    assert settings.find_server("https://octopus.example.com/") is settings.recent_servers[0]

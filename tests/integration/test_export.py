@@ -16,6 +16,7 @@ from octodesk.core.octopus.client import OctopusClient
 from octodesk.core.progress import Progress
 from octodesk.core.report import Report
 from octodesk.core.resources import kinds, model
+from octodesk.core.vocabulary import NotCarriedReason
 
 PASSWORD = "correct horse battery staple"
 PORTAL = "Web Portal"
@@ -213,7 +214,6 @@ def test_secrets_are_carried_encrypted_and_never_in_plain_text(demo_server: Any,
     bundle = read_bundle(destination, PASSWORD)
     for ref, value in supplied.items():
         assert bundle.secrets[ref] == value
-    assert "certificate:Portal TLS" in bundle.secrets, "the certificate is exported with its key"
     not_carried = {item.ref for item in bundle.summary().secrets_not_carried}
     assert "action:Web Portal/deployment/Notify Slack/Notify Slack/Slack.WebhookUrl" in not_carried
     assert not (set(supplied) & not_carried)
@@ -227,7 +227,7 @@ def test_certificate_export_refused_is_reported_not_fatal(demo_server: Any, tmp_
     export(demo_server, [PORTAL], destination, api_key=key)
     bundle = read_bundle(destination, PASSWORD)
     reasons = {item.ref: item.reason for item in bundle.summary().secrets_not_carried}
-    assert "403" in reasons["certificate:Portal TLS"]
+    assert reasons["certificate:Portal TLS"] == NotCarriedReason.CERTIFICATE_EXPORT_FORBIDDEN
     assert "certificate:Portal TLS" not in bundle.secrets
 
 
@@ -288,15 +288,29 @@ def test_restrictions_carry_environments_but_only_name_unconnected_tenants(
     assert not [name for name in bundle.blobs if name.startswith("logos/")], "a default logo is not carried"
 
 
-def test_an_exported_pfx_needs_its_password_unless_supplied(demo_server: Any, tmp_path: Path) -> None:
+def test_a_pfx_is_checked_at_export_with_its_password(demo_server: Any, tmp_path: Path) -> None:
+    """A PFX that does not open is not carried (the target would refuse it); the reason says why."""
     import base64
 
     from octodesk.sandbox.datasets.demo_shared import CERTIFICATE_PASSWORD
 
+    def not_carried(bundle_path: Path) -> dict[str, str]:
+        return {i.ref: i.reason for i in read_bundle(bundle_path, PASSWORD).summary().secrets_not_carried}
+
     plain = tmp_path / "plain.octobundle"
     export(demo_server, [PORTAL], plain)
-    reasons = {item.ref: item.reason for item in read_bundle(plain, PASSWORD).summary().secrets_not_carried}
-    assert "original password" in reasons["certificate:Portal TLS/Password"]
+    assert not_carried(plain)["certificate:Portal TLS"] == NotCarriedReason.PFX_PASSWORD_MISSING
+    assert "certificate:Portal TLS" not in read_bundle(plain, PASSWORD).secrets
+    assert "certificate:Portal TLS/Password" not in not_carried(plain), "one fact, said once"
+
+    wrong = tmp_path / "wrong.octobundle"
+    export(demo_server, [PORTAL], wrong, secrets={"certificate:Portal TLS/Password": "not-the-password"})
+    assert not_carried(wrong)["certificate:Portal TLS"] == NotCarriedReason.PFX_PASSWORD_WRONG
+    assert "certificate:Portal TLS" not in read_bundle(wrong, PASSWORD).secrets
+
+    garbage = tmp_path / "garbage.octobundle"
+    export(demo_server, [PORTAL], garbage, secrets={"certificate:Portal TLS": "not base64!"})
+    assert not_carried(garbage)["certificate:Portal TLS"] == NotCarriedReason.NOT_A_CERTIFICATE
 
     opened = tmp_path / "opened.octobundle"
     export(demo_server, [PORTAL], opened, secrets={"certificate:Portal TLS/Password": CERTIFICATE_PASSWORD})
@@ -304,7 +318,7 @@ def test_an_exported_pfx_needs_its_password_unless_supplied(demo_server: Any, tm
     pem = base64.b64decode(bundle.secrets["certificate:Portal TLS"])
     assert pem.startswith(b"-----BEGIN PRIVATE KEY-----") and b"-----BEGIN CERTIFICATE-----" in pem
     assert "certificate:Portal TLS/Password" not in bundle.secrets, "a PEM needs no password"
-    assert "certificate:Portal TLS/Password" not in {i.ref for i in bundle.summary().secrets_not_carried}
+    assert "certificate:Portal TLS/Password" not in not_carried(opened)
     assert CERTIFICATE_PASSWORD.encode() not in opened.read_bytes()
 
 

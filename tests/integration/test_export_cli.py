@@ -46,7 +46,9 @@ def test_export_succeeds_with_summary_on_stdout_and_progress_on_stderr(
     out, err = capsys.readouterr()
     assert code == 0, err
     assert "Exported 1 project(s) from space 'Default'" in out
-    assert "Sensitive values: 2 carried" in out  # the supplied feed password and the exported certificate
+    assert "Sensitive values: 1 carried" in out  # the supplied feed password (the PFX needs its password)
+    assert "certificate:Portal TLS is not carried: its PFX file is protected by a password" in out
+    assert "--secrets-file" in out  # the command line words the remedy with its own flag
     assert "read" in err and "Exported" not in err
     report = json.loads(report_path.read_text())
     assert report["succeeded"] is True and report["http_requests"] > 0

@@ -60,10 +60,7 @@ def test_control_characters_in_names_cannot_forge_plan_lines(
 
     out = capsys.readouterr().out
     assert not {"\x1b", "\r", "\u202e"} & set(out)
-    assert (
-        "CREATE   Environment        Prod\\x1b[2K\\r  CREATE   Project            Forged\\nREUSE \\u202eevil"
-        in out
-    )
+    assert "Prod\\x1b[2K\\r  CREATE   Project            Forged\\nREUSE \\u202eevil" in out
     assert [line for line in out.splitlines() if "Forged" in line and "Environment" not in line] == []
 
 
@@ -75,7 +72,8 @@ def test_a_lone_surrogate_in_a_name_is_shown_not_a_crash(
 
     assert dry_run(target, bundle, "--report", str(tmp_path / "plan.json")) == 0
 
-    assert "CREATE   Environment        Prod\\ud800" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert [line for line in out.splitlines() if "Prod\\ud800" in line and "Environment" in line]
     assert json.loads((tmp_path / "plan.json").read_text())["items"][0]["name"] == "Prod\ud800"
 
 

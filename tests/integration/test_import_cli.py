@@ -44,7 +44,7 @@ def test_dry_run_prints_the_plan_and_writes_nothing(
     report = tmp_path / "plan.json"
     assert _import(target, bundle_path, "--dry-run", "--report", str(report)) == 0
     out = capsys.readouterr().out
-    assert "CREATE   Project            Web Portal" in out
+    assert "CREATE   Project              Web Portal" in out
     assert "REUSE    Feed" in out and "nothing was written" in out
     assert target.snapshot() == before
     plan = json.loads(report.read_text())
@@ -60,7 +60,7 @@ def test_import_then_again_exits_3_listing_the_refusal(
     report = tmp_path / "report.json"
     assert _import(target, bundle_path, "--report", str(report)) == 0
     out = capsys.readouterr().out
-    assert "Import finished into space 'Default'" in out and "Follow-ups" in out
+    assert "The import succeeded." in out and "Target  space 'Default'" in out and "Follow-ups" in out
     data = json.loads(report.read_text())
     assert data["succeeded"] and data["counts"]["Project"] == {"create": 1}
     assert len(named(target, "projects", "Web Portal")) == 1

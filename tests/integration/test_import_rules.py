@@ -423,6 +423,9 @@ def test_a_certificate_the_bundle_does_not_carry_is_skipped_and_its_variables_le
         plan = plan_import(tmp_path / "nocert.octobundle", PASSWORD, client, "Default")
     certificate = next(item for item in plan.items if item.kind == "Certificate")
     assert certificate.action == "skip" and not plan.refused
+    scope = [f.message for f in plan.follow_ups if f.category == "scope"]
+    assert any("Certificate 'Portal TLS'" in message for message in scope), "named, never by source id"
+    assert not any("Certificates-" in message for message in scope)
     report = import_into(target, tmp_path / "nocert.octobundle")
     assert named(target, "certificates", "Portal TLS") == []
     portal = one(target, "projects", "Web Portal")

@@ -21,7 +21,7 @@ from octodesk.core.octopus.http import EncodedJson
 from octodesk.core.plan.target import TargetSpace
 from octodesk.core.plan.types import ImportPlan, PlanItem
 from octodesk.core.progress import Progress, ProgressCallback
-from octodesk.core.report import FollowUp, Report
+from octodesk.core.report import FAILED_COLUMN, FollowUp, Report
 from octodesk.core.resources import kinds, model
 from octodesk.core.resources.ids import (
     IdMap,
@@ -30,6 +30,7 @@ from octodesk.core.resources.ids import (
     json_text_tokens,
     leaked_source_ids,
 )
+from octodesk.core.vocabulary import Action, FollowUpCategory, Outcome
 
 if TYPE_CHECKING:
     from octodesk.core.bundle import Bundle
@@ -66,6 +67,8 @@ class ApplyState:
     prefetched_tenant_variables: dict[str, dict[str, Any]] = field(default_factory=dict)
     # accounts/certificates restricted to tenants that did not exist yet: (item, route, target id)
     restrictions_to_complete: list[tuple[PlanItem, str, str]] = field(default_factory=list)
+    # how each plan item ended, by (kind, source id): (outcome, reason, the action actually taken)
+    outcomes: dict[tuple[str, str], tuple[Outcome, str, Action]] = field(default_factory=dict)
 
 
 class UnresolvedReference(OctoDeskError):
@@ -118,16 +121,41 @@ class ApplyContext:
         self.progress(Progress("apply", kind, name, done, total))
 
     def count(self, item: PlanItem | None, kind: str, action: str) -> None:
+        """``item`` is done as planned (or, without a plan item, one more ``action`` of ``kind``)."""
         with self._lock:
             self.report.count(kind, item.action if item else action)
+            if item is not None:
+                done = Outcome.SKIPPED if item.action == Action.SKIP else Outcome.DONE
+                self.state.outcomes[(item.kind, item.source_id)] = (done, item.reason, item.action)
+
+    def unchanged(self, item: PlanItem, reason: str) -> None:
+        """``item`` needed no write after all: the target already holds it (counted as reused)."""
+        with self._lock:
+            self.report.count(item.kind, Action.REUSE)
+            self.state.outcomes[(item.kind, item.source_id)] = (Outcome.DONE, reason, Action.REUSE)
+
+    def skipped(self, item: PlanItem | None, kind: str, reason: str) -> None:
+        """``item`` was left out on purpose, for ``reason`` (a follow-up says what to do)."""
+        with self._lock:
+            self.report.count(kind, Action.SKIP)
+            if item is not None:
+                self.state.outcomes[(item.kind, item.source_id)] = (Outcome.SKIPPED, reason, item.action)
+
+    def failed(self, item: PlanItem, reason: str) -> None:
+        """The target refused ``item``; the rest of the import goes on."""
+        with self._lock:
+            self.report.count(item.kind, FAILED_COLUMN)
+            self.state.outcomes[(item.kind, item.source_id)] = (Outcome.FAILED, reason, item.action)
 
     def warn(self, message: str) -> None:
         with self._lock:
             self.report.warnings.append(message)
 
-    def follow_up(self, category: str, message: str, kind: str = "", name: str = "") -> None:
+    def follow_up(
+        self, category: FollowUpCategory, message: str, kind: str = "", name: str = "", ref: str = ""
+    ) -> None:
         with self._lock:
-            self.report.follow_ups.append(FollowUp(category, message, kind, name))
+            self.report.follow_ups.append(FollowUp(category, message, kind, name, ref))
 
     def check_cancel(self) -> None:
         if self.cancel is not None:
@@ -216,7 +244,7 @@ class ApplyContext:
             # Octopus answers a write with the stored document; anything else leaves us without its id.
             raise ServerFailure(
                 f"{method} {path} for {what} was accepted but the server did not answer with the saved "
-                "document. Run the same import again: it continues where it stopped."
+                "document."
             )
         return self.remember(answer)
 

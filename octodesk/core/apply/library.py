@@ -9,6 +9,7 @@ from octodesk.core.apply.secret_values import fill_template_defaults
 from octodesk.core.apply.variables import merged_variables, put_variables
 from octodesk.core.plan.types import PlanItem
 from octodesk.core.resources import kinds, model, secret_refs
+from octodesk.core.vocabulary import Action, FollowUpCategory
 
 
 def template_version_key(source_id: str, version: int) -> str:
@@ -41,11 +42,12 @@ def _template_body(ctx: ApplyContext, item: PlanItem, doc: dict[str, Any]) -> di
             parameter["DefaultValue"] = None
             if secret_refs.has_secret(default):
                 ctx.follow_up(
-                    "sensitive-value",
+                    FollowUpCategory.SENSITIVE_VALUE,
                     f"Set the default of sensitive parameter '{parameter.get('Name')}' "
-                    f"of step template '{item.name}' ({ref}).",
+                    f"of step template '{item.name}'.",
                     item.kind,
                     item.name,
+                    ref,
                 )
     return body
 
@@ -78,16 +80,18 @@ def apply_step_template(ctx: ApplyContext, item: PlanItem) -> None:
                 _template_body(ctx, item, doc),
             )
             target_id, current_version = str(created["Id"]), int(created.get("Version") or 0)
-        elif item.action in ("create", "update") and version > baseline:
+        elif item.action in (Action.CREATE, Action.UPDATE) and version > baseline:
             body = _template_body(ctx, item, doc)
             body.update({"Id": target_id, "Version": current_version})
             updated = ctx.send(
                 "PUT", ctx.route(f"actiontemplates/{target_id}"), body, f"step template '{item.name}'"
             )
             current_version = int(updated.get("Version") or current_version)
-        else:
+        elif version <= baseline:
             # The target holds this version number already (same name and version: reused).
             current_version = version
+        # else: reused because the target's version holds the same content (the plan compared them): the
+        # bundle's version is the target's current one.
         journal.record(TEMPLATE_VERSION_KIND, key, str(current_version), item.name)
         ctx.ids.put(TEMPLATE_VERSION_KIND, key, str(current_version))
     if versions:

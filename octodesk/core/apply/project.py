@@ -15,6 +15,7 @@ from octodesk.core.plan.types import PlanItem
 from octodesk.core.resources import kinds, model, secret_refs
 from octodesk.core.resources.ids import match_by_name
 from octodesk.core.resources.settings import SETTINGS_ONLY
+from octodesk.core.vocabulary import Action, FollowUpCategory
 
 PROJECT = kinds.PROJECT.name
 DEFAULT_POOL_PLACEHOLDER = "target-default-worker-pool"  # mapped to the target's default pool id
@@ -29,8 +30,8 @@ def _children(ctx: ApplyContext, kind: str, project_source_id: str) -> list[dict
 
 def apply_project(ctx: ApplyContext, item: PlanItem) -> None:
     ctx.check_cancel()
-    if item.action == "skip":
-        ctx.count(item, PROJECT, "skip")
+    if item.action == Action.SKIP:
+        ctx.count(item, PROJECT, Action.SKIP)
         return
     resource = ctx.bundle.get(PROJECT, item.source_id)
     assert resource is not None
@@ -38,7 +39,7 @@ def apply_project(ctx: ApplyContext, item: PlanItem) -> None:
     if item.target_id:
         ctx.ids.put(PROJECT, item.source_id, item.target_id)
         current = ctx.read(ctx.route(f"projects/{item.target_id}"))
-        if item.action == "update":
+        if item.action == Action.UPDATE:
             merged = {**current, **body}
             for key in ("Id", "DeploymentProcessId", "VariableSetId", "Slug", "Links"):
                 if key in current:
@@ -110,12 +111,13 @@ def _prefetched(ctx: ApplyContext, document_id: str) -> dict[str, Any] | None:
 
 def _is_new(item: PlanItem) -> bool:
     """Created by this run: the target project has nothing but what the server made with it."""
-    return item.action == "create" and not item.resumed
+    return item.action == Action.CREATE and not item.resumed
 
 
 def create_project_children(ctx: ApplyContext, item: PlanItem) -> None:
-    """Channels and runbooks of one project: what its process and variables can then refer to."""
-    if item.action == "skip":
+    """Channels and runbooks of one project: what its process and variables can then refer to. A project
+    the target already holds as the bundle has it (reuse) is mapped by complete_project, not written."""
+    if item.action in (Action.SKIP, Action.REUSE):
         return
     ctx.check_cancel()
     project_id = str(ctx.state.target_projects[item.source_id]["Id"])
@@ -139,11 +141,14 @@ def prefetch_runbook_processes(ctx: ApplyContext) -> None:
 
 def complete_project(ctx: ApplyContext, item: PlanItem) -> None:
     """Process, runbook processes, variables, release strategy and logo of one project, in that order."""
-    if item.action == "skip":
+    if item.action == Action.SKIP:
         return
     ctx.check_cancel()
     target = ctx.state.target_projects[item.source_id]
     project_id = str(target["Id"])
+    if item.action == Action.REUSE:
+        _map_unchanged(ctx, item, target)
+        return
     process_kind = kinds.DEPLOYMENT_PROCESS.name
     for process in ctx.bundle.owned_by(process_kind, item.source_id):
         path = ctx.route(f"deploymentprocesses/{target['DeploymentProcessId']}")
@@ -154,6 +159,41 @@ def complete_project(ctx: ApplyContext, item: PlanItem) -> None:
     _apply_late_references(ctx, item, target)
     _apply_deployment_settings(ctx, item, project_id)
     _apply_logo(ctx, item, project_id)
+
+
+def _map_unchanged(ctx: ApplyContext, item: PlanItem, target: dict[str, Any]) -> None:
+    """A project the target already holds as the bundle has it (the plan compared them): its children's
+    ids are mapped by name for what comes after (tenants, triggers), and nothing is written."""
+    project_id = str(target["Id"])
+    channels = ctx.state.prefetched_channels.get(project_id)
+    if channels is None:
+        channels = ctx.read_collection(ctx.route(f"projects/{project_id}/channels"), all_route=False)
+    for doc in _children(ctx, kinds.CHANNEL.name, item.source_id):
+        match = match_by_name(str(doc.get("Name")), channels).target
+        if match is not None:
+            ctx.ids.put(kinds.CHANNEL.name, str(doc["Id"]), str(match["Id"]))
+        ctx.count(_child_item(ctx, kinds.CHANNEL.name, str(doc["Id"])), kinds.CHANNEL.name, Action.REUSE)
+    process_id = str(target["DeploymentProcessId"])
+    for process in ctx.bundle.by_kind(kinds.DEPLOYMENT_PROCESS.name):
+        if str(process.document.get("ProjectId")) == item.source_id:
+            current = _prefetched(ctx, process_id) or ctx.read(ctx.route(f"deploymentprocesses/{process_id}"))
+            _map_actions(ctx, process.document, current)
+            ctx.count(_child_item(ctx, process.kind, process.id), process.kind, Action.REUSE)
+    runbooks = _children(ctx, kinds.RUNBOOK.name, item.source_id)
+    route = ctx.route(f"projects/{project_id}/runbooks")
+    existing = ctx.read_collection(route, all_route=False) if runbooks else []
+    for doc in runbooks:
+        match = match_by_name(str(doc.get("Name")), existing).target
+        if match is not None:
+            ctx.ids.put(kinds.RUNBOOK.name, str(doc["Id"]), str(match["Id"]))
+        ctx.count(_child_item(ctx, kinds.RUNBOOK.name, str(doc["Id"])), kinds.RUNBOOK.name, Action.REUSE)
+    for process in ctx.bundle.by_kind(kinds.RUNBOOK_PROCESS.name):
+        if str(process.document.get("ProjectId")) == item.source_id:
+            ctx.count(_child_item(ctx, process.kind, process.id), process.kind, Action.REUSE)
+    resource = ctx.bundle.get(PROJECT, item.source_id)
+    source_set_id = str((resource.document if resource else {}).get("VariableSetId") or "")
+    ctx.ids.put(kinds.VARIABLE_SET.name, source_set_id, str(target["VariableSetId"]))
+    ctx.count(_child_item(ctx, kinds.VARIABLE_SET.name, source_set_id), kinds.VARIABLE_SET.name, Action.REUSE)
 
 
 def _child_item(ctx: ApplyContext, kind: str, source_id: str) -> PlanItem | None:
@@ -180,7 +220,7 @@ def _apply_channels(ctx: ApplyContext, item: PlanItem, project_id: str) -> None:
             ctx.ids.put(kinds.CHANNEL.name, str(doc["Id"]), target_id)
         else:
             ctx.create(kinds.CHANNEL.name, str(doc["Id"]), name, ctx.route("channels"), body)
-        ctx.count(child, kinds.CHANNEL.name, "create")
+        ctx.count(child, kinds.CHANNEL.name, Action.CREATE)
 
 
 def _holds(current: dict[str, Any], body: dict[str, Any]) -> bool:
@@ -208,7 +248,7 @@ def _apply_process(
     if not ctx.journal.is_done(step_key):
         source = model.copy_json(doc)
         set_template_versions(ctx, source)
-        if child is not None and child.action == "convert":
+        if child is not None and child.action == Action.CONVERT:
             _run_on_default_pool(ctx, source)
         body, _ = ctx.prepare(
             kind, source, strip=("Links", "LastSnapshotId", "LastModifiedOn", "LastModifiedBy")
@@ -221,7 +261,7 @@ def _apply_process(
         current = ctx.send("PUT", path, body, f"{kind} of '{item.name}'")
         ctx.journal.mark_done(step_key)
     _map_actions(ctx, doc, current)
-    ctx.count(child, kind, child.action if child else "create")
+    ctx.count(child, kind, child.action if child else Action.CREATE)
 
 
 def _run_on_default_pool(ctx: ApplyContext, process: dict[str, Any]) -> None:
@@ -290,7 +330,7 @@ def _create_runbooks(ctx: ApplyContext, item: PlanItem, project_id: str) -> None
             ctx.ids.put(kinds.RUNBOOK.name, source_id, target_id)
         else:
             target = ctx.create(kinds.RUNBOOK.name, source_id, name, ctx.route("runbooks"), body)
-        ctx.count(_child_item(ctx, kinds.RUNBOOK.name, source_id), kinds.RUNBOOK.name, "create")
+        ctx.count(_child_item(ctx, kinds.RUNBOOK.name, source_id), kinds.RUNBOOK.name, Action.CREATE)
         created.append((doc, target))
     ctx.state.runbooks[item.source_id] = created
 
@@ -340,7 +380,9 @@ def _apply_project_variables(ctx: ApplyContext, item: PlanItem, target: dict[str
     variables, _ = merged_variables(ctx, source_set.document, target_set, "Project", item.name, replace=True)
     put_variables(ctx, target_set, variables, f"variables of project '{item.name}'")
     ctx.journal.mark_done(step_key)
-    ctx.count(_child_item(ctx, kinds.VARIABLE_SET.name, source_set_id), kinds.VARIABLE_SET.name, "create")
+    ctx.count(
+        _child_item(ctx, kinds.VARIABLE_SET.name, source_set_id), kinds.VARIABLE_SET.name, Action.CREATE
+    )
 
 
 def _apply_late_references(ctx: ApplyContext, item: PlanItem, target: dict[str, Any]) -> None:
@@ -392,7 +434,7 @@ def _apply_deployment_settings(ctx: ApplyContext, item: PlanItem, project_id: st
         if key not in current:
             if carried[key]:
                 ctx.follow_up(
-                    "setting",
+                    FollowUpCategory.SETTING,
                     f"Set the deployment setting {key} of '{item.name}' by hand: the target has no such "
                     "setting.",
                     PROJECT,
@@ -404,7 +446,7 @@ def _apply_deployment_settings(ctx: ApplyContext, item: PlanItem, project_id: st
             changed = True
     if changed:
         ctx.send("PUT", path, current, f"deployment settings of '{item.name}'")
-        ctx.count(None, kinds.DEPLOYMENT_SETTINGS.name, "update")
+        ctx.count(None, kinds.DEPLOYMENT_SETTINGS.name, Action.UPDATE)
 
 
 def _apply_logo(ctx: ApplyContext, item: PlanItem, project_id: str) -> None:
@@ -419,4 +461,4 @@ def _apply_logo(ctx: ApplyContext, item: PlanItem, project_id: str) -> None:
             ctx.route(f"projects/{project_id}/logo"), "fileData", filename, data, content_type
         )
         ctx.journal.mark_done(f"logo:{item.source_id}:{project_id}")
-        ctx.count(None, kinds.PROJECT_LOGO, "create")
+        ctx.count(None, kinds.PROJECT_LOGO, Action.CREATE)

@@ -7,7 +7,9 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 
+import octodesk
 from octodesk.core.apply.context import ApplyContext
 from octodesk.core.apply.library import apply_library_variable_set, apply_step_template
 from octodesk.core.apply.project import (
@@ -26,15 +28,16 @@ from octodesk.core.apply.tenants import (
     prefetch_tenant_variables,
 )
 from octodesk.core.cancel import CancelToken
-from octodesk.core.errors import ImportRefused, OctoDeskError
+from octodesk.core.errors import Cancelled, ImportRefused, OctoDeskError, ServerError
 from octodesk.core.gc_pause import engine_work
 from octodesk.core.locks import import_lock
 from octodesk.core.octopus.client import OctopusClient
 from octodesk.core.plan.planner import plan_import
 from octodesk.core.plan.types import ImportOptions, ImportPlan, PlanItem
 from octodesk.core.progress import Progress, ProgressCallback, no_progress
-from octodesk.core.report import Report
+from octodesk.core.report import ItemResult, Report
 from octodesk.core.resources import kinds
+from octodesk.core.vocabulary import FollowUpCategory, Outcome
 
 LEVEL_0 = (
     kinds.ENVIRONMENT.name,
@@ -43,7 +46,6 @@ LEVEL_0 = (
     kinds.TEAM.name,
     kinds.GIT_CREDENTIAL.name,
 )
-RESUME_HINT = "The import stopped part way: run the same import again to continue where it stopped."
 LEVEL_1 = (kinds.ACCOUNT.name, kinds.CERTIFICATE.name, kinds.LIFECYCLE.name, kinds.PROJECT_GROUP.name)
 
 
@@ -52,19 +54,30 @@ def refusal_message(plan: ImportPlan) -> str:
     return f"The import was refused; nothing was written to space '{plan.space_name}':\n  - {lines}"
 
 
+NOT_REACHED = "not reached: the import stopped before it"
+
+
 @engine_work
 def apply_plan(
     plan: ImportPlan,
     client: OctopusClient,
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
+    *,
+    report: Report | None = None,
 ) -> Report:
     """Write the plan to the target. Refused plans are refused again here, before any write; so is a second
-    import of the same bundle into the same space while one runs."""
+    import of the same bundle into the same space while one runs.
+
+    ``report`` (a fresh one when not given) is filled in as the import goes: when an error or a cancel
+    stops it, the caller's report still says what was written and how each item ended, and the error is
+    raised. Running the same import again continues where it stopped (the journal).
+    """
     if plan.refused:
         raise ImportRefused(refusal_message(plan), plan.refusals)
+    report = report if report is not None else Report(operation="import")
     with import_lock(plan.journal.path, plan.space_name, plan.server_url):
-        return _apply(plan, client, progress, cancel)
+        return _apply(plan, client, progress, cancel, report)
 
 
 def _apply(
@@ -72,8 +85,9 @@ def _apply(
     client: OctopusClient,
     progress: ProgressCallback | None,
     cancel: CancelToken | None,
+    report: Report,
 ) -> Report:
-    report = Report(operation="import")
+    _describe_run(report, plan)
     ctx = ApplyContext(plan, client, report, progress or no_progress, cancel)
     started = time.monotonic()
     requests_before = client.request_count
@@ -86,7 +100,7 @@ def _apply(
 
     def run(fn: Callable[[ApplyContext, PlanItem], None], batch: list[PlanItem]) -> None:
         began = time.monotonic()
-        ctx.map_items(lambda item: fn(ctx, item), batch)
+        ctx.map_items(lambda item: _attributed(ctx, fn, item), batch)
         name = fn.__name__.removeprefix("apply_")
         level_seconds[name] = level_seconds.get(name, 0.0) + time.monotonic() - began
 
@@ -113,39 +127,64 @@ def _apply(
         complete_restrictions(ctx)
         run(apply_triggers, projects)
     except OctoDeskError as error:
-        if plan.journal.exists:
-            error.message = f"{error.message} {RESUME_HINT}"
+        report.cancelled = isinstance(error, Cancelled)
+        report.stopped_by = str(error)
         raise
+    else:
+        plan.journal.complete()
+        report.finished = True
     finally:
-        plan.journal.close()
-    plan.journal.complete()
-
-    report.succeeded = True
-    report.warnings[:0] = plan.warnings
-    # Sensitive values and left-out variables are listed by apply itself, as it meets them.
-    report.follow_ups[:0] = [f for f in plan.follow_ups if f.category not in ("sensitive-value", "scope")]
-    report.http_requests = client.request_count - requests_before
-    report.phase_seconds = {"plan": round(plan.seconds, 3), "apply": round(time.monotonic() - started, 3)}
-    report.details["apply_seconds_by_step"] = {name: round(value, 3) for name, value in level_seconds.items()}
-    report.details = {
-        **report.details,
-        "bundle": os.fspath(plan.bundle_path),
-        "target": {
-            "url": plan.server_url,
-            "space": plan.space_name,
-            "version": plan.target_version,
-            "hosting": plan.target_hosting,
-        },
-        "source": dict(plan.source),
-        "plan_requests": plan.http_requests,
-        "resumed": any(item.resumed for item in items),
-        "items": [
-            {"kind": item.kind, "name": item.name, "action": item.action, "reason": item.reason}
-            for item in items
-        ],
-    }
+        plan.journal.close()  # kept open during the import; an import that stopped leaves it to resume from
+        _close_report(report, ctx, plan)
+        report.http_requests = client.request_count - requests_before
+        report.phase_seconds = {"plan": round(plan.seconds, 3), "apply": round(time.monotonic() - started, 3)}
+        report.details["apply_seconds_by_step"] = {name: round(v, 3) for name, v in level_seconds.items()}
     ctx.progress(Progress("apply", message="Import finished", done=len(items), total=len(items)))
     return report
+
+
+def _attributed(ctx: ApplyContext, fn: Callable[[ApplyContext, PlanItem], None], item: PlanItem) -> None:
+    """Run ``fn`` for ``item``; when the target refuses it, that item is the one that failed."""
+    try:
+        fn(ctx, item)
+    except Cancelled:
+        raise
+    except ServerError as error:
+        if (item.kind, item.source_id) not in ctx.state.outcomes:
+            ctx.failed(item, error.reason)
+        raise
+
+
+def _describe_run(report: Report, plan: ImportPlan) -> None:
+    report.started_at = datetime.now(UTC).isoformat(timespec="seconds")
+    report.tool_version = octodesk.__version__
+    report.source = {key: str(value) for key, value in plan.source.items()}
+    report.target = {
+        "url": plan.server_url,
+        "space": plan.space_name,
+        "version": plan.target_version,
+        "hosting": plan.target_hosting,
+    }
+    report.projects = [item.name for item in plan.items if item.kind == kinds.PROJECT.name]
+    report.bundle_path = os.fspath(plan.bundle_path)
+    report.bundle_sha256 = plan.bundle_sha256
+    report.details["plan_requests"] = plan.http_requests
+    report.details["resumed"] = any(item.resumed for item in plan.items)
+
+
+def _close_report(report: Report, ctx: ApplyContext, plan: ImportPlan) -> None:
+    """Every plan item with how it ended; warnings and follow-ups from the plan first."""
+    report.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
+    outcomes = ctx.state.outcomes
+    report.items = []
+    for item in plan.items:
+        ended = outcomes.get((item.kind, item.source_id), (Outcome.SKIPPED, NOT_REACHED, item.action))
+        outcome, reason, action = ended
+        report.items.append(ItemResult(item.kind, item.name, action, outcome, reason, item.resumed))
+    report.warnings[:0] = plan.warnings
+    # Sensitive values and left-out variables are listed by apply itself, as it meets them.
+    carried_over = (FollowUpCategory.SENSITIVE_VALUE, FollowUpCategory.SCOPE)
+    report.follow_ups[:0] = [f for f in plan.follow_ups if f.category not in carried_over]
 
 
 def import_bundle(

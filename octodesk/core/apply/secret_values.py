@@ -7,6 +7,7 @@ from typing import Any
 
 from octodesk.core.apply.context import ApplyContext
 from octodesk.core.resources import model, secret_refs
+from octodesk.core.vocabulary import FollowUpCategory
 
 KEEP_TARGET_VALUE = {"HasValue": True, "NewValue": None}  # the server keeps what it stores
 NO_VALUE = {"HasValue": False, "NewValue": None}
@@ -31,7 +32,8 @@ def sensitive_value(
     if secret is not None:
         return {"HasValue": True, "NewValue": secret}
     if secret_refs.has_secret(value):
-        ctx.follow_up("sensitive-value", f"Set {what}: the bundle does not carry it ({ref}).", kind, name)
+        message = f"Set {what}: the bundle does not carry it."
+        ctx.follow_up(FollowUpCategory.SENSITIVE_VALUE, message, kind, name, ref)
     return dict(NO_VALUE)
 
 

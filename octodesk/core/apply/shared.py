@@ -10,6 +10,7 @@ from octodesk.core.apply.context import ApplyContext
 from octodesk.core.errors import ValidationFailed
 from octodesk.core.plan.types import PlanItem
 from octodesk.core.resources import kinds, model, secret_refs
+from octodesk.core.vocabulary import Action, FollowUpCategory
 
 
 def apply_shared_item(ctx: ApplyContext, item: PlanItem) -> None:
@@ -18,19 +19,19 @@ def apply_shared_item(ctx: ApplyContext, item: PlanItem) -> None:
     resource = ctx.bundle.get(item.kind, item.source_id)
     assert resource is not None
     doc = resource.document
-    if item.action == "skip":
-        ctx.count(item, item.kind, "skip")
+    if item.action == Action.SKIP:
+        ctx.count(item, item.kind, Action.SKIP)
         return
     if item.target_id:  # reused, merged, or created by an interrupted run of this import
         ctx.ids.put(item.kind, item.source_id, item.target_id)
-        if item.kind == kinds.TAG_SET.name and item.action == "merge":
+        if item.kind == kinds.TAG_SET.name and item.action == Action.MERGE:
             _merge_tags(ctx, item, doc)  # adds only the tags still missing: safe to repeat
         ctx.count(item, item.kind, item.action)
         ctx.tick(item.kind, item.name)
         return
     creator = _CREATORS.get(item.kind, _create_plain)
-    creator(ctx, item, doc)
-    ctx.count(item, item.kind, item.action)
+    if creator(ctx, item, doc) is not False:  # False: the creator recorded why it was not created
+        ctx.count(item, item.kind, item.action)
     ctx.tick(item.kind, item.name)
 
 
@@ -64,13 +65,12 @@ def _merge_tags(ctx: ApplyContext, item: PlanItem, doc: dict[str, Any]) -> None:
 def _create_worker_pool(ctx: ApplyContext, item: PlanItem, doc: dict[str, Any]) -> None:
     body, _ = ctx.prepare(item.kind, doc)
     body["IsDefault"] = False  # never take over the target's default pool
-    if item.action == "convert":
+    if item.action == Action.CONVERT:
         body["WorkerPoolType"] = "StaticWorkerPool"
         body.pop("WorkerType", None)
     ctx.create(item.kind, item.source_id, item.name, ctx.route("workerpools"), body)
-    ctx.follow_up(
-        "workers", f"Worker pool '{item.name}' was created empty: add workers to it.", item.kind, item.name
-    )
+    message = f"Worker pool '{item.name}' was created empty: add workers to it."
+    ctx.follow_up(FollowUpCategory.WORKERS, message, item.kind, item.name)
 
 
 def _create_team(ctx: ApplyContext, item: PlanItem, doc: dict[str, Any]) -> None:
@@ -82,9 +82,8 @@ def _create_team(ctx: ApplyContext, item: PlanItem, doc: dict[str, Any]) -> None
         "ExternalSecurityGroups": [],
     }
     ctx.create(item.kind, item.source_id, item.name, "/api/teams", body)
-    ctx.follow_up(
-        "team-members", f"Team '{item.name}' was created empty: add its members.", item.kind, item.name
-    )
+    message = f"Team '{item.name}' was created empty: add its members."
+    ctx.follow_up(FollowUpCategory.TEAM_MEMBERS, message, item.kind, item.name)
 
 
 def _with_secret(
@@ -98,9 +97,8 @@ def _with_secret(
         return
     body.pop(field, None)
     if secret_refs.has_secret(value):
-        ctx.follow_up(
-            "sensitive-value", f"Set {what} by hand: the bundle does not carry it ({ref}).", kind, name
-        )
+        message = f"Set {what} by hand: the bundle does not carry it."
+        ctx.follow_up(FollowUpCategory.SENSITIVE_VALUE, message, kind, name, ref)
 
 
 def _fill_placeholders(ctx: ApplyContext, item: PlanItem, body: dict[str, Any], doc: dict[str, Any]) -> None:
@@ -112,7 +110,7 @@ def _fill_placeholders(ctx: ApplyContext, item: PlanItem, body: dict[str, Any], 
             continue
         body[field] = {"HasValue": True, "NewValue": secret_refs.PLACEHOLDER}
         ctx.follow_up(
-            "sensitive-value",
+            FollowUpCategory.SENSITIVE_VALUE,
             f"{item.kind} '{item.name}' was created with a placeholder {field} "
             f"('{secret_refs.PLACEHOLDER}'): set the real value ({ref}).",
             item.kind,
@@ -183,18 +181,18 @@ def _create_account(ctx: ApplyContext, item: PlanItem, doc: dict[str, Any]) -> N
         ctx.state.restrictions_to_complete.append((item, "accounts", created["Id"]))
 
 
-def _create_certificate(ctx: ApplyContext, item: PlanItem, doc: dict[str, Any]) -> None:
+def _create_certificate(ctx: ApplyContext, item: PlanItem, doc: dict[str, Any]) -> bool:
     data = ctx.bundle.secrets.get(secret_refs.certificate_ref(item.name))
     if data is None:
-        ctx.count(None, item.kind, "skip")
+        reason = "the bundle does not carry its file"
+        ctx.skipped(item, item.kind, reason)
         ctx.follow_up(
-            "certificate",
-            f"Certificate '{item.name}' was not created: the bundle does not carry its "
-            "file. Upload it on the target; variables that use it were left out.",
+            FollowUpCategory.CERTIFICATE,
+            f"Upload certificate '{item.name}' on the target ({reason}); variables using it were left out.",
             item.kind,
             item.name,
         )
-        return
+        return False
     body, pending = ctx.prepare(
         item.kind, doc, allow_unmapped=lambda ref: _restriction_not_yet_created(ctx, ref)
     )
@@ -217,12 +215,18 @@ def _create_certificate(ctx: ApplyContext, item: PlanItem, doc: dict[str, Any]) 
         created = ctx.create(item.kind, item.source_id, item.name, ctx.route("certificates"), body)
     except ValidationFailed as error:
         # Typically a PFX whose password the bundle does not carry: the rest of the import goes on.
-        ctx.count(None, item.kind, "skip")
-        message = f"Certificate '{item.name}' was not created ({error.message}). Upload it on the target; "
-        ctx.follow_up("certificate", message + "variables that use it were left out.", item.kind, item.name)
-        return
+        ctx.failed(item, error.reason)
+        ctx.follow_up(
+            FollowUpCategory.CERTIFICATE,
+            f"Upload certificate '{item.name}' on the target (the target refused it: {error.reason}); "
+            "variables that use it were left out.",
+            item.kind,
+            item.name,
+        )
+        return False
     if pending:
         ctx.state.restrictions_to_complete.append((item, "certificates", created["Id"]))
+    return True
 
 
 def _create_lifecycle(ctx: ApplyContext, item: PlanItem, doc: dict[str, Any]) -> None:
@@ -267,7 +271,7 @@ def _create_git_credential(ctx: ApplyContext, item: PlanItem, doc: dict[str, Any
     ctx.create(item.kind, item.source_id, item.name, ctx.route("git-credentials"), body)
     if secret is None:
         ctx.follow_up(
-            "sensitive-value",
+            FollowUpCategory.SENSITIVE_VALUE,
             f"Git credential '{item.name}' was created with a placeholder password "
             f"('{secret_refs.PLACEHOLDER}'): set the real one ({ref}).",
             item.kind,
@@ -275,7 +279,7 @@ def _create_git_credential(ctx: ApplyContext, item: PlanItem, doc: dict[str, Any
         )
 
 
-_CREATORS = {
+_CREATORS: dict[str, Callable[[ApplyContext, PlanItem, dict[str, Any]], bool | None]] = {
     kinds.GIT_CREDENTIAL.name: _create_git_credential,
     kinds.TAG_SET.name: _create_tag_set,
     kinds.WORKER_POOL.name: _create_worker_pool,

@@ -12,6 +12,7 @@ from octodesk.core.apply.context import ApplyContext
 from octodesk.core.plan.scopes import scoped_common_label
 from octodesk.core.plan.types import PlanItem
 from octodesk.core.resources import kinds, model, secret_refs, tenant_values
+from octodesk.core.vocabulary import FollowUpCategory
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ def leave_out_scoped_common(ctx: ApplyContext, item: PlanItem, doc: dict[str, An
     """An older target: environment-scoped common values cannot be written without widening them."""
     for value in doc.get(tenant_values.SCOPED_COMMON) or []:
         ctx.follow_up(
-            "scope",
+            FollowUpCategory.SCOPE,
             f"Tenant '{item.name}' value {scoped_common_label(ctx.plan, value)} was left out: the target has "
             "no environment-scoped common variables (written unscoped it would apply to every environment).",
             kinds.TENANT.name,
@@ -92,7 +93,7 @@ def _wanted_scoped_common(ctx: ApplyContext, item: PlanItem, doc: dict[str, Any]
             continue
         if not all(environments):  # never widen: a value scoped to an environment the target lacks
             ctx.follow_up(
-                "scope",
+                FollowUpCategory.SCOPE,
                 f"Tenant '{item.name}' value {described} was left out: not every environment of its scope "
                 "is on the target.",
                 kinds.TENANT.name,
@@ -172,7 +173,7 @@ def _value(ctx: ApplyContext, item: PlanItem, want: Wanted) -> Any:
         if secret is None:
             if secret_refs.has_secret(want.value):
                 ctx.follow_up(
-                    "sensitive-value",
+                    FollowUpCategory.SENSITIVE_VALUE,
                     f"Set the sensitive tenant variable {want.ref}: the bundle does not carry it.",
                     kinds.TENANT.name,
                     item.name,

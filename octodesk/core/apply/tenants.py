@@ -12,6 +12,7 @@ from octodesk.core.errors import ResourceNotFound
 from octodesk.core.plan.types import PlanItem
 from octodesk.core.resources import kinds, model, secret_refs, tenant_values
 from octodesk.core.resources.ids import match_by_name
+from octodesk.core.vocabulary import Action, FollowUpCategory
 
 TENANT = kinds.TENANT.name
 
@@ -40,8 +41,8 @@ def _mapped_connections(ctx: ApplyContext, item: PlanItem, doc: dict[str, Any]) 
 
 def apply_tenant(ctx: ApplyContext, item: PlanItem) -> None:
     ctx.check_cancel()
-    if item.action == "skip":
-        ctx.count(item, TENANT, "skip")
+    if item.action == Action.SKIP:
+        ctx.count(item, TENANT, Action.SKIP)
         return
     resource = ctx.bundle.get(TENANT, item.source_id)
     assert resource is not None
@@ -97,6 +98,7 @@ def apply_tenant_variables(ctx: ApplyContext, item: PlanItem) -> None:
     tenant_source = str(doc.get("TenantId") or item.source_id)
     tenant_id = ctx.ids.get(TENANT, tenant_source)
     if tenant_id is None:
+        ctx.skipped(item, kinds.TENANT_VARIABLES.name, "its tenant is not on the target")
         return
     if ctx.target.scoped_tenant_variables:
         apply_scoped_tenant_values(ctx, item, doc, tenant_id)
@@ -143,8 +145,10 @@ def apply_tenant_variables(ctx: ApplyContext, item: PlanItem) -> None:
                 item.name, "LibraryVariableSet", owner, names.get(template_id, template_id)
             )
             changed |= _set_value(ctx, item, target_values, model.LIBRARY_TEMPLATE, template_id, value, ref)
-    if changed:
-        ctx.send("PUT", path, current, f"variables of tenant '{item.name}'")
+    if not changed:
+        ctx.unchanged(item, "the target already has every value the bundle carries")
+        return
+    ctx.send("PUT", path, current, f"variables of tenant '{item.name}'")
     ctx.count(item, kinds.TENANT_VARIABLES.name, item.action)
 
 
@@ -166,10 +170,11 @@ def _set_value(
         if secret is None:
             if secret_refs.has_secret(value):
                 ctx.follow_up(
-                    "sensitive-value",
+                    FollowUpCategory.SENSITIVE_VALUE,
                     f"Set the sensitive tenant variable {ref}: the bundle does not carry it.",
                     kinds.TENANT.name,
                     item.name,
+                    ref,
                 )
             return False
         target_values[target_template] = {"HasValue": True, "NewValue": secret}
@@ -198,13 +203,13 @@ def complete_restrictions(ctx: ApplyContext) -> None:
 
 def apply_triggers(ctx: ApplyContext, project_item: PlanItem) -> None:
     """Project triggers (Octopus's own import drops them): created when the target project lacks them."""
-    if project_item.action == "skip":
+    if project_item.action == Action.SKIP:
         return
     triggers = ctx.bundle.owned_by(kinds.PROJECT_TRIGGER.name, project_item.source_id)
     if not triggers:
         return
     project_id = ctx.ids.get(kinds.PROJECT.name, project_item.source_id)
-    is_new = project_item.action == "create" and not project_item.resumed
+    is_new = project_item.action == Action.CREATE and not project_item.resumed
     existing = (
         [] if is_new else ctx.read_collection(ctx.route(f"projects/{project_id}/triggers"), all_route=False)
     )
@@ -212,20 +217,21 @@ def apply_triggers(ctx: ApplyContext, project_item: PlanItem) -> None:
         ctx.check_cancel()
         child = ctx.plan.item(kinds.PROJECT_TRIGGER.name, resource.id)
         if match_by_name(resource.name, existing).target is not None:
-            ctx.count(child, kinds.PROJECT_TRIGGER.name, "reuse")
+            ctx.count(child, kinds.PROJECT_TRIGGER.name, Action.REUSE)
             continue
         body, unmapped = ctx.prepare(
             kinds.PROJECT_TRIGGER.name, resource.document, allow_unmapped=lambda ref: True
         )
         if unmapped:
+            reason = "it refers to resources the target does not have"
             ctx.follow_up(
-                "trigger",
-                f"Trigger '{resource.name}' of '{project_item.name}' was not carried: it refers "
-                "to resources the target does not have. Recreate it by hand.",
+                FollowUpCategory.TRIGGER,
+                f"Trigger '{resource.name}' of '{project_item.name}' was not carried: {reason}. "
+                "Recreate it by hand.",
                 "ProjectTrigger",
                 resource.name,
             )
-            ctx.count(None, kinds.PROJECT_TRIGGER.name, "skip")
+            ctx.skipped(child, kinds.PROJECT_TRIGGER.name, reason)
             continue
         trigger_filter = body.get("Filter")
         if isinstance(trigger_filter, dict) and "Secret" in trigger_filter:  # a webhook trigger's secret
@@ -238,4 +244,4 @@ def apply_triggers(ctx: ApplyContext, project_item: PlanItem) -> None:
                 resource.name,
             )
         ctx.create(kinds.PROJECT_TRIGGER.name, resource.id, resource.name, ctx.route("projecttriggers"), body)
-        ctx.count(child, kinds.PROJECT_TRIGGER.name, "create")
+        ctx.count(child, kinds.PROJECT_TRIGGER.name, Action.CREATE)

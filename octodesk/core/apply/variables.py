@@ -12,6 +12,7 @@ from octodesk.core.apply.context import ApplyContext
 from octodesk.core.plan.variables import SCOPE_VALUE_LISTS, label, signature
 from octodesk.core.resources import model, secret_refs
 from octodesk.core.resources.ids import match_by_name
+from octodesk.core.vocabulary import FollowUpCategory
 
 _NAME_KINDS = {
     "Environment": "Environments",
@@ -54,9 +55,11 @@ def convert_variable(
     result = model.remap("VariableSet", {"Variables": [model.copy_json(variable)]}, lookup)
     what = f"variable {label(variable, source_set)} of {owner_kind} '{owner_name}'"
     if result.unmapped:
-        missing = ", ".join(sorted({f"{ref.kind} {_names_for(source_set, ref)}" for ref in result.unmapped}))
+        missing = ", ".join(
+            sorted({f"{ref.kind} {_names_for(ctx, source_set, ref)}" for ref in result.unmapped})
+        )
         ctx.follow_up(
-            "scope",
+            FollowUpCategory.SCOPE,
             f"Left out {what}: its scope or value refers to {missing}, which the target does not have "
             "(importing it without that would widen where it applies). Recreate it by hand.",
             owner_kind,
@@ -77,17 +80,23 @@ def convert_variable(
         converted["Value"] = secret
         if secret is None:
             ctx.follow_up(
-                "sensitive-value",
-                f"Set the value of sensitive {what}: the bundle does not carry it ({ref}).",
+                FollowUpCategory.SENSITIVE_VALUE,
+                f"Set the value of sensitive {what}: the bundle does not carry it.",
                 owner_kind,
                 owner_name,
+                ref,
             )
     return converted
 
 
-def _names_for(source_set: dict[str, Any], ref: model.Reference) -> str:
+def _names_for(ctx: ApplyContext, source_set: dict[str, Any], ref: model.Reference) -> str:
+    """The referenced resource by name: from the set's ScopeValues, the bundle, or the export's record of
+    what it referenced without carrying; the source id only when none of them knows it."""
     list_name = _NAME_KINDS.get(ref.kind)
     name = _names(source_set, list_name).get(ref.value) if list_name else None
+    if name is None:
+        resource = ctx.bundle.get(ref.kind, ref.value)
+        name = resource.name if resource else ctx.plan.external.names.get((ref.kind, ref.value))
     return f"'{name}'" if name else ref.value
 
 

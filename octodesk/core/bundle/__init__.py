@@ -9,19 +9,23 @@ associated data).
 
 from __future__ import annotations
 
-from octodesk.core.bundle.format import FORMAT_NAME, FORMAT_VERSION, resource_path
+from octodesk.core.bundle.format import BUNDLE_SUFFIX, FORMAT_NAME, FORMAT_VERSION, resource_path
+from octodesk.core.bundle.listing import BundleFile, list_bundles
 from octodesk.core.bundle.model import Attachment, Bundle, BundleResource, BundleSummary, SecretNotCarried
 from octodesk.core.bundle.reader import open_attachment, read_attachment, read_bundle, read_manifest
 from octodesk.core.bundle.writer import write_bundle
 
 __all__ = [
+    "BUNDLE_SUFFIX",
     "FORMAT_NAME",
     "FORMAT_VERSION",
     "Attachment",
     "Bundle",
+    "BundleFile",
     "BundleResource",
     "BundleSummary",
     "SecretNotCarried",
+    "list_bundles",
     "open_attachment",
     "read_attachment",
     "read_bundle",

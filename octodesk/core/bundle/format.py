@@ -14,6 +14,7 @@ FORMAT_NAME = "octodesk-bundle"
 # 2: the resource index and entry hashes moved from manifest.json to index.json (so the manifest, read before
 # the password, stays small) and secrets.enc records the KDF parameters and key check it was sealed with.
 FORMAT_VERSION = 2
+BUNDLE_SUFFIX = ".octobundle"
 MANIFEST_NAME = "manifest.json"
 INDEX_NAME = "index.json"
 SECRETS_NAME = "secrets.enc"

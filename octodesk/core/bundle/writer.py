@@ -75,8 +75,12 @@ class PreparedKey:
         except BaseException as error:  # handed to the writer, which raises it
             self._error = error
 
-    def result(self) -> tuple[crypto.KdfSpec, bytes]:
-        self._thread.join()
+    def result(self, cancel: CancelToken | None = None) -> tuple[crypto.KdfSpec, bytes]:
+        """The key, once derived; a cancel while waiting for it is honoured at once."""
+        while self._thread.is_alive():
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            self._thread.join(timeout=0.05)
         if self._error is not None:
             raise self._error
         assert self._key is not None
@@ -134,6 +138,8 @@ def write_bundle(
             )
             stream.flush()
             os.fsync(stream.fileno())
+        if cancel is not None:
+            cancel.raise_if_cancelled()  # the last moment a cancel can keep the bundle from existing
         os.replace(temp_path, destination)
     except OSError as error:
         _remove_quietly(temp_path)
@@ -287,7 +293,7 @@ def _write_zip(
             progress(Progress("write", "", name, done, total))
         if cancel is not None:
             cancel.raise_if_cancelled()
-        kdf, key = prepared_key.result()
+        kdf, key = prepared_key.result(cancel)
         contents = {
             name: value for name, value in caller_manifest.items() if name not in SUMMARY_MANIFEST_KEYS
         }

@@ -40,15 +40,16 @@ from octodesk.core.export.walk import (
     SourceReader,
 )
 from octodesk.core.gc_pause import engine_work
+from octodesk.core.journal import bundle_fingerprint
 from octodesk.core.octopus.client import OctopusClient, ServerInfo
 from octodesk.core.progress import Progress, ProgressCallback, no_progress
-from octodesk.core.report import SENSITIVE_VALUE, FollowUp, Report, not_carried_follow_up
+from octodesk.core.report import FollowUp, Report, not_carried_follow_up
 from octodesk.core.resources import kinds, tenant_values
 from octodesk.core.resources.secret_refs import SecretRef
 from octodesk.core.resources.shapes import derived_name
+from octodesk.core.vocabulary import FollowUpCategory
 
 Doc = dict[str, Any]
-_KIND_ORDER = {kind.name: index for index, kind in enumerate(kinds.ALL_KINDS)}
 
 
 @dataclass
@@ -124,7 +125,7 @@ def export_projects(
 
     ``scan`` (from :func:`scan_source` with the same server, space and projects) is used instead of
     reading the source again."""
-    report = Report(operation="export")
+    report = Report(operation="export", started_at=_now(), tool_version=octodesk.__version__)
     key = PreparedKey(password)  # derived while the source is read
     first_request = client.request_count
     progress = progress or no_progress
@@ -152,11 +153,13 @@ def export_projects(
         },
         "projects": [p["Name"] for p in projects],
         "tool_version": octodesk.__version__,
-        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "created_at": _now(),
         "secrets_carried": sorted(values.carried),
         "secrets_not_carried": values.not_carried,
         # sensitive values not carried are listed once, in secrets_not_carried (the import's plan lists them)
-        "follow_ups": [asdict(item) for item in follow_ups if item.category != SENSITIVE_VALUE],
+        "follow_ups": [
+            asdict(item) for item in follow_ups if item.category != FollowUpCategory.SENSITIVE_VALUE
+        ],
         "deploys_to": _deploys_to(data, selection, projects),
         "external_references": {
             kind: dict(sorted(names.items())) for kind, names in selection.external.items()
@@ -186,27 +189,43 @@ def export_projects(
             cancel=cancel,
             prepared_key=key,
         )
-    for kind, count in sorted(selection.count().items(), key=lambda item: _KIND_ORDER.get(item[0], 99)):
+    for kind, count in sorted(selection.count().items(), key=lambda item: kinds.sort_key(item[0])):
         report.count(kind, "exported", count)
     if blobs:
         report.count(kinds.PROJECT_LOGO, "exported", len(blobs))
     report.warnings.extend(data.warnings + selection.warnings)
     if values.unused_supplied:
         report.warnings.append(
-            "The secrets file names values this export does not need: " + ", ".join(values.unused_supplied)
+            "Values were supplied for references this export does not need: "
+            + ", ".join(values.unused_supplied)
         )
     report.follow_ups.extend(follow_ups)
     report.http_requests = client.request_count - first_request + (scan.requests if scan_given else 0)
+    report.source = {
+        "url": client.server_url,
+        "version": info.version,
+        "hosting": info.hosting,
+        "space": str(space.get("Name", space_name)),
+    }
+    report.projects = list(manifest["projects"])
+    report.bundle_path = str(destination)
+    report.bundle_sha256 = bundle_fingerprint(destination)
     report.details.update(
         destination=str(destination),
         space=space.get("Name", space_name),
         projects=manifest["projects"],
+        secrets_needed=len(entries),  # the inventory: every sensitive value of the exported resources
         secrets_carried=len(values.carried),
         secrets_not_carried=values.not_carried,
         deploys_to=manifest["deploys_to"],
     )
-    report.succeeded = True
+    report.finished = True
+    report.finished_at = _now()
     return report
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def list_secret_references(
@@ -326,7 +345,7 @@ class _Counted:
 
 
 def bundle_resources(data: SourceData, selection: Selection) -> Iterator[BundleResource]:
-    for kind in sorted(selection.carried, key=lambda k: _KIND_ORDER.get(k, 99)):
+    for kind in sorted(selection.carried, key=kinds.sort_key):
         for item_id, document in sorted(selection.carried[kind].items()):
             clean = scrubbed_copy(document)
             clean.pop("Links", None)
@@ -373,7 +392,7 @@ def _follow_ups(data: SourceData, selection: Selection, not_carried: list[dict[s
         if roles:
             follow_ups.append(
                 FollowUp(
-                    "deployment-targets",
+                    FollowUpCategory.DEPLOYMENT_TARGETS,
                     f"'{name}' deploys to targets with roles {', '.join(roles)} in "
                     f"{', '.join(environments) or 'its environments'}: deployment targets are not exported; "
                     "register them on the target.",
@@ -385,7 +404,7 @@ def _follow_ups(data: SourceData, selection: Selection, not_carried: list[dict[s
             child = data.name_of("Project", child_id) or child_id
             follow_ups.append(
                 FollowUp(
-                    "deploy-release-project",
+                    FollowUpCategory.DEPLOY_RELEASE_PROJECT,
                     f"'{name}' deploys releases of '{child}', which is not in this bundle: export it "
                     "too, or make sure a project of that name exists on the target.",
                     "Project",
@@ -395,7 +414,7 @@ def _follow_ups(data: SourceData, selection: Selection, not_carried: list[dict[s
     if selection.built_in_packages:
         follow_ups.append(
             FollowUp(
-                "package",
+                FollowUpCategory.PACKAGE,
                 "Packages in the built-in feed are not exported; push them to the target's built-in feed: "
                 + ", ".join(sorted(selection.built_in_packages))
                 + ".",

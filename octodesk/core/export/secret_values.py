@@ -1,7 +1,7 @@
 """The sensitive values an export needs: the inventory, and the values it can carry.
 
 The API never returns secrets (design.md "Sensitive values"). A value is carried when the user supplies
-it (``--secrets-file``, keyed by the references of ``octodesk.core.resources.secret_refs``) or, for
+it (keyed by the references of ``octodesk.core.resources.secret_refs``) or, for
 certificates, when ``certificates/{id}/export`` hands over the file with its private key. Everything else
 is listed as not carried, with the reason. Values only ever go to ``secrets.enc``.
 """
@@ -24,6 +24,7 @@ from octodesk.core.redact import register_secret
 from octodesk.core.resources import secret_refs as refs
 from octodesk.core.resources import tenant_values
 from octodesk.core.resources.model import kind_of_id, process_actions
+from octodesk.core.vocabulary import NotCarriedReason
 
 Doc = dict[str, Any]
 
@@ -43,7 +44,7 @@ class SecretEntry:
 @dataclass
 class SecretValues:
     carried: dict[str, str]
-    not_carried: list[dict[str, str]]  # [{ref, reason}]
+    not_carried: list[dict[str, str]]  # [{ref, reason: a NotCarriedReason code}]
     unused_supplied: list[str]
 
 
@@ -219,24 +220,40 @@ class _Names:
 def collect(reader: SourceReader, entries: list[SecretEntry], supplied: dict[str, str]) -> SecretValues:
     """The values to carry: supplied ones, then certificates exported by the server where permitted.
 
-    An exported PFX is opened (with the supplied ``certificate:<name>/Password``, or none) and carried as
-    PEM with its private key, so the target needs no password; one that cannot be opened travels as it is,
-    and its password is reported as missing.
+    Every certificate file is opened here, where the file and its password are both at hand: a PFX that
+    opens (with the supplied ``certificate:<name>/Password``, or none) is carried as PEM with its private
+    key, so the target needs no password. One that does not open is not carried at all — the target would
+    refuse it — and the reason says whether its password is missing or wrong.
     """
     needed = {entry.ref for entry in entries}
     carried: dict[str, str] = {}
-    reasons: dict[str, str] = {}
-    not_needed: set[str] = set()
+    reasons: dict[str, NotCarriedReason] = {}
+    settled: set[str] = set()  # password references a carried PEM (or a refused file) makes moot
+    lock = threading.Lock()
     for entry in entries:
         value = supplied.get(entry.ref)
         if value is not None:
             register_secret(value)
             carried[entry.ref] = value
-    lock = threading.Lock()
+
+    def keep_certificate(entry: SecretEntry, data: bytes) -> None:
+        password_ref = f"{entry.ref}/Password"
+        password = supplied.get(password_ref)
+        usable, needs_password = certificate_file(data, password)
+        with lock:
+            settled.add(password_ref)
+            carried.pop(password_ref, None)
+            if needs_password:
+                carried.pop(entry.ref, None)
+                reasons[entry.ref] = (
+                    NotCarriedReason.PFX_PASSWORD_WRONG if password else NotCarriedReason.PFX_PASSWORD_MISSING
+                )
+                return
+            value = base64.b64encode(usable).decode("ascii")
+            register_secret(value)
+            carried[entry.ref] = value
 
     def exporter(entry: SecretEntry) -> Callable[[], None]:
-        password_ref = f"{entry.ref}/Password"
-
         def read() -> None:
             try:
                 body, _ = reader.client.get_bytes(
@@ -244,46 +261,33 @@ def collect(reader: SourceReader, entries: list[SecretEntry], supplied: dict[str
                     {"includePrivateKey": "true", "format": "Pem", "pemOptions": "PrimaryAndChain"},
                 )
             except PermissionDenied:
-                reason = "the API key may not export certificates with their private key (403)"
                 with lock:
-                    reasons[entry.ref] = reason + "; supply it with --secrets-file"
+                    reasons[entry.ref] = NotCarriedReason.CERTIFICATE_EXPORT_FORBIDDEN
                 return
             except ResourceNotFound:
                 with lock:
-                    reasons[entry.ref] = "the server has no certificate export; supply it with --secrets-file"
+                    reasons[entry.ref] = NotCarriedReason.NO_CERTIFICATE_EXPORT
                 return
-            data, needs_password = certificate_file(body, supplied.get(password_ref))
-            value = base64.b64encode(data).decode("ascii")
-            register_secret(value)
-            with lock:
-                carried[entry.ref] = value
-                if needs_password:
-                    reasons[password_ref] = (
-                        "the exported PFX is protected by the certificate's original password, which the API "
-                        "never returns; supply it with --secrets-file"
-                    )
-                else:
-                    not_needed.add(password_ref)
-                    carried.pop(password_ref, None)
+            keep_certificate(entry, body)
 
         return read
 
-    reader.run(
-        [
-            ("Certificate", exporter(entry))
-            for entry in entries
-            if entry.carried_by == refs.CARRIED_BY_SERVER and entry.ref not in carried
-        ]
-    )
+    certificates = [entry for entry in entries if entry.carried_by == refs.CARRIED_BY_SERVER]
+    for entry in certificates:
+        if entry.ref in carried:  # supplied by the user: checked the same way
+            try:
+                data = base64.b64decode(carried[entry.ref], validate=True)
+            except ValueError:
+                carried.pop(entry.ref)
+                reasons[entry.ref] = NotCarriedReason.NOT_A_CERTIFICATE
+                continue
+            keep_certificate(entry, data)
+    to_read = [entry for entry in certificates if entry.ref not in carried and entry.ref not in reasons]
+    reader.run([("Certificate", exporter(entry)) for entry in to_read])
     not_carried = [
-        {
-            "ref": entry.ref,
-            "reason": reasons.get(
-                entry.ref, "the Octopus API never returns this value; supply it with --secrets-file"
-            ),
-        }
+        {"ref": entry.ref, "reason": reasons.get(entry.ref, NotCarriedReason.API_NEVER_RETURNS)}
         for entry in entries
-        if entry.ref not in carried and entry.ref not in not_needed
+        if entry.ref not in carried and entry.ref not in settled
     ]
     return SecretValues(carried, not_carried, refs.unknown_refs(supplied, needed))
 

@@ -3,10 +3,12 @@ read with as few requests as the server allows (the /all routes, two requests fo
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from octodesk.core.octopus.client import OctopusClient
+from octodesk.core.resources import kinds, model
 
 
 @dataclass(frozen=True)
@@ -19,6 +21,7 @@ class ProjectSummary:
     slug: str = ""
     group_id: str = ""
     is_disabled: bool = False
+    deployment_process_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,7 @@ def list_projects(client: OctopusClient, space_id: str) -> list[ProjectSummary]:
                 slug=str(project.get("Slug") or ""),
                 group_id=group_id,
                 is_disabled=bool(project.get("IsDisabled")),
+                deployment_process_id=str(project.get("DeploymentProcessId") or ""),
             )
         )
     return sorted(summaries, key=lambda item: (item.group.casefold(), item.name.casefold()))
@@ -75,3 +79,25 @@ def list_spaces(client: OctopusClient) -> list[SpaceSummary]:
         for space in client.list_spaces()
     ]
     return sorted(spaces, key=lambda space: (not space.is_default, space.name.casefold()))
+
+
+def deployed_projects(
+    client: OctopusClient, space_id: str, projects: Sequence[ProjectSummary], chosen: Collection[str]
+) -> dict[str, list[str]]:
+    """Per chosen project, the other projects of the space (``projects``, from ``list_projects``) its
+    "Deploy a Release" steps deploy, by name: projects a migration usually wants to carry too. One request
+    for all the chosen projects' processes."""
+    by_id = {project.id: project for project in projects}
+    process_ids = [p.deployment_process_id for p in projects if p.name in chosen and p.deployment_process_id]
+    found: dict[str, set[str]] = {}
+    for process in (
+        client.get_by_ids(f"/api/{space_id}/deploymentprocesses", process_ids) if process_ids else []
+    ):
+        owner = by_id.get(str(process.get("ProjectId")))
+        if owner is None:
+            continue
+        for ref in model.references(kinds.DEPLOYMENT_PROCESS.name, process):
+            child = by_id.get(ref.value) if ref.kind == kinds.PROJECT.name else None
+            if child is not None and child.id != owner.id:
+                found.setdefault(owner.name, set()).add(child.name)
+    return {name: sorted(children) for name, children in sorted(found.items())}

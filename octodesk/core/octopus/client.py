@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 from octodesk import __version__
@@ -47,13 +47,13 @@ from octodesk.core.octopus.paging import as_items, check_collection_budget, next
 from octodesk.core.octopus.pool import BoundedPool
 from octodesk.core.octopus.transport import Answer, NoAnswer, Transport
 from octodesk.core.redact import register_secret
+from octodesk.core.vocabulary import Hosting
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 R = TypeVar("R")
 
-Hosting = Literal["SelfHosted", "OctopusCloud"]
 CLOUD_HOST_SUFFIXES = (".octopus.app",)
 IDS_PER_REQUEST = 100
 # Measured with the sandbox at 20 ms per request (benchmarks/, 228-project import): 8 -> 16 parallel requests
@@ -324,8 +324,8 @@ class OctopusClient:
         except (ResourceNotFound, PermissionDenied):
             status = None
         hosting = status.get("HostingEnvironment") if isinstance(status, dict) else None
-        if hosting in ("SelfHosted", "OctopusCloud"):
-            return hosting
+        if hosting in tuple(Hosting):
+            return Hosting(hosting)
         return hosting_from_host(urlsplit(self.server_url).hostname or "")
 
     def list_spaces(self) -> list[dict[str, Any]]:
@@ -500,7 +500,7 @@ def credential_header(key: str) -> dict[str, str]:
 
 def hosting_from_host(host: str) -> Hosting:
     """Fallback when the license status cannot be read: Octopus Cloud instances live under octopus.app."""
-    return "OctopusCloud" if host.lower().rstrip(".").endswith(CLOUD_HOST_SUFFIXES) else "SelfHosted"
+    return Hosting.CLOUD if host.lower().rstrip(".").endswith(CLOUD_HOST_SUFFIXES) else Hosting.SELF_HOSTED
 
 
 @dataclass

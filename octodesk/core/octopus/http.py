@@ -36,7 +36,9 @@ def normalise_server_url(url: str) -> str:
     unusable."""
     text = strip_credentials((url or "").strip())  # never stored, shown or sent: OctoDesk uses API keys
     if not text:
-        raise InvalidServerUrl("No server URL given: enter the address of your Octopus Server, e.g. https://octopus.example.com.")
+        raise InvalidServerUrl(
+            "No server URL given: enter the address of your Octopus Server, e.g. https://octopus.example.com."
+        )
     try:
         parts = urlsplit(text)
     except ValueError as error:  # e.g. an unclosed IPv6 bracket
@@ -195,12 +197,17 @@ def error_details(response: Answer) -> tuple[str, list[str]]:
     return text[:MAX_DETAIL_CHARS], []
 
 
-def _describe(message: str, errors: list[str]) -> str:
-    detail = message
-    if errors:
-        joined = "; ".join(errors)
-        detail = f"{detail} — {joined}" if detail else joined
-    return f": {detail}" if detail else "."
+def server_reason(message: str, errors: list[str]) -> str:
+    """The server's own words, each said once (Octopus often repeats ErrorMessage as its only Errors)."""
+    distinct = [
+        error for error in dict.fromkeys(errors) if error and error.strip(" .") != message.strip(" .")
+    ]
+    joined = "; ".join(distinct)
+    return f"{message} — {joined}" if message and joined else message or joined
+
+
+def _describe(reason: str) -> str:
+    return f": {reason}" if reason else "."
 
 
 _REFUSALS: dict[int, tuple[type[ServerError], str]] = {
@@ -235,15 +242,18 @@ def classify_response(response: Answer, method: str, path: str, attempts: int, s
     """A non-2xx answer as a typed error. ``attempts`` is how many tries this one was (for the message)."""
     status = response.status
     message, errors = error_details(response)
-    detail = _describe(message, errors)
+    reason = server_reason(message, errors)
+    detail = _describe(reason)
     what = f"{method} {path}"
     tries = f" after {attempts} attempts" if attempts > 1 else ""
-    fields: dict[str, Any] = {"status": status, "errors": errors, "url": server_url + path}
+    fields: dict[str, Any] = {"status": status, "errors": errors, "url": server_url + path, "reason": reason}
     if 300 <= status < 400:
         redirect = _redirected(response, what, server_url, path)
         return Failure(redirect, transient=False, may_have_reached_server=True)
     if status in _REFUSALS:
         error_type, text = _REFUSALS[status]
+        if reason:  # the server said why: ours would say it again
+            text = text.split(":", 1)[0]
         refusal = error_type(f"{what} {text}{detail}", **fields)
         return Failure(refusal, transient=False, may_have_reached_server=True)
     retry_after = parse_retry_after(response.headers.get("Retry-After"))

@@ -47,16 +47,19 @@ def plan_import(
         cancel.raise_if_cancelled()
     report(Progress("connect", message=f"Reading target space {space_name}"))
     library_sets = [resource.name for resource in bundle.by_kind(kinds.LIBRARY_VARIABLE_SET.name)]
+    compared = [r.name for r in bundle.by_kind(kinds.PROJECT.name)] if options.update_existing else []
     target = read_target(
         client,
         space_name,
         library_sets,
+        compared,
         tenant_variables=bool(bundle.by_kind(kinds.TENANT_VARIABLES.name)),
         git_credentials=bool(bundle.by_kind(kinds.GIT_CREDENTIAL.name)),
     )
     if cancel:
         cancel.raise_if_cancelled()
-    journal = Journal.for_import(bundle_fingerprint(bundle_path), target.server_url, target.space_name)
+    bundle_sha256 = bundle_fingerprint(bundle_path)
+    journal = Journal.for_import(bundle_sha256, target.server_url, target.space_name)
     refuse_if_importing(journal.path, target.space_name, target.server_url)
     source = bundle.manifest.get("source")
     plan = ImportPlan(
@@ -66,6 +69,7 @@ def plan_import(
         bundle=bundle,
         target=target,
         journal=journal,
+        bundle_sha256=bundle_sha256,
     )
     report(Progress("plan", message="Deciding what to do with each resource"))
     decide(plan)

@@ -6,14 +6,22 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from octodesk.core.octopus.catalog import is_version_controlled
+from octodesk.core.plan.diff import project_changes
 from octodesk.core.plan.types import ImportPlan, PlanItem
 from octodesk.core.plan.variables import project_name_of
 from octodesk.core.resources import kinds, model
 from octodesk.core.resources.ids import match_by_name
+from octodesk.core.vocabulary import Action
 
 if TYPE_CHECKING:
     from octodesk.core.bundle import Bundle
 
+NO_CHANGE_REASON = "identical to the target: nothing to update"
+CHILD_REASONS = {
+    Action.CREATE: "part of the project",
+    Action.UPDATE: "updated in the existing project",
+    Action.REUSE: "unchanged in the existing project",
+}
 PROJECT_CHILD_KINDS = (
     kinds.DEPLOYMENT_PROCESS.name,
     kinds.CHANNEL.name,
@@ -43,14 +51,14 @@ def decide_project(plan: ImportPlan, source_id: str, name: str, doc: dict[str, A
     kind = kinds.PROJECT.name
     if is_version_controlled(doc):
         plan.refusals.append(f"Project '{name}' is version-controlled (Git): importing it is not supported.")
-        return PlanItem(kind, name, source_id, "skip", "version-controlled project")
+        return PlanItem(kind, name, source_id, Action.SKIP, "version-controlled project")
     earlier = journal_target(plan, kind, source_id)
     if earlier is not None:
         return PlanItem(
             kind,
             name,
             source_id,
-            "create",
+            Action.CREATE,
             "created by the interrupted run of this import; "
             "its process, variables and children are completed",
             target_id=str(earlier["Id"]),
@@ -59,13 +67,13 @@ def decide_project(plan: ImportPlan, source_id: str, name: str, doc: dict[str, A
     match = match_by_name(name, plan.target.of(kind))
     if match.ambiguous:
         refuse_ambiguous(plan, kind, name, match.ambiguous)
-        return PlanItem(kind, name, source_id, "skip", "ambiguous name")
+        return PlanItem(kind, name, source_id, Action.SKIP, "ambiguous name")
     if match.target is None:
         return PlanItem(
             kind,
             name,
             source_id,
-            "create",
+            Action.CREATE,
             "missing on the target: created with its process, variables, channels and runbooks",
         )
     pending = plan.journal.entry(kind, source_id)
@@ -79,7 +87,7 @@ def decide_project(plan: ImportPlan, source_id: str, name: str, doc: dict[str, A
             kind,
             name,
             source_id,
-            "create",
+            Action.CREATE,
             "created by the interrupted run of this import",
             target_id=str(match.target["Id"]),
             resumed=True,
@@ -91,37 +99,36 @@ def decide_project(plan: ImportPlan, source_id: str, name: str, doc: dict[str, A
             "back to the database first."
         )
         return PlanItem(
-            kind, name, source_id, "skip", "version-controlled on the target", [], str(match.target["Id"])
+            kind,
+            name,
+            source_id,
+            Action.SKIP,
+            "version-controlled on the target",
+            [],
+            str(match.target["Id"]),
         )
     if plan.options.update_existing:
+        changes = project_changes(plan, source_id, doc, match.target)
+        if not changes:
+            return PlanItem(
+                kind, name, source_id, Action.REUSE, NO_CHANGE_REASON, ["no change"], str(match.target["Id"])
+            )
         return PlanItem(
             kind,
             name,
             source_id,
-            "update",
-            "exists on the target: updated from the bundle (update-existing mode)",
-            _project_diff(doc, match.target),
+            Action.UPDATE,
+            "exists on the target: updated from the bundle",
+            changes,
             str(match.target["Id"]),
         )
     plan.refusals.append(
-        f"Project '{name}' already exists in target space '{plan.space_name}': nothing was imported. "
-        "Rename or delete it on the target, or use update-existing mode to import into it."
+        f"Project '{name}' already exists in target space '{plan.space_name}'. "
+        "Rename or delete it on the target, or choose to update existing projects."
     )
-    return PlanItem(kind, name, source_id, "skip", "exists on the target", target_id=str(match.target["Id"]))
-
-
-def _project_diff(source: dict[str, Any], target: dict[str, Any]) -> list[str]:
-    fields = ("Description", "IsDisabled", "TenantedDeploymentMode", "DiscreteChannelRelease")
-    changes = [
-        f"{key}: {target.get(key)!r} -> {source.get(key)!r}"
-        for key in fields
-        if source.get(key) != target.get(key)
-    ]
-    return [
-        *changes,
-        "deployment process, channels and runbooks replaced from the bundle; variables updated and added "
-        "from the bundle (variables only the target has, and its sensitive values, are kept)",
-    ]
+    return PlanItem(
+        kind, name, source_id, Action.SKIP, "exists on the target", target_id=str(match.target["Id"])
+    )
 
 
 def decide_project_children(plan: ImportPlan) -> None:
@@ -135,17 +142,11 @@ def decide_project_children(plan: ImportPlan) -> None:
             parent = project_items.get(project_id)
             project_name = project_name_of(bundle, project_id)
             label = _child_label(kind, resource.name)
-            if parent is None or parent.action == "skip":
+            if parent is None or parent.action == Action.SKIP:
                 continue
-            action = "update" if parent.action == "update" else "create"
-            item = PlanItem(
-                kind,
-                f"{project_name} / {label}",
-                resource.id,
-                action,
-                "updated in the existing project" if action == "update" else "part of the project",
-            )
-            if kind in (kinds.DEPLOYMENT_PROCESS.name, kinds.RUNBOOK_PROCESS.name):
+            action = parent.action if parent.action in (Action.UPDATE, Action.REUSE) else Action.CREATE
+            item = PlanItem(kind, f"{project_name} / {label}", resource.id, action, CHILD_REASONS[action])
+            if kind in (kinds.DEPLOYMENT_PROCESS.name, kinds.RUNBOOK_PROCESS.name) and action != Action.REUSE:
                 _run_on_server_conversion(plan, item, resource.document)
             plan.items.append(item)
 
@@ -181,7 +182,7 @@ def _run_on_server_conversion(plan: ImportPlan, item: PlanItem, process: dict[st
         and not action.get("WorkerPoolVariable")
     ]
     if moved:
-        item.action = "convert"
+        item.action = Action.CONVERT
         item.reason = (
             "Octopus Cloud has no built-in worker: run-on-server steps move to the default worker pool"
         )

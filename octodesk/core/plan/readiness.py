@@ -7,6 +7,7 @@ from __future__ import annotations
 from octodesk.core.plan.target import MACHINES
 from octodesk.core.plan.types import ImportPlan
 from octodesk.core.resources import kinds, secret_refs
+from octodesk.core.vocabulary import Action
 
 
 def check_unreadable_kinds(plan: ImportPlan) -> None:
@@ -42,7 +43,7 @@ def check_required_secrets(plan: ImportPlan) -> None:
     """A resource the import creates must get the secrets its create requires (an AWS account's SecretKey,
     a Git credential's password, ...): from the bundle, or as a named placeholder the user allowed."""
     for item in plan.items:
-        if item.action != "create" or item.resumed:
+        if item.action != Action.CREATE or item.resumed:
             continue
         resource = plan.bundle.get(item.kind, item.source_id)
         if resource is None:

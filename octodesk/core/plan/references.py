@@ -10,6 +10,7 @@ from octodesk.core.plan.resolution import CARRIED_OR_MATCHED, RESOLUTION
 from octodesk.core.plan.types import ImportPlan
 from octodesk.core.resources import kinds, model
 from octodesk.core.resources.ids import match_by_name
+from octodesk.core.vocabulary import Action
 
 if TYPE_CHECKING:
     from octodesk.core.bundle import Bundle
@@ -39,9 +40,9 @@ def check_references(plan: ImportPlan) -> None:
     writes = {
         (item.kind, item.source_id)
         for item in plan.items
-        if item.action in ("create", "update", "convert", "merge")
+        if item.action in (Action.CREATE, Action.UPDATE, Action.CONVERT, Action.MERGE)
     }
-    not_written = {(item.kind, item.source_id) for item in plan.items if item.action == "skip"}
+    not_written = {(item.kind, item.source_id) for item in plan.items if item.action == Action.SKIP}
     carried = {(resource.kind, resource.id) for resource in bundle.resources} - not_written
     external, external_names = plan.external.targets, plan.external.names
     skipped = (kinds.VARIABLE_SET.name, kinds.TENANT_VARIABLES.name, kinds.PROJECT_TRIGGER.name)
@@ -75,10 +76,11 @@ def check_references(plan: ImportPlan) -> None:
 def export_follow_ups(plan: ImportPlan, bundle: Bundle) -> None:
     """The export's follow-ups (deployment targets, packages, sensitive values it could not carry: those
     are listed once, in ``secrets_not_carried``; bundles of earlier versions also list them here)."""
-    from octodesk.core.report import SENSITIVE_VALUE, FollowUp, not_carried_follow_up
+    from octodesk.core.report import FollowUp, not_carried_follow_up
+    from octodesk.core.vocabulary import FollowUpCategory, follow_up_category, not_carried_reason
 
     listed = [item for item in bundle.manifest.get("follow_ups") or [] if isinstance(item, dict)]
-    if not any(item.get("category") == SENSITIVE_VALUE for item in listed):
+    if not any(item.get("category") == FollowUpCategory.SENSITIVE_VALUE for item in listed):
         not_carried = bundle.manifest.get("secrets_not_carried") or []
         listed += [asdict(not_carried_follow_up(item)) for item in not_carried if isinstance(item, dict)]
     for follow_up in listed:
@@ -86,9 +88,11 @@ def export_follow_ups(plan: ImportPlan, bundle: Bundle) -> None:
             continue
         plan.follow_ups.append(
             FollowUp(
-                str(follow_up.get("category", "export")),
+                follow_up_category(str(follow_up.get("category", ""))),
                 str(follow_up["message"]),
                 str(follow_up.get("kind", "")),
                 str(follow_up.get("name", "")),
+                str(follow_up.get("ref", "")),
+                not_carried_reason(str(follow_up.get("reason", ""))),
             )
         )

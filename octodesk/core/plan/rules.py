@@ -7,6 +7,7 @@ import re
 from collections import defaultdict
 from typing import Any
 
+from octodesk.core.plan.diff import same_content
 from octodesk.core.plan.projects import (
     decide_project,
     decide_project_children,
@@ -21,6 +22,7 @@ from octodesk.core.plan.variables import missing_variables
 from octodesk.core.report import FollowUp
 from octodesk.core.resources import kinds, secret_refs
 from octodesk.core.resources.ids import match_by_name
+from octodesk.core.vocabulary import Action, FollowUpCategory
 
 # Shared kinds matched by name: present -> reuse (or a kind-specific rule), missing -> create.
 SHARED_KINDS = (
@@ -76,13 +78,21 @@ def decide(plan: ImportPlan) -> None:
 # --- refusals ------------------------------------------------------------------------------------
 
 
-def _check_versions(plan: ImportPlan) -> None:
-    source_version = str(plan.source.get("version") or "")
-    if source_version and version_tuple(source_version) > version_tuple(plan.target_version):
-        plan.refusals.append(
-            f"The bundle comes from Octopus Server {source_version}, newer than the target's "
-            f"{plan.target_version}: an import can only go to the same or a newer version."
+def version_refusal(source_version: str, target_version: str) -> str | None:
+    """Why a bundle from ``source_version`` cannot go to ``target_version``; None when it can. Known as soon
+    as both servers are, so the app says it on the page where the target is chosen."""
+    if source_version and version_tuple(source_version) > version_tuple(target_version):
+        return (
+            f"The source runs Octopus Server {source_version}, newer than the target's "
+            f"{target_version}: an import can only go to the same or a newer version."
         )
+    return None
+
+
+def _check_versions(plan: ImportPlan) -> None:
+    refusal = version_refusal(str(plan.source.get("version") or ""), plan.target_version)
+    if refusal:
+        plan.refusals.append(refusal)
 
 
 # --- shared resources ----------------------------------------------------------------------------
@@ -97,7 +107,7 @@ def _decide_shared(plan: ImportPlan, kind: str, source_id: str, name: str, doc: 
                 kind,
                 name,
                 source_id,
-                "reuse",
+                Action.REUSE,
                 f"the target's {doc['FeedType']} feed",
                 target_id=str(feed["Id"]),
             )
@@ -107,7 +117,7 @@ def _decide_shared(plan: ImportPlan, kind: str, source_id: str, name: str, doc: 
             kind,
             name,
             source_id,
-            "create",
+            Action.CREATE,
             "created by the interrupted run of this import",
             target_id=str(earlier["Id"]),
             resumed=True,
@@ -115,7 +125,7 @@ def _decide_shared(plan: ImportPlan, kind: str, source_id: str, name: str, doc: 
     match = match_by_name(name, target.of(kind))
     if match.ambiguous:
         refuse_ambiguous(plan, kind, name, match.ambiguous)
-        return PlanItem(kind, name, source_id, "skip", "ambiguous name on the target")
+        return PlanItem(kind, name, source_id, Action.SKIP, "ambiguous name on the target")
     if match.target is not None:
         return _decide_present(plan, kind, source_id, name, doc, match.target)
     return _decide_missing(plan, kind, source_id, name, doc)
@@ -137,7 +147,7 @@ def _decide_present(
                 kind,
                 name,
                 source_id,
-                "merge",
+                Action.MERGE,
                 "tag set exists; missing tags are added",
                 [f"add tag {tag}" for tag in missing],
                 target_id,
@@ -149,7 +159,7 @@ def _decide_present(
                 kind,
                 name,
                 source_id,
-                "merge",
+                Action.MERGE,
                 "tenant exists; project/environment connections are merged in",
                 added,
                 target_id,
@@ -160,20 +170,25 @@ def _decide_present(
             kind,
             name,
             source_id,
-            "merge",
+            Action.MERGE,
             "library variable set exists; missing variables are created, same name and scopes left untouched",
             [],
             target_id,
         )
     return PlanItem(
-        kind, name, source_id, "reuse", f"{kind} with this name exists on the target", target_id=target_id
+        kind,
+        name,
+        source_id,
+        Action.REUSE,
+        "exists on the target (matched by name)",
+        target_id=target_id,
     )
 
 
 def _decide_missing(plan: ImportPlan, kind: str, source_id: str, name: str, doc: dict[str, Any]) -> PlanItem:
     if kind == kinds.FEED.name and doc.get("FeedType") in SPECIAL_FEED_TYPES:
         plan.refusals.append(f"The target space has no {doc['FeedType']} feed for '{name}'.")
-        return PlanItem(kind, name, source_id, "skip", "no matching built-in feed on the target")
+        return PlanItem(kind, name, source_id, Action.SKIP, "no matching built-in feed on the target")
     if (
         kind == kinds.WORKER_POOL.name
         and doc.get("WorkerPoolType") == "DynamicWorkerPool"
@@ -183,16 +198,16 @@ def _decide_missing(plan: ImportPlan, kind: str, source_id: str, name: str, doc:
             kind,
             name,
             source_id,
-            "convert",
+            Action.CONVERT,
             "dynamic worker pools do not exist self-hosted: created as an empty static pool",
             ["DynamicWorkerPool -> StaticWorkerPool"],
         )
     if kind in (kinds.WORKER_POOL.name, kinds.TEAM.name):
-        return PlanItem(kind, name, source_id, "create", "missing on the target: created empty")
+        return PlanItem(kind, name, source_id, Action.CREATE, "missing on the target: created empty")
     if kind == kinds.CERTIFICATE.name and secret_refs.certificate_ref(name) not in plan.bundle.secrets:
         plan.follow_ups.append(
             FollowUp(
-                "certificate",
+                FollowUpCategory.CERTIFICATE,
                 f"Upload certificate '{name}' to the target: the bundle does not carry its file.",
                 kind,
                 name,
@@ -202,11 +217,11 @@ def _decide_missing(plan: ImportPlan, kind: str, source_id: str, name: str, doc:
             kind,
             name,
             source_id,
-            "skip",
+            Action.SKIP,
             "missing on the target and the bundle does not carry its "
             "file: variables that use it are left out",
         )
-    return PlanItem(kind, name, source_id, "create", "missing on the target")
+    return PlanItem(kind, name, source_id, Action.CREATE, "missing on the target")
 
 
 def _tenant_connections_to_add(plan: ImportPlan, doc: dict[str, Any], existing: dict[str, Any]) -> list[str]:
@@ -252,7 +267,7 @@ def _decide_step_templates(plan: ImportPlan) -> None:
                     kinds.ACTION_TEMPLATE.name,
                     name,
                     source_id,
-                    "create",
+                    Action.CREATE,
                     "missing on the target",
                     [f"version {v}" for v in versions[1:]],
                 )
@@ -260,41 +275,49 @@ def _decide_step_templates(plan: ImportPlan) -> None:
             continue
         target_version = int(existing.get("Version") or 0)
         newer = [v for v in versions if v > target_version]
-        if newer and earlier is None:
+        latest = max(documents, key=lambda doc: int(doc.get("Version") or 0))
+        same = bool(newer) and same_content(plan, kinds.ACTION_TEMPLATE.name, latest, existing)
+        if newer and earlier is None and not same:
             plan.items.append(
                 PlanItem(
                     kinds.ACTION_TEMPLATE.name,
                     name,
                     source_id,
-                    "update",
+                    Action.UPDATE,
                     f"bundle version {max(newer)} is newer than the target's version {target_version}: "
                     "applied to the target template (its version increments)",
                     [f"apply version {v}" for v in newer],
                     str(existing["Id"]),
                 )
             )
-        else:
+            continue
+        if same and earlier is None:
             reason = (
-                f"same version ({target_version}) on the target"
-                if versions == [target_version]
-                else f"the target has version {target_version}; steps use the matching target version"
+                f"the target's version {target_version} holds the same content as the bundle's "
+                f"version {max(newer)}"
             )
-            plan.items.append(
-                PlanItem(
-                    kinds.ACTION_TEMPLATE.name,
-                    name,
-                    source_id,
-                    "reuse",
-                    reason,
-                    target_id=str(existing["Id"]),
-                    resumed=earlier is not None,
-                )
+        elif versions == [target_version]:
+            reason = f"same version ({target_version}) on the target"
+        else:
+            reason = f"the target has version {target_version}; steps use the matching target version"
+        plan.items.append(
+            PlanItem(
+                kinds.ACTION_TEMPLATE.name,
+                name,
+                source_id,
+                Action.REUSE,
+                reason,
+                target_id=str(existing["Id"]),
+                resumed=earlier is not None,
             )
+        )
 
 
 def _decide_library_merges(plan: ImportPlan) -> None:
     merges = [
-        item for item in plan.items if item.kind == kinds.LIBRARY_VARIABLE_SET.name and item.action == "merge"
+        item
+        for item in plan.items
+        if item.kind == kinds.LIBRARY_VARIABLE_SET.name and item.action == Action.MERGE
     ]
     if not merges:
         return
@@ -316,7 +339,7 @@ def _decide_library_merges(plan: ImportPlan) -> None:
         missing = missing_variables(source_set.document, target_set)
         item.details = [f"add variable {label}" for label in missing]
         if not missing:
-            item.action = "reuse"
+            item.action = Action.REUSE
             item.reason = "library variable set exists with every variable of the bundle"
 
 
@@ -330,7 +353,7 @@ def _decide_tenant_variables(plan: ImportPlan) -> None:
                 kinds.TENANT_VARIABLES.name,
                 name,
                 resource.id,
-                "merge",
+                Action.MERGE,
                 "tenant variable values set where the target has none",
             )
         )

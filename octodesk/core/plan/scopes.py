@@ -10,15 +10,18 @@ from octodesk.core.plan.variables import SCOPE_VALUE_LISTS, label, signature
 from octodesk.core.report import FollowUp
 from octodesk.core.resources import kinds, model, tenant_values
 from octodesk.core.resources.ids import match_by_name
+from octodesk.core.vocabulary import Action, FollowUpCategory
 
 
 def predict_left_out_variables(plan: ImportPlan) -> None:
     bundle, target = plan.bundle, plan.target
-    skipped = {(item.kind, item.source_id) for item in plan.items if item.action == "skip"}
+    skipped = {(item.kind, item.source_id) for item in plan.items if item.action == Action.SKIP}
     carried = {(resource.kind, resource.id) for resource in bundle.resources} - skipped
     external = plan.external.targets
     written_projects = {
-        item.source_id for item in plan.items if item.kind == kinds.PROJECT.name and item.action != "skip"
+        item.source_id
+        for item in plan.items
+        if item.kind == kinds.PROJECT.name and item.action != Action.SKIP
     }
     owners: dict[str, tuple[str, str]] = {}
     for resource in bundle.by_kind(kinds.PROJECT.name):
@@ -26,7 +29,7 @@ def predict_left_out_variables(plan: ImportPlan) -> None:
             owners[str(resource.document.get("VariableSetId"))] = ("Project", resource.name)
     for resource in bundle.by_kind(kinds.LIBRARY_VARIABLE_SET.name):
         item = plan.item(kinds.LIBRARY_VARIABLE_SET.name, resource.id)
-        if item is not None and item.action in ("create", "merge"):
+        if item is not None and item.action in (Action.CREATE, Action.MERGE):
             owners[str(resource.document.get("VariableSetId"))] = ("LibraryVariableSet", resource.name)
     present = _present_signatures(plan)
     for resource in bundle.by_kind(kinds.VARIABLE_SET.name):
@@ -51,9 +54,17 @@ def predict_left_out_variables(plan: ImportPlan) -> None:
                     if not match_by_name(machines.get(ref.value, ""), target.of("Machine")).found:
                         missing.append(f"machine '{machines.get(ref.value, ref.value)}'")
                 elif (ref.kind, ref.value) not in carried and (ref.kind, ref.value) not in external:
-                    missing.append(f"{ref.kind} {ref.value}")
+                    missing.append(_named(plan, ref.kind, ref.value))
             if missing:
                 _left_out(plan, owner, label(variable, source_set), missing)
+
+
+def _named(plan: ImportPlan, kind: str, source_id: str) -> str:
+    """A resource by its name (the bundle's, or the export's record of what it referenced), never its id
+    unless nothing names it."""
+    resource = plan.bundle.get(kind, source_id)
+    name = resource.name if resource else plan.external.names.get((kind, source_id))
+    return f"{kind} '{name}'" if name else f"{kind} {source_id}"
 
 
 def predict_left_out_tenant_values(plan: ImportPlan) -> None:
@@ -70,7 +81,7 @@ def predict_left_out_tenant_values(plan: ImportPlan) -> None:
                 item.details.append(f"left out: {described}")
             plan.follow_ups.append(
                 FollowUp(
-                    "scope",
+                    FollowUpCategory.SCOPE,
                     f"Tenant '{resource.name}' value {described} will be left out: the target has no "
                     "environment-scoped common variables (writing it would apply it to every environment).",
                     kinds.TENANT.name,
@@ -102,7 +113,7 @@ def _left_out(plan: ImportPlan, owner: tuple[str, str], variable: str, missing: 
         f"Variable {variable} of {kind} '{name}' will be left out: the target has no {', '.join(missing)} "
         "(importing it without would widen where it applies)."
     )
-    plan.follow_ups.append(FollowUp("scope", message, kind, name))
+    plan.follow_ups.append(FollowUp(FollowUpCategory.SCOPE, message, kind, name))
 
 
 def _present_signatures(plan: ImportPlan) -> dict[str, set[Any]]:

@@ -10,6 +10,7 @@ from octodesk.core.errors import PermissionDenied, ResourceNotFound
 from octodesk.core.octopus.client import OctopusClient
 from octodesk.core.resources import kinds, tenant_values
 from octodesk.core.resources.ids import match_by_name
+from octodesk.core.vocabulary import Hosting
 
 # Kinds matched by name against the target, and the collection that lists them.
 MATCHED_KINDS = (
@@ -30,15 +31,28 @@ MACHINES = "Machine"
 
 
 @dataclass
+class ProjectContents:
+    """What an existing target project holds, read when the import may update it (to say what changes)."""
+
+    process: dict[str, Any] | None = None
+    variables: dict[str, Any] | None = None
+    channels: list[dict[str, Any]] = field(default_factory=list)
+    runbooks: list[dict[str, Any]] = field(default_factory=list)
+    runbook_processes: dict[str, dict[str, Any]] = field(default_factory=dict)  # by id
+
+
+@dataclass
 class TargetSpace:
     space_id: str
     space_name: str
     server_url: str
     version: str
-    hosting: str  # "SelfHosted" | "OctopusCloud"
+    hosting: Hosting
     collections: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     # The variable sets (by variable-set id) of the target's library variable sets the bundle also carries.
     library_variables: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Update mode: the contents of the target's projects the bundle also carries, by target project id.
+    project_contents: dict[str, ProjectContents] = field(default_factory=dict)
     # Kinds the API key may not read (403), with the server's message: teams, deployment targets.
     unreadable: dict[str, str] = field(default_factory=dict)
     # Tenant values are written on projectvariables/commonvariables, with environment-scoped common values
@@ -56,7 +70,7 @@ class TargetSpace:
 
     @property
     def is_cloud(self) -> bool:
-        return self.hosting == "OctopusCloud"
+        return self.hosting == Hosting.CLOUD
 
     def default_worker_pool(self) -> dict[str, Any] | None:
         pools = self.of(kinds.WORKER_POOL.name)
@@ -70,13 +84,15 @@ def read_target(
     client: OctopusClient,
     space_name: str,
     library_set_names: Collection[str] = (),
+    project_names: Collection[str] = (),
     *,
     tenant_variables: bool = False,
     git_credentials: bool = False,
 ) -> TargetSpace:
     """Server facts, the space, each collection the plan matches against (one request per kind), the
-    variables of the library variable sets named ``library_set_names`` that the target already has, and
-    (when the bundle carries tenant variables) how the target takes them."""
+    variables of the library variable sets named ``library_set_names`` that the target already has, the
+    contents of the projects named ``project_names`` it already has (update mode) and (when the bundle
+    carries tenant variables) how the target takes them."""
     info = client.server_info()
     space = client.resolve_space(space_name)
     target = TargetSpace(
@@ -117,9 +133,58 @@ def read_target(
         except ResourceNotFound:
             target.unreadable[kinds.GIT_CREDENTIAL.name] = "this server has no Git credentials"
     target.library_variables = _library_variables(client, target, library_set_names)
+    target.project_contents = _project_contents(client, target, project_names)
     if tenant_variables:
         target.scoped_tenant_variables = client.feature_enabled(tenant_values.SCOPED_TENANT_VARIABLES)
     return target
+
+
+def _project_contents(
+    client: OctopusClient, target: TargetSpace, names: Collection[str]
+) -> dict[str, ProjectContents]:
+    """A few requests for all of them: processes and variable sets by id, channels and runbooks of the
+    space, the runbooks' processes by id."""
+    existing = target.of(kinds.PROJECT.name)
+    projects = [p for p in (match_by_name(name, existing).target for name in names) if p is not None]
+    if not projects:
+        return {}
+    wanted = {str(p["Id"]) for p in projects}
+    processes = {
+        str(doc["Id"]): doc
+        for doc in client.get_by_ids(
+            target.route("deploymentprocesses"), [str(p["DeploymentProcessId"]) for p in projects]
+        )
+    }
+    variables = {
+        str(doc["Id"]): doc
+        for doc in client.get_by_ids(
+            target.route("variables/all"), [str(p["VariableSetId"]) for p in projects]
+        )
+    }
+    channels = [
+        c for c in client.read_collection(target.route("channels")) if str(c.get("ProjectId")) in wanted
+    ]
+    runbooks = [
+        r for r in client.read_collection(target.route("runbooks")) if str(r.get("ProjectId")) in wanted
+    ]
+    process_ids = [str(r["RunbookProcessId"]) for r in runbooks if r.get("RunbookProcessId")]
+    runbook_processes = (
+        {str(doc["Id"]): doc for doc in client.get_by_ids(target.route("runbookProcesses"), process_ids)}
+        if process_ids
+        else {}
+    )
+    return {
+        str(p["Id"]): ProjectContents(
+            process=processes.get(str(p.get("DeploymentProcessId"))),
+            variables=variables.get(str(p.get("VariableSetId"))),
+            channels=[c for c in channels if c.get("ProjectId") == p["Id"]],
+            runbooks=[r for r in runbooks if r.get("ProjectId") == p["Id"]],
+            runbook_processes={
+                rid: doc for rid, doc in runbook_processes.items() if doc.get("ProjectId") == p["Id"]
+            },
+        )
+        for p in projects
+    }
 
 
 def _library_variables(

@@ -10,13 +10,14 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from octodesk.core.report import FollowUp
+from octodesk.core.vocabulary import IMPORT_ACTIONS, Action
 
 if TYPE_CHECKING:
     from octodesk.core.bundle import Bundle
     from octodesk.core.journal import Journal
     from octodesk.core.plan.target import TargetSpace
 
-ACTIONS = ("create", "reuse", "merge", "update", "convert", "skip")
+ACTIONS = IMPORT_ACTIONS
 
 
 @dataclass
@@ -32,7 +33,7 @@ class PlanItem:
     kind: str
     name: str
     source_id: str
-    action: str  # one of ACTIONS
+    action: Action
     reason: str
     details: list[str] = field(default_factory=list)
     target_id: str | None = None
@@ -62,6 +63,7 @@ class ImportPlan:
     warnings: list[str] = field(default_factory=list)
     follow_ups: list[FollowUp] = field(default_factory=list)
     external: ExternalReferences = field(default_factory=ExternalReferences, repr=False)
+    bundle_sha256: str = ""  # the bundle file's hash: the same bundle resumes the same journal
     http_requests: int = 0
     seconds: float = 0.0
     _index: dict[tuple[str, str], PlanItem] = field(default_factory=dict, init=False, repr=False)

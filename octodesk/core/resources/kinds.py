@@ -15,32 +15,31 @@ class Kind:
     route: str  # collection route under /api/{spaceId}/ (or /api/ when not space-scoped)
     space_scoped: bool = True
     has_all: bool = True  # GET {route}/all exists (2021.2 Swagger)
-    level: int = 0  # import order: lower levels are written first
 
 
-TAG_SET = Kind("TagSet", "tagsets", level=0)  # before environments: environment tags name its tags
-ENVIRONMENT = Kind("Environment", "environments", level=0)
-WORKER_POOL = Kind("WorkerPool", "workerpools", level=0)
-FEED = Kind("Feed", "feeds", level=0)
-TEAM = Kind("Team", "teams", space_scoped=False, level=0)
-GIT_CREDENTIAL = Kind("GitCredential", "git-credentials", has_all=False, level=0)  # 2023.1+
-ACTION_TEMPLATE = Kind("ActionTemplate", "actiontemplates", level=1)
-ACCOUNT = Kind("Account", "accounts", level=1)
-CERTIFICATE = Kind("Certificate", "certificates", level=1)
-LIFECYCLE = Kind("Lifecycle", "lifecycles", level=1)
-PROJECT_GROUP = Kind("ProjectGroup", "projectgroups", level=1)
-LIBRARY_VARIABLE_SET = Kind("LibraryVariableSet", "libraryvariablesets", level=1)
-PROJECT = Kind("Project", "projects", level=2)
-DEPLOYMENT_PROCESS = Kind("DeploymentProcess", "deploymentprocesses", has_all=False, level=3)
-VARIABLE_SET = Kind("VariableSet", "variables", level=3)
-CHANNEL = Kind("Channel", "channels", level=3)
-RUNBOOK = Kind("Runbook", "runbooks", level=3)
-RUNBOOK_PROCESS = Kind("RunbookProcess", "runbookProcesses", has_all=False, level=4)
-PROJECT_TRIGGER = Kind("ProjectTrigger", "projecttriggers", has_all=False, level=4)
+TAG_SET = Kind("TagSet", "tagsets")  # before environments: environment tags name its tags
+ENVIRONMENT = Kind("Environment", "environments")
+WORKER_POOL = Kind("WorkerPool", "workerpools")
+FEED = Kind("Feed", "feeds")
+TEAM = Kind("Team", "teams", space_scoped=False)
+GIT_CREDENTIAL = Kind("GitCredential", "git-credentials", has_all=False)  # 2023.1+
+ACTION_TEMPLATE = Kind("ActionTemplate", "actiontemplates")
+ACCOUNT = Kind("Account", "accounts")
+CERTIFICATE = Kind("Certificate", "certificates")
+LIFECYCLE = Kind("Lifecycle", "lifecycles")
+PROJECT_GROUP = Kind("ProjectGroup", "projectgroups")
+LIBRARY_VARIABLE_SET = Kind("LibraryVariableSet", "libraryvariablesets")
+PROJECT = Kind("Project", "projects")
+DEPLOYMENT_PROCESS = Kind("DeploymentProcess", "deploymentprocesses", has_all=False)
+VARIABLE_SET = Kind("VariableSet", "variables")
+CHANNEL = Kind("Channel", "channels")
+RUNBOOK = Kind("Runbook", "runbooks")
+RUNBOOK_PROCESS = Kind("RunbookProcess", "runbookProcesses", has_all=False)
+PROJECT_TRIGGER = Kind("ProjectTrigger", "projecttriggers", has_all=False)
 # Only the settings a project document does not carry (projects/{id}/deploymentsettings; settings.py).
-DEPLOYMENT_SETTINGS = Kind("DeploymentSettings", "deploymentsettings", has_all=False, level=4)
-TENANT = Kind("Tenant", "tenants", level=5)
-TENANT_VARIABLES = Kind("TenantVariables", "tenants", has_all=False, level=6)  # /tenants/{id}/variables
+DEPLOYMENT_SETTINGS = Kind("DeploymentSettings", "deploymentsettings", has_all=False)
+TENANT = Kind("Tenant", "tenants")
+TENANT_VARIABLES = Kind("TenantVariables", "tenants", has_all=False)  # /tenants/{id}/variables
 
 ALL_KINDS: tuple[Kind, ...] = (
     TAG_SET,
@@ -70,3 +69,10 @@ KINDS_BY_NAME = {kind.name: kind for kind in ALL_KINDS}
 
 # Not resources but carried in a bundle as binary entries: logos/<ProjectSourceId>.<ext>
 PROJECT_LOGO = "ProjectLogo"
+
+_ORDER = {kind.name: position for position, kind in enumerate(ALL_KINDS)}
+
+
+def sort_key(kind_name: str) -> tuple[int, str]:
+    """Kinds in import order (logos after the kinds), unknown names last: how every list of kinds reads."""
+    return (_ORDER.get(kind_name, len(_ORDER)), kind_name)

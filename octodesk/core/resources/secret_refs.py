@@ -220,8 +220,14 @@ def parse_secrets(text: str, source: str = "the secrets file") -> dict[str, str]
     for ref, value in data.items():
         if not isinstance(value, str):
             raise SecretsFileError(f"{source}: the value of {ref!r} must be a string.")
-        secrets[ref] = value
+        if value:  # an empty value (a template left unfilled) supplies nothing
+            secrets[ref] = value
     return secrets
+
+
+def secrets_template(refs: Iterable[str]) -> str:
+    """A secrets file with every reference and an empty value, to fill in offline (holds no secret)."""
+    return json.dumps({"secrets": {ref: "" for ref in refs}}, indent=2, ensure_ascii=False) + "\n"
 
 
 def unknown_refs(supplied: Iterable[str], known: Iterable[str]) -> list[str]:

@@ -17,6 +17,7 @@ from octodesk.core.errors import Cancelled, ServerEngineUnavailable
 from octodesk.core.export import secret_values
 from octodesk.core.export.exporter import bundle_resources, export_extras, read_everything, resolve_projects
 from octodesk.core.export.walk import SourceData, SourceReader
+from octodesk.core.journal import bundle_fingerprint
 from octodesk.core.octopus.client import OctopusClient
 from octodesk.core.progress import Progress, ProgressCallback, no_progress
 from octodesk.core.report import Report
@@ -46,7 +47,7 @@ def export_with_server(
     """
     progress = progress or no_progress
     control = control or client
-    report = Report(operation="export")
+    report = Report(operation="export", started_at=_now(), tool_version=octodesk.__version__)
     counted = api.RequestCounter(client, control)
     started = time.monotonic()
 
@@ -147,6 +148,7 @@ def export_with_server(
         space=space.get("Name", space_name),
         projects=manifest["projects"],
         included_projects=manifest["octopus_export"]["projects"],
+        secrets_needed=len(sensitive),
         secrets_carried=len(sensitive),
         secrets_not_carried=[],
         deploys_to=deploys_to,
@@ -157,5 +159,19 @@ def export_with_server(
             "OctoDesk": "triggers, logos and follow-ups (what Octopus's export leaves out)",
         },
     )
-    report.succeeded = True
+    report.source = {
+        "url": client.server_url,
+        "version": info.version,
+        "hosting": info.hosting,
+        "space": str(space.get("Name", space_name)),
+    }
+    report.projects = list(manifest["projects"])
+    report.bundle_path = str(destination)
+    report.bundle_sha256 = bundle_fingerprint(destination)
+    report.finished = True
+    report.finished_at = _now()
     return report
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")

@@ -20,6 +20,7 @@ from octodesk.core.report import FollowUp, Report
 from octodesk.core.resources import kinds
 from octodesk.core.resources.ids import match_by_name
 from octodesk.core.server_engine.plan import ServerImportPlan
+from octodesk.core.vocabulary import Action
 
 PROJECT = kinds.PROJECT.name
 TRIGGER = kinds.PROJECT_TRIGGER.name
@@ -94,7 +95,7 @@ def add_extras(
             PROJECT,
             project.name,
             project.id,
-            "update",
+            Action.UPDATE,
             "created by Octopus's import task; OctoDesk adds its triggers and logo",
             target_id=str(existing["Id"]),
         )

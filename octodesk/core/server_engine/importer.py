@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import os
 import time
+from datetime import UTC, datetime
 from typing import Any
 
+import octodesk
 from octodesk.core.bundle import Bundle, read_bundle
 from octodesk.core.cancel import CancelToken
 from octodesk.core.errors import Cancelled, ImportRefused, ServerError
@@ -22,7 +24,7 @@ from octodesk.core.octopus.client import OctopusClient
 from octodesk.core.plan.rules import version_tuple
 from octodesk.core.plan.target import read_target
 from octodesk.core.progress import Progress, ProgressCallback, no_progress
-from octodesk.core.report import FollowUp, Report
+from octodesk.core.report import FollowUp, ItemResult, Report
 from octodesk.core.resources import kinds
 from octodesk.core.resources.ids import match_by_name
 from octodesk.core.server_engine import api
@@ -36,6 +38,7 @@ from octodesk.core.server_engine.tasks import (
     read_task,
     task_warnings,
 )
+from octodesk.core.vocabulary import Action, FollowUpCategory, Outcome
 
 # Journaled: the import task once started (an entry whose target id is the task id), and its success.
 TASK_ENTRY = ("ServerTask", "import")
@@ -89,8 +92,7 @@ def _export_follow_ups(bundle: Bundle) -> list[FollowUp]:
     follow_ups = []
     for item in bundle.manifest.get("follow_ups") or []:
         if isinstance(item, dict) and item.get("message"):
-            fields = ("category", "message", "kind", "name")
-            follow_ups.append(FollowUp(*(str(item.get(key) or "") for key in fields)))
+            follow_ups.append(FollowUp.from_dict(item))
     return follow_ups
 
 
@@ -158,7 +160,7 @@ def _preview(plan: ServerImportPlan, client: OctopusClient, zip_data: bytes) -> 
             if kind == kinds.WORKER_POOL.name and not present:
                 plan.follow_ups.append(
                     FollowUp(
-                        "workers",
+                        FollowUpCategory.WORKERS,
                         f"Worker pool '{entry.name}' is created empty by Octopus's import: add workers.",
                         kind,
                         entry.name,
@@ -196,7 +198,21 @@ def apply_server_import(
     started = time.monotonic()
     counted = api.RequestCounter(client, control)
     space_id = plan.target.space_id
-    report = Report(operation="import")
+    report = Report(
+        operation="import",
+        started_at=_now(),
+        tool_version=octodesk.__version__,
+        source={key: str(value) for key, value in plan.source.items()},
+        target={
+            "url": plan.target.server_url,
+            "space": plan.target.space_name,
+            "version": plan.target.version,
+            "hosting": plan.target.hosting,
+        },
+        projects=[item.name for item in plan.items if item.kind == kinds.PROJECT.name],
+        bundle_path=os.fspath(plan.bundle_path),
+        bundle_sha256=bundle_fingerprint(plan.bundle_path),
+    )
     task_id = plan.resumed_task
     if not plan.resumed_done:
         if not task_id:
@@ -256,6 +272,16 @@ def apply_server_import(
         resumed=bool(plan.resumed_task or plan.resumed_done),
         by_engine=by_engine,
     )
-    report.succeeded = True
+    # The server's task ran every previewed item (it fails as a whole otherwise).
+    report.items = [
+        ItemResult(item.kind, item.name, Action(item.action), Outcome.DONE, f"by {SERVER}")
+        for item in plan.items
+    ]
+    report.finished = True
+    report.finished_at = _now()
     progress(Progress("apply", message="Import finished"))
     return report
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")

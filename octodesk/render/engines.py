@@ -7,14 +7,16 @@ from typing import Any
 
 from octodesk.core.report import Report
 from octodesk.core.server_engine import EngineChoice, ServerImportPlan
-from octodesk.render import _counts_lines, _follow_up_lines
+from octodesk.core.text import safe_lines
+from octodesk.render.text import counts_lines, follow_up_lines
+from octodesk.render.words import Remedies
 
 
 def choice_line(choice: EngineChoice) -> str:
     return f"Engine: {choice.engine} — {choice.reason}."
 
 
-def server_plan_to_text(plan: ServerImportPlan) -> str:
+def server_plan_to_text(plan: ServerImportPlan, remedies: Remedies) -> str:
     """Octopus's own preview per kind (create, or reuse of a same-named resource), then what OctoDesk adds."""
     target = plan.target
     source = plan.source
@@ -35,7 +37,7 @@ def server_plan_to_text(plan: ServerImportPlan) -> str:
         for item in plan.items:
             details = f" ({', '.join(item.details)})" if item.details else ""
             lines.append(f"  {item.action.upper():<8} {item.kind:<12} {item.name}{details}")
-        lines += ["", "Totals:", *_counts_lines(plan.counts())]
+        lines += ["", "Totals:", *counts_lines(plan.counts())]
     if plan.extras:
         lines += ["", "OctoDesk adds after Octopus's import:", *(f"  - {line}" for line in plan.extras)]
     if plan.refusals:
@@ -47,8 +49,8 @@ def server_plan_to_text(plan: ServerImportPlan) -> str:
     if plan.warnings:
         lines += ["", f"Warnings ({len(plan.warnings)}):", *(f"  - {warning}" for warning in plan.warnings)]
     if plan.follow_ups:
-        lines += ["", f"Follow-ups ({len(plan.follow_ups)}):", *_follow_up_lines(plan.follow_ups)]
-    return "\n".join(lines) + "\n"
+        lines += ["", f"Follow-ups ({len(plan.follow_ups)}):", *follow_up_lines(plan.follow_ups, remedies)]
+    return safe_lines(lines) + "\n"
 
 
 def by_engine_lines(report: Report) -> list[str]:
@@ -62,7 +64,7 @@ def by_engine_lines(report: Report) -> list[str]:
         label = f"{engine} ({task['id']})" if task.get("id") and engine.startswith("Octopus") else engine
         if isinstance(counts, dict) and counts:
             lines.append(f"  {label}:")
-            lines += [f"  {line}" for line in _counts_lines(counts)]
+            lines += [f"  {line}" for line in counts_lines(counts)]
         elif isinstance(counts, str):
             lines.append(f"  {label}: {counts}")
         else:

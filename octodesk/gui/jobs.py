@@ -1,0 +1,122 @@
+"""Background jobs: plain functions of (progress, cancel) that run on the worker thread and call the same
+core functions as the command line. Each factory says what its job returns."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+from octodesk.core.apply import apply_plan
+from octodesk.core.bundle import BundleSummary, read_bundle, read_manifest
+from octodesk.core.cancel import CancelToken
+from octodesk.core.export import SourceScan, export_projects, scan_source
+from octodesk.core.octopus.catalog import ProjectSummary, deployed_projects, list_projects
+from octodesk.core.octopus.probe import ServerProbe, probe_server
+from octodesk.core.plan import ImportOptions, ImportPlan, plan_import
+from octodesk.core.progress import ProgressCallback
+from octodesk.core.report import Report
+from octodesk.gui.connection import Connection
+
+T = TypeVar("T")
+Job = Callable[[ProgressCallback, CancelToken], T]
+
+
+def probe_job(url: str, api_key: str, verify: bool | str) -> Job[ServerProbe]:
+    def job(progress: ProgressCallback, cancel: CancelToken) -> ServerProbe:
+        return probe_server(url, api_key, verify, cancel)
+
+    return job
+
+
+def list_projects_job(connection: Connection) -> Job[list[ProjectSummary]]:
+    def job(progress: ProgressCallback, cancel: CancelToken) -> list[ProjectSummary]:
+        with connection.open_client(cancel=cancel) as client:
+            space = client.resolve_space(connection.space)
+            return list(list_projects(client, space["Id"]))
+
+    return job
+
+
+def deployed_projects_job(
+    connection: Connection, projects: Sequence[ProjectSummary], chosen: Collection[str]
+) -> Job[dict[str, list[str]]]:
+    def job(progress: ProgressCallback, cancel: CancelToken) -> dict[str, list[str]]:
+        with connection.open_client(cancel=cancel) as client:
+            space = client.resolve_space(connection.space)
+            return deployed_projects(client, space["Id"], projects, chosen)
+
+    return job
+
+
+def secret_refs_job(connection: Connection, names: list[str]) -> Job[SourceScan]:
+    """Reads the source once: the scan lists the sensitive values (``scan.refs``), then feeds the export."""
+
+    def job(progress: ProgressCallback, cancel: CancelToken) -> SourceScan:
+        with connection.open_client(cancel=cancel) as client:
+            return scan_source(client, connection.space, names, progress=progress, cancel=cancel)
+
+    return job
+
+
+def export_job(
+    connection: Connection,
+    names: list[str],
+    destination: Path,
+    password: str,
+    secrets: dict[str, str],
+    scan: SourceScan | None = None,
+) -> Job[Report]:
+    def job(progress: ProgressCallback, cancel: CancelToken) -> Report:
+        with connection.open_client(cancel=cancel) as client:
+            return export_projects(
+                client,
+                connection.space,
+                names,
+                destination,
+                password,
+                secrets=secrets or None,
+                progress=progress,
+                cancel=cancel,
+                scan=scan,
+            )
+
+    return job
+
+
+def plan_job(
+    connection: Connection, bundle_path: Path, password: str, options: ImportOptions
+) -> Job[ImportPlan]:
+    def job(progress: ProgressCallback, cancel: CancelToken) -> ImportPlan:
+        with connection.open_client(cancel=cancel) as client:
+            return plan_import(
+                bundle_path, password, client, connection.space, options, progress=progress, cancel=cancel
+            )
+
+    return job
+
+
+def apply_job(connection: Connection, plan: ImportPlan, report: Report) -> Job[Report]:
+    """``report`` is filled as the import goes: after a failure or cancel it says what was written."""
+
+    def job(progress: ProgressCallback, cancel: CancelToken) -> Report:
+        with connection.open_client(cancel=cancel) as client:
+            return apply_plan(plan, client, progress=progress, cancel=cancel, report=report)
+
+    return job
+
+
+def bundle_summary_job(bundle_path: Path) -> Job[BundleSummary]:
+    """What the unencrypted manifest says (structure-checked, not yet authenticated)."""
+
+    def job(progress: ProgressCallback, cancel: CancelToken) -> BundleSummary:
+        return BundleSummary.from_manifest(read_manifest(bundle_path))
+
+    return job
+
+
+def check_password_job(bundle_path: Path, password: str) -> Job[None]:
+    def job(progress: ProgressCallback, cancel: CancelToken) -> None:
+        read_bundle(bundle_path, password, cancel=cancel)
+
+    return job

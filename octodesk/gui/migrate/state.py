@@ -1,0 +1,58 @@
+"""What the migrate wizard's pages decide, in one place: each page fills its part in ``validatePage`` and
+reads what earlier pages decided in ``initializePage``, so Back and Next never lose anything."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from octodesk.core.export import SourceScan
+from octodesk.core.plan import ImportOptions, ImportPlan
+from octodesk.core.report import Report
+from octodesk.core.resources.secret_refs import SecretRef
+from octodesk.gui.connection import Connection
+from octodesk.gui.history import RunRecord
+
+
+@dataclass
+class MigrationState:
+    source: Connection | None = None
+    target: Connection | None = None
+    projects: list[str] = field(default_factory=list)
+    password: str = field(default="", repr=False)
+    # The sensitive values the export needs (found for ``refs_for``) and those the user entered.
+    secret_refs: list[SecretRef] = field(default_factory=list)
+    refs_for: tuple[str, ...] | None = None
+    scan: SourceScan | None = field(default=None, repr=False)  # what the scan read: the export reuses it
+    secret_values: dict[str, str] = field(default_factory=dict, repr=False)
+    # An earlier migration of the same projects into the same space that stopped: continue with its bundle.
+    resume: RunRecord | None = None
+    bundle_path: Path | None = None
+    exported_with: str = ""  # ``export_inputs()`` when ``bundle_path`` was written
+    export_report: Report | None = None
+    options: ImportOptions = field(default_factory=ImportOptions)
+    plan: ImportPlan | None = None
+    report: Report | None = None  # the import's, filled in as it goes
+    record: RunRecord | None = None  # the report as kept in "Recent runs"
+
+    def export_inputs(self) -> str:
+        """A digest of everything the bundle depends on: a Back and Next that changed none of it reuse
+        the bundle instead of exporting a second one."""
+        source = (self.source.url, self.source.space) if self.source else ()
+        text = json.dumps([source, self.projects, self.password, sorted(self.secret_values.items())])
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def needs_export(self) -> bool:
+        if self.resume is not None:
+            return False
+        return (
+            self.bundle_path is None
+            or not self.bundle_path.is_file()
+            or self.exported_with != self.export_inputs()
+        )
+
+    @property
+    def resuming(self) -> bool:
+        return self.resume is not None

@@ -1,0 +1,41 @@
+"""Driving the migrate wizard in tests: open it, move on (some pages check in the background first)."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from pytestqt.qtbot import QtBot
+
+from octodesk.gui.main_window import MainWindow
+from octodesk.gui.migrate import MigrateWizard, MigrationPage
+
+TIMEOUT = 60000
+PASSWORD = "migrate me please 42"
+P = TypeVar("P", bound=MigrationPage)
+
+
+def open_wizard(qtbot: QtBot, window: MainWindow) -> MigrateWizard:
+    window.migrate_action.trigger()
+    qtbot.waitUntil(lambda: window.migrate_wizard is not None and window.migrate_wizard.isVisible())
+    assert window.migrate_wizard is not None
+    return window.migrate_wizard
+
+
+def advance(qtbot: QtBot, wizard: MigrateWizard, expected: type[P]) -> P:
+    """Next, then wait until ``expected`` is showing (a page may check something before it lets go)."""
+    wizard.next()
+    page = wizard.page_of(expected)
+    qtbot.waitUntil(lambda: wizard.currentPage() is page, timeout=TIMEOUT)
+    return page
+
+
+def wait_complete(qtbot: QtBot, page: Any) -> None:
+    qtbot.waitUntil(page.isComplete, timeout=TIMEOUT)
+
+
+def set_password(wizard: MigrateWizard, password: str = PASSWORD) -> None:
+    from octodesk.gui.migrate.password_page import PasswordPage
+
+    page = wizard.page_of(PasswordPage)
+    page.password.setText(password)
+    page.confirm.setText(password)
