@@ -13,10 +13,11 @@ import random
 import threading
 import warnings
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
 import requests
@@ -244,6 +245,68 @@ class OctopusClient:
             decode=decode_json,
         )
 
+    # --- streamed transfers (package files) --------------------------------------------------------
+    # Kept apart from the request loop: a body that streams cannot be sent twice, so nothing here is
+    # retried; octodesk.core.packages repeats a whole transfer when that is safe.
+
+    @contextmanager
+    def open_download(self, path: str, params: dict[str, Any] | None = None) -> Iterator[Download]:
+        """GET whose body is read a chunk at a time instead of into memory; the connection goes back to
+        the pool when the block ends. Errors before and while reading are the client's typed errors."""
+        response = self._send_streamed("GET", path, params=params, stream=True)
+        try:
+            yield Download(response, self._stream_failure("GET", path))
+        finally:
+            response.close()
+
+    def post_streamed(
+        self, path: str, body: StreamedBody, content_type: str, params: dict[str, Any] | None = None
+    ) -> Any:
+        """POST ``body`` (read a chunk at a time, sent with Content-Length ``len(body)``); the JSON answer.
+        An exception raised by ``body.read`` ends the request unfinished and reaches the caller as it is."""
+        response = self._send_streamed(
+            "POST", path, params=params, data=body, headers={"Content-Type": content_type}
+        )
+        try:
+            return decode_json(response)
+        except UndecodableResponse as error:
+            raise ServerFailure(
+                safe_message(f"POST {urlsplit(path).path}: {error}."), status=response.status_code
+            ) from None
+
+    def _send_streamed(self, method: str, path: str, **options: Any) -> requests.Response:
+        self.cancel.raise_if_cancelled()
+        shown_path = urlsplit(path).path or path
+        with self._counts_lock:
+            self._counts[method] += 1
+        try:
+            response = self._session.request(
+                method,
+                self._url(path),
+                timeout=(min(self.timeout, CONNECT_TIMEOUT_CAP), self.timeout),
+                verify=self.verify,
+                allow_redirects=False,
+                **options,
+            )
+        except requests.RequestException as error:
+            raise _sanitised(
+                classify_exception(error, method, shown_path, self.server_url, self.timeout)
+            ).error from None
+        if not 200 <= response.status_code < 300:
+            with response:
+                failure = classify_response(response, method, shown_path, 1, self.server_url)
+            raise _sanitised(failure).error
+        return response
+
+    def _stream_failure(self, method: str, path: str) -> Callable[[requests.RequestException], ServerError]:
+        shown_path = urlsplit(path).path or path
+
+        def failure(error: requests.RequestException) -> ServerError:
+            classified = classify_exception(error, method, shown_path, self.server_url, self.timeout)
+            return _sanitised(classified).error
+
+        return failure
+
     # --- server, spaces ---------------------------------------------------------------------------
 
     def server_info(self) -> ServerInfo:
@@ -421,6 +484,34 @@ class OctopusClient:
             )
 
 
+class StreamedBody(Protocol):
+    """A request body sent a chunk at a time (a file-like object with a known length)."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+    def __len__(self) -> int: ...
+
+
+class Download:
+    """The body of a streamed GET: ``length`` from Content-Length (None without one), ``chunks()``."""
+
+    def __init__(
+        self, response: requests.Response, failure: Callable[[requests.RequestException], ServerError]
+    ) -> None:
+        self._response = response
+        self._failure = failure
+        header = response.headers.get("Content-Length")
+        self.length = int(header) if header and header.isdigit() else None
+
+    def chunks(self, size: int) -> Iterator[bytes]:
+        """The body ``size`` bytes at a time (the last chunk may be shorter); a dropped connection is the
+        client's ConnectionFailed."""
+        try:
+            yield from self._response.iter_content(size)
+        except requests.RequestException as error:
+            raise self._failure(error) from None
+
+
 def hosting_from_host(host: str) -> Hosting:
     """Fallback when the license status cannot be read: Octopus Cloud instances live under octopus.app."""
     return "OctopusCloud" if host.lower().rstrip(".").endswith(CLOUD_HOST_SUFFIXES) else "SelfHosted"
@@ -457,4 +548,12 @@ def _not_found_message(what: str, name: str, available: Sequence[str], server_ur
     return f"No {what} named '{name}' on {server_url}. {hint}"
 
 
-__all__ = ["CLOUD_HOST_SUFFIXES", "OctopusClient", "ServerError", "ServerInfo", "hosting_from_host"]
+__all__ = [
+    "CLOUD_HOST_SUFFIXES",
+    "Download",
+    "OctopusClient",
+    "ServerError",
+    "ServerInfo",
+    "StreamedBody",
+    "hosting_from_host",
+]
