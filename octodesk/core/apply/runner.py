@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from octodesk.core.apply.context import ApplyContext
 from octodesk.core.apply.library import apply_library_variable_set, apply_step_template
+from octodesk.core.apply.packages import copy_planned_packages
 from octodesk.core.apply.project import apply_project, complete_project, prefetch_children
 from octodesk.core.apply.shared import apply_shared_item
 from octodesk.core.apply.tenants import (
@@ -74,6 +75,9 @@ def apply_plan(
     ctx.start_phase(len(items))
     ctx.progress(Progress("apply", message=f"Importing into {plan.space_name}", total=len(items)))
     try:
+        began = time.monotonic()
+        copy_planned_packages(ctx)  # before the projects: a deployment of them finds its packages
+        level_seconds["packages"] = time.monotonic() - began
         run(apply_shared_item, of(*LEVEL_0))
         run(apply_step_template, of(kinds.ACTION_TEMPLATE.name))
         run(apply_shared_item, of(*LEVEL_1))

@@ -24,6 +24,7 @@ from octodesk.core.bundle import BundleResource, write_bundle
 from octodesk.core.cancel import CancelToken
 from octodesk.core.errors import ExportRefused
 from octodesk.core.export import secret_values
+from octodesk.core.export.packages import choose_packages, package_follow_ups
 from octodesk.core.export.selection import (
     Selection,
     connected_tenant_ids,
@@ -40,6 +41,8 @@ from octodesk.core.export.walk import (
     SourceReader,
 )
 from octodesk.core.octopus.client import OctopusClient
+from octodesk.core.packages.choice import NONE, PackageChoice
+from octodesk.core.packages.manifest import ManifestPackages
 from octodesk.core.progress import Progress, ProgressCallback, no_progress
 from octodesk.core.report import FollowUp, Report
 from octodesk.core.resources import kinds
@@ -59,8 +62,12 @@ def export_projects(
     secrets: dict[str, str] | None = None,
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
+    packages: PackageChoice = NONE,
 ) -> Report:
-    """Export ``project_names`` of ``space_name`` to ``destination``; the report says what was carried."""
+    """Export ``project_names`` of ``space_name`` to ``destination``; the report says what was carried.
+
+    ``packages``: which versions of the built-in feed packages the projects use are listed in the
+    manifest, for an import with a live source to copy (``plan_import(..., package_source=...)``)."""
     report = Report(operation="export")
     first_request = client.request_count
     progress = progress or no_progress
@@ -76,7 +83,9 @@ def export_projects(
         selection = read_everything(reader, [p["Id"] for p in projects])
         entries = secret_values.inventory(data, selection)
         values = secret_values.collect(reader, entries, dict(secrets or {}))
-    follow_ups = _follow_ups(data, selection, values.not_carried)
+        progress(Progress("read", "Package", message=f"Choosing {packages.describe()}"))
+        chosen = choose_packages(client, data, selection, packages)
+    follow_ups = _follow_ups(data, selection, values.not_carried, chosen)
     manifest = {
         "source": {
             "url": client.server_url,
@@ -103,6 +112,7 @@ def export_projects(
             }
             for template_id, use in sorted(selection.templates.items())
         },
+        "packages": chosen.to_manifest(),
     }
     blobs = {
         _logo_name(project_id, content_type): body for project_id, (body, content_type) in data.logos.items()
@@ -138,6 +148,7 @@ def export_projects(
         secrets_carried=len(values.carried),
         secrets_not_carried=values.not_carried,
         deploys_to=manifest["deploys_to"],
+        packages=chosen.to_manifest(),
     )
     report.succeeded = True
     return report
@@ -300,7 +311,9 @@ def _deploys_to(data: SourceData, selection: Selection, projects: list[Doc]) -> 
     return {"roles": sorted(roles), "environments": environments, "projects": per_project}
 
 
-def _follow_ups(data: SourceData, selection: Selection, not_carried: list[dict[str, str]]) -> list[FollowUp]:
+def _follow_ups(
+    data: SourceData, selection: Selection, not_carried: list[dict[str, str]], packages: ManifestPackages
+) -> list[FollowUp]:
     follow_ups: list[FollowUp] = []
     for project_id in selection.project_ids:
         name = data.name_of("Project", project_id) or project_id
@@ -327,16 +340,7 @@ def _follow_ups(data: SourceData, selection: Selection, not_carried: list[dict[s
                     child,
                 )
             )
-    if selection.built_in_packages:
-        follow_ups.append(
-            FollowUp(
-                "package",
-                "Packages in the built-in feed are not exported; push them to the target's built-in feed: "
-                + ", ".join(sorted(selection.built_in_packages))
-                + ".",
-                "Feed",
-            )
-        )
+    follow_ups.extend(package_follow_ups(packages))
     for item in not_carried:
         follow_ups.append(FollowUp("sensitive-value", f"{item['ref']} is not carried: {item['reason']}."))
     return follow_ups
