@@ -7,9 +7,10 @@ import re
 from .errors import ApiError, method_not_allowed, not_found
 from .http_types import Request, Response
 from .kinds import KINDS, SPACE_ROUTES
-from .resources import library, packages, projects, spaces, templates, variables
+from .resources import library, packages, projects, spaces, task_routes, templates, variables
 from .resources.base import Behaviour, Ctx, behaviour_for
 from .store import Store
+from .tasks import TaskEngine
 
 _SPACE_ID = re.compile(r"^Spaces-\d+$")
 _CANONICAL_ROUTES = {route.lower(): route for route in KINDS}
@@ -20,11 +21,20 @@ for module in (spaces, projects, library, templates, variables):
 
 
 class Router:
-    def __init__(self, store: Store, *, version: str, hosting: str, installation_id: str) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        version: str,
+        hosting: str,
+        installation_id: str,
+        tasks: TaskEngine | None = None,
+    ) -> None:
         self.store = store
         self.version = version
         self.hosting = hosting
         self.installation_id = installation_id
+        self.tasks = tasks or TaskEngine(store)
 
     def handle(self, request: Request) -> Response:
         """One request at a time against the store (each takes well under a millisecond), so readers never
@@ -50,11 +60,16 @@ class Router:
         segments = [s for s in request.path.split("/") if s]
         if not segments or segments[0].lower() != "api":
             raise not_found(request.path)
+        served = task_routes.dispatch(self, request)
+        if served is not None:
+            return served
         segments = segments[1:]
         method = request.method
         if not segments:
             self._only(request, "GET")
-            return Response(200, spaces.api_root(self.version, self.installation_id))
+            root = spaces.api_root(self.version, self.installation_id)
+            root["Links"].update(task_routes.root_links(self.version, self.default_space()))
+            return Response(200, root)
         head = segments[0].lower()
         if head == "licenses" and segments[1:] == ["licenses-current-status"]:
             self._only(request, "GET")
@@ -82,7 +97,9 @@ class Router:
             space_id = self._space(segments[0])
             if len(segments) == 1:
                 self._only(request, "GET")
-                return Response(200, spaces.space_root(space_id))
+                root = spaces.space_root(space_id)
+                root["Links"].update(task_routes.root_links(self.version, space_id))
+                return Response(200, root)
             return self._space_scoped(request, space_id, segments[1:])
         if head in _CANONICAL_ROUTES or head in _EXTRA_SPACE_ROUTES:
             default = self.default_space()

@@ -24,6 +24,7 @@ from .resources.packages import add_package_file, is_upload_route
 from .resources.spaces import system_teams
 from .router import Router
 from .store import Store
+from .tasks import TaskEngine
 
 ROLES = ("full", "read-only", "no-certificate-export")
 MISSING_KEY = "You must be logged in to perform this action. Please provide a valid API key or log in again."
@@ -89,8 +90,13 @@ class SandboxServer:
         self.store = Store()
         for team in system_teams():
             self.store.put("teams", team)
+        self.tasks = TaskEngine(self.store, latency=lambda: self.faults.latency_ms / 1000.0)
         self.router = Router(
-            self.store, version=version, hosting=hosting, installation_id=secrets.token_hex(16)
+            self.store,
+            version=version,
+            hosting=hosting,
+            installation_id=secrets.token_hex(16),
+            tasks=self.tasks,
         )
         self.api = InProcessApi(self.router)
         self._log_lock = threading.Lock()
@@ -126,6 +132,7 @@ class SandboxServer:
 
     def stop(self) -> None:
         """Stop serving and remove the built-in feed's package files (the feed is empty afterwards)."""
+        self.tasks.shutdown()
         httpd, self._httpd = self._httpd, None
         if httpd is not None:
             httpd.shutdown()
@@ -213,6 +220,13 @@ class SandboxServer:
         self.faults.fail_next(
             count, mode, method=method, path_contains=path_contains, retry_after=retry_after
         )
+
+    def fail_next_task(self, message: str | None = None) -> None:
+        """The next server task queued (export or import) fails with ``message`` (a test hook)."""
+        if message is None:
+            self.tasks.fail_next()
+        else:
+            self.tasks.fail_next(message)
 
     # one request -----------------------------------------------------------------------------------
     def respond(

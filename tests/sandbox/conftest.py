@@ -14,3 +14,15 @@ def octo(sandbox_factory: Callable[..., Any]) -> Iterator[Octo]:
     client = Octo(sandbox_factory("empty"))
     yield client
     client.close()
+
+
+@pytest.fixture
+def source(sandbox_factory: Callable[..., Any]) -> Octo:
+    """A demo sandbox to export from."""
+    return Octo(sandbox_factory("demo"))
+
+
+@pytest.fixture
+def target(sandbox_factory: Callable[..., Any]) -> Octo:
+    """An empty sandbox to import into."""
+    return Octo(sandbox_factory("empty"))

@@ -26,14 +26,21 @@ DEFAULT_LOGO = base64.b64decode(
 
 def multipart_field(request: Request, field: str) -> tuple[str, bytes]:
     """(content type, bytes) of the form-data part named ``field``; 400 when the body has no such part."""
+    _filename, content_type, data = multipart_file(request, field)
+    return content_type, data
+
+
+def multipart_file(request: Request, field: str) -> tuple[str, str, bytes]:
+    """(file name, content type, bytes) of the form-data part named ``field``; 400 when there is none."""
     if not request.content_type.lower().startswith("multipart/form-data"):
-        raise ApiError(400, "The request must be multipart/form-data with the file in the 'fileData' part.")
+        raise ApiError(400, f"The request must be multipart/form-data with the file in the '{field}' part.")
     header = f"Content-Type: {request.content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
     message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(header + request.raw)
     for part in message.iter_parts():
         if part.get_param("name", header="content-disposition") == field:
             payload = part.get_payload(decode=True)
-            return part.get_content_type(), payload if isinstance(payload, bytes) else b""
+            filename = part.get_filename() or ""
+            return filename, part.get_content_type(), payload if isinstance(payload, bytes) else b""
     raise ApiError(400, f"No file was uploaded: the multipart body has no '{field}' part.")
 
 
