@@ -78,6 +78,8 @@ def plan_to_text(plan: ImportPlan) -> str:
         lines.append(f"  {item.action.upper():<8} {item.kind:<18} {item.name}{resumed} — {item.reason}")
         lines += [f"             · {detail}" for detail in item.details]
     lines += ["", "Totals:", *_counts_lines(plan.counts())]
+    if plan.packages is not None and plan.packages.decisions:
+        lines += ["", f"Packages: {plan.packages.storage_line()}"]
     if plan.refusals:
         lines += [
             "",

@@ -6,6 +6,7 @@ with the packages it had not finished, and Octopus Cloud's size limit refuses th
 from __future__ import annotations
 
 import itertools
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +16,7 @@ import pytest
 from import_support import PASSWORD, client_for, one
 from package_support import export_listing_packages, feed, live_import, live_plan, put_package, uploads
 
+from octodesk.cli import main
 from octodesk.core.apply import apply_plan
 from octodesk.core.apply.packages import PackagesNotCopied
 from octodesk.core.packages.decide import CLOUD_MAX_PACKAGE_BYTES
@@ -22,6 +24,7 @@ from octodesk.core.packages.transfer import ServerSource
 from octodesk.core.plan import plan_import
 from octodesk.core.progress import Progress
 from octodesk.core.report import Report
+from octodesk.render import plan_to_text
 from octodesk.sandbox.datasets.demo_packages import DEFAULT_SPACE_PACKAGES
 from octodesk.sandbox.package_files import PackageSpec
 from octodesk.sandbox.package_store import package_key
@@ -207,3 +210,30 @@ def test_a_version_that_reaches_the_target_during_the_run_is_accepted_only_with_
         "Acme.Database.Migrations 3.3.0-beta.1" in w and "not overwritten" in w for w in report.warnings
     )
     assert feed(target)[("Acme.Database.Migrations", "3.3.0-beta.1")]["Hash"] == theirs[0]["Hash"]
+
+
+def test_inspect_and_the_plan_text_show_the_chosen_versions_and_sizes(
+    sandbox_factory: Callable[..., Any],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    source, target = sandbox_factory("demo"), sandbox_factory("empty")
+    bundle = export_listing_packages(source, tmp_path / "listed.octobundle")
+    monkeypatch.setenv("OCTODESK_PASSWORD", PASSWORD)
+
+    assert main(["inspect", str(bundle)]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "Packages   2 version(s), " in out
+        and "listed for a live copy, not carried (--packages latest)" in out
+    )
+    size = feed(source)[("Acme.WebPortal.Assets", "1.5.0")]["PackageSizeBytes"]
+    assert f"  Acme.WebPortal.Assets 1.5.0            {size / 1024:.1f} KB" in out
+    assert main(["inspect", str(bundle), "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)["packages"]
+    assert [(v["package_id"], v["version"]) for v in listed["versions"]] == [
+        ("Acme.Database.Migrations", "3.3.0-beta.1"),
+        ("Acme.WebPortal.Assets", "1.5.0"),
+    ]
+    assert "Packages: 2 package versions to copy, " in plan_to_text(live_plan(source, target, bundle))
