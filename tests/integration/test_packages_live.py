@@ -135,8 +135,10 @@ def test_a_copy_broken_mid_stream_stops_the_import_and_the_next_run_copies_only_
     assert "run the same import again" in str(stopped.value)
     assert set(feed(target)) == {("Acme.WebPortal.Assets", "1.5.0")}  # nothing half-stored
     assert one_or_none_projects(target) == []  # the projects wait for their packages
-    # the assets, then the migrations tried three times (two retries), each upload abandoned unfinished
-    assert len(uploads(target)) == 4
+    # tried three times (two retries), each upload abandoned before its file ended (the target may not
+    # even log an abandoned upload: the connection is reset under it, so the source's reads are counted)
+    tries = [p for m, p in source.request_log if "Acme.Database.Migrations.3.3.0-beta.1/raw" in p]
+    assert len(tries) == 3
 
     source.faults.clear()
     target.reset_counters()
