@@ -19,6 +19,8 @@ from package_support import export_listing_packages, feed, live_import, live_pla
 from octodesk.cli import main
 from octodesk.core.apply import apply_plan
 from octodesk.core.apply.packages import PackagesNotCopied
+from octodesk.core.cancel import CancelToken
+from octodesk.core.errors import Cancelled
 from octodesk.core.packages.decide import CLOUD_MAX_PACKAGE_BYTES
 from octodesk.core.packages.transfer import ServerSource
 from octodesk.core.plan import plan_import
@@ -239,3 +241,27 @@ def test_inspect_and_the_plan_text_show_the_chosen_versions_and_sizes(
         ("Acme.WebPortal.Assets", "1.5.0"),
     ]
     assert "Packages: 2 package versions to copy, " in plan_to_text(live_plan(source, target, bundle))
+
+
+def test_cancelling_mid_copy_stores_no_half_package_and_raises_cancelled(
+    sandbox_factory: Callable[..., Any], tmp_path: Path
+) -> None:
+    source, target = sandbox_factory("demo"), sandbox_factory("empty")
+    big = put_package(source, tmp_path, PackageSpec("Acme.WebPortal.Assets", "9.0.0", "zip", 8 << 20, seed=3))
+    bundle = export_listing_packages(source, tmp_path / "cancel.octobundle")
+    cancel = CancelToken()
+
+    def cancel_once_bytes_move(progress: Progress) -> None:
+        if progress.phase == "packages" and progress.bytes_done > 0:
+            cancel.cancel()
+
+    with client_for(source) as source_client, client_for(target, cancel=cancel) as target_client:
+        space_id = source_client.resolve_space("Default")["Id"]
+        plan = plan_import(
+            bundle, PASSWORD, target_client, "Default", package_source=ServerSource(source_client, space_id)
+        )
+        with pytest.raises(Cancelled):
+            apply_plan(plan, target_client, cancel_once_bytes_move, cancel)
+    held = feed(target)
+    assert ("Acme.WebPortal.Assets", big["Version"]) not in held
+    assert one_or_none_projects(target) == []
