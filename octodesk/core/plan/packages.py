@@ -18,12 +18,11 @@ from octodesk.core.packages.decide import (
     FROM_SOURCE,
     PackageDecision,
     PackagePlan,
-    decide_packages,
     human_bytes,
 )
 from octodesk.core.packages.manifest import ManifestPackages
+from octodesk.core.packages.target import check_target
 from octodesk.core.packages.transfer import PackageSource
-from octodesk.core.packages.versions import all_versions, stored_bytes
 from octodesk.core.plan.types import ImportPlan, PlanItem
 from octodesk.core.report import FollowUp
 
@@ -57,12 +56,8 @@ def plan_packages(plan: ImportPlan, client: OctopusClient, live_source: PackageS
     if files_from == FROM_NOWHERE:
         plan.follow_ups.append(_not_carried(section))
         return
-    ids = list(dict.fromkeys(version.package_id for version in section.versions))
-    on_target = all_versions(client, plan.space_id, ids)
-    if packages.target_cloud:
-        packages.target_stored_bytes = stored_bytes(client, plan.space_id)
     earlier = [version.key for version in section.versions if plan.journal.is_done(journal_step(version))]
-    decide_packages(packages, section.versions, on_target, copied_earlier=earlier)
+    check_target(packages, client, plan.space_id, section.versions, copied_earlier=earlier)
     plan.refusals.extend(packages.refusals)
     plan.warnings.extend(packages.warnings)
     for decision in packages.decisions:
