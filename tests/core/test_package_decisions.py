@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from octodesk.core.errors import BundleDamaged
+from octodesk.core.errors import BundleDamaged, ServerFailure
 from octodesk.core.packages.decide import (
     CLOUD_MAX_PACKAGE_BYTES,
     CLOUD_STORAGE_BYTES,
@@ -183,3 +183,29 @@ def test_the_body_never_ends_when_the_bytes_are_not_the_package_described(
             sent += piece
     assert why in str(raised.value)
     assert b"--\r\n" not in sent[-10:]  # the closing boundary never went out
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"PackageId": 'Acme"; name="x'},
+        {"PackageId": "Acme\r\nX-Header: 1"},
+        {"Version": "../1.0"},
+        {"FileExtension": "zip"},
+        {"FileExtension": None},
+    ],
+)
+def test_a_server_package_with_an_impossible_id_version_or_extension_is_refused(
+    fields: dict[str, Any],
+) -> None:
+    document = {"PackageId": "Acme.Web", "Version": "1.0.0", "FileExtension": ".zip", **fields}
+    with pytest.raises(ServerFailure, match="not one a package can have"):
+        PackageVersion.from_document(document, "/api/Spaces-1/packages")
+
+
+def test_a_server_package_document_reads_size_and_hash() -> None:
+    document = {"PackageId": "Acme.Web", "Version": "1.0.0-beta.1+build.7", "FileExtension": ".tar.gz"}
+    read = PackageVersion.from_document({**document, "PackageSizeBytes": 12, "Hash": SHA_A.upper()}, "/api")
+    assert (read.size, read.sha1, read.file_name) == (12, SHA_A, "Acme.Web.1.0.0-beta.1+build.7.tar.gz")
+    unknown = PackageVersion.from_document({**document, "PackageSizeBytes": -3, "Hash": ""}, "/api")
+    assert (unknown.size, unknown.sha1) == (None, None)

@@ -13,16 +13,12 @@ from dataclasses import dataclass, field, replace
 from typing import Any, TypeGuard
 
 from octodesk.core.errors import BundleDamaged
-from octodesk.core.packages.versions import PackageVersion
+from octodesk.core.packages.versions import PACKAGE_ID, PackageVersion, well_formed
 
 SECTION = "packages"
 ENTRY_DIR = "packages"
 _SHA1 = re.compile(r"[0-9a-f]{40}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-# NuGet ids and SemVer versions; the extension is a few dotted letters (".zip", ".tar.gz").
-_PACKAGE_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}")
-_VERSION = re.compile(r"[0-9A-Za-z][0-9A-Za-z.+-]{0,99}")
-_EXTENSION = re.compile(r"(\.[A-Za-z0-9]{1,8}){1,2}")
 
 
 def entry_name(version: PackageVersion) -> str:
@@ -69,7 +65,7 @@ class ManifestPackages:
 
 def _names(value: Any) -> TypeGuard[list[str]]:
     return isinstance(value, list) and all(
-        isinstance(item, str) and _PACKAGE_ID.fullmatch(item) for item in value
+        isinstance(item, str) and PACKAGE_ID.fullmatch(item) for item in value
     )
 
 
@@ -78,15 +74,9 @@ def _version(item: Any, carried: bool, damaged: BundleDamaged) -> PackageVersion
         raise damaged
     package_id, version, extension = item.get("package_id"), item.get("version"), item.get("extension")
     size, sha1, published = item.get("size"), item.get("sha1"), item.get("published")
-    texts_ok = (
-        isinstance(package_id, str)
-        and _PACKAGE_ID.fullmatch(package_id)
-        and isinstance(version, str)
-        and _VERSION.fullmatch(version)
-        and isinstance(extension, str)
-        and _EXTENSION.fullmatch(extension)
-    )
-    if not texts_ok or not (size is None or (type(size) is int and size >= 0)):
+    if not well_formed(package_id, version, extension) or not (
+        size is None or (type(size) is int and size >= 0)
+    ):
         raise damaged
     if not (sha1 is None or (isinstance(sha1, str) and _SHA1.fullmatch(sha1))):
         raise damaged

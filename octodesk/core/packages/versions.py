@@ -7,6 +7,7 @@ SHA-1 of the file (OctopusClients PackageContentComparer.cs): both servers' hash
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +17,24 @@ from octodesk.core.packages.choice import PackageChoice
 
 if TYPE_CHECKING:
     from octodesk.core.octopus.client import OctopusClient
+
+# What a package id, version and file extension look like (NuGet ids, SemVer versions, ".zip"/".tar.gz"):
+# they end up in a file name, a URL and a multipart header, so anything else from a server or bundle is
+# refused rather than passed on.
+PACKAGE_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}")
+VERSION = re.compile(r"[0-9A-Za-z][0-9A-Za-z.+-]{0,99}")
+EXTENSION = re.compile(r"(\.[A-Za-z0-9]{1,8}){1,2}")
+
+
+def well_formed(package_id: Any, version: Any, extension: Any) -> bool:
+    return (
+        isinstance(package_id, str)
+        and PACKAGE_ID.fullmatch(package_id) is not None
+        and isinstance(version, str)
+        and VERSION.fullmatch(version) is not None
+        and isinstance(extension, str)
+        and EXTENSION.fullmatch(extension) is not None
+    )
 
 
 @dataclass(frozen=True)
@@ -52,9 +71,10 @@ class PackageVersion:
         """A PackageFromBuiltInFeedResource; ServerFailure when it lacks what a copy needs."""
         package_id, version = document.get("PackageId"), document.get("Version")
         extension = document.get("FileExtension")
-        if not all(isinstance(value, str) and value for value in (package_id, version, extension)):
+        if not well_formed(package_id, version, extension):
             raise ServerFailure(
-                f"GET {route} returned a package without PackageId, Version or FileExtension."
+                f"GET {route} returned a package whose PackageId, Version or FileExtension is missing or "
+                "not one a package can have."
             )
         size = document.get("PackageSizeBytes")
         digest = document.get("Hash")
