@@ -1,14 +1,19 @@
 """OctoDesk's performance benchmarks: ``python -m benchmarks`` (``make bench``).
 
-Starts a sandbox with the ``large`` dataset and injected latency, then measures, each scenario in a child
-process of its own (``benchmarks.memory``) so peak memory does not mix:
-- export of 50 / 100 / 200 projects and of all of them: OctoDesk's engine, the same at 0 ms latency (what
-  is left is transfer and CPU) and the sequential baseline client (``benchmarks/baseline_client.py``);
-- import of each of those bundles into an empty sandbox at the same latency, and of the largest once more
-  with ``--concurrency 1``;
-- the desktop app's worst main-thread stall while its own Export action runs the largest export.
-Prints one table and the targets, each met or missed. ``--quick`` uses small numbers, ``--json PATH`` saves
-every figure.
+One run measures every row of the targets table of issue 14, at 20 ms of latency per request:
+- on the ``large`` dataset (228 projects): export of 50 projects and of all of them (OctoDesk, OctoDesk at
+  0 ms, and for all of them the sequential baseline client of ``benchmarks/baseline_client.py``), and the
+  desktop app's own Export of all of them;
+- on ``large:1000``: export of 500 and of 1,000 projects, and the desktop app's Export of 1,000 (its worst
+  main-thread stall and peak memory);
+- import of every exported bundle into an empty sandbox at the default concurrency, and of all 228 projects
+  once more with ``--concurrency 1`` and once at 0 ms;
+- the floor of client CPU per request: bare ``http.client`` GETs of one project document.
+Each scenario runs in a child process of its own (``benchmarks.memory``), so its CPU time and peak memory are
+its alone. Prints one table and the targets, each with its floor, met or missed.
+
+``--repeat N`` runs every timed scenario N times and keeps the fastest (other processes on the machine only
+ever add time); ``--quick`` uses small datasets; ``--json PATH`` saves every figure.
 """
 
 from __future__ import annotations
@@ -17,6 +22,9 @@ import argparse
 import json
 import sys
 import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,89 +34,68 @@ from benchmarks.import_bench import measure_import
 from benchmarks.memory import BenchmarkFailed, run_child
 from benchmarks.report import print_report
 
-DEFAULT_SIZES = [50, 100, 200]
-QUICK_SIZES = [10, 20, 40]
+BARE_REQUESTS = 300
+
+
+@dataclass(frozen=True)
+class Setup:
+    """The two datasets and the project counts measured on each (the last size is the whole dataset)."""
+
+    small_dataset: str
+    small_sizes: tuple[int, ...]
+    big_dataset: str
+    big_sizes: tuple[int, ...]
+
+
+FULL = Setup("large", (50, 228), "large:1000", (500, 1000))
+QUICK = Setup("large:40", (10, 40), "large:120", (60, 120))
+
+
+def default_concurrency() -> int:
+    """What ``octodesk import`` uses when ``--concurrency`` is not given."""
+    from octodesk.cli import build_parser
+
+    args = build_parser().parse_args(["import", "b.octobundle", "--server", "http://x", "--space", "s"])
+    return int(args.concurrency)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m benchmarks", description="OctoDesk performance benchmarks."
+        prog="python -m benchmarks", description="OctoDesk performance benchmarks (issue 14's targets)."
     )
     parser.add_argument("--latency-ms", type=float, default=20.0, help="latency injected per request (20)")
+    parser.add_argument("--quick", action="store_true", help=f"small datasets: {QUICK}")
+    parser.add_argument("--dataset", help=f"the reference dataset ({FULL.small_dataset})")
+    parser.add_argument("--sizes", type=int, nargs="+", help=f"project counts on it {FULL.small_sizes}")
+    parser.add_argument("--big-dataset", help=f"the scaling dataset ({FULL.big_dataset})")
+    parser.add_argument("--big-sizes", type=int, nargs="+", help=f"project counts on it {FULL.big_sizes}")
     parser.add_argument(
-        "--quick", action="store_true", help=f"small numbers: {QUICK_SIZES} projects, no 'all'"
+        "--concurrency", type=int, help="OctoDesk's parallel requests (default: the command line's default)"
     )
-    parser.add_argument(
-        "--sizes", type=int, nargs="+", help=f"project counts of the scaling rows {DEFAULT_SIZES}"
-    )
-    parser.add_argument(
-        "--no-all", action="store_true", help="skip the row with every project of the dataset"
-    )
-    parser.add_argument("--concurrency", type=int, default=8, help="OctoDesk's parallel requests (8)")
-    parser.add_argument("--dataset", default="large", help="sandbox dataset (large)")
-    parser.add_argument("--space", default="Default", help="space of the dataset to export (Default)")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each timed scenario, fastest kept (1)")
+    parser.add_argument("--space", default="Default", help="space of the datasets to export (Default)")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also save every figure as JSON")
     args = parser.parse_args(argv)
-    args.sizes = args.sizes or (QUICK_SIZES if args.quick else DEFAULT_SIZES)
-    args.include_all = not (args.quick or args.no_all)
+    base = QUICK if args.quick else FULL
+    args.setup = Setup(
+        args.dataset or base.small_dataset,
+        tuple(args.sizes or base.small_sizes),
+        args.big_dataset or base.big_dataset,
+        tuple(args.big_sizes or base.big_sizes),
+    )
+    args.concurrency = args.concurrency or default_concurrency()
+    args.repeat = max(1, args.repeat)
     return args
 
 
-def scaling_sizes(wanted: list[int], available: int, include_all: bool) -> list[int]:
-    sizes = sorted({min(size, available) for size in wanted if size > 0})
-    if include_all:
-        sizes.append(available)
-    return sorted(set(sizes))
-
-
-def measure_export(
-    source: Any, space: str, names: list[str], folder: Path, concurrency: int
-) -> dict[str, Any]:
-    """OctoDesk at the sandbox's latency, again at 0 ms, and the baseline: one export row."""
-    latency_ms = source.faults.latency_ms
-    bundle = folder / f"octodesk-{len(names)}.octobundle"
-    params = {"url": source.url, "space": space, "names": names}
-    source.reset_counters()
-    ours = attempt(
-        "benchmarks.common:export_octodesk",
-        {**params, "destination": str(bundle), "concurrency": concurrency},
-        source.api_key,
-    )
-    with_server_counts(ours, source)
-    source.set_faults(latency_ms=0.0)
-    try:
-        unloaded = attempt(
-            "benchmarks.common:export_octodesk",
-            {**params, "destination": str(folder / "no-latency.octobundle"), "concurrency": concurrency},
-            source.api_key,
-        )
-    finally:
-        source.set_faults(latency_ms=latency_ms)
-    source.reset_counters()
-    baseline = attempt(
-        "benchmarks.common:export_baseline",
-        {**params, "destination": str(folder / "baseline.json")},
-        source.api_key,
-    )
-    with_server_counts(baseline, source)
-    return {
-        "projects": len(names),
-        "bundle": str(bundle),
-        "octodesk": ours,
-        "octodesk_no_latency": unloaded,
-        "baseline": baseline,
-    }
-
-
-def measure_gui(source: Any, space: str, names: list[str], folder: Path) -> dict[str, Any]:
-    source.reset_counters()
-    result = attempt(
-        "benchmarks.gui_stall:export_through_window",
-        {"url": source.url, "space": space, "names": names, "destination": str(folder / "gui.octobundle")},
-        source.api_key,
-    )
-    with_server_counts(result, source)
-    return {**result, "projects": len(names), "tick_ms": TICK_MS}
+def best_of(repeat: int, scenario: Callable[[], dict[str, Any]], key: str = "seconds") -> dict[str, Any]:
+    """The run with the smallest ``key`` of ``repeat`` runs; every run's ``key`` is kept in ``runs``."""
+    runs = [scenario() for _ in range(repeat)]
+    measured = [run for run in runs if key in run]
+    best = min(measured, key=lambda run: float(run[key])) if measured else runs[-1]
+    if repeat > 1:
+        best = {**best, "runs": [run.get(key, run.get("error")) for run in runs]}
+    return best
 
 
 def attempt(function: str, params: dict[str, Any], api_key: str) -> dict[str, Any]:
@@ -120,73 +107,173 @@ def attempt(function: str, params: dict[str, Any], api_key: str) -> dict[str, An
         return {"error": str(error)}
 
 
-def with_server_counts(result: dict[str, Any], server: Any) -> None:
+def on_server(server: Any, function: str, params: dict[str, Any]) -> dict[str, Any]:
+    """Run a scenario against ``server``; add what the server saw (requests, repeated reads, its CPU)."""
+    server.reset_counters()
+    server_cpu_started = time.process_time()
+    result = attempt(function, {"url": server.url, **params}, server.api_key)
     if "error" not in result:
+        result["server_cpu_seconds"] = time.process_time() - server_cpu_started
         result["server_requests"] = server.request_count
         result["duplicate_reads"] = duplicate_reads(server.request_log)
+    return result
+
+
+def measure_export(
+    source: Any, args: argparse.Namespace, names: list[str], bundle: Path, *, reference: bool
+) -> dict[str, Any]:
+    """OctoDesk at the sandbox's latency; for the reference size also at 0 ms and the baseline."""
+    params = {"space": args.space, "names": names, "concurrency": args.concurrency}
+
+    def ours(destination: Path) -> Callable[[], dict[str, Any]]:
+        export = {**params, "destination": str(destination)}
+        return lambda: on_server(source, "benchmarks.common:export_octodesk", export)
+
+    row: dict[str, Any] = {"projects": len(names), "octodesk": best_of(args.repeat, ours(bundle))}
+    if not reference:
+        return row
+    source.set_faults(latency_ms=0.0)
+    try:
+        row["octodesk_no_latency"] = best_of(args.repeat, ours(bundle.with_suffix(".no-latency")))
+    finally:
+        source.set_faults(latency_ms=args.latency_ms)
+    baseline = {"space": args.space, "names": names, "destination": str(bundle.with_suffix(".json"))}
+    row["baseline"] = best_of(
+        args.repeat, lambda: on_server(source, "benchmarks.common:export_baseline", baseline)
+    )
+    return row
+
+
+def measure_gui(source: Any, args: argparse.Namespace, names: list[str], folder: Path) -> dict[str, Any]:
+    params = {"space": args.space, "names": names, "destination": str(folder / "gui.octobundle")}
+    result = best_of(
+        args.repeat,
+        lambda: on_server(source, "benchmarks.gui_stall:export_through_window", params),
+        key="worst_stall_ms",
+    )
+    return {**result, "projects": len(names), "tick_ms": TICK_MS}
+
+
+def measure_bare_requests(source: Any, args: argparse.Namespace, names: list[str]) -> dict[str, Any]:
+    """The CPU floor of one request, at 0 ms (CPU time does not depend on the wait)."""
+    from octodesk.core.octopus.client import OctopusClient
+
+    with OctopusClient(source.url, source.api_key) as client:
+        space_id = client.resolve_space(args.space)["Id"]
+        project = next(p for p in client.get_all(f"/api/{space_id}/projects/all") if p["Name"] == names[0])
+    source.set_faults(latency_ms=0.0)
+    try:
+        params = {"path": f"/api/{space_id}/projects/{project['Id']}", "count": BARE_REQUESTS}
+        return best_of(
+            args.repeat,
+            lambda: on_server(source, "benchmarks.common:bare_requests", params),
+            key="cpu_seconds",
+        )
+    finally:
+        source.set_faults(latency_ms=args.latency_ms)
+
+
+def measure_dataset(
+    dataset: str, sizes: tuple[int, ...], args: argparse.Namespace, folder: Path, results: dict[str, Any]
+) -> list[tuple[int, Path]]:
+    """Exports (and the GUI export) on one dataset; the bundles to import, by project count."""
+    from octodesk.sandbox import SandboxServer
+
+    say(f"Building the '{dataset}' sandbox ({args.latency_ms:g} ms per request)...")
+    started = time.perf_counter()
+    with SandboxServer(dataset, latency_ms=args.latency_ms) as source:
+        build_seconds = time.perf_counter() - started
+        names = exportable_project_names(source.url, source.api_key, args.space)
+        if not names:
+            raise BenchmarkFailed(f"The '{dataset}' dataset has no project to export.")
+        chosen = sorted({min(size, len(names)) for size in sizes if size > 0})
+        results["datasets"].append(
+            {
+                "dataset": dataset,
+                "exportable_projects": len(names),
+                "sizes": chosen,
+                "build_seconds": build_seconds,
+            }
+        )
+        reference = dataset == args.setup.small_dataset
+        bundles = []
+        for size in chosen:
+            largest = size == chosen[-1]
+            say(f"Export of {size} projects of '{dataset}'...")
+            bundle = folder / f"{dataset.replace(':', '-')}-{size}.octobundle"
+            row = measure_export(source, args, names[:size], bundle, reference=reference and largest)
+            results["export"].append({"dataset": dataset, **row})
+            bundles.append((size, bundle))
+        if reference:
+            say("Client CPU floor: bare requests...")
+            results["bare_request"] = measure_bare_requests(source, args, names)
+        say(f"GUI export of {chosen[-1]} projects of '{dataset}' with a {TICK_MS} ms heartbeat...")
+        results["gui"].append({"dataset": dataset, **measure_gui(source, args, names[: chosen[-1]], folder)})
+    return bundles
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    from octodesk.sandbox import SandboxServer
-
+    setup: Setup = args.setup
     results: dict[str, Any] = {
         "settings": {
-            "dataset": args.dataset,
             "latency_ms": args.latency_ms,
             "concurrency": args.concurrency,
+            "repeat": args.repeat,
+            "reference_dataset": setup.small_dataset,
+            "scaling_dataset": setup.big_dataset,
         },
+        "datasets": [],
         "export": [],
+        "gui": [],
         "import": [],
     }
     with tempfile.TemporaryDirectory(prefix="octodesk-bench-") as tmp:
         folder = Path(tmp)
-        say(f"Starting the '{args.dataset}' sandbox ({args.latency_ms:g} ms per request)...")
-        with SandboxServer(args.dataset, latency_ms=args.latency_ms) as source:
-            names = exportable_project_names(source.url, source.api_key, args.space)
-            if not names:
-                raise BenchmarkFailed(f"The '{args.dataset}' dataset has no project to export.")
-            sizes = scaling_sizes(args.sizes, len(names), args.include_all)
-            results["settings"].update(exportable_projects=len(names), sizes=sizes)
-            for size in sizes:
-                say(f"Export of {size} projects: OctoDesk, OctoDesk without latency, baseline...")
-                results["export"].append(
-                    measure_export(source, args.space, names[:size], folder, args.concurrency)
-                )
-            say(f"GUI export of {sizes[-1]} projects with a {TICK_MS} ms heartbeat...")
-            results["gui"] = measure_gui(source, args.space, names[: sizes[-1]], folder)
-        for row in results["export"]:
-            say(f"Import of {row['projects']} projects (concurrency {args.concurrency})...")
-            measured = measure_import_safely(Path(row["bundle"]), args, args.concurrency)
-            results["import"].append(
-                {"projects": row["projects"], "concurrency": args.concurrency, **measured}
+        bundles = [
+            (dataset, size, bundle)
+            for dataset, sizes in (
+                (setup.small_dataset, setup.small_sizes),
+                (setup.big_dataset, setup.big_sizes),
             )
-        largest = results["export"][-1]
-        say(f"Import of {largest['projects']} projects (concurrency 1)...")
-        sequential = measure_import_safely(Path(largest["bundle"]), args, 1)
-        results["import_sequential"] = {"projects": largest["projects"], "concurrency": 1, **sequential}
-        say(f"Import of {largest['projects']} projects at 0 ms (concurrency {args.concurrency})...")
-        unloaded = measure_import_safely(Path(largest["bundle"]), args, args.concurrency, latency_ms=0.0)
+            for size, bundle in measure_dataset(dataset, sizes, args, folder, results)
+        ]
+        for dataset, size, bundle in bundles:
+            say(f"Import of {size} projects of '{dataset}' (concurrency {args.concurrency})...")
+            measured = import_safely(bundle, args, args.concurrency)
+            results["import"].append(
+                {"dataset": dataset, "projects": size, "concurrency": args.concurrency, **measured}
+            )
+        reference_size, reference_bundle = next(
+            (size, bundle) for dataset, size, bundle in reversed(bundles) if dataset == setup.small_dataset
+        )
+        say(f"Import of {reference_size} projects (concurrency 1)...")
+        sequential = import_safely(reference_bundle, args, 1)
+        results["import_sequential"] = {"projects": reference_size, "concurrency": 1, **sequential}
+        say(f"Import of {reference_size} projects at 0 ms (concurrency {args.concurrency})...")
+        unloaded = import_safely(reference_bundle, args, args.concurrency, latency_ms=0.0)
         results["import_no_latency"] = {
-            "projects": largest["projects"],
+            "projects": reference_size,
             "concurrency": args.concurrency,
             **unloaded,
         }
-    for row in results["export"]:
-        row.pop("bundle")
     return results
 
 
-def measure_import_safely(
+def import_safely(
     bundle: Path, args: argparse.Namespace, concurrency: int, latency_ms: float | None = None
 ) -> dict[str, Any]:
     if not bundle.exists():
         return {"error": "no bundle to import: its export failed"}
     latency = args.latency_ms if latency_ms is None else latency_ms
-    try:
-        return measure_import(bundle, args.space, latency, concurrency)
-    except BenchmarkFailed as error:
-        say(f"  failed: {error}")
-        return {"error": str(error)}
+
+    def once() -> dict[str, Any]:
+        try:
+            return measure_import(bundle, args.space, latency, concurrency)
+        except BenchmarkFailed as error:
+            say(f"  failed: {error}")
+            return {"error": str(error)}
+
+    return best_of(args.repeat, once)
 
 
 def say(message: str) -> None:

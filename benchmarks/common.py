@@ -1,8 +1,8 @@
-"""What every benchmark shares: the request timeline, the duplicate-read check, choosing projects, and the
-export scenarios (OctoDesk's engine and the sequential baseline of ``benchmarks/baseline_client.py``).
+"""What every benchmark shares: the request timeline, CPU time, the duplicate-read check, choosing projects,
+and the export scenarios (OctoDesk's engine and the sequential baseline of ``benchmarks/baseline_client.py``).
 
-Scenario functions (``export_octodesk``, ``export_baseline``) run in a child process through
-``benchmarks.memory.run_child``; they take and return JSON-able values.
+Scenario functions (``export_octodesk``, ``export_baseline``, ``bare_requests``) run in a child process
+through ``benchmarks.memory.run_child``; they take and return JSON-able values.
 """
 
 from __future__ import annotations
@@ -15,8 +15,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-from requests.adapters import HTTPAdapter
 
 PASSWORD = "benchmark password"  # protects throw-away bundles of sandbox data only
 
@@ -53,22 +51,38 @@ class RequestTimeline:
 
 @contextmanager
 def recording_requests() -> Iterator[RequestTimeline]:
-    """Record every request sent through ``requests`` in this process while the block runs."""
-    timeline = RequestTimeline()
-    original = HTTPAdapter.send
+    """Record every attempt ``OctopusClient`` makes in this process while the block runs.
 
-    def timed_send(adapter: HTTPAdapter, request: Any, *args: Any, **kwargs: Any) -> Any:
+    Recorded at the client's one-attempt method rather than inside an HTTP library, so the figures mean the
+    same whichever transport the client uses.
+    """
+    from octodesk.core.octopus.client import OctopusClient
+
+    timeline = RequestTimeline()
+    original = OctopusClient._attempt
+
+    def timed_attempt(client: OctopusClient, *args: Any, **kwargs: Any) -> Any:
         started = time.perf_counter()
         try:
-            return original(adapter, request, *args, **kwargs)
+            return original(client, *args, **kwargs)
         finally:
             timeline.record(started, time.perf_counter())
 
-    HTTPAdapter.send = timed_send  # type: ignore[method-assign,assignment]
+    OctopusClient._attempt = timed_attempt  # type: ignore[method-assign,assignment]
     try:
         yield timeline
     finally:
-        HTTPAdapter.send = original  # type: ignore[method-assign]
+        OctopusClient._attempt = original  # type: ignore[method-assign]
+
+
+def key_derivation_seconds() -> float:
+    """The CPU time of one key derivation at the bundle default cost on this machine (part of the export
+    floor). CPU time, not wall time: scrypt runs on one core, and other processes must not inflate it."""
+    from octodesk.core.bundle.crypto import KdfSpec, derive_key
+
+    started = time.process_time()
+    derive_key(PASSWORD, KdfSpec.new())
+    return time.process_time() - started
 
 
 # --- server-side checks -----------------------------------------------------------------------------
@@ -103,16 +117,18 @@ def export_octodesk(
     from octodesk.core.octopus.client import OctopusClient
 
     with recording_requests() as timeline:
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         with OctopusClient(url, api_key_from_env(), concurrency=concurrency) as client:
             report = export_projects(client, space, names, Path(destination), PASSWORD)
-        seconds = time.perf_counter() - started
+        seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     return {
         "seconds": seconds,
+        "cpu_seconds": cpu_seconds,
         "client_requests": client.request_count,
         "round_trips": timeline.sequential_round_trips(),
         "phase_seconds": report.phase_seconds,
         "bundle_bytes": Path(destination).stat().st_size,
+        "key_derivation_seconds": key_derivation_seconds(),
     }
 
 
@@ -132,3 +148,32 @@ def export_baseline(url: str, space: str, names: list[str], destination: str) ->
         "client_requests": client.request_count,
         "round_trips": timeline.sequential_round_trips(),
     }
+
+
+def bare_requests(url: str, path: str, count: int) -> dict[str, Any]:
+    """The floor of client CPU per request: ``count`` GETs of one document on one kept-alive
+    ``http.client`` connection, each answer decoded with ``json.loads``, and nothing else."""
+    import http.client
+    import json
+    from urllib.parse import urlsplit
+
+    from benchmarks.memory import api_key_from_env
+
+    address = urlsplit(url)
+    connection = http.client.HTTPConnection(address.hostname or "127.0.0.1", address.port, timeout=60)
+    headers = {"X-Octopus-ApiKey": api_key_from_env(), "Accept": "application/json"}
+    answer_bytes = 0
+    cpu_started = time.process_time()
+    for _ in range(count):
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        body = response.read()
+        if response.status != 200:
+            from benchmarks.memory import BenchmarkFailed
+
+            raise BenchmarkFailed(f"GET {path} answered {response.status}")
+        json.loads(body)
+        answer_bytes = len(body)
+    cpu_seconds = time.process_time() - cpu_started
+    connection.close()
+    return {"requests": count, "cpu_seconds": cpu_seconds, "answer_bytes": answer_bytes, "path": path}

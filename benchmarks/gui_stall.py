@@ -5,6 +5,10 @@ own Export action (dialogs answered by a script, as a user would), so the export
 worker mechanism (``octodesk/gui/worker.py``). A QTimer ticking every few milliseconds on the main thread
 records the largest gap between two ticks: the longest the window could not repaint or react.
 
+The floors are measured in the same process just before the export: the worst gap of the heartbeat over
+a second of an idle window (timer and scheduler jitter), and the peak RSS of the app with the project list
+shown (what the export adds is the rest).
+
 Part of ``python -m benchmarks``; the scenario runs in a child process (``benchmarks.memory``).
 """
 
@@ -20,8 +24,9 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
 
 TICK_MS = 5
-STALL_GOAL_MS = 100.0
-FLOW_TIMEOUT_S = 900  # the design's "the window stays responsive": no pause a user would notice
+STALL_GOAL_MS = 50.0  # issue 14: the window never pauses long enough for a user to notice
+IDLE_SECONDS = 1.0
+FLOW_TIMEOUT_S = 900
 
 
 class Heartbeat:
@@ -71,7 +76,7 @@ def export_through_window(url: str, space: str, names: list[str], destination: s
 
 async def _export(url: str, space: str, names: list[str], destination: Path) -> dict[str, Any]:
     from benchmarks.common import PASSWORD
-    from benchmarks.memory import BenchmarkFailed, api_key_from_env
+    from benchmarks.memory import BenchmarkFailed, api_key_from_env, peak_rss_mb
     from octodesk.gui import dialogs
     from octodesk.gui.connection import Connection, probe_server
     from octodesk.gui.main_window import MainWindow
@@ -116,6 +121,11 @@ async def _export(url: str, space: str, names: list[str], destination: Path) -> 
             finished.set_result(outcome)
 
     window.flow_finished.connect(flow_finished)
+    idle = Heartbeat(TICK_MS)
+    idle.start()
+    await asyncio.sleep(IDLE_SECONDS)
+    idle.stop()
+    rss_before_export = peak_rss_mb()
     heartbeat = Heartbeat(TICK_MS)
     started = time.perf_counter()
     heartbeat.start()
@@ -136,6 +146,8 @@ async def _export(url: str, space: str, names: list[str], destination: Path) -> 
     return {
         "seconds": seconds,
         "worst_stall_ms": heartbeat.worst_gap * 1000,
+        "idle_worst_gap_ms": idle.worst_gap * 1000,
+        "rss_before_export_mb": round(rss_before_export, 1),
         "ticks": heartbeat.ticks,
         "gaps_over_goal": heartbeat.gaps_over_goal,
         "progress_updates": progress_updates,

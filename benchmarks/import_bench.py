@@ -16,7 +16,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import PASSWORD, duplicate_reads, exportable_project_names, recording_requests
+from benchmarks.common import (
+    PASSWORD,
+    duplicate_reads,
+    exportable_project_names,
+    key_derivation_seconds,
+    recording_requests,
+)
 from benchmarks.memory import BenchmarkFailed, run_child
 
 
@@ -25,41 +31,57 @@ def import_into(url: str, space: str, bundle: str, concurrency: int) -> dict[str
     from benchmarks.memory import api_key_from_env
     from octodesk.core.apply import apply_plan
     from octodesk.core.octopus.client import OctopusClient
-    from octodesk.core.plan import plan_import
+    from octodesk.core.plan import ImportOptions, plan_import
 
     with (
         recording_requests() as timeline,
         OctopusClient(url, api_key_from_env(), concurrency=concurrency) as client,
     ):
-        started = time.perf_counter()
-        plan = plan_import(Path(bundle), PASSWORD, client, space)
+        started, cpu_started = time.perf_counter(), time.process_time()
+        # No account secrets are supplied at export: placeholders, as a user would allow them.
+        plan = plan_import(Path(bundle), PASSWORD, client, space, ImportOptions(placeholder_secrets=True))
         if plan.refused:
             raise BenchmarkFailed(f"The import plan was refused: {'; '.join(plan.refusals)}")
         planned = time.perf_counter()
         report = apply_plan(plan, client)
-        finished = time.perf_counter()
+        finished, cpu_seconds = time.perf_counter(), time.process_time() - cpu_started
     if not report.succeeded:
         raise BenchmarkFailed(f"The import did not succeed: {'; '.join(report.warnings[:3])}")
     return {
         "seconds": finished - started,
+        "cpu_seconds": cpu_seconds,
         "plan_seconds": planned - started,
         "apply_seconds": finished - planned,
         "client_requests": client.request_count,
+        "requests_by_method": client.request_counts,
         "round_trips": timeline.sequential_round_trips(),
         "apply_seconds_by_step": report.details.get("apply_seconds_by_step", {}),
+        "key_derivation_seconds": key_derivation_seconds(),
+        "necessary_writes": necessary_writes(plan.items),
     }
 
 
+def necessary_writes(items: list[Any]) -> int:
+    """The floor of an import's requests: one write per resource the plan creates, merges, updates or
+    converts, less one channel per created project (a new project comes with its default channel)."""
+    writes = [item for item in items if item.action in ("create", "merge", "update", "convert")]
+    new_projects = sum(1 for item in writes if item.kind == "Project" and item.action == "create")
+    return len(writes) - new_projects
+
+
 def measure_import(bundle: Path, space: str, latency_ms: float, concurrency: int) -> dict[str, Any]:
-    """Import ``bundle`` into a fresh empty sandbox at this latency; the child's result plus server counts."""
+    """Import ``bundle`` into a fresh empty sandbox at this latency; the child's result plus server counts
+    (and the CPU time the sandbox, in this process, spent answering)."""
     from octodesk.sandbox import SandboxServer
 
     with SandboxServer("empty", latency_ms=latency_ms) as target:
+        server_cpu_started = time.process_time()
         result = run_child(
             "benchmarks.import_bench:import_into",
             {"url": target.url, "space": space, "bundle": str(bundle), "concurrency": concurrency},
             target.api_key,
         )
+        result["server_cpu_seconds"] = time.process_time() - server_cpu_started
         result["server_requests"] = target.request_count
         result["duplicate_reads"] = duplicate_reads(target.request_log)
     return result

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from octodesk import __version__
+from octodesk.core.octopus.client import DEFAULT_CONCURRENCY
 
 DEFAULT_API_KEY_ENV = "OCTOPUS_API_KEY"
 DEFAULT_PASSWORD_ENV = "OCTODESK_PASSWORD"
@@ -37,9 +38,19 @@ def _add_connection(parser: argparse.ArgumentParser) -> None:
         "--insecure", action="store_true", help="do not verify the server's TLS certificate (not recommended)"
     )
     group.add_argument(
-        "--concurrency", type=int, default=8, metavar="N", help="parallel requests (default 8)"
+        "--concurrency",
+        type=int,
+        default=DEFAULT_CONCURRENCY,
+        metavar="N",
+        help=f"parallel requests (default {DEFAULT_CONCURRENCY})",
     )
-    group.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS", help="per-request timeout")
+    group.add_argument(
+        "--timeout",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="deadline of each request: connect, answer and body (default 60)",
+    )
 
 
 def _add_password(parser: argparse.ArgumentParser) -> None:
@@ -110,6 +121,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="import into projects that already exist on the target (promotion) instead of refusing",
     )
     imp.add_argument(
+        "--placeholder-secrets",
+        action="store_true",
+        help="create accounts and Git credentials whose required secret the bundle lacks with a named "
+        "placeholder (listed as a follow-up) instead of refusing the import",
+    )
+    imp.add_argument(
         "--report", metavar="PATH", help="write the JSON import report (or plan, with --dry-run)"
     )
 
@@ -131,10 +148,18 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     sandbox.add_argument("--port", type=int, default=0, help="port (default 0: pick a free port)")
     sandbox.add_argument(
-        "--data", default="demo", metavar="NAME|PATH", help="dataset: empty, demo, large, or a JSON file"
+        "--data",
+        default="demo",
+        metavar="NAME|PATH",
+        help="dataset: empty, demo, large, large:N (N projects), or a JSON file",
     )
     sandbox.add_argument(
-        "--version", dest="server_version", default=None, metavar="V", help="reported server version"
+        "--version",
+        dest="server_version",
+        default=None,
+        metavar="V",
+        help="server version to behave as: a profile (2021.2, 2023.1, 2025.2, 2026.3) or a full version "
+        "such as 2023.1.9626, which gets the newest profile not newer than it",
     )
     sandbox.add_argument("--hosting", choices=["self-hosted", "cloud"], default="self-hosted")
     sandbox.add_argument(

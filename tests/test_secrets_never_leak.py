@@ -145,7 +145,7 @@ def test_cli_export_and_import_keep_key_and_password_out_of_every_output(
     for extra in (["--dry-run"], []):
         imported = run(
             [*SOURCE_COMMAND, "-v", "import", str(bundle), "--server", target.url, "--space", target_space,
-             "--report", str(tmp_path / f"import{''.join(extra)}.json"), *extra],
+             "--report", str(tmp_path / f"import{''.join(extra)}.json"), "--placeholder-secrets", *extra],
             env=env_target,
             cwd=tmp_path,
         )  # fmt: skip

@@ -24,7 +24,10 @@ def run(args: argparse.Namespace) -> int:
     if not bundle.is_file():
         raise OctoDeskError(f"No bundle at {bundle}: check the path.")
     password = read_secret_env(args.password_env, "Bundle password")
-    options = ImportOptions(update_existing=bool(getattr(args, "update_existing", False)))
+    options = ImportOptions(
+        update_existing=bool(getattr(args, "update_existing", False)),
+        placeholder_secrets=bool(getattr(args, "placeholder_secrets", False)),
+    )
     progress = ProgressPrinter()
     with make_client(args) as client:
         plan = plan_import(bundle, password, client, args.space, options, progress)

@@ -37,3 +37,11 @@ class Report:
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, sort_keys=True)
+
+
+SENSITIVE_VALUE = "sensitive-value"
+
+
+def not_carried_follow_up(item: dict[str, Any]) -> FollowUp:
+    """The follow-up for a sensitive value a bundle does not carry (``secrets_not_carried`` entry)."""
+    return FollowUp(SENSITIVE_VALUE, f"{item.get('ref')} is not carried: {item.get('reason')}.")

@@ -4,6 +4,7 @@ functions as the command line."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -13,7 +14,7 @@ from octodesk.core.apply import apply_plan
 from octodesk.core.bundle import read_bundle, read_manifest
 from octodesk.core.cancel import CancelToken
 from octodesk.core.errors import BundleError, WrongPassword
-from octodesk.core.export import export_projects, list_secret_references
+from octodesk.core.export import SourceScan, export_projects, scan_source
 from octodesk.core.octopus.catalog import list_projects
 from octodesk.core.plan import ImportOptions, plan_import
 from octodesk.core.progress import ProgressCallback
@@ -41,17 +42,25 @@ def suggested_bundle_name(project_names: list[str]) -> str:
 # --- jobs: plain functions run on the worker thread -------------------------------------------------
 
 
-def secret_refs_job(connection: Connection, names: list[str]) -> Any:
+def secret_refs_job(
+    connection: Connection, names: list[str]
+) -> Callable[[ProgressCallback, CancelToken], SourceScan]:
+    """Reads the source once: the scan lists the sensitive values and then feeds the export."""
 
-    def job(progress: ProgressCallback, cancel: CancelToken) -> Any:
+    def job(progress: ProgressCallback, cancel: CancelToken) -> SourceScan:
         with connection.open_client(cancel=cancel) as client:
-            return list_secret_references(client, connection.space, names, progress=progress, cancel=cancel)
+            return scan_source(client, connection.space, names, progress=progress, cancel=cancel)
 
     return job
 
 
 def export_job(
-    connection: Connection, names: list[str], destination: Path, password: str, secrets: dict[str, str]
+    connection: Connection,
+    names: list[str],
+    destination: Path,
+    password: str,
+    secrets: dict[str, str],
+    scan: SourceScan | None = None,
 ) -> Any:
 
     def job(progress: ProgressCallback, cancel: CancelToken) -> Any:
@@ -65,12 +74,19 @@ def export_job(
                 secrets=secrets or None,
                 progress=progress,
                 cancel=cancel,
+                scan=scan,
             )
 
     return job
 
 
-def plan_job(connection: Connection, bundle_path: Path, password: str, update_existing: bool) -> Any:
+def plan_job(
+    connection: Connection,
+    bundle_path: Path,
+    password: str,
+    update_existing: bool,
+    placeholder_secrets: bool = False,
+) -> Any:
 
     def job(progress: ProgressCallback, cancel: CancelToken) -> Any:
         with connection.open_client(cancel=cancel) as client:
@@ -79,7 +95,7 @@ def plan_job(connection: Connection, bundle_path: Path, password: str, update_ex
                 password,
                 client,
                 connection.space,
-                ImportOptions(update_existing=update_existing),
+                ImportOptions(update_existing=update_existing, placeholder_secrets=placeholder_secrets),
                 progress=progress,
                 cancel=cancel,
             )
@@ -158,12 +174,13 @@ async def export_flow(window: MainWindow) -> str:
     operation.set_context(f"Space {source.space} on {source.url} → {destination}")
     title = f"Exporting {len(names)} project{'s' if len(names) != 1 else ''} to {destination.name}"
     try:
-        refs = await operation.run_job("Looking for sensitive values", secret_refs_job(source, names))
-        secrets = await ask_secret_values(operation, refs)
+        scan = await operation.run_job("Looking for sensitive values", secret_refs_job(source, names))
+        secrets = await ask_secret_values(operation, scan.refs)
         if secrets is None:
             operation.close()
             return window.finish_operation(operation, "abandoned")
-        report = await operation.run_job(title, export_job(source, names, destination, password, secrets))
+        job = export_job(source, names, destination, password, secrets, scan)
+        report = await operation.run_job(title, job)
     except JobFailed as failed:
         return window.finish_operation(operation, "cancelled" if failed.cancelled else "failed")
     log.info("Exported %s to %s", ", ".join(names), destination)
@@ -198,10 +215,11 @@ async def preview_and_apply(
     """Plan (again whenever "update existing" is toggled), wait for Apply, apply, show the results."""
     while True:
         update_existing = operation.update_existing.isChecked()
+        placeholders = operation.placeholder_secrets.isChecked()
         try:
             plan = await operation.run_job(
                 f"Preparing the preview for {target.space} on {target.url}",
-                plan_job(target, bundle_path, password, update_existing),
+                plan_job(target, bundle_path, password, update_existing, placeholders),
             )
         except JobFailed as failed:
             return ImportResult("cancelled" if failed.cancelled else "failed")

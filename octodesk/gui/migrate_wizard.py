@@ -29,7 +29,7 @@ from octodesk.core.redact import register_secret
 from octodesk.gui import dialogs
 from octodesk.gui.connection_panel import ConnectionPanel
 from octodesk.gui.flows import apply_job, export_job, plan_job, secret_refs_job, suggested_bundle_name
-from octodesk.gui.operation_window import JobFailed, Runner
+from octodesk.gui.operation_window import PLACEHOLDER_SECRETS_LABEL, JobFailed, Runner
 from octodesk.gui.password_dialog import MIN_EXPORT_LENGTH, PasswordField, password_strength
 from octodesk.gui.preview_view import PreviewView
 from octodesk.gui.project_panel import ProjectPanel
@@ -183,6 +183,8 @@ class PreviewPage(QWizardPage):
         )
         self.update_existing = QCheckBox("&Update projects that already exist on the target (promotion)")
         self.update_existing.toggled.connect(lambda _checked: spawn(self.make_plan()))
+        self.placeholder_secrets = QCheckBox(PLACEHOLDER_SECRETS_LABEL)
+        self.placeholder_secrets.toggled.connect(lambda _checked: spawn(self.make_plan()))
         bundle_row = QHBoxLayout()
         bundle_row.addWidget(self.bundle_label, 1)
         bundle_row.addWidget(self.open_folder_button)
@@ -190,6 +192,7 @@ class PreviewPage(QWizardPage):
         layout.addLayout(bundle_row)
         layout.addWidget(self.stack, 1)
         layout.addWidget(self.update_existing)
+        layout.addWidget(self.placeholder_secrets)
         self.bundle_path: Path | None = None
         self.plan: Any = None
         self.export_report: Any = None
@@ -213,14 +216,14 @@ class PreviewPage(QWizardPage):
         self.open_folder_button.setEnabled(False)
         self.stack.setCurrentWidget(self.run_view)
         try:
-            refs = await self.runner.run_job("Looking for sensitive values", secret_refs_job(source, names))
-            secrets = await ask_secret_values(self.wizard_, refs)
+            scan = await self.runner.run_job("Looking for sensitive values", secret_refs_job(source, names))
+            secrets = await ask_secret_values(self.wizard_, scan.refs)
             if secrets is None:
                 self.run_view.finish("Cancelled: no bundle was written.")
                 raise JobFailed(Cancelled())
             self.export_report = await self.runner.run_job(
                 f"Exporting {len(names)} project(s)",
-                export_job(source, names, self.bundle_path, password, secrets),
+                export_job(source, names, self.bundle_path, password, secrets, scan),
             )
         except JobFailed as failed:
             self.failed = "cancelled" if failed.cancelled else "failed"
@@ -241,10 +244,17 @@ class PreviewPage(QWizardPage):
         self.stack.setCurrentWidget(self.run_view)
         password = self.wizard_.password_page.password.text()
         self.update_existing.setEnabled(False)  # a change now would not reach the plan being made
+        self.placeholder_secrets.setEnabled(False)
         try:
             self.plan = await self.runner.run_job(
                 f"Comparing with {target.space} on {target.url}",
-                plan_job(target, self.bundle_path, password, self.update_existing.isChecked()),
+                plan_job(
+                    target,
+                    self.bundle_path,
+                    password,
+                    self.update_existing.isChecked(),
+                    self.placeholder_secrets.isChecked(),
+                ),
             )
         except JobFailed as failed:
             self.failed = "cancelled" if failed.cancelled else "failed"
@@ -252,6 +262,7 @@ class PreviewPage(QWizardPage):
             return
         finally:
             self.update_existing.setEnabled(True)
+            self.placeholder_secrets.setEnabled(True)
         self.preview.set_plan(self.plan)
         self.stack.setCurrentWidget(self.preview)
         self.completeChanged.emit()

@@ -31,7 +31,7 @@ from octodesk.gui import dialogs
 from octodesk.gui.preview_view import PreviewView
 from octodesk.gui.results_view import ResultsView
 from octodesk.gui.run_view import RunView
-from octodesk.gui.worker import Operation, ProgressForwarder, run_in_worker, spawn
+from octodesk.gui.worker import Operation, ProgressForwarder, no_full_collections, run_in_worker, spawn
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -81,7 +81,8 @@ class Runner:
         self.run_view.start(title)
         forward = ProgressForwarder(self.run_view.update_progress)
         try:
-            result = await run_in_worker(job, forward, operation.cancel_token)
+            with no_full_collections():
+                result = await run_in_worker(job, forward, operation.cancel_token)
         except Cancelled as error:
             log.info("%s: cancelled.", title)
             self.run_view.finish("Cancelled. Nothing more was written.")
@@ -95,6 +96,11 @@ class Runner:
             self._idle.set()
         self.run_view.finish("Done.")
         return result
+
+
+PLACEHOLDER_SECRETS_LABEL = (
+    "Create accounts whose secrets the bundle lacks with &placeholder values (listed as follow-ups)"
+)
 
 
 class OperationWindow(QDialog):
@@ -112,12 +118,15 @@ class OperationWindow(QDialog):
             "&Update projects that already exist on the target (promotion) instead of refusing"
         )
         self.update_existing.setVisible(False)
+        self.placeholder_secrets = QCheckBox(PLACEHOLDER_SECRETS_LABEL)
+        self.placeholder_secrets.setVisible(False)
         self.apply_button = QPushButton("&Apply")
         self.apply_button.setDefault(True)
         preview_page = QWidget()
         preview_layout = QVBoxLayout(preview_page)
         preview_layout.addWidget(self.preview, 1)
         preview_layout.addWidget(self.update_existing)
+        preview_layout.addWidget(self.placeholder_secrets)
         self.results = ResultsView()
         self.context_label = QLabel()  # what goes where: checked by the user before Apply
         self.context_label.setWordWrap(True)
@@ -132,6 +141,7 @@ class OperationWindow(QDialog):
         self.apply_button.clicked.connect(lambda: self.decision.emit("apply"))
         self.close_button.clicked.connect(self.close)
         self.update_existing.toggled.connect(lambda _checked: self.decision.emit("replan"))
+        self.placeholder_secrets.toggled.connect(lambda _checked: self.decision.emit("replan"))
         layout = QVBoxLayout(self)
         layout.addWidget(self.context_label)
         layout.addWidget(self.stack, 1)
@@ -151,6 +161,7 @@ class OperationWindow(QDialog):
         self.stack.setCurrentWidget(self.run_view)
         self.apply_button.hide()
         self.update_existing.setEnabled(False)  # a change now would not reach the plan being made
+        self.placeholder_secrets.setEnabled(False)
         return await self.runner.run_job(title, job)
 
     async def ask_to_apply(self, plan: Any, *, offer_update_existing: bool = True) -> str:
@@ -159,6 +170,8 @@ class OperationWindow(QDialog):
         self.stack.setCurrentIndex(1)
         self.update_existing.setVisible(offer_update_existing)
         self.update_existing.setEnabled(True)
+        self.placeholder_secrets.setVisible(True)
+        self.placeholder_secrets.setEnabled(True)
         self.apply_button.show()
         self.apply_button.setEnabled(not self.preview.refused)
         self.apply_button.setToolTip(

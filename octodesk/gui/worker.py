@@ -11,6 +11,9 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from octodesk.core.cancel import CancelToken
+from octodesk.core.gc_pause import no_full_collections
+
+__all__ = ["Operation", "ProgressForwarder", "executor", "no_full_collections", "run_in_worker", "spawn"]
 from octodesk.core.progress import Progress
 
 T = TypeVar("T")

@@ -31,3 +31,15 @@ def bad_request(errors: list[str]) -> ApiError:
 
 def method_not_allowed(method: str, path: str) -> ApiError:
     return ApiError(405, f"The method '{method}' is not allowed on '{path}'.")
+
+
+def out_of_date(document_type: str, document_id: str) -> str:
+    """The server's words for a write based on an old read (OctopusDeploy/Issues#7936, #9559)."""
+    return (
+        f"Modification failed for '{document_type}' document with '{document_id}' Id because submitted data "
+        "was out of date. Refresh the document and try again."
+    )
+
+
+def stale(document_type: str, document_id: str) -> ApiError:
+    return ApiError(400, "There was a problem with your request.", [out_of_date(document_type, document_id)])

@@ -29,6 +29,7 @@ class Kind:
     unique_names: str | None = "space"  # "space", "project" (per ProjectId) or None
     sort: str | None = "name"  # "name", "sortorder" or None (insertion order)
     has_all: bool = True
+    paged: bool = True  # GET {route} answers a paged collection (variable sets have only /all and /{id})
     slug: bool = False
     creatable: bool = True
     template_params: str = "skip,take,ids,partialName"
@@ -208,6 +209,7 @@ KINDS: dict[str, Kind] = {
             unique_names=None,
             sort=None,
             creatable=False,
+            paged=False,
             template_params="ids",
         ),
         Kind(
@@ -289,6 +291,14 @@ KINDS: dict[str, Kind] = {
             lambda: {"PackageAcquisitionLocationOptions": ["Server", "ExecutionTarget"]},
             slug=True,
             template_params="skip,take,ids,partialName,feedType,name",
+        ),
+        Kind(
+            "git-credentials",
+            "GitCredentials",
+            "GitCredential",
+            lambda: {"Description": ""},
+            has_all=False,
+            template_params="skip,take,name",
         ),
         Kind(
             "projecttriggers",

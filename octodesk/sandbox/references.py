@@ -156,6 +156,13 @@ class ReferenceChecker:
                     for package in action.get("Packages") or []:
                         self.check(f"{where} package PackageId", "projects", package.get("PackageId"))
                 self.check_properties(where, action.get("Properties"))
+                for dependency in action.get("GitDependencies") or []:
+                    if isinstance(dependency, dict) and dependency.get("GitCredentialId"):
+                        self.check(
+                            f"{where} GitDependencies GitCredentialId",
+                            "git-credentials",
+                            dependency["GitCredentialId"],
+                        )
 
     def check_project_children(self, field: str, route: str, ids: Any, project_id: str | None) -> None:
         for ref in split_ids(ids):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import secrets
 import socket
@@ -9,7 +10,7 @@ import string
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -19,14 +20,16 @@ from .api import InProcessApi
 from .body_stream import BodyError, RequestBody
 from .faults import Fault, FaultPlan
 from .http_types import FileBody, Request, Response
-from .resources.base import Ctx
+from .profiles import full_version, profile_for
 from .resources.packages import add_package_file, is_upload_route
 from .resources.spaces import system_teams
 from .router import Router
 from .store import Store
 from .tasks import TaskEngine
 
-ROLES = ("full", "read-only", "no-certificate-export")
+ROLES = ("full", "read-only", "no-certificate-export", "restricted")
+# What a "restricted" key's user lacks: the permission each of these collections needs to be read at all.
+RESTRICTED_COLLECTIONS = {"machines": "MachineView", "teams": "TeamView"}
 MISSING_KEY = "You must be logged in to perform this action. Please provide a valid API key or log in again."
 INVALID_KEY = (
     "Either the API key you provided is invalid, or your account has been disabled. "
@@ -71,6 +74,7 @@ class SandboxServer:
         *,
         version: str = "2021.2.4488",
         hosting: str = "self-hosted",
+        feature_toggles: Mapping[str, bool] | None = None,
         latency_ms: float = 0.0,
         fail_rate: float = 0.0,
         api_key: str | None = None,
@@ -80,12 +84,18 @@ class SandboxServer:
     ) -> None:
         if hosting not in ("self-hosted", "cloud"):
             raise ValueError(f"hosting must be 'self-hosted' or 'cloud', not {hosting!r}")
-        self.version = version
+        self.profile = profile_for(version)
+        if feature_toggles is not None:
+            self.profile = dataclasses.replace(
+                self.profile, feature_toggles={**(self.profile.feature_toggles or {}), **feature_toggles}
+            )
+        self.version = full_version(version)
         self.hosting = hosting
         self.host = host
         self.port = port
         self.api_key = api_key or new_api_key()
         self._keys: dict[str, str] = {self.api_key: "full"}
+        self._tokens: dict[str, str] = {}
         self.faults = FaultPlan(fail_rate=fail_rate, latency_ms=latency_ms, seed=fault_seed)
         self.store = Store()
         for team in system_teams():
@@ -93,7 +103,8 @@ class SandboxServer:
         self.tasks = TaskEngine(self.store, latency=lambda: self.faults.latency_ms / 1000.0)
         self.router = Router(
             self.store,
-            version=version,
+            version=self.version,
+            profile=self.profile,
             hosting=hosting,
             installation_id=secrets.token_hex(16),
             tasks=self.tasks,
@@ -178,8 +189,7 @@ class SandboxServer:
     def add_package(self, space_name: str, path: str | Path) -> dict[str, Any]:
         """Copy a package file from disk into the space's built-in feed without HTTP (large benchmark
         packages), with an upload's checks; its package document. ValueError says why it was refused."""
-        ctx = Ctx(self.store, self.space_id(space_name), self.version, self.hosting)
-        return add_package_file(ctx, Path(path))
+        return add_package_file(self.router.ctx(self.space_id(space_name)), Path(path))
 
     def space_id(self, name: str) -> str:
         for space in self.store.collection("spaces").values():
@@ -192,6 +202,13 @@ class SandboxServer:
         if role not in ROLES:
             raise ValueError(f"role must be one of {ROLES}, not {role!r}")
         self._keys[key] = role
+
+    def add_access_token(self, token: str, role: str = "full") -> None:
+        """A bearer access token (what an OIDC token exchange hands out), sent as
+        ``Authorization: Bearer``."""
+        if role not in ROLES:
+            raise ValueError(f"role must be one of {ROLES}, not {role!r}")
+        self._tokens[token] = role
 
     def role_of(self, key: str | None) -> str | None:
         return self._keys.get(key) if key else None
@@ -248,7 +265,7 @@ class SandboxServer:
         for name in [n for n in query if n.lower() == "apikey"]:
             key = key or query[name]
             del query[name]
-        denied = self._authorise(method, url.path, key)
+        denied = self._authorise(method, url.path, key, headers.get("Authorization"))
         if denied is not None:
             return denied, fault
         content_type = headers.get("Content-Type", "") or ""
@@ -271,16 +288,30 @@ class SandboxServer:
             }
             return Response(500, body), fault
 
-    def _authorise(self, method: str, path: str, key: str | None) -> Response | None:
+    def _authorise(
+        self, method: str, path: str, key: str | None, authorization: str | None
+    ) -> Response | None:
         is_root = path.rstrip("/") == "/api" and method == "GET"
-        if not key:
+        bearer = (
+            authorization[7:].strip()
+            if authorization and authorization.lower().startswith("bearer ")
+            else None
+        )
+        if not key and not bearer:
             return None if is_root else Response(401, {"ErrorMessage": MISSING_KEY, "Errors": []})
-        role = self.role_of(key)
+        role = self.role_of(key) if key else self._tokens.get(bearer or "")
         if role is None:
             return Response(401, {"ErrorMessage": INVALID_KEY, "Errors": []})
         if role == "read-only" and method not in ("GET", "HEAD"):
             return Response(
                 403, {"ErrorMessage": f"{NO_PERMISSION} This API key is read-only.", "Errors": []}
+            )
+        segments = [part.lower() for part in path.split("/") if part]
+        denied_collection = next((c for c in RESTRICTED_COLLECTIONS if c in segments[1:3]), None)
+        if role == "restricted" and denied_collection is not None:
+            permission = RESTRICTED_COLLECTIONS[denied_collection]
+            return Response(
+                403, {"ErrorMessage": f"{NO_PERMISSION} Missing permission: {permission}", "Errors": []}
             )
         if (
             role == "no-certificate-export"

@@ -99,7 +99,16 @@ class Store:
                         for tid, versions in self.template_versions.items()
                     },
                     "logos": {owner: [ctype, data.hex()] for owner, (ctype, data) in self.logos.items()},
-                    "tenant_variables": self.tenant_variables,
+                    # A value's Id is bookkeeping like a GUID: the values themselves are the state.
+                    "tenant_variables": {
+                        tenant: {
+                            **stored,
+                            "Values": [
+                                {k: v for k, v in value.items() if k != "Id"} for value in stored["Values"]
+                            ],
+                        }
+                        for tenant, stored in self.tenant_variables.items()
+                    },
                     "deployment_settings": self.deployment_settings,
                     "certificate_files": {
                         cid: [fmt, data.hex()] for cid, (fmt, data, _pem) in self.certificate_files.items()

@@ -8,6 +8,7 @@ same null-tolerant, no-undeclared-properties rules as the sandbox's response con
 from __future__ import annotations
 
 import importlib.util
+import json
 import re
 from collections import Counter
 from pathlib import Path
@@ -19,6 +20,7 @@ import pytest
 from octodesk.core.apply import import_bundle
 from octodesk.core.export import export_projects
 from octodesk.core.octopus.client import OctopusClient
+from octodesk.core.octopus.http import EncodedJson
 from octodesk.core.plan import ImportOptions
 from octodesk.sandbox import SandboxServer
 from octodesk.sandbox.datasets.demo_shared import CERTIFICATE_PASSWORD
@@ -40,12 +42,17 @@ class RecordingClient(OctopusClient):
         self.writes: list[tuple[str, str, Any]] = []
 
     def post(self, path: str, body: Any) -> Any:
-        self.writes.append(("POST", path, body))
+        self.writes.append(("POST", path, _decoded(body)))
         return super().post(path, body)
 
     def put(self, path: str, body: Any) -> Any:
-        self.writes.append(("PUT", path, body))
+        self.writes.append(("PUT", path, _decoded(body)))
         return super().put(path, body)
+
+
+def _decoded(body: Any) -> Any:
+    """The document a write sends, also when the import encoded it already (EncodedJson)."""
+    return json.loads(body.data) if isinstance(body, EncodedJson) else body
 
 
 def load_swagger_schemas() -> ModuleType:
@@ -87,7 +94,11 @@ def definition_for(method: str, path: str, bodies: list[tuple[str, re.Pattern[st
 def recorded_writes(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[str, str, Any]]:
     bundle = tmp_path_factory.mktemp("conformance") / "demo.octobundle"
     with SandboxServer("demo") as source, OctopusClient(source.url, source.api_key) as reader:
-        secrets = {"certificate:Portal TLS/Password": CERTIFICATE_PASSWORD}
+        secrets = {
+            "certificate:Portal TLS/Password": CERTIFICATE_PASSWORD,
+            "account:Azure Portal Subscription/Password": "azure-SP-from-secrets-file",
+            "account:AWS Billing/SecretKey": "aws-secret-from-secrets-file",
+        }
         assert export_projects(reader, "Default", DEMO_PROJECTS, bundle, PASSWORD, secrets=secrets).succeeded
     with SandboxServer("empty") as target, RecordingClient(target.url, target.api_key) as writer:
         assert import_bundle(bundle, PASSWORD, writer, "Default", ImportOptions()).succeeded

@@ -153,3 +153,34 @@ def test_resolve_space_by_exact_name_on_the_sandbox(sandbox_factory: SandboxFact
         assert {name: client.resolve_space(name)["Id"] for name in created} == created
         with pytest.raises(ResourceNotFound, match="Did you mean"):
             client.resolve_space("Prd")
+
+
+def test_an_access_token_is_sent_as_a_bearer_token_and_an_api_key_is_not(
+    sandbox_factory: SandboxFactory,
+) -> None:
+    server = sandbox_factory("empty")
+    server.add_access_token("eyJhbGciOi.octopus-access-token.sig")
+    space = server.space_id("Default")
+    with OctopusClient(server.url, "eyJhbGciOi.octopus-access-token.sig") as client:
+        assert client.read_collection(f"/api/{space}/environments") == []
+    with pytest.raises(AuthenticationFailed):
+        OctopusClient(server.url, "eyJhbGciOi.not-registered.sig").get(f"/api/{space}/environments")
+
+
+def test_read_collection_uses_all_and_pages_where_a_kind_has_no_all_route(
+    sandbox_factory: SandboxFactory,
+) -> None:
+    server = sandbox_factory("demo", version="2023.1")
+    space = server.space_id("Default")
+    client, _ = connect(server)
+    with client:
+        server.reset_counters()
+        environments = client.read_collection(f"/api/{space}/environments")
+        assert [path.split("?")[0] for _, path in server.request_log] == [f"/api/{space}/environments/all"]
+        server.reset_counters()
+        client.read_collection(f"/api/{space}/git-credentials")  # no /all route: 404, then the pages
+        assert [path.split("?")[0] for _, path in server.request_log] == [
+            f"/api/{space}/git-credentials/all",
+            f"/api/{space}/git-credentials",
+        ]
+    assert environments

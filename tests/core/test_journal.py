@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
+import pytest
+
+from octodesk.core import journal as journal_module
 from octodesk.core.journal import Journal, bundle_fingerprint
 
 
@@ -66,3 +71,32 @@ def test_bundle_fingerprint_changes_with_content(tmp_path: Path) -> None:
     first = bundle_fingerprint(bundle)
     bundle.write_bytes(b"two")
     assert bundle_fingerprint(bundle) != first
+
+
+def test_the_open_journal_hands_every_line_to_the_os_and_fsyncs_in_batches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    synced: list[int] = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(journal_module.os, "fsync", lambda fd: (synced.append(fd), real_fsync(fd)))
+    journal = Journal(tmp_path / "j.jsonl")
+    for number in range(50):
+        journal.record("Environment", f"Environments-{number}", f"Environments-{number + 100}")
+        # another process (the next run after a crash) reads every line already
+        assert Journal(tmp_path / "j.jsonl").target_id("Environment", f"Environments-{number}")
+    assert len(synced) < 5  # batched, not one fsync per line
+    journal.sync()
+    assert len(synced) >= 1
+    journal.close()
+    assert stat.S_IMODE((tmp_path / "j.jsonl").stat().st_mode) == 0o600
+    assert len(Journal(tmp_path / "j.jsonl").entries()) == 50
+
+
+def test_a_closed_journal_opens_again_on_the_next_write(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "j.jsonl")
+    journal.mark_done("one")
+    journal.close()
+    journal.mark_done("two")
+    journal.close()
+    reopened = Journal(tmp_path / "j.jsonl")
+    assert reopened.is_done("one") and reopened.is_done("two")

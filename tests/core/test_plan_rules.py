@@ -31,7 +31,13 @@ def _recorded() -> dict[str, Any]:
 
 
 def make_plan(
-    tmp_path: Path, target_name: str, *, update_existing: bool = False, edit: Any = None
+    tmp_path: Path,
+    target_name: str,
+    *,
+    update_existing: bool = False,
+    edit: Any = None,
+    secrets: dict[str, str] | None = None,
+    placeholder_secrets: bool = False,
 ) -> ImportPlan:
     recorded = copy.deepcopy(_recorded())
     if edit is not None:
@@ -39,14 +45,16 @@ def make_plan(
     bundle = Bundle(
         manifest=recorded["manifest"],
         resources=[BundleResource(**resource) for resource in recorded["resources"]],
-        secrets={},
+        secrets=dict(
+            secrets if secrets is not None else {"account:Azure Portal Subscription/Password": "pw"}
+        ),
         blobs={},
     )
     target = TargetSpace(**recorded["targets"][target_name])
     plan = ImportPlan(
         bundle_path="web.octobundle",
         source=dict(recorded["manifest"]["source"]),
-        options=ImportOptions(update_existing=update_existing),
+        options=ImportOptions(update_existing=update_existing, placeholder_secrets=placeholder_secrets),
         bundle=bundle,
         target=target,
         journal=Journal(tmp_path / "journal.jsonl"),
@@ -68,6 +76,19 @@ def test_into_an_empty_space_everything_is_created(tmp_path: Path) -> None:
         assert {item.action for item in items(plan, kind)} == {"create"}, kind
 
 
+def test_an_account_created_without_its_required_secret_is_refused_unless_placeholders_are_allowed(
+    tmp_path: Path,
+) -> None:
+    plan = make_plan(tmp_path, "empty", secrets={})
+    assert [r for r in plan.refusals if "Azure Portal Subscription" in r and "Password" in r]
+    allowed = make_plan(tmp_path, "empty", secrets={}, placeholder_secrets=True)
+    assert not allowed.refused, allowed.refusals
+    (account,) = items(allowed, kinds.ACCOUNT.name)
+    assert any("placeholder" in detail for detail in account.details)
+    reused = make_plan(tmp_path, "demo", secrets={}, update_existing=True)  # reused accounts need nothing
+    assert not reused.refused, reused.refusals
+
+
 def test_an_existing_project_refuses_the_import(tmp_path: Path) -> None:
     plan = make_plan(tmp_path, "demo")
     assert plan.refused
@@ -80,6 +101,18 @@ def test_update_existing_updates_the_project_instead(tmp_path: Path) -> None:
     assert not plan.refused, plan.refusals
     (project,) = items(plan, kinds.PROJECT.name)
     assert project.action == "update" and project.target_id
+
+
+def test_update_existing_into_a_project_the_target_keeps_in_git_is_refused(tmp_path: Path) -> None:
+    def in_git(recorded: dict[str, Any]) -> None:
+        for project in recorded["targets"]["demo"]["collections"][kinds.PROJECT.name]:
+            if project["Name"] == "Web Portal":
+                project["PersistenceSettings"] = {"Type": "VersionControlled", "DefaultBranch": "main"}
+
+    plan = make_plan(tmp_path, "demo", update_existing=True, edit=in_git)
+    assert any("'Web Portal' is version-controlled (Git) on the target" in r for r in plan.refusals)
+    (project,) = items(plan, kinds.PROJECT.name)
+    assert project.action == "skip"
 
 
 def test_a_target_older_than_the_source_is_refused(tmp_path: Path) -> None:

@@ -44,18 +44,22 @@ def connect(window: MainWindow, run_async: Callable[..., Any], role: str, server
         assert window.project_panel.model.total_count() > 0
 
 
-def make_bundle(server: Any, path: Path, projects: list[str]) -> Path:
+AWS_SECRET = {"account:AWS Billing/SecretKey": "aws-secret-from-the-secrets-page"}
+
+
+def make_bundle(server: Any, path: Path, projects: list[str], secrets: dict[str, str] | None = None) -> Path:
     with OctopusClient(server.url, server.api_key) as client:
-        export_projects(client, "Default", projects, path, PASSWORD)
+        export_projects(client, "Default", projects, path, PASSWORD, secrets=secrets)
     return path
 
 
 def wait_for_export_progress(qtbot: QtBot, run_view: RunView) -> None:
-    """Block until the export job itself (not the sensitive-value scan before it) reports progress."""
+    """Block until the export is reading the source (the sensitive-value scan does that reading, once, and
+    the export writes from it), so there is still most of the run to stop."""
     qtbot.waitSignal(
         run_view.progressed,
         timeout=FLOW_TIMEOUT,
-        check_params_cb=lambda _progress: run_view.title_label.text().startswith("Exporting"),
+        check_params_cb=lambda progress: progress.phase == "read",
     ).wait()
 
 
@@ -139,6 +143,14 @@ def test_import_preview_shows_the_right_actions_then_applies(
             timeout=FLOW_TIMEOUT,
         )
         operation = operation_window(window)
+        # The bundle lacks the AWS account's secret: refused until placeholders are allowed.
+        assert operation.preview.refused and "AWS Billing" in operation.preview.refusals_label.text()
+        assert not operation.apply_button.isEnabled()
+        operation.placeholder_secrets.setChecked(True)  # re-plans
+        qtbot.waitUntil(
+            lambda: operation.apply_button.isVisible() and operation.apply_button.isEnabled(),
+            timeout=FLOW_TIMEOUT,
+        )
         model = operation.preview.model
         project = model.find("Project", "Billing API")
         assert project.siblingAtColumn(1).data() == "create"
@@ -165,7 +177,7 @@ def test_refused_plan_disables_apply_until_update_existing(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    bundle = make_bundle(demo_server, tmp_path / "b.octobundle", ["Billing API"])
+    bundle = make_bundle(demo_server, tmp_path / "b.octobundle", ["Billing API"], AWS_SECRET)
     target = connection_to(empty_server)
     with OctopusClient(empty_server.url, empty_server.api_key) as client:  # the project now exists there
         apply_plan(plan_import(bundle, PASSWORD, client, "Default"), client)

@@ -44,7 +44,7 @@ def test_migrate_wizard_from_start_to_results(
     run_async(window.set_connection("source", connection_to(demo_server)))
     run_async(window.set_connection("target", connection_to(empty_server)))
     window.project_panel.model.set_checked_names(["Billing API"])
-    script_secrets(monkeypatch)
+    script_secrets(monkeypatch, {"account:AWS Billing/SecretKey": "aws-secret-typed-in-the-wizard"})
     with qtbot.waitSignal(window.flow_finished, timeout=TIMEOUT) as finished:
         wizard = open_wizard(qtbot, window)
         assert wizard.currentPage() is wizard.source_page and wizard.source_page.isComplete()
@@ -78,6 +78,9 @@ def test_migrate_wizard_from_start_to_results(
     with OctopusClient(empty_server.url, empty_server.api_key) as client:
         projects = client.get_all(f"/api/{empty_server.space_id('Default')}/projects")
     assert [p["Name"] for p in projects] == ["Billing API"]
+    accounts = empty_server.snapshot()["documents"]["accounts"].values()
+    aws = next(account for account in accounts if account["Name"] == "AWS Billing")
+    assert aws["SecretKey"]["NewValue"] == "aws-secret-typed-in-the-wizard"
 
 
 def test_migrate_wizard_refuses_the_same_space_as_target(

@@ -15,6 +15,11 @@ from octodesk.sandbox.datasets.demo_shared import CERTIFICATE_PASSWORD
 PASSWORD = "correct horse battery staple"
 DEMO_PROJECTS = ["Web Portal", "Billing API", "Database Migrations", "Release Orchestrator"]
 CERTIFICATE_SECRETS = {"certificate:Portal TLS/Password": CERTIFICATE_PASSWORD}
+# The demo accounts' required secrets, as a user supplies them in a secrets file (the API never returns them).
+ACCOUNT_SECRETS = {
+    "account:Azure Portal Subscription/Password": "azure-SP-from-secrets-file",
+    "account:AWS Billing/SecretKey": "aws-secret-from-secrets-file",
+}
 
 
 def client_for(server: Any, **options: Any) -> OctopusClient:
@@ -31,7 +36,7 @@ def export_demo(
             projects or DEMO_PROJECTS,
             path,
             PASSWORD,
-            secrets={**CERTIFICATE_SECRETS, **(secrets or {})},
+            secrets={**CERTIFICATE_SECRETS, **ACCOUNT_SECRETS, **(secrets or {})},
         )
     assert report.succeeded
     return path
@@ -61,3 +66,16 @@ def one(server: Any, route: str, name: str, space: str = "Default") -> dict[str,
 
 def names(server: Any, route: str, space: str = "Default") -> list[str]:
     return sorted(str(doc.get("Name")) for doc in space_docs(server, route, space))
+
+
+def stored_tenant_value(
+    server: Any, tenant_id: str, owner_id: str, template_id: str, environment_id: str | None = None
+) -> Any:
+    """The value a tenant holds for a project template in one environment, or for a library-set template
+    (unscoped when ``environment_id`` is None), as the server stored it (secrets included)."""
+    for value in server.snapshot()["tenant_variables"].get(tenant_id, {}).get("Values", []):
+        scope = value["EnvironmentIds"]
+        in_scope = environment_id in scope if environment_id is not None else not scope
+        if value["OwnerId"] == owner_id and value["TemplateId"] == template_id and in_scope:
+            return value["Value"]
+    raise AssertionError(f"tenant {tenant_id} has no value for {owner_id}/{template_id} in {environment_id}")

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from import_support import CERTIFICATE_SECRETS, PASSWORD, client_for
+from import_support import ACCOUNT_SECRETS, CERTIFICATE_SECRETS, PASSWORD, client_for
 
 from octodesk.core.apply import apply_plan
 from octodesk.core.export import export_projects
@@ -30,7 +30,7 @@ def export_listing_packages(source: Any, path: Path, choice: str = "latest") -> 
             PACKAGE_PROJECTS,
             path,
             PASSWORD,
-            secrets=CERTIFICATE_SECRETS,
+            secrets={**CERTIFICATE_SECRETS, **ACCOUNT_SECRETS},
             packages=PackageChoice.parse(choice),
         )
     assert report.succeeded

@@ -7,7 +7,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from import_support import PASSWORD, export_demo, import_into, named, names, one, space_docs
+from api_evidence import requests_without_rows
+from import_support import (
+    PASSWORD,
+    export_demo,
+    import_into,
+    named,
+    names,
+    one,
+    space_docs,
+    stored_tenant_value,
+)
 
 from octodesk.core.bundle import Bundle, read_bundle
 from octodesk.core.errors import ImportRefused
@@ -32,8 +42,8 @@ ROUTES = {
 
 
 @pytest.fixture(scope="module")
-def source() -> Iterator[SandboxServer]:
-    with SandboxServer("demo") as server:
+def source(profile: str) -> Iterator[SandboxServer]:
+    with SandboxServer("demo", version=profile) as server:
         yield server
 
 
@@ -48,8 +58,8 @@ def bundle(bundle_path: Path) -> Bundle:
 
 
 @pytest.fixture(scope="module")
-def imported(bundle_path: Path) -> Iterator[tuple[SandboxServer, Any]]:
-    with SandboxServer("empty") as target:
+def imported(profile: str, bundle_path: Path) -> Iterator[tuple[SandboxServer, Any]]:
+    with SandboxServer("empty", version=profile) as target:
         report = import_into(target, bundle_path)
         yield target, report
 
@@ -169,8 +179,10 @@ def test_references_point_at_the_same_named_resources(imported: Any, bundle: Bun
     assert actual == expected
 
 
-def test_a_second_import_of_the_same_bundle_is_refused_and_changes_nothing(bundle_path: Path) -> None:
-    with SandboxServer("empty") as target:
+def test_a_second_import_of_the_same_bundle_is_refused_and_changes_nothing(
+    profile: str, bundle_path: Path
+) -> None:
+    with SandboxServer("empty", version=profile) as target:
         import_into(target, bundle_path)
         before = target.snapshot()
         target.reset_counters()
@@ -184,7 +196,6 @@ def test_a_second_import_of_the_same_bundle_is_refused_and_changes_nothing(bundl
 
 def test_tenant_variable_values_arrive_under_the_target_ids(imported: Any, bundle: Bundle) -> None:
     target, _ = imported
-    stored = target.snapshot()["tenant_variables"]
     by_id = {doc_id: doc for docs in target.snapshot()["documents"].values() for doc_id, doc in docs.items()}
     compared = 0
     for resource in bundle.by_kind("TenantVariables"):
@@ -198,12 +209,22 @@ def test_tenant_variable_values_arrive_under_the_target_ids(imported: Any, bundl
                 environment = one(target, "environments", bundle.get("Environment", environment_id).name)  # type: ignore[union-attr]
                 for template_id, value in values.items():
                     if isinstance(value, str):
-                        target_values = stored[tenant["Id"]]["ProjectVariables"][project["Id"]][
-                            environment["Id"]
-                        ]
-                        assert target_values[target_templates[names[template_id]]] == value
+                        target_template = target_templates[names[template_id]]
+                        held = stored_tenant_value(
+                            target, tenant["Id"], project["Id"], target_template, environment["Id"]
+                        )
+                        assert held == value
                         assert (
                             by_id[environment["Id"]]["Name"] == bundle.get("Environment", environment_id).name
                         )  # type: ignore[union-attr]
                         compared += 1
     assert compared >= 3
+
+
+def test_every_route_the_client_sent_has_an_evidence_row(source: SandboxServer, imported: Any) -> None:
+    """What OctoDesk sends to a server of this version (export, plan, apply), recorded by the sandbox:
+    every request is a route with a row in docs/api-evidence.md."""
+    target, _ = imported
+    sent = source.request_log + target.request_log
+    assert len(sent) > 50
+    assert requests_without_rows(sent) == []

@@ -7,7 +7,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from import_support import PASSWORD, client_for, export_demo, import_into, named, one, space_docs
+from import_support import (
+    ACCOUNT_SECRETS,
+    PASSWORD,
+    client_for,
+    export_demo,
+    import_into,
+    named,
+    one,
+    space_docs,
+    stored_tenant_value,
+)
 
 from octodesk.core.errors import ImportRefused
 from octodesk.core.export import export_projects
@@ -27,8 +37,8 @@ SECRETS = {
 
 
 @pytest.fixture(scope="module")
-def bundle_path(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    with SandboxServer("demo") as source:
+def bundle_path(profile: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    with SandboxServer("demo", version=profile) as source:
         yield export_demo(source, tmp_path_factory.mktemp("bundle") / "demo.octobundle", secrets=SECRETS)
 
 
@@ -53,8 +63,8 @@ class Prepared:
 
 
 @pytest.fixture
-def target() -> Iterator[SandboxServer]:
-    with SandboxServer("empty") as server:
+def target(profile: str) -> Iterator[SandboxServer]:
+    with SandboxServer("empty", version=profile) as server:
         yield server
 
 
@@ -114,8 +124,7 @@ def test_sensitive_values_from_the_bundle_are_applied(target: SandboxServer, bun
     tenant = one(target, "tenants", "Contoso Pharmacy")
     library = one(target, "libraryvariablesets", "Common Settings")
     pin = next(t["Id"] for t in library["Templates"] if t["Name"] == "Tenant.SupportPin")
-    stored = target.snapshot()["tenant_variables"][tenant["Id"]]["LibraryVariables"][library["Id"]][pin]
-    assert stored["NewValue"] == "4711"
+    assert stored_tenant_value(target, tenant["Id"], library["Id"], pin)["NewValue"] == "4711"
 
 
 def test_tenant_connections_are_merged_into_an_existing_tenant(
@@ -265,8 +274,8 @@ def test_a_machine_scope_maps_by_name_when_the_target_has_the_machine(
     assert [v["Scope"]["Machine"] for v in scoped] == [[machine["Id"]]]
 
 
-def test_run_on_server_steps_move_to_the_default_pool_on_cloud(bundle_path: Path) -> None:
-    with SandboxServer("empty", hosting="cloud") as target:
+def test_run_on_server_steps_move_to_the_default_pool_on_cloud(profile: str, bundle_path: Path) -> None:
+    with SandboxServer("empty", version=profile, hosting="cloud") as target:
         import_into(target, bundle_path)
         default_pool = next(p for p in space_docs(target, "workerpools") if p.get("IsDefault"))
         project = one(target, "projects", "Database Migrations")
@@ -408,7 +417,8 @@ def test_a_certificate_the_bundle_does_not_carry_is_skipped_and_its_variables_le
     with SandboxServer("demo") as source:
         source.add_api_key("API-NOCERTEXPORT0000000000000000", role="no-certificate-export")
         with OctopusClient(source.url, "API-NOCERTEXPORT0000000000000000") as client:
-            export_projects(client, "Default", ["Web Portal"], tmp_path / "nocert.octobundle", PASSWORD)
+            bundle = tmp_path / "nocert.octobundle"
+            export_projects(client, "Default", ["Web Portal"], bundle, PASSWORD, secrets=ACCOUNT_SECRETS)
     with client_for(target) as client:
         plan = plan_import(tmp_path / "nocert.octobundle", PASSWORD, client, "Default")
     certificate = next(item for item in plan.items if item.kind == "Certificate")

@@ -27,6 +27,11 @@ from octodesk.sandbox.http_types import Response
 PASSWORD = "resilience bundle password 7"
 DEMO_PROJECTS = ["Web Portal", "Billing API", "Database Migrations", "Release Orchestrator"]
 CERTIFICATE_SECRETS = {"certificate:Portal TLS/Password": CERTIFICATE_PASSWORD}
+# The demo accounts' required secrets, as a user supplies them in a secrets file (the API never returns them).
+ACCOUNT_SECRETS = {
+    "account:Azure Portal Subscription/Password": "azure-SP-from-secrets-file",
+    "account:AWS Billing/SecretKey": "aws-secret-from-secrets-file",
+}
 SECRET_ENV_VARS = ("OCTOPUS_API_KEY", "OCTODESK_PASSWORD")
 
 # What SandboxServer.respond returns (tests wrap it to watch or hold one request).
@@ -36,7 +41,7 @@ SandboxAnswer = tuple[Response | None, Fault | None]
 _ID_TOKEN = re.compile(r"[A-Za-z]+(?:-\d+)+")
 _GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 # Bookkeeping the server changes on every write; not part of what a user imported.
-_VOLATILE_KEYS = frozenset({"LastModifiedOn", "LastModifiedBy"})
+_VOLATILE_KEYS = frozenset({"LastModifiedOn", "LastModifiedBy", "ConcurrencyToken"})
 # Optimistic-concurrency counters: a resumed import may PUT the same document twice, which bumps them.
 _REVISION_COUNTED = frozenset({"deploymentprocesses", "runbookProcesses", "variables"})
 _OTHER_STATE = ("template_versions", "logos", "tenant_variables", "deployment_settings", "certificate_files")
@@ -59,7 +64,12 @@ def export_demo(server: Any, destination: Path, **client_options: Any) -> tuple[
     client = client_for(server, **client_options)
     with client:
         report = export_projects(
-            client, "Default", DEMO_PROJECTS, destination, PASSWORD, secrets=dict(CERTIFICATE_SECRETS)
+            client,
+            "Default",
+            DEMO_PROJECTS,
+            destination,
+            PASSWORD,
+            secrets={**CERTIFICATE_SECRETS, **ACCOUNT_SECRETS},
         )
     return report, client
 

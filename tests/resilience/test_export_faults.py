@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import requests
 from resilience_support import (
+    ACCOUNT_SECRETS,
     CERTIFICATE_SECRETS,
     DEMO_PROJECTS,
     PASSWORD,
@@ -104,7 +105,7 @@ def test_cli_export_through_transient_faults_writes_the_complete_bundle(
     server.fail_next(1, "429", method="GET", path_contains="/tenants/all", retry_after=0)
     destination = tmp_path / "cli.octobundle"
     secrets_file = tmp_path / "secrets.json"
-    secrets_file.write_text(json.dumps(CERTIFICATE_SECRETS))
+    secrets_file.write_text(json.dumps({**CERTIFICATE_SECRETS, **ACCOUNT_SECRETS}))
     command = export_command(server, destination, "--secrets-file", str(secrets_file))
     result = run_cli(*command, cwd=tmp_path, api_key=server.api_key)
     assert result.returncode == 0, result.stderr

@@ -60,7 +60,7 @@ class WithoutFirstRequested:
         requested = parse_qs(urlsplit(target).query).get("ids", [""])[0].split(",")
         if not requested[0]:
             return page
-        given = page["Items"] if isinstance(page, dict) else page  # /variables?ids= answers a bare array
+        given = page["Items"] if isinstance(page, dict) else page  # /variables/all?ids= answers a bare array
         items = [item for item in given if item["Id"] != requested[0]]
         if len(items) < len(given):
             self.removed.append(requested[0])
@@ -84,7 +84,7 @@ def names_for(source: SandboxServer, doc_id: str) -> list[str]:
     return [doc_id]
 
 
-@pytest.mark.parametrize("route", ["/deploymentprocesses", "/variables", "/runbookProcesses"])
+@pytest.mark.parametrize("route", ["/deploymentprocesses", "/variables/all", "/runbookProcesses"])
 def test_a_requested_document_missing_from_the_answer_is_not_a_silent_success(
     tmp_path: Path, route: str
 ) -> None:

@@ -10,6 +10,8 @@ from typing import Any
 
 from sandbox_client import Octo
 
+from octodesk.sandbox.resources.tenants import stored_legacy_values
+
 PASSWORD = "correct horse battery staple"
 TERMINAL = {"Success", "Failed", "Canceled", "TimedOut"}
 
@@ -158,8 +160,8 @@ def sensitive_values(server: Any, space_name: str, project_names: list[str]) -> 
             {t["Id"]: t["Name"] for t in docs["libraryvariablesets"][library_id]["Templates"]}
         )
     for tenant in in_space("tenants"):
-        values = snapshot["tenant_variables"].get(tenant["Id"], {})
-        for project_id, by_environment in values.get("ProjectVariables", {}).items():
+        values = stored_legacy_values(server.store, tenant["Id"])
+        for project_id, by_environment in values["ProjectVariables"].items():
             if names.get(project_id) in project_names:
                 for env_id, by_template in by_environment.items():
                     for template_id, value in by_template.items():
@@ -171,7 +173,7 @@ def sensitive_values(server: Any, space_name: str, project_names: list[str]) -> 
                             template_names[template_id],
                         )
                         _walk([value], where, found)
-        for set_id, by_template in values.get("LibraryVariables", {}).items():
+        for set_id, by_template in values["LibraryVariables"].items():
             if set_id in libraries:
                 for template_id, value in by_template.items():
                     _walk(

@@ -18,8 +18,10 @@ def test_creating_a_project_creates_process_variable_set_and_default_channel(oct
     process = octo.ok(octo.get(f"{octo.p}/deploymentprocesses/{project['DeploymentProcessId']}"))
     assert (process["ProjectId"], process["Steps"], process["Version"]) == (pid, [], 0)
     assert octo.ok(octo.get(f"{octo.p}/projects/{pid}/deploymentprocesses"))["Id"] == process["Id"]
-    variables = octo.ok(octo.get(f"{octo.p}/projects/{pid}/variables"))
+    variables = octo.ok(octo.get(f"{octo.p}/variables/{project['VariableSetId']}"))
     assert (variables["OwnerId"], variables["Variables"]) == (pid, [])
+    assert project["Links"]["Variables"] == f"{octo.p}/variables/{project['VariableSetId']}"
+    assert octo.get(f"{octo.p}/projects/{pid}/variables").status_code == 404  # 2024.3+ only
     channels = octo.ok(octo.get(f"{octo.p}/projects/{pid}/channels"))["Items"]
     assert [(c["Name"], c["IsDefault"], c["ProjectId"]) for c in channels] == [("Default", True, pid)]
 
@@ -187,7 +189,7 @@ def test_deploy_release_step_references_its_child_project(octo: Octo) -> None:
         }
 
     process["Steps"] = [deploy(child["Id"])]
-    assert octo.put(url, process).status_code == 200
+    process = octo.ok(octo.put(url, process))
     process["Steps"] = [deploy("Projects-424242")]
     refused = octo.put(url, process)
     assert refused.status_code == 400 and "PackageId" in refused.json()["ErrorMessage"]

@@ -57,9 +57,21 @@ def test_run_prints_url_and_key_serves_and_returns_zero(capsys: pytest.CaptureFi
     assert result == [0]
 
 
+def test_a_version_that_is_not_one_is_one_clear_error() -> None:
+    args = build_parser().parse_args(["sandbox", "--data", "empty", "--version", "newest"])
+    with pytest.raises(sandbox_command.SandboxStartFailed, match="not an Octopus Server version"):
+        sandbox_command.run(args)
+
+
 def test_unknown_dataset_is_one_clear_error() -> None:
     args = build_parser().parse_args(["sandbox", "--data", "no-such-dataset"])
     with pytest.raises(sandbox_command.SandboxStartFailed, match="no-such-dataset"):
+        sandbox_command.run(args)
+
+
+def test_large_with_a_bad_project_count_is_one_clear_error() -> None:
+    args = build_parser().parse_args(["sandbox", "--data", "large:many"])
+    with pytest.raises(sandbox_command.SandboxStartFailed, match="'large:many': give the number of projects"):
         sandbox_command.run(args)
 
 

@@ -417,33 +417,81 @@ def test_large_dataset_meets_the_benchmark_sizes(sandbox_factory: Callable[..., 
     assert client.get(f"/api/{space_id}/projects?take=30")["TotalResults"] == len(projects)
 
 
-def test_large_dataset_is_the_same_on_every_build(sandbox_factory: Callable[..., Any]) -> None:
-    def shape(server: Any) -> list[tuple[str, str, list[tuple[str, Any, str]]]]:
-        client = Client(server)
-        space_id = client.space_id("Default")
-        projects = client.all(space_id, "projects")
-        return sorted(
-            (
-                p["Name"],
-                p["Description"],
-                sorted(
-                    (
-                        v["Name"],
-                        v["Value"] if v["Type"] == "String" else v["Type"],
-                        ",".join(sorted(v["Scope"])),
-                    )
-                    for v in _variables(client, space_id, p)
-                ),
-            )
-            for p in projects[:: max(1, len(projects) // 20)]
+def _large_shape(server: Any) -> list[tuple[str, str, list[tuple[str, Any, str]]]]:
+    """Names, descriptions and variables of every twentieth project: what a rebuild must reproduce."""
+    client = Client(server)
+    space_id = client.space_id("Default")
+    projects = client.all(space_id, "projects")
+    return sorted(
+        (
+            p["Name"],
+            p["Description"],
+            sorted(
+                (
+                    v["Name"],
+                    v["Value"] if v["Type"] == "String" else v["Type"],
+                    ",".join(sorted(v["Scope"])),
+                )
+                for v in _variables(client, space_id, p)
+            ),
         )
+        for p in projects[:: max(1, len(projects) // 20)]
+    )
 
+
+def test_large_dataset_is_the_same_on_every_build(sandbox_factory: Callable[..., Any]) -> None:
     first, second = sandbox_factory("large"), sandbox_factory("large")
-    assert shape(first) == shape(second)
+    assert _large_shape(first) == _large_shape(second)
     tenant_names = [
         sorted(Client(s).by_name(Client(s).space_id("Default"), "tenants")) for s in (first, second)
     ]
     assert tenant_names[0] == tenant_names[1]
+    assert _large_shape(sandbox_factory("large:228")) == _large_shape(first)
+
+
+def test_large_n_has_n_projects_and_tenants_in_the_same_ratio(sandbox_factory: Callable[..., Any]) -> None:
+    large, bigger = Client(sandbox_factory("large")), Client(sandbox_factory("large:300"))
+    space_id = bigger.space_id("Default")
+    projects = bigger.by_name(space_id, "projects")
+    base_names = set(large.by_name(large.space_id("Default"), "projects"))
+
+    assert len(projects) == 300
+    assert base_names < set(projects)  # the 228 names, then numbered ones: "Payments API 2"
+    assert "Payments API 2" in projects
+    assert len(bigger.all(space_id, "tenants")) == round(300 * 120 / 228)
+    assert "Acme Retail 2" in bigger.by_name(space_id, "tenants")
+    assert len(bigger.all(space_id, "environments")) == len(
+        large.all(large.space_id("Default"), "environments")
+    )
+    tenanted = [p for p in projects.values() if p["TenantedDeploymentMode"] != "Untenanted"]
+    assert len(tenanted) == 75  # every fourth project, as in large
+    counts = [
+        len(vs["Variables"])
+        for vs in bigger.get(f"/api/{space_id}/variables/all")
+        if vs["OwnerId"].startswith("Projects-")
+    ]
+    assert len(counts) == 300 and min(counts) >= 15 and max(counts) <= 25
+
+
+def test_large_n_with_few_projects_still_builds_connected_tenants(
+    sandbox_factory: Callable[..., Any],
+) -> None:
+    client = Client(sandbox_factory("large:3"))
+    space_id = client.space_id("Default")
+    tenanted = {
+        p["Id"] for p in client.all(space_id, "projects") if p["TenantedDeploymentMode"] != "Untenanted"
+    }
+    tenants = client.all(space_id, "tenants")
+    assert len(client.all(space_id, "projects")) == 3 and len(tenants) == 2
+    assert all(set(t["ProjectEnvironments"]) == tenanted for t in tenants)
+
+
+@pytest.mark.parametrize("spec", ["large:0", "large:", "large:x", "large:-5", "large:10001", "large:1e3"])
+def test_large_n_with_a_bad_count_is_one_clear_error(spec: str) -> None:
+    with pytest.raises(
+        DatasetError, match=r"give the number of projects, from 1 to 10,000 \(e.g. large:1000\)"
+    ):
+        load(spec)
 
 
 # JSON files ----------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from server_tasks_client import export_zip, import_body, log_lines, run_import, 
 
 from octodesk.sandbox.portable import importer
 from octodesk.sandbox.portable.target import ImportFailed, ImportTarget
+from octodesk.sandbox.resources.tenants import stored_legacy_values
 
 
 def stored(octo: Octo, route: str, doc_id: str) -> dict[str, Any]:
@@ -79,7 +80,7 @@ def test_library_sets_and_tenants_merge_and_same_named_accounts_are_reused(
     assert sorted(connections[portal["Id"]]) == sorted(
         by_name(target, "environments", n)["Id"] for n in ("Test", "Production")
     )
-    values = target.server.snapshot()["tenant_variables"][tenant["Id"]]
+    values = stored_legacy_values(target.server.store, tenant["Id"])
     by_environment = values["ProjectVariables"][portal["Id"]]
     licences = [
         value["NewValue"]

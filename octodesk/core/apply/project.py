@@ -4,7 +4,6 @@ re-run after an interruption updates what the first run created instead of dupli
 
 from __future__ import annotations
 
-import copy
 import mimetypes
 from typing import Any
 
@@ -15,17 +14,14 @@ from octodesk.core.apply.variables import merged_variables, put_variables
 from octodesk.core.plan.types import PlanItem
 from octodesk.core.resources import kinds, model, secret_refs
 from octodesk.core.resources.ids import match_by_name
+from octodesk.core.resources.settings import SETTINGS_ONLY
 
 PROJECT = kinds.PROJECT.name
 DEFAULT_POOL_PLACEHOLDER = "target-default-worker-pool"  # mapped to the target's default pool id
 
 
 def _children(ctx: ApplyContext, kind: str, project_source_id: str) -> list[dict[str, Any]]:
-    return [
-        resource.document
-        for resource in ctx.bundle.by_kind(kind)
-        if str(resource.document.get("ProjectId")) == project_source_id
-    ]
+    return [resource.document for resource in ctx.bundle.owned_by(kind, project_source_id)]
 
 
 # --- level 2: the project itself -----------------------------------------------------------------
@@ -60,7 +56,7 @@ def apply_project(ctx: ApplyContext, item: PlanItem) -> None:
 
 
 def _project_body(ctx: ApplyContext, doc: dict[str, Any]) -> dict[str, Any]:
-    source = copy.deepcopy(doc)
+    source = model.copy_json(doc)
     # References to the project's own children are set once those exist (complete_project).
     creation = source.get("ReleaseCreationStrategy")
     if isinstance(creation, dict):
@@ -89,17 +85,19 @@ def prefetch_children(ctx: ApplyContext, items: list[PlanItem]) -> None:
     targets = [known[item.source_id] for item in items if item.source_id in known]
     if not targets:
         return
-    processes = ctx.remember(
-        ctx.client.get_by_ids(
-            ctx.route("deploymentprocesses"), [str(t["DeploymentProcessId"]) for t in targets]
-        )
-    )
-    variables = ctx.remember(
-        ctx.client.get_by_ids(ctx.route("variables"), [str(t["VariableSetId"]) for t in targets])
+    process_ids = [str(t["DeploymentProcessId"]) for t in targets]
+    variable_set_ids = [str(t["VariableSetId"]) for t in targets]
+    processes, variables, all_channels = ctx.client.map(
+        lambda read: ctx.remember(read()),
+        [
+            lambda: ctx.client.get_by_ids(ctx.route("deploymentprocesses"), process_ids),
+            lambda: ctx.client.get_by_ids(ctx.route("variables/all"), variable_set_ids),
+            lambda: ctx.client.read_collection(ctx.route("channels")),
+        ],
     )
     wanted = {str(t["Id"]) for t in targets}
     channels: dict[str, list[dict[str, Any]]] = {}
-    for channel in ctx.read_all(ctx.route("channels/all")):
+    for channel in all_channels:
         if str(channel.get("ProjectId")) in wanted:
             channels.setdefault(str(channel["ProjectId"]), []).append(channel)
     ctx.state.prefetched_documents = {str(doc["Id"]): doc for doc in [*processes, *variables]}
@@ -115,23 +113,46 @@ def _is_new(item: PlanItem) -> bool:
     return item.action == "create" and not item.resumed
 
 
+def create_project_children(ctx: ApplyContext, item: PlanItem) -> None:
+    """Channels and runbooks of one project: what its process and variables can then refer to."""
+    if item.action == "skip":
+        return
+    ctx.check_cancel()
+    project_id = str(ctx.state.target_projects[item.source_id]["Id"])
+    _apply_channels(ctx, item, project_id)
+    _create_runbooks(ctx, item, project_id)
+
+
+def prefetch_runbook_processes(ctx: ApplyContext) -> None:
+    """The target's processes of every runbook just created or matched, in a few batched reads instead of
+    one request per runbook."""
+    wanted = [
+        str(target["RunbookProcessId"])
+        for runbooks in ctx.state.runbooks.values()
+        for _, target in runbooks
+        if target.get("RunbookProcessId")
+    ]
+    if wanted:
+        documents = ctx.remember(ctx.client.get_by_ids(ctx.route("runbookProcesses"), wanted))
+        ctx.state.prefetched_documents.update({str(doc["Id"]): doc for doc in documents})
+
+
 def complete_project(ctx: ApplyContext, item: PlanItem) -> None:
-    """Channels, process, runbooks, variables and logo of one project, in that order."""
+    """Process, runbook processes, variables, release strategy and logo of one project, in that order."""
     if item.action == "skip":
         return
     ctx.check_cancel()
     target = ctx.state.target_projects[item.source_id]
     project_id = str(target["Id"])
-    _apply_channels(ctx, item, project_id)
     process_kind = kinds.DEPLOYMENT_PROCESS.name
-    for process in ctx.bundle.by_kind(process_kind):
-        if str(process.document.get("ProjectId")) == item.source_id:
-            path = ctx.route(f"deploymentprocesses/{target['DeploymentProcessId']}")
-            current = _prefetched(ctx, str(target["DeploymentProcessId"]))
-            _apply_process(ctx, item, process_kind, process.id, process.document, path, current)
-    _apply_runbooks(ctx, item, project_id)
+    for process in ctx.bundle.owned_by(process_kind, item.source_id):
+        path = ctx.route(f"deploymentprocesses/{target['DeploymentProcessId']}")
+        current = _prefetched(ctx, str(target["DeploymentProcessId"]))
+        _apply_process(ctx, item, process_kind, process.id, process.document, path, current)
+    _apply_runbook_processes(ctx, item)
     _apply_project_variables(ctx, item, target)
-    _apply_release_strategy(ctx, item, target)
+    _apply_late_references(ctx, item, target)
+    _apply_deployment_settings(ctx, item, project_id)
     _apply_logo(ctx, item, project_id)
 
 
@@ -142,7 +163,7 @@ def _child_item(ctx: ApplyContext, kind: str, source_id: str) -> PlanItem | None
 def _apply_channels(ctx: ApplyContext, item: PlanItem, project_id: str) -> None:
     existing = ctx.state.prefetched_channels.get(project_id)
     if existing is None:
-        existing = ctx.read_all(ctx.route(f"projects/{project_id}/channels"))
+        existing = ctx.read_collection(ctx.route(f"projects/{project_id}/channels"), all_route=False)
     for doc in _children(ctx, kinds.CHANNEL.name, item.source_id):
         name = str(doc.get("Name"))
         body, _ = ctx.prepare(kinds.CHANNEL.name, doc)
@@ -152,11 +173,19 @@ def _apply_channels(ctx: ApplyContext, item: PlanItem, project_id: str) -> None:
         if match.target is not None:
             target_id = str(match.target["Id"])
             body["Id"] = target_id
-            ctx.send("PUT", ctx.route(f"channels/{target_id}"), body, f"channel '{name}' of '{item.name}'")
+            if not _holds(match.target, body):  # e.g. the default channel the project came with
+                ctx.send(
+                    "PUT", ctx.route(f"channels/{target_id}"), body, f"channel '{name}' of '{item.name}'"
+                )
             ctx.ids.put(kinds.CHANNEL.name, str(doc["Id"]), target_id)
         else:
             ctx.create(kinds.CHANNEL.name, str(doc["Id"]), name, ctx.route("channels"), body)
         ctx.count(child, kinds.CHANNEL.name, "create")
+
+
+def _holds(current: dict[str, Any], body: dict[str, Any]) -> bool:
+    """The target document already has every value the body would send: a PUT would change nothing."""
+    return all(key in current and current[key] == value for key, value in body.items())
 
 
 def _apply_process(
@@ -177,7 +206,7 @@ def _apply_process(
     step_key = f"process:{source_id}:{path}"
     child = _child_item(ctx, kind, source_id)
     if not ctx.journal.is_done(step_key):
-        source = copy.deepcopy(doc)
+        source = model.copy_json(doc)
         set_template_versions(ctx, source)
         if child is not None and child.action == "convert":
             _run_on_default_pool(ctx, source)
@@ -236,15 +265,16 @@ def _map_actions(ctx: ApplyContext, source: dict[str, Any], target: dict[str, An
             ctx.ids.put(model.DEPLOYMENT_ACTION, str(action["Id"]), str(match["Id"]))
 
 
-def _apply_runbooks(ctx: ApplyContext, item: PlanItem, project_id: str) -> None:
+def _create_runbooks(ctx: ApplyContext, item: PlanItem, project_id: str) -> None:
     runbooks = _children(ctx, kinds.RUNBOOK.name, item.source_id)
     if not runbooks:
         return
-    existing = [] if _is_new(item) else ctx.read_all(ctx.route(f"projects/{project_id}/runbooks"))
-    processes = {
-        str(resource.document.get("RunbookId")): resource
-        for resource in ctx.bundle.by_kind(kinds.RUNBOOK_PROCESS.name)
-    }
+    existing = (
+        []
+        if _is_new(item)
+        else ctx.read_collection(ctx.route(f"projects/{project_id}/runbooks"), all_route=False)
+    )
+    created = []
     for doc in runbooks:
         name = str(doc.get("Name"))
         source_id = str(doc["Id"])
@@ -261,13 +291,33 @@ def _apply_runbooks(ctx: ApplyContext, item: PlanItem, project_id: str) -> None:
         else:
             target = ctx.create(kinds.RUNBOOK.name, source_id, name, ctx.route("runbooks"), body)
         ctx.count(_child_item(ctx, kinds.RUNBOOK.name, source_id), kinds.RUNBOOK.name, "create")
-        process = processes.get(source_id)
-        if process is not None:
-            path = ctx.route(f"runbookProcesses/{target['RunbookProcessId']}")
-            ctx.ids.put(kinds.RUNBOOK_PROCESS.name, process.id, str(target["RunbookProcessId"]))
-            _apply_process(
-                ctx, item, kinds.RUNBOOK_PROCESS.name, process.id, process.document, path, process_name=name
-            )
+        created.append((doc, target))
+    ctx.state.runbooks[item.source_id] = created
+
+
+def _apply_runbook_processes(ctx: ApplyContext, item: PlanItem) -> None:
+    processes = {
+        str(resource.document.get("RunbookId")): resource
+        for resource in ctx.bundle.owned_by(kinds.RUNBOOK_PROCESS.name, item.source_id)
+    }
+    for doc, target in ctx.state.runbooks.get(item.source_id, []):
+        process = processes.get(str(doc["Id"]))
+        if process is None:
+            continue
+        process_id = str(target["RunbookProcessId"])
+        ctx.ids.put(kinds.RUNBOOK_PROCESS.name, process.id, process_id)
+        path = ctx.route(f"runbookProcesses/{process_id}")
+        current = _prefetched(ctx, process_id)
+        _apply_process(
+            ctx,
+            item,
+            kinds.RUNBOOK_PROCESS.name,
+            process.id,
+            process.document,
+            path,
+            current,
+            process_name=str(doc.get("Name")),
+        )
 
 
 def _apply_project_variables(ctx: ApplyContext, item: PlanItem, target: dict[str, Any]) -> None:
@@ -293,23 +343,68 @@ def _apply_project_variables(ctx: ApplyContext, item: PlanItem, target: dict[str
     ctx.count(_child_item(ctx, kinds.VARIABLE_SET.name, source_set_id), kinds.VARIABLE_SET.name, "create")
 
 
-def _apply_release_strategy(ctx: ApplyContext, item: PlanItem, target: dict[str, Any]) -> None:
+def _apply_late_references(ctx: ApplyContext, item: PlanItem, target: dict[str, Any]) -> None:
+    """References to the project's own children, set once they exist: the release-creation channel and
+    the provisioning/deprovisioning runbooks."""
     resource = ctx.bundle.get(PROJECT, item.source_id)
     assert resource is not None
-    creation = resource.document.get("ReleaseCreationStrategy") or {}
+    document = resource.document
+    creation = document.get("ReleaseCreationStrategy") or {}
     channel = creation.get("ChannelId") if isinstance(creation, dict) else None
-    if not channel:
-        return
-    mapped = ctx.ids.get(kinds.CHANNEL.name, str(channel))
-    if mapped is None:
+    channel_id = ctx.ids.get(kinds.CHANNEL.name, str(channel)) if channel else None
+    runbooks = {
+        key: ctx.ids.get(kinds.RUNBOOK.name, str(document[key]))
+        for key in ("ProvisioningRunbookId", "DeprovisioningRunbookId")
+        if document.get(key)
+    }
+    if channel_id is None and not any(runbooks.values()):
         return
     current = ctx.read(ctx.route(f"projects/{target['Id']}"))
-    strategy = dict(current.get("ReleaseCreationStrategy") or {})
-    if strategy.get("ChannelId") == mapped:
+    before = model.copy_json(current)
+    if channel_id is not None:
+        strategy = dict(current.get("ReleaseCreationStrategy") or {})
+        strategy["ChannelId"] = channel_id
+        current["ReleaseCreationStrategy"] = strategy
+    current.update({key: runbook for key, runbook in runbooks.items() if runbook})
+    if current != before:
+        ctx.send("PUT", ctx.route(f"projects/{target['Id']}"), current, f"project '{item.name}'")
+
+
+def _apply_deployment_settings(ctx: ApplyContext, item: PlanItem, project_id: str) -> None:
+    """Settings only the settings route carries (FailTargetDiscovery, ...): set where the bundle's value
+    differs from the target's; one the target does not know is a follow-up, never silently lost."""
+    carried = next(
+        (
+            r.document
+            for r in ctx.bundle.by_kind(kinds.DEPLOYMENT_SETTINGS.name)
+            if r.document.get("ProjectId") == item.source_id
+        ),
+        None,
+    )
+    if carried is None:
         return
-    strategy["ChannelId"] = mapped
-    current["ReleaseCreationStrategy"] = strategy
-    ctx.send("PUT", ctx.route(f"projects/{target['Id']}"), current, f"project '{item.name}'")
+    path = ctx.route(f"projects/{project_id}/deploymentsettings")
+    current = ctx.read(path)
+    changed = False
+    for key in SETTINGS_ONLY:
+        if key not in carried:
+            continue
+        if key not in current:
+            if carried[key]:
+                ctx.follow_up(
+                    "setting",
+                    f"Set the deployment setting {key} of '{item.name}' by hand: the target has no such "
+                    "setting.",
+                    PROJECT,
+                    item.name,
+                )
+            continue
+        if current[key] != carried[key]:
+            current[key] = carried[key]
+            changed = True
+    if changed:
+        ctx.send("PUT", path, current, f"deployment settings of '{item.name}'")
+        ctx.count(None, kinds.DEPLOYMENT_SETTINGS.name, "update")
 
 
 def _apply_logo(ctx: ApplyContext, item: PlanItem, project_id: str) -> None:

@@ -11,16 +11,24 @@ from collections.abc import Callable
 from octodesk.core.apply.context import ApplyContext
 from octodesk.core.apply.library import apply_library_variable_set, apply_step_template
 from octodesk.core.apply.packages import copy_planned_packages
-from octodesk.core.apply.project import apply_project, complete_project, prefetch_children
+from octodesk.core.apply.project import (
+    apply_project,
+    complete_project,
+    create_project_children,
+    prefetch_children,
+    prefetch_runbook_processes,
+)
 from octodesk.core.apply.shared import apply_shared_item
 from octodesk.core.apply.tenants import (
     apply_tenant,
     apply_tenant_variables,
     apply_triggers,
     complete_restrictions,
+    prefetch_tenant_variables,
 )
 from octodesk.core.cancel import CancelToken
 from octodesk.core.errors import ImportRefused, OctoDeskError
+from octodesk.core.gc_pause import engine_work
 from octodesk.core.octopus.client import OctopusClient
 from octodesk.core.plan.planner import plan_import
 from octodesk.core.plan.types import ImportOptions, ImportPlan, PlanItem
@@ -30,10 +38,10 @@ from octodesk.core.resources import kinds
 
 LEVEL_0 = (
     kinds.ENVIRONMENT.name,
-    kinds.TAG_SET.name,
     kinds.WORKER_POOL.name,
     kinds.FEED.name,
     kinds.TEAM.name,
+    kinds.GIT_CREDENTIAL.name,
 )
 RESUME_HINT = "The import stopped part way: run the same import again to continue where it stopped."
 LEVEL_1 = (kinds.ACCOUNT.name, kinds.CERTIFICATE.name, kinds.LIFECYCLE.name, kinds.PROJECT_GROUP.name)
@@ -44,6 +52,7 @@ def refusal_message(plan: ImportPlan) -> str:
     return f"The import was refused; nothing was written to space '{plan.space_name}':\n  - {lines}"
 
 
+@engine_work
 def apply_plan(
     plan: ImportPlan,
     client: OctopusClient,
@@ -78,6 +87,7 @@ def apply_plan(
         began = time.monotonic()
         copy_planned_packages(ctx)  # before the projects: a deployment of them finds its packages
         level_seconds["packages"] = time.monotonic() - began
+        run(apply_shared_item, of(kinds.TAG_SET.name))  # environment tags name their tags
         run(apply_shared_item, of(*LEVEL_0))
         run(apply_step_template, of(kinds.ACTION_TEMPLATE.name))
         run(apply_shared_item, of(*LEVEL_1))
@@ -85,15 +95,21 @@ def apply_plan(
         projects = of(kinds.PROJECT.name)
         run(apply_project, projects)
         prefetch_children(ctx, projects)
+        run(create_project_children, projects)
+        prefetch_runbook_processes(ctx)
         run(complete_project, projects)
         run(apply_tenant, of(kinds.TENANT.name))
-        run(apply_tenant_variables, of(kinds.TENANT_VARIABLES.name))
+        tenant_variables = of(kinds.TENANT_VARIABLES.name)
+        prefetch_tenant_variables(ctx, tenant_variables)
+        run(apply_tenant_variables, tenant_variables)
         complete_restrictions(ctx)
         run(apply_triggers, projects)
     except OctoDeskError as error:
         if plan.journal.exists:
             error.message = f"{error.message} {RESUME_HINT}"
         raise
+    finally:
+        plan.journal.close()
     plan.journal.complete()
 
     report.succeeded = True

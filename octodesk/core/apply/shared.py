@@ -3,6 +3,7 @@ certificates, lifecycles, project groups; each created, reused or merged as the 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from octodesk.core.apply.context import ApplyContext
@@ -102,16 +103,52 @@ def _with_secret(
         )
 
 
+def _fill_placeholders(ctx: ApplyContext, item: PlanItem, body: dict[str, Any], doc: dict[str, Any]) -> None:
+    """Required secrets the bundle lacks: the plan refused the import unless placeholders were allowed."""
+    if not ctx.plan.options.placeholder_secrets:
+        return
+    for field, ref in secret_refs.required_secrets(item.kind, item.name, doc):
+        if ref in ctx.bundle.secrets:
+            continue
+        body[field] = {"HasValue": True, "NewValue": secret_refs.PLACEHOLDER}
+        ctx.follow_up(
+            "sensitive-value",
+            f"{item.kind} '{item.name}' was created with a placeholder {field} "
+            f"('{secret_refs.PLACEHOLDER}'): set the real value ({ref}).",
+            item.kind,
+            item.name,
+        )
+
+
+def _with_secrets(
+    ctx: ApplyContext,
+    item: PlanItem,
+    body: dict[str, Any],
+    doc: dict[str, Any],
+    type_fields: Iterable[str],
+    ref_of: Callable[[str], str],
+    what_of: Callable[[str], str],
+) -> None:
+    """Every SensitiveValue of the resource (those its type has and those the document shows) from the
+    bundle's secrets; then the placeholders the plan allowed for required ones still missing."""
+    fields = set(type_fields) | {
+        field for field, value in doc.items() if secret_refs.is_sensitive_value(value)
+    }
+    for field in sorted(fields):
+        _with_secret(ctx, body, field, ref_of(field), what_of(field), item.kind, item.name)
+    _fill_placeholders(ctx, item, body, doc)
+
+
 def _create_feed(ctx: ApplyContext, item: PlanItem, doc: dict[str, Any]) -> None:
     body, _ = ctx.prepare(item.kind, doc)
-    _with_secret(
+    _with_secrets(
         ctx,
+        item,
         body,
-        "Password",
-        secret_refs.feed_ref(item.name),
-        f"the password of feed '{item.name}'",
-        item.kind,
-        item.name,
+        doc,
+        secret_refs.feed_secret_fields(doc.get("FeedType")),
+        lambda field: secret_refs.feed_ref(item.name, field),
+        lambda field: f"the {field} of feed '{item.name}'",
     )
     ctx.create(item.kind, item.source_id, item.name, ctx.route("feeds"), body)
 
@@ -132,16 +169,15 @@ def _create_account(ctx: ApplyContext, item: PlanItem, doc: dict[str, Any]) -> N
         item.kind, doc, allow_unmapped=lambda ref: _restriction_not_yet_created(ctx, ref)
     )
     _without_pending_tenants(ctx, body, pending)
-    for field in secret_refs.ACCOUNT_SECRET_FIELDS.get(str(doc.get("AccountType")), ()):
-        _with_secret(
-            ctx,
-            body,
-            field,
-            secret_refs.account_ref(item.name, field),
-            f"{field} of account '{item.name}'",
-            item.kind,
-            item.name,
-        )
+    _with_secrets(
+        ctx,
+        item,
+        body,
+        doc,
+        secret_refs.ACCOUNT_SECRET_FIELDS.get(str(doc.get("AccountType")), ()),
+        lambda field: secret_refs.account_ref(item.name, field),
+        lambda field: f"{field} of account '{item.name}'",
+    )
     created = ctx.create(item.kind, item.source_id, item.name, ctx.route("accounts"), body)
     if pending:
         ctx.state.restrictions_to_complete.append((item, "accounts", created["Id"]))
@@ -210,7 +246,37 @@ def _create_project_group(ctx: ApplyContext, item: PlanItem, doc: dict[str, Any]
     ctx.create(item.kind, item.source_id, item.name, ctx.route("projectgroups"), body)
 
 
+def _create_git_credential(ctx: ApplyContext, item: PlanItem, doc: dict[str, Any]) -> None:
+    """A library Git credential: its name, description, user name and restrictions; the password from the
+    bundle's secrets, or the placeholder the plan allowed."""
+    details = dict(doc.get("Details") or {})
+    ref = secret_refs.git_credential_ref(item.name)
+    secret = ctx.bundle.secrets.get(ref)
+    password = secret if secret is not None else secret_refs.PLACEHOLDER
+    body = {
+        "Name": doc.get("Name", item.name),
+        "Description": doc.get("Description") or "",
+        "Details": {
+            "Type": details.get("Type", "UsernamePassword"),
+            "Username": details.get("Username"),
+            "Password": {"HasValue": True, "NewValue": password},
+        },
+        "RepositoryRestrictions": doc.get("RepositoryRestrictions")
+        or {"Enabled": False, "AllowedRepositories": []},
+    }
+    ctx.create(item.kind, item.source_id, item.name, ctx.route("git-credentials"), body)
+    if secret is None:
+        ctx.follow_up(
+            "sensitive-value",
+            f"Git credential '{item.name}' was created with a placeholder password "
+            f"('{secret_refs.PLACEHOLDER}'): set the real one ({ref}).",
+            item.kind,
+            item.name,
+        )
+
+
 _CREATORS = {
+    kinds.GIT_CREDENTIAL.name: _create_git_credential,
     kinds.TAG_SET.name: _create_tag_set,
     kinds.WORKER_POOL.name: _create_worker_pool,
     kinds.TEAM.name: _create_team,

@@ -6,8 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from octodesk.core.apply.context import ApplyContext
+from octodesk.core.apply.secret_values import sensitive_value
+from octodesk.core.apply.tenant_values import apply_scoped_tenant_values, leave_out_scoped_common
+from octodesk.core.errors import ResourceNotFound
 from octodesk.core.plan.types import PlanItem
-from octodesk.core.resources import kinds, model, secret_refs
+from octodesk.core.resources import kinds, model, secret_refs, tenant_values
 from octodesk.core.resources.ids import match_by_name
 
 TENANT = kinds.TENANT.name
@@ -74,6 +77,18 @@ def _template_names(templates: Any) -> dict[str, str]:
     return {str(t.get("Id")): str(t.get("Name")) for t in templates or [] if isinstance(t, dict)}
 
 
+def prefetch_tenant_variables(ctx: ApplyContext, items: list[PlanItem]) -> None:
+    """Every tenant's variables in one request (``/tenantvariables/all``, 2021.2 Swagger) instead of one per
+    tenant; a server without that route is read per tenant."""
+    if not items or ctx.target.scoped_tenant_variables:
+        return  # newer servers: values go through tenants/{id}/projectvariables and commonvariables
+    try:
+        documents = list(ctx.remember(ctx.client.get_all(ctx.route("tenantvariables/all"))))
+    except ResourceNotFound:
+        return
+    ctx.state.prefetched_tenant_variables = {str(doc.get("TenantId")): doc for doc in documents}
+
+
 def apply_tenant_variables(ctx: ApplyContext, item: PlanItem) -> None:
     ctx.check_cancel()
     resource = ctx.bundle.get(kinds.TENANT_VARIABLES.name, item.source_id)
@@ -83,15 +98,20 @@ def apply_tenant_variables(ctx: ApplyContext, item: PlanItem) -> None:
     tenant_id = ctx.ids.get(TENANT, tenant_source)
     if tenant_id is None:
         return
+    if ctx.target.scoped_tenant_variables:
+        apply_scoped_tenant_values(ctx, item, doc, tenant_id)
+        ctx.count(item, kinds.TENANT_VARIABLES.name, item.action)
+        return
+    leave_out_scoped_common(ctx, item, doc)
     path = ctx.route(f"tenants/{tenant_id}/variables")
-    current = ctx.read(path)
+    current = ctx.state.prefetched_tenant_variables.get(tenant_id) or ctx.read(path)
     changed = False
     for project_id, entry in (doc.get("ProjectVariables") or {}).items():
         target_project = ctx.ids.get(kinds.PROJECT.name, project_id)
         target_entry = (current.get("ProjectVariables") or {}).get(target_project or "")
         if target_entry is None:
             continue
-        names = _template_names(entry.get("Templates"))
+        names = tenant_values.template_names(entry.get("Templates"))
         owner = str(entry.get("ProjectName") or project_id)
         for environment_id, values in (entry.get("Variables") or {}).items():
             target_environment = ctx.ids.get(kinds.ENVIRONMENT.name, environment_id)
@@ -115,7 +135,7 @@ def apply_tenant_variables(ctx: ApplyContext, item: PlanItem) -> None:
         target_entry = (current.get("LibraryVariables") or {}).get(target_set or "")
         if target_entry is None:
             continue
-        names = _template_names(entry.get("Templates"))
+        names = tenant_values.template_names(entry.get("Templates"))
         owner = str(entry.get("LibraryVariableSetName") or set_id)
         target_values = target_entry.setdefault("Variables", {})
         for template_id, value in (entry.get("Variables") or {}).items():
@@ -180,16 +200,14 @@ def apply_triggers(ctx: ApplyContext, project_item: PlanItem) -> None:
     """Project triggers (Octopus's own import drops them): created when the target project lacks them."""
     if project_item.action == "skip":
         return
-    triggers = [
-        r
-        for r in ctx.bundle.by_kind(kinds.PROJECT_TRIGGER.name)
-        if str(r.document.get("ProjectId")) == project_item.source_id
-    ]
+    triggers = ctx.bundle.owned_by(kinds.PROJECT_TRIGGER.name, project_item.source_id)
     if not triggers:
         return
     project_id = ctx.ids.get(kinds.PROJECT.name, project_item.source_id)
     is_new = project_item.action == "create" and not project_item.resumed
-    existing = [] if is_new else ctx.read_all(ctx.route(f"projects/{project_id}/triggers"))
+    existing = (
+        [] if is_new else ctx.read_collection(ctx.route(f"projects/{project_id}/triggers"), all_route=False)
+    )
     for resource in triggers:
         ctx.check_cancel()
         child = ctx.plan.item(kinds.PROJECT_TRIGGER.name, resource.id)
@@ -209,5 +227,15 @@ def apply_triggers(ctx: ApplyContext, project_item: PlanItem) -> None:
             )
             ctx.count(None, kinds.PROJECT_TRIGGER.name, "skip")
             continue
+        trigger_filter = body.get("Filter")
+        if isinstance(trigger_filter, dict) and "Secret" in trigger_filter:  # a webhook trigger's secret
+            trigger_filter["Secret"] = sensitive_value(
+                ctx,
+                trigger_filter["Secret"],
+                secret_refs.trigger_ref(project_item.name, resource.name),
+                f"the webhook secret of trigger '{resource.name}' in '{project_item.name}'",
+                "ProjectTrigger",
+                resource.name,
+            )
         ctx.create(kinds.PROJECT_TRIGGER.name, resource.id, resource.name, ctx.route("projecttriggers"), body)
         ctx.count(child, kinds.PROJECT_TRIGGER.name, "create")

@@ -6,7 +6,6 @@ dropping only the unmappable scope value would make the variable apply more broa
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from octodesk.core.apply.context import ApplyContext
@@ -52,7 +51,7 @@ def convert_variable(
             return str(match.target["Id"]) if match.target else None
         return ctx.lookup(ref)
 
-    result = model.remap("VariableSet", {"Variables": [copy.deepcopy(variable)]}, lookup)
+    result = model.remap("VariableSet", {"Variables": [model.copy_json(variable)]}, lookup)
     what = f"variable {label(variable, source_set)} of {owner_kind} '{owner_name}'"
     if result.unmapped:
         missing = ", ".join(sorted({f"{ref.kind} {_names_for(source_set, ref)}" for ref in result.unmapped}))

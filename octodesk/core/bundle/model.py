@@ -126,15 +126,27 @@ class Bundle:
     secrets: dict[str, str] = field(repr=False)
     blobs: dict[str, bytes] = field(repr=False)
     _index: dict[tuple[str, str], BundleResource] = field(default_factory=dict, init=False, repr=False)
+    _kinds: dict[str, list[BundleResource]] = field(default_factory=dict, init=False, repr=False)
+    _owned: dict[tuple[str, str], list[BundleResource]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._index = {(resource.kind, resource.id): resource for resource in self.resources}
+        # Indexed once: scanning every resource per project made an import quadratic in its size.
+        for resource in self.resources:
+            self._index[(resource.kind, resource.id)] = resource
+            self._kinds.setdefault(resource.kind, []).append(resource)
+            owner = resource.document.get("ProjectId")
+            if isinstance(owner, str):
+                self._owned.setdefault((resource.kind, owner), []).append(resource)
 
     def get(self, kind: str, source_id: str) -> BundleResource | None:
         return self._index.get((kind, source_id))
 
     def by_kind(self, kind: str) -> list[BundleResource]:
-        return [resource for resource in self.resources if resource.kind == kind]
+        return list(self._kinds.get(kind, ()))
+
+    def owned_by(self, kind: str, project_id: str) -> list[BundleResource]:
+        """The resources of ``kind`` whose ``ProjectId`` is ``project_id`` (channels, runbooks, ...)."""
+        return list(self._owned.get((kind, project_id), ()))
 
     def summary(self) -> BundleSummary:
         return BundleSummary.from_manifest(self.manifest)

@@ -8,30 +8,30 @@ bundle (temporary file + rename, so a failed or cancelled export leaves nothing 
 
 from __future__ import annotations
 
-import copy
 import difflib
 import mimetypes
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import octodesk
 from octodesk.core.bundle import BundleResource, write_bundle
+from octodesk.core.bundle.writer import PreparedKey
 from octodesk.core.cancel import CancelToken
 from octodesk.core.errors import ExportRefused
 from octodesk.core.export import secret_values
 from octodesk.core.export.packages import choose_packages, package_follow_ups
 from octodesk.core.export.selection import (
+    Closure,
     Selection,
     connected_tenant_ids,
     deploys_to,
     library_set_ids,
     project_children,
-    select,
     template_versions_to_read,
 )
 from octodesk.core.export.walk import (
@@ -40,37 +40,53 @@ from octodesk.core.export.walk import (
     SourceData,
     SourceReader,
 )
-from octodesk.core.octopus.client import OctopusClient
+from octodesk.core.gc_pause import engine_work
+from octodesk.core.octopus.client import OctopusClient, ServerInfo
 from octodesk.core.packages.choice import NONE, PackageChoice
 from octodesk.core.packages.manifest import ManifestPackages
 from octodesk.core.progress import Progress, ProgressCallback, no_progress
-from octodesk.core.report import FollowUp, Report
-from octodesk.core.resources import kinds
+from octodesk.core.report import SENSITIVE_VALUE, FollowUp, Report, not_carried_follow_up
+from octodesk.core.resources import kinds, tenant_values
 from octodesk.core.resources.secret_refs import SecretRef
 
 Doc = dict[str, Any]
 _KIND_ORDER = {kind.name: index for index, kind in enumerate(kinds.ALL_KINDS)}
 
 
-def export_projects(
+@dataclass
+class SourceScan:
+    """Everything an export reads from the source, kept so the export after a secrets scan (the GUI asks
+    for the values in between) does not read the source a second time."""
+
+    server_url: str
+    info: ServerInfo
+    space: Doc
+    data: SourceData
+    projects: list[Doc]
+    selection: Selection
+    phase_seconds: dict[str, float] = field(default_factory=dict)
+    requests: int = 0
+
+    @property
+    def refs(self) -> list[SecretRef]:
+        """Every sensitive value the export needs, with how it can be carried."""
+        return [entry.as_ref() for entry in secret_values.inventory(self.data, self.selection)]
+
+
+@engine_work
+def scan_source(
     client: OctopusClient,
     space_name: str,
     project_names: list[str],
-    destination: str | Path,
-    password: str,
     *,
-    secrets: dict[str, str] | None = None,
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
-    packages: PackageChoice = NONE,
-) -> Report:
-    """Export ``project_names`` of ``space_name`` to ``destination``; the report says what was carried.
-
-    ``packages``: which versions of the built-in feed packages the projects use are listed in the
-    manifest, for an import with a live source to copy (``plan_import(..., package_source=...)``)."""
-    report = Report(operation="export")
-    first_request = client.request_count
+) -> SourceScan:
+    """Connect, resolve the projects (refusing unknown and version-controlled ones) and read everything
+    they reach."""
     progress = progress or no_progress
+    first_request = client.request_count
+    report = Report(operation="export")
     timer = _PhaseTimer(report)
     with timer("connect"):
         progress(Progress("connect", message=f"connecting to {client.server_url}"))
@@ -81,6 +97,54 @@ def export_projects(
     with timer("read"):
         projects = resolve_projects(reader, space_name, project_names)
         selection = read_everything(reader, [p["Id"] for p in projects])
+    return SourceScan(
+        client.server_url,
+        info,
+        space,
+        data,
+        projects,
+        selection,
+        report.phase_seconds,
+        client.request_count - first_request,
+    )
+
+
+@engine_work
+def export_projects(
+    client: OctopusClient,
+    space_name: str,
+    project_names: list[str],
+    destination: str | Path,
+    password: str,
+    *,
+    secrets: dict[str, str] | None = None,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+    scan: SourceScan | None = None,
+    packages: PackageChoice = NONE,
+) -> Report:
+    """Export ``project_names`` of ``space_name`` to ``destination``; the report says what was carried.
+
+    ``scan`` (from :func:`scan_source` with the same server, space and projects) is used instead of
+    reading the source again. ``packages``: which versions of the built-in feed packages the projects use
+    are listed in the manifest, for an import with a live source to copy
+    (``plan_import(..., package_source=...)``)."""
+    report = Report(operation="export")
+    key = PreparedKey(password)  # derived while the source is read
+    first_request = client.request_count
+    progress = progress or no_progress
+    timer = _PhaseTimer(report)
+    scan_given = scan is not None
+    if scan is None:
+        scan = scan_source(client, space_name, project_names, progress=progress, cancel=cancel)
+    elif scan.server_url != client.server_url or [p["Name"] for p in scan.projects] != list(
+        dict.fromkeys(project_names)
+    ):
+        raise ValueError("the scan is of another server or other projects")
+    report.phase_seconds.update(scan.phase_seconds)
+    info, space, data, projects, selection = scan.info, scan.space, scan.data, scan.projects, scan.selection
+    reader = SourceReader(client, data, progress, cancel)
+    with timer("read"):
         entries = secret_values.inventory(data, selection)
         values = secret_values.collect(reader, entries, dict(secrets or {}))
         progress(Progress("read", "Package", message=f"Choosing {packages.describe()}"))
@@ -98,7 +162,8 @@ def export_projects(
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "secrets_carried": sorted(values.carried),
         "secrets_not_carried": values.not_carried,
-        "follow_ups": [asdict(item) for item in follow_ups],
+        # sensitive values not carried are listed once, in secrets_not_carried (the import's plan lists them)
+        "follow_ups": [asdict(item) for item in follow_ups if item.category != SENSITIVE_VALUE],
         "deploys_to": _deploys_to(data, selection, projects),
         "external_references": {
             kind: dict(sorted(names.items())) for kind, names in selection.external.items()
@@ -123,12 +188,13 @@ def export_projects(
         write_bundle(
             destination,
             manifest=manifest,
-            resources=list(bundle_resources(data, selection)),
+            resources=_Counted(bundle_resources(data, selection), sum(selection.count().values())),
             secrets=values.carried,
             blobs=blobs,
             password=password,
             progress=progress,
             cancel=cancel,
+            prepared_key=key,
         )
     for kind, count in sorted(selection.count().items(), key=lambda item: _KIND_ORDER.get(item[0], 99)):
         report.count(kind, "exported", count)
@@ -140,7 +206,7 @@ def export_projects(
             "The secrets file names values this export does not need: " + ", ".join(values.unused_supplied)
         )
     report.follow_ups.extend(follow_ups)
-    report.http_requests = client.request_count - first_request
+    report.http_requests = client.request_count - first_request + (scan.requests if scan_given else 0)
     report.details.update(
         destination=str(destination),
         space=space.get("Name", space_name),
@@ -163,12 +229,7 @@ def list_secret_references(
     cancel: CancelToken | None = None,
 ) -> list[SecretRef]:
     """Every sensitive value the export of these projects needs, with how it can be carried."""
-    space = client.resolve_space(space_name)
-    data = SourceData(space_id=str(space["Id"]), server_version=client.server_info().version)
-    reader = SourceReader(client, data, progress or no_progress, cancel)
-    projects = resolve_projects(reader, space_name, project_names)
-    selection = read_everything(reader, [p["Id"] for p in projects])
-    return [entry.as_ref() for entry in secret_values.inventory(data, selection)]
+    return scan_source(client, space_name, project_names, progress=progress, cancel=cancel).refs
 
 
 # --- resolving and reading ------------------------------------------------------------------------
@@ -179,7 +240,7 @@ def resolve_projects(reader: SourceReader, space_name: str, project_names: list[
     if not project_names:
         raise ExportRefused("Choose at least one project to export.")
     reader.run(
-        [("Project", lambda: reader._store("Project", reader.client.get_all(reader.api("projects/all"))))]
+        [("Project", lambda: reader._store("Project", reader.client.read_collection(reader.api("projects"))))]
     )
     by_name = {str(p.get("Name")): p for p in reader.data.of("Project").values()}
     problems: list[str] = []
@@ -219,13 +280,15 @@ def read_everything(reader: SourceReader, project_ids: list[str]) -> Selection:
     data = reader.data
     projects = [data.of("Project")[project_id] for project_id in project_ids]
     level1 = [reader.whole_collection(kind) for kind in WHOLE_COLLECTIONS]
-    level1.append(reader.paged_collection(kinds.PROJECT_TRIGGER))
+    level1.append(reader.whole_collection(kinds.PROJECT_TRIGGER))
     level1 += reader.by_ids(
         "DeploymentProcess", "deploymentprocesses", [p.get("DeploymentProcessId") for p in projects]
     )
-    level1 += reader.by_ids("VariableSet", "variables", [p.get("VariableSetId") for p in projects])
+    level1 += reader.by_ids("VariableSet", "variables/all", [p.get("VariableSetId") for p in projects])
     level1 += reader.logos(projects)
+    level1 += reader.deployment_settings(projects)
     reader.run(level1)
+    reader.run(reader.settings_rest(projects))
 
     runbooks = project_children(data, "Runbook", project_ids)
     library_sets = [
@@ -234,30 +297,49 @@ def read_everything(reader: SourceReader, project_ids: list[str]) -> Selection:
     level2 = reader.by_ids(
         "RunbookProcess", "runbookProcesses", [r.get("RunbookProcessId") for r in runbooks]
     )
-    level2 += reader.by_ids("VariableSet", "variables", [s.get("VariableSetId") for s in library_sets])
+    level2 += reader.by_ids("VariableSet", "variables/all", [s.get("VariableSetId") for s in library_sets])
     tenant_ids = connected_tenant_ids(data, project_ids)
     level2 += reader.all_tenant_variables(tenant_ids)
     reader.run(level2)
     if reader.tenant_variables_missing:
         reader.run(reader.tenant_variables(tenant_ids))
+    if tenant_ids and reader.client.feature_enabled(tenant_values.SCOPED_TENANT_VARIABLES):
+        reader.run(reader.scoped_common_variables(tenant_ids))
 
-    first = select(data, project_ids)
+    closure = Closure(data, project_ids)
+    first = closure.run()  # everything but what level 3 reads: templates' versions, teams, machines
     level3 = reader.template_versions(template_versions_to_read(first))
-    level3 += reader.by_ids("Team", "/api/teams", sorted(first.team_ids), required=False)
+    level3 += reader.optional_by_ids("Team", "/api/teams", sorted(first.team_ids), "teams", required=False)
+    level3 += reader.one_by_one(kinds.GIT_CREDENTIAL, sorted(first.git_credential_ids), "Git credential")
     level3 += reader.optional_by_ids(
         MACHINE_KIND, "machines", sorted(first.machine_ids), "deployment targets"
     )
     reader.run(level3)
-    return select(data, project_ids)
+    return closure.complete()
 
 
 # --- what goes into the bundle -----------------------------------------------------------------------
 
 
+class _Counted:
+    """The scrubbed documents one at a time, each freed once written (a list of them all was a second
+    copy of the export in memory), with their number for the write progress."""
+
+    def __init__(self, resources: Iterator[BundleResource], count: int) -> None:
+        self._resources = resources
+        self._count = count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[BundleResource]:
+        return self._resources
+
+
 def bundle_resources(data: SourceData, selection: Selection) -> Iterator[BundleResource]:
     for kind in sorted(selection.carried, key=lambda k: _KIND_ORDER.get(k, 99)):
         for item_id, document in sorted(selection.carried[kind].items()):
-            clean = scrub(copy.deepcopy(document))
+            clean = scrubbed_copy(document)
             clean.pop("Links", None)
             yield BundleResource(kind, item_id, resource_name(data, kind, document), clean)
 
@@ -279,18 +361,18 @@ def resource_name(data: SourceData, kind: str, document: Doc) -> str:
     return str(document.get("Id"))
 
 
-def scrub(node: Any) -> Any:
-    """Belt and braces: no secret value survives in a document, whatever the server sent."""
+def scrubbed_copy(node: Any) -> Any:
+    """A copy in which no secret value survives, whatever the server sent (copied and scrubbed in one
+    pass: a deep copy followed by a scrub walked every document twice)."""
     if isinstance(node, dict):
-        if "HasValue" in node and "NewValue" in node:
-            node["NewValue"] = None
-        if node.get("IsSensitive") is True and "Value" in node:
-            node["Value"] = None
-        for value in node.values():
-            scrub(value)
-    elif isinstance(node, list):
-        for value in node:
-            scrub(value)
+        clean = {key: scrubbed_copy(value) for key, value in node.items()}
+        if "HasValue" in clean and "NewValue" in clean:
+            clean["NewValue"] = None
+        if clean.get("IsSensitive") is True and "Value" in clean:
+            clean["Value"] = None
+        return clean
+    if isinstance(node, list):
+        return [scrubbed_copy(value) for value in node]
     return node
 
 
@@ -342,7 +424,7 @@ def _follow_ups(
             )
     follow_ups.extend(package_follow_ups(packages))
     for item in not_carried:
-        follow_ups.append(FollowUp("sensitive-value", f"{item['ref']} is not carried: {item['reason']}."))
+        follow_ups.append(not_carried_follow_up(item))
     return follow_ups
 
 

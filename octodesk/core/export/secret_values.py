@@ -22,6 +22,7 @@ from octodesk.core.export.selection import Selection
 from octodesk.core.export.walk import SourceData, SourceReader
 from octodesk.core.redact import register_secret
 from octodesk.core.resources import secret_refs as refs
+from octodesk.core.resources import tenant_values
 from octodesk.core.resources.model import kind_of_id, process_actions
 
 Doc = dict[str, Any]
@@ -102,7 +103,7 @@ def inventory(data: SourceData, selection: Selection) -> list[SecretEntry]:
                     ref = refs.parameter_ref(kind, str(owner.get("Name")), str(template.get("Name")))
                     add(ref, f"sensitive template default in {kind} '{owner.get('Name')}'", kind, owner_id)
     for account_id, account in sorted(carried.get("Account", {}).items()):
-        for field, value in account.items():
+        for field, value in account.items():  # every SensitiveValue property, whatever the account type
             if refs.has_secret(value):
                 add(
                     refs.account_ref(str(account.get("Name")), field),
@@ -111,8 +112,9 @@ def inventory(data: SourceData, selection: Selection) -> list[SecretEntry]:
                     account_id,
                 )
     for feed_id, feed in sorted(carried.get("Feed", {}).items()):
-        if refs.has_secret(feed.get("Password")):
-            add(refs.feed_ref(str(feed.get("Name"))), "feed password", "Feed", feed_id)
+        for field, value in feed.items():  # Password, SecretKey (S3, ECR), ServiceAccountJsonKey (GCS), ...
+            if refs.has_secret(value):
+                add(refs.feed_ref(str(feed.get("Name")), field), f"feed {field}", "Feed", feed_id)
     for certificate_id, certificate in sorted(carried.get("Certificate", {}).items()):
         name = str(certificate.get("Name"))
         add(
@@ -129,6 +131,15 @@ def inventory(data: SourceData, selection: Selection) -> list[SecretEntry]:
                 "Certificate",
                 certificate_id,
             )
+    for trigger_id, trigger in sorted(carried.get("ProjectTrigger", {}).items()):
+        if refs.has_secret((trigger.get("Filter") or {}).get("Secret")):
+            project = names.name("Project", str(trigger.get("ProjectId")))
+            ref = refs.trigger_ref(project, str(trigger.get("Name")))
+            add(ref, f"webhook secret of trigger '{trigger.get('Name')}'", "ProjectTrigger", trigger_id)
+    for credential_id, credential in sorted(carried.get("GitCredential", {}).items()):
+        if refs.has_secret((credential.get("Details") or {}).get("Password")):
+            ref = refs.git_credential_ref(str(credential.get("Name")))
+            add(ref, "Git credential password", "GitCredential", credential_id)
     for tenant_id, variables in sorted(carried.get("TenantVariables", {}).items()):
         _tenant_entries(names, tenant_id, variables, add)
     return list(entries.values())
@@ -155,6 +166,23 @@ def _tenant_entries(names: _Names, tenant_id: str, variables: Doc, add: Callable
                     tenant, "LibraryVariableSet", library, templates.get(template_id, template_id)
                 )
                 add(ref, f"sensitive tenant variable of '{tenant}'", "TenantVariables", tenant_id)
+
+    for value in variables.get(tenant_values.SCOPED_COMMON) or []:
+        if refs.has_secret(value.get("Value")):
+            set_id = str(value.get("LibraryVariableSetId"))
+            templates = _template_names(names.data.get("LibraryVariableSet", set_id))
+            template_id = str(value.get("TemplateId"))
+            scope = refs.environments_label(
+                names.name("Environment", e) for e in value.get("EnvironmentIds") or []
+            )
+            ref = refs.tenant_ref(
+                tenant,
+                "LibraryVariableSet",
+                names.name("LibraryVariableSet", set_id),
+                templates.get(template_id, template_id),
+                scope,
+            )
+            add(ref, f"sensitive tenant variable of '{tenant}'", "TenantVariables", tenant_id)
 
 
 def _template_names(*owners: Doc | None) -> dict[str, str]:

@@ -9,13 +9,12 @@ steps use, Deploy-a-Release child projects, machines, releases and users only by
 
 from __future__ import annotations
 
-import copy
-from collections import defaultdict
+from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Any
 
 from octodesk.core.export.walk import MACHINE_KIND, SourceData
-from octodesk.core.resources import model
+from octodesk.core.resources import model, tenant_values
 
 DEFAULT_LIFECYCLE = "Default Lifecycle"
 # Kinds picked from whole collections when referenced (shared resources, matched by name on import).
@@ -70,6 +69,7 @@ class Selection:
     )  # kind -> id -> name
     templates: dict[str, TemplateUse] = field(default_factory=dict)
     team_ids: set[str] = field(default_factory=set)
+    git_credential_ids: set[str] = field(default_factory=set)
     machine_ids: set[str] = field(default_factory=set)
     roles: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # project id -> roles
     deploy_release_children: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
@@ -104,25 +104,52 @@ def project_children(data: SourceData, kind: str, project_ids: list[str]) -> lis
 
 
 def select(data: SourceData, project_ids: list[str]) -> Selection:
-    return _Closure(data, project_ids).run()
+    closure = Closure(data, project_ids)
+    closure.run()
+    return closure.complete()
 
 
-class _Closure:
+class Closure:
+    """The closure in two steps: :meth:`run` follows everything read so far and names the step template
+    versions, teams and machines still to read; :meth:`complete` adds those once read (instead of a
+    second closure from scratch)."""
+
     def __init__(self, data: SourceData, project_ids: list[str]) -> None:
         self.data = data
         self.selection = Selection(list(project_ids))
-        self.queue: list[tuple[str, Doc]] = []
+        self.queue: deque[tuple[str, Doc]] = deque()
         self.library_sets = set(library_set_ids(data, project_ids))
+
+    def complete(self) -> Selection:
+        """Teams, Git credentials and machines now read, then each template at its version and what that
+        references."""
+        for team_id in sorted(self.selection.team_ids):
+            self.add("Team", self.data.get("Team", team_id))
+        for credential_id in sorted(self.selection.git_credential_ids):
+            self.add(model.GIT_CREDENTIAL, self.data.get(model.GIT_CREDENTIAL, credential_id))
+        for machine_id in sorted(self.selection.machine_ids):
+            self._external(MACHINE_KIND, machine_id)
+        self._drain()
+        self._add_templates()
+        return self.selection
+
+    def _drain(self) -> None:
+        while self.queue:
+            kind, document = self.queue.popleft()
+            if kind in PROCESS_KINDS:
+                self._note_process(kind, document)
+            for ref in model.references(kind, document):
+                self.follow(kind, document, ref)
 
     def run(self) -> Selection:
         projects = set(self.selection.project_ids)
         for project_id in self.selection.project_ids:
             self.add("Project", self.data.get("Project", project_id))
-        for kind in ("Channel", "Runbook", "ProjectTrigger"):
+        for kind in ("Channel", "Runbook", "ProjectTrigger", "DeploymentSettings"):
             for document in project_children(self.data, kind, self.selection.project_ids):
                 self.add(kind, document)
         for tenant_id in connected_tenant_ids(self.data, self.selection.project_ids):
-            tenant = copy.deepcopy(self.data.get("Tenant", tenant_id) or {})
+            tenant = model.copy_json(self.data.get("Tenant", tenant_id) or {})
             tenant["ProjectEnvironments"] = {
                 key: value
                 for key, value in (tenant.get("ProjectEnvironments") or {}).items()
@@ -132,13 +159,7 @@ class _Closure:
             variables = self.data.get("TenantVariables", tenant_id)
             if variables is not None:
                 self.add("TenantVariables", self._trim_tenant_variables(variables, projects))
-        while self.queue:
-            kind, document = self.queue.pop(0)
-            if kind in PROCESS_KINDS:
-                self._note_process(kind, document)
-            for ref in model.references(kind, document):
-                self.follow(kind, document, ref)
-        self._add_templates()
+        self._drain()
         return self.selection
 
     def add(self, kind: str, document: Doc | None) -> None:
@@ -150,15 +171,22 @@ class _Closure:
         self.queue.append((kind, document))
 
     def _trim_tenant_variables(self, variables: Doc, projects: set[str]) -> Doc:
-        trimmed = copy.deepcopy(variables)
-        trimmed["ProjectVariables"] = {
-            key: value for key, value in (trimmed.get("ProjectVariables") or {}).items() if key in projects
-        }
-        trimmed["LibraryVariables"] = {
-            key: value
-            for key, value in (trimmed.get("LibraryVariables") or {}).items()
-            if key in self.library_sets
-        }
+        """A copy holding only the exported projects and library sets (filtered first: a tenant's values
+        for every other project are most of the document, and copying them cost more than the rest)."""
+        kept = {"ProjectVariables": projects, "LibraryVariables": self.library_sets}
+        trimmed = {key: value for key, value in variables.items() if key not in kept}
+        trimmed = model.copy_json(trimmed)
+        for key, wanted in kept.items():
+            entries = variables.get(key) or {}
+            trimmed[key] = {
+                entry: model.copy_json(value) for entry, value in entries.items() if entry in wanted
+            }
+        if tenant_values.SCOPED_COMMON in trimmed:
+            trimmed[tenant_values.SCOPED_COMMON] = [
+                value
+                for value in trimmed[tenant_values.SCOPED_COMMON] or []
+                if value.get("LibraryVariableSetId") in self.library_sets
+            ]
         return trimmed
 
     def _external(self, kind: str, item_id: str) -> None:
@@ -209,6 +237,9 @@ class _Closure:
         elif target == "Team":
             selection.team_ids.add(ref.value)
             self.add("Team", self.data.get("Team", ref.value))
+        elif target == model.GIT_CREDENTIAL:
+            selection.git_credential_ids.add(ref.value)
+            self.add(target, self.data.get(target, ref.value))
         elif target == "Tenant" and not selection.has("Tenant", ref.value):
             self._external("Tenant", ref.value)
         elif target in CHILD_KINDS:
@@ -254,10 +285,7 @@ class _Closure:
                     f"the bundle carries version {version}."
                 )
             self.add("ActionTemplate", document)
-        while self.queue:
-            kind, document = self.queue.pop(0)
-            for ref in model.references(kind, document):
-                self.follow(kind, document, ref)
+        self._drain()
 
 
 def _label(document: Doc) -> str:
@@ -275,7 +303,7 @@ def template_versions_to_read(selection: Selection) -> list[tuple[str, int]]:
 def deploys_to(data: SourceData, selection: Selection, project_id: str) -> tuple[list[str], list[str]]:
     """(target roles, environment names) of a project: its steps' roles, its lifecycles' environments."""
     lifecycle_ids = {(data.get("Project", project_id) or {}).get("LifecycleId")}
-    for channel in project_children(data, "Channel", [project_id]):
+    for channel in data.owned_by("Channel", project_id):
         if channel.get("LifecycleId"):
             lifecycle_ids.add(channel["LifecycleId"])
     environment_ids: list[str] = []

@@ -18,7 +18,7 @@ from octodesk.core.cancel import CancelToken
 from octodesk.core.errors import IncompleteAnswer, PermissionDenied, ResourceNotFound
 from octodesk.core.octopus.client import OctopusClient
 from octodesk.core.progress import Progress, ProgressCallback
-from octodesk.core.resources import kinds
+from octodesk.core.resources import kinds, settings, tenant_values
 
 IDS_PER_BATCH = 100  # the client's batch size: one request per task
 
@@ -52,6 +52,9 @@ class SourceData:
     template_versions: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
     logos: dict[str, tuple[bytes, str]] = field(default_factory=dict)  # project id -> (bytes, content type)
     warnings: list[str] = field(default_factory=list)
+    _owned: dict[str, tuple[int, dict[Any, list[dict[str, Any]]]]] = field(
+        default_factory=dict, repr=False
+    )
 
     def of(self, kind: str) -> dict[str, dict[str, Any]]:
         return self.docs.setdefault(kind, {})
@@ -63,6 +66,18 @@ class SourceData:
         document = self.get(kind, item_id)
         name = document.get("Name") if document else None
         return name if isinstance(name, str) else None
+
+    def owned_by(self, kind: str, project_id: str) -> list[dict[str, Any]]:
+        """The documents of ``kind`` whose ProjectId is ``project_id``: indexed once per kind (and again
+        only when more were read), not scanned once per project."""
+        documents = self.of(kind)
+        count, index = self._owned.get(kind, (-1, {}))
+        if count != len(documents):
+            index = {}
+            for document in documents.values():
+                index.setdefault(document.get("ProjectId"), []).append(document)
+            self._owned[kind] = (len(documents), index)
+        return list(index.get(project_id, []))
 
 
 class SourceReader:
@@ -126,18 +141,12 @@ class SourceReader:
     # --- tasks -----------------------------------------------------------------------------------
 
     def whole_collection(self, kind: kinds.Kind) -> Task:
+        """One kind read whole: its ``/all`` route, or its pages where the server has no ``/all``."""
+
         def read() -> None:
-            route = self.api(kind.route)
-            try:
-                documents = self.client.get_all(f"{route}/all")
-            except ResourceNotFound:  # a server without the /all route: page the collection instead
-                documents = self.client.get_all(route)
-            self._store(kind.name, documents)
+            self._store(kind.name, self.client.read_collection(self.api(kind.route), all_route=kind.has_all))
 
         return kind.name, read
-
-    def paged_collection(self, kind: kinds.Kind) -> Task:
-        return kind.name, lambda: self._store(kind.name, self.client.get_all(self.api(kind.route)))
 
     def by_ids(self, kind: str, route: str, ids: Iterable[object], *, required: bool = True) -> list[Task]:
         """One task per batch of ids not read yet. An id the server does not return fails the export when
@@ -169,9 +178,12 @@ class SourceReader:
 
         return [(kind, reader(batch)) for batch in batches]
 
-    def optional_by_ids(self, kind: str, route: str, ids: Iterable[object], what: str) -> list[Task]:
-        """Reads that only add names to the report: a refusal is a warning, not a failure."""
-        tasks = self.by_ids(kind, route, ids)
+    def optional_by_ids(
+        self, kind: str, route: str, ids: Iterable[object], what: str, *, required: bool = True
+    ) -> list[Task]:
+        """Reads a key may be refused (targets, teams: permissions of their own) or that only add names: a
+        refusal is a warning, not a failure; what could not be read is then not carried."""
+        tasks = self.by_ids(kind, route, ids, required=required)
 
         def tolerant(read: Callable[[], None]) -> Callable[[], None]:
             def run() -> None:
@@ -218,6 +230,67 @@ class SourceReader:
 
         missing = self._missing(kinds.TENANT_VARIABLES.name, tenant_ids)
         return [(kinds.TENANT_VARIABLES.name, reader(item)) for item in missing]
+
+    def deployment_settings(self, projects: list[dict[str, Any]]) -> list[Task]:
+        """The first project's settings (one request): where the server has settings a project document
+        lacks, ``settings_rest`` reads the others'."""
+        if not projects:
+            return []
+
+        def read() -> None:
+            self._store_settings(str(projects[0]["Id"]))
+
+        return [(kinds.DEPLOYMENT_SETTINGS.name, read)]
+
+    def settings_rest(self, projects: list[dict[str, Any]]) -> list[Task]:
+        if not self.data.of(kinds.DEPLOYMENT_SETTINGS.name):
+            return []  # the first project's answer had no settings-only field: this server has none
+
+        def reader(project_id: str) -> Callable[[], None]:
+            return lambda: self._store_settings(project_id)
+
+        return [(kinds.DEPLOYMENT_SETTINGS.name, reader(str(p["Id"]))) for p in projects[1:]]
+
+    def _store_settings(self, project_id: str) -> None:
+        try:
+            answer = self.client.get(self.api(f"projects/{project_id}/deploymentsettings"))
+        except ResourceNotFound:
+            return  # a server older than the settings route: everything is on the project document
+        document = settings.settings_only(answer, project_id)
+        if document is not None:
+            self._store(kinds.DEPLOYMENT_SETTINGS.name, [document])
+
+    def one_by_one(self, kind: kinds.Kind, ids: Iterable[str], what: str) -> list[Task]:
+        """Resources whose collection takes no ids filter (Git credentials), one request each; one the key
+        may not read or the server no longer has is a warning (the import then reports the reference)."""
+
+        def reader(item_id: str) -> Callable[[], None]:
+            def read() -> None:
+                try:
+                    self._store(kind.name, [self.client.get(self.api(f"{kind.route}/{item_id}"))])
+                except (PermissionDenied, ResourceNotFound) as error:
+                    with self._lock:
+                        self.data.warnings.append(f"Could not read {what} {item_id}: {error}")
+
+            return read
+
+        return [(kind.name, reader(item_id)) for item_id in self._missing(kind.name, ids)]
+
+    def scoped_common_variables(self, tenant_ids: Iterable[str]) -> list[Task]:
+        """Servers with scoped common variables: each tenant's environment-scoped common values, which the
+        2021.2 view leaves out (one request per tenant), added to its TenantVariables document."""
+
+        def reader(tenant_id: str) -> Callable[[], None]:
+            def read() -> None:
+                answer = self.client.get(self.api(f"tenants/{tenant_id}/commonvariables"))
+                with self._lock:
+                    document = self.data.of(kinds.TENANT_VARIABLES.name).get(tenant_id)
+                    if document is not None:
+                        document[tenant_values.SCOPED_COMMON] = tenant_values.scoped_common_values(answer)
+
+            return read
+
+        return [(kinds.TENANT_VARIABLES.name, reader(tenant_id)) for tenant_id in dict.fromkeys(tenant_ids)]
 
     def _store_tenant_variables(self, documents: Iterable[dict[str, Any]]) -> None:
         for document in documents:

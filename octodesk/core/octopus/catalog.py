@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from octodesk.core.errors import ResourceNotFound
 from octodesk.core.octopus.client import OctopusClient
 
 
@@ -31,14 +30,6 @@ class SpaceSummary:
     slug: str = ""
 
 
-def read_whole_collection(client: OctopusClient, route: str) -> list[dict[str, Any]]:
-    """``route``/all when the server has it, otherwise every page of ``route``."""
-    try:
-        return client.get_all(f"{route}/all")
-    except ResourceNotFound:
-        return client.get_all(route)
-
-
 def is_version_controlled(project: dict[str, Any]) -> bool:
     """Config-as-Code projects keep their process and variables in Git; OctoDesk refuses to move them."""
     if project.get("IsVersionControlled"):
@@ -49,8 +40,8 @@ def is_version_controlled(project: dict[str, Any]) -> bool:
 
 def list_projects(client: OctopusClient, space_id: str) -> list[ProjectSummary]:
     """Every project of the space with its group name, sorted by group then name (case-insensitive)."""
-    projects = read_whole_collection(client, f"/api/{space_id}/projects")
-    groups = read_whole_collection(client, f"/api/{space_id}/projectgroups")
+    projects = client.read_collection(f"/api/{space_id}/projects")
+    groups = client.read_collection(f"/api/{space_id}/projectgroups")
     group_names = {str(group.get("Id")): str(group.get("Name") or "") for group in groups}
     summaries = []
     for project in projects:

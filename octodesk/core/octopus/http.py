@@ -1,20 +1,14 @@
 """HTTP building blocks of the Octopus client: URL normalisation, and turning every way a request can fail
-into one typed, secret-free error plus the facts the retry policy needs."""
+into one typed, secret-free error plus the facts the retry policy needs (the I/O is in ``transport``)."""
 
 from __future__ import annotations
 
 import email.utils
 import json
-import socket
-import ssl
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
-
-import requests
-import urllib3.exceptions
 
 from octodesk.core.errors import (
     AuthenticationFailed,
@@ -29,10 +23,10 @@ from octodesk.core.errors import (
     TlsError,
     ValidationFailed,
 )
+from octodesk.core.octopus.transport import CONNECT_TIMEOUT_CAP, Answer, NoAnswer
 from octodesk.core.redact import redact
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-CONNECT_TIMEOUT_CAP = 15.0  # seconds to establish a connection, however long a slow answer may take
 MAX_DETAIL_CHARS = 300
 
 
@@ -65,6 +59,14 @@ def normalise_server_url(url: str) -> str:
     return urlunsplit((scheme, parts.netloc, path, "", ""))
 
 
+@dataclass(frozen=True)
+class EncodedJson:
+    """A request body already encoded as JSON (UTF-8): the import encodes each write once, for its leak
+    check and for the wire."""
+
+    data: bytes
+
+
 @dataclass
 class Failure:
     """One failed attempt: the error to raise if we give up, and whether another attempt is safe."""
@@ -80,52 +82,24 @@ class Failure:
         return method.upper() in IDEMPOTENT_METHODS or not self.may_have_reached_server
 
 
-def _exception_chain(error: BaseException) -> Iterator[BaseException]:
-    """The error and everything it wraps (requests -> urllib3 -> socket), without looping."""
-    seen: set[int] = set()
-    pending: list[BaseException] = [error]
-    while pending:
-        current = pending.pop(0)
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        yield current
-        inner: list[Any] = [getattr(current, "reason", None), current.__cause__, current.__context__]
-        inner.extend(current.args)
-        pending.extend(item for item in inner if isinstance(item, BaseException))
-
-
-def _has(error: BaseException, *types: type[BaseException]) -> BaseException | None:
-    return next((item for item in _exception_chain(error) if isinstance(item, types)), None)
-
-
-def _tls_reason(error: BaseException) -> str:
-    verify_error = _has(error, ssl.SSLCertVerificationError)
-    if isinstance(verify_error, ssl.SSLCertVerificationError) and verify_error.verify_message:
-        return f"certificate verify failed: {verify_error.verify_message}"
-    ssl_error = _has(error, ssl.SSLError)
-    if isinstance(ssl_error, ssl.SSLError) and ssl_error.reason:
-        return str(ssl_error.reason).replace("_", " ").lower()
-    return "handshake failed"
-
-
-def classify_exception(
-    error: requests.RequestException, method: str, path: str, server_url: str, timeout: float | None = None
+def classify_no_answer(
+    error: NoAnswer, method: str, path: str, server_url: str, timeout: float | None = None
 ) -> Failure:
-    """A request that got no HTTP answer: DNS, refused, TLS, timeout, dropped connection."""
+    """A request that got no complete HTTP answer: DNS, refused, TLS, timeout, dropped connection, too big."""
     what = f"{method} {path}"
     within = f" within {timeout:g} s" if timeout else " in time"
     connect_within = f" within {min(timeout, CONNECT_TIMEOUT_CAP):g} s" if timeout else " in time"
-    if isinstance(error, requests.exceptions.SSLError) or _has(error, ssl.SSLError):
+    reason = error.reason
+    if reason == "tls":
         return Failure(
             TlsError(
-                f"The TLS connection to {server_url} failed ({_tls_reason(error)}). "
+                f"The TLS connection to {server_url} failed ({error.detail or 'handshake failed'}). "
                 "If the server uses a private certificate authority, give its CA bundle file."
             ),
             transient=False,
             may_have_reached_server=False,
         )
-    if isinstance(error, requests.exceptions.ProxyError):
+    if reason == "proxy":
         return Failure(
             ConnectionFailed(
                 f"Could not reach {server_url} through the proxy (HTTPS_PROXY/HTTP_PROXY): "
@@ -134,45 +108,39 @@ def classify_exception(
             transient=True,
             may_have_reached_server=False,
         )
-    if isinstance(error, requests.exceptions.ConnectTimeout):
+    if reason == "connect-timeout":
         return Failure(
             RequestTimedOut(f"{what}: {server_url} did not accept a connection{connect_within}."),
             # usually a firewall or a wrong address: waiting again rarely helps and keeps the user waiting
             transient=False,
             may_have_reached_server=False,
         )
-    if isinstance(error, requests.exceptions.Timeout) or _has(error, socket.timeout, TimeoutError):
+    if reason == "timeout":
         return Failure(
             RequestTimedOut(f"{what} timed out: {server_url} did not answer{within}."),
             transient=False,
             may_have_reached_server=True,
         )
-    if _has(error, urllib3.exceptions.NameResolutionError, socket.gaierror):
+    if reason == "dns":
         host = urlsplit(server_url).hostname
         return Failure(
             ConnectionFailed(f"Could not find the server {host}: the host name does not resolve."),
             transient=False,
             may_have_reached_server=False,
         )
-    never_connected = _has(error, urllib3.exceptions.NewConnectionError) and not _has(
-        error, urllib3.exceptions.ProtocolError
-    )
-    if never_connected or _has(error, ConnectionRefusedError):
-        reason = "the connection was refused"
-        if not _has(error, ConnectionRefusedError):
-            os_error = _has(error, OSError)
-            strerror = getattr(os_error, "strerror", None)
-            reason = str(strerror).lower() if strerror else "no connection could be made"
+    if reason in ("refused", "connect"):
+        detail = "the connection was refused" if reason == "refused" else error.detail
+        detail = detail or "no connection could be made"
         return Failure(
-            ConnectionFailed(f"Could not connect to {server_url}: {reason}."),
+            ConnectionFailed(f"Could not connect to {server_url}: {detail}."),
             transient=True,
             may_have_reached_server=False,
         )
-    if isinstance(error, requests.exceptions.InvalidURL | requests.exceptions.MissingSchema):
+    if reason == "too-large":
         return Failure(
-            InvalidServerUrl(f"{what}: the address {server_url} is not valid."),
+            ServerFailure(f"{what}: {error.detail}; OctoDesk stopped reading it."),
             transient=False,
-            may_have_reached_server=False,
+            may_have_reached_server=True,
         )
     # Reset, remote disconnect, truncated body: the request may have been processed.
     return Failure(
@@ -200,28 +168,28 @@ def parse_retry_after(value: str | None) -> float | None:
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
-def _looks_like_html(response: requests.Response) -> bool:
-    content_type = response.headers.get("Content-Type", "").lower()
-    head = response.content[:200].lstrip().lower()
+def _looks_like_html(response: Answer) -> bool:
+    content_type = response.content_type.lower()
+    head = response.body[:200].lstrip().lower()
     return "html" in content_type or head.startswith((b"<!doctype html", b"<html"))
 
 
-def error_details(response: requests.Response) -> tuple[str, list[str]]:
+def error_details(response: Answer) -> tuple[str, list[str]]:
     """The server's ErrorMessage and Errors from an error body, or a short description of what came back."""
     try:
-        body = response.json()
-    except ValueError:
+        body = json.loads(response.body)
+    except (ValueError, RecursionError):
         body = None
     if isinstance(body, dict):
         message = str(body.get("ErrorMessage") or body.get("Message") or "").strip()
         raw_errors = body.get("Errors") or []
         errors = [str(item) for item in raw_errors] if isinstance(raw_errors, list) else [str(raw_errors)]
         return message, errors
-    if not response.content:
+    if not response.body:
         return "", []
     if _looks_like_html(response):
         return "the server returned an HTML page instead of an API answer", []
-    text = response.text.strip().replace("\n", " ")
+    text = response.body[: MAX_DETAIL_CHARS * 4].decode("utf-8", "replace").strip().replace("\n", " ")
     return text[:MAX_DETAIL_CHARS], []
 
 
@@ -244,7 +212,7 @@ _REFUSALS: dict[int, tuple[type[ServerError], str]] = {
 RETRYABLE_5XX = frozenset({500, 502, 503, 504})
 
 
-def _redirected(response: requests.Response, what: str, server_url: str, path: str) -> InvalidServerUrl:
+def _redirected(response: Answer, what: str, server_url: str, path: str) -> InvalidServerUrl:
     """Redirects are not followed: a POST would turn into a GET, and the API key header would go along
     to whatever host the redirect names. The user should give the final address instead."""
     location = response.headers.get("Location", "")
@@ -257,15 +225,13 @@ def _redirected(response: requests.Response, what: str, server_url: str, path: s
                 hint = f": use {normalise_server_url(target[: -len(path)])} as the server URL"
             except InvalidServerUrl:
                 pass
-    status = response.status_code
+    status = response.status
     return InvalidServerUrl(f"{what} was redirected ({status}){hint}.", status=status, url=server_url + path)
 
 
-def classify_response(
-    response: requests.Response, method: str, path: str, attempts: int, server_url: str
-) -> Failure:
+def classify_response(response: Answer, method: str, path: str, attempts: int, server_url: str) -> Failure:
     """A non-2xx answer as a typed error. ``attempts`` is how many tries this one was (for the message)."""
-    status = response.status_code
+    status = response.status
     message, errors = error_details(response)
     detail = _describe(message, errors)
     what = f"{method} {path}"
@@ -299,17 +265,18 @@ class UndecodableResponse(Exception):
     """A 2xx answer whose body is not the JSON we asked for (internal: becomes a ServerFailure)."""
 
 
-def decode_json(response: requests.Response) -> Any:
-    """The JSON body of a 2xx answer; None for an empty body; UndecodableResponse otherwise."""
-    if response.status_code == 204 or not response.content:
+def decode_json(response: Answer) -> Any:
+    """The JSON body of a 2xx answer; None for an empty body; UndecodableResponse otherwise (also for JSON
+    nested too deep to decode)."""
+    if response.status == 204 or not response.body:
         return None
     if _looks_like_html(response):
         raise UndecodableResponse("the server returned an HTML page instead of JSON")
     try:
-        return json.loads(response.content)
-    except ValueError as error:
-        content_type = response.headers.get("Content-Type", "") or "no content type"
-        kind = error.__class__.__name__
+        return json.loads(response.body)
+    except (ValueError, RecursionError) as error:
+        content_type = response.content_type or "no content type"
+        kind = "nested too deep" if isinstance(error, RecursionError) else error.__class__.__name__
         raise UndecodableResponse(f"the answer is not valid JSON ({content_type}: {kind})") from None
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from octodesk.core.bundle import read_bundle
 from octodesk.core.cancel import CancelToken
+from octodesk.core.gc_pause import engine_work
 from octodesk.core.journal import Journal, bundle_fingerprint
 from octodesk.core.plan.packages import plan_packages
 from octodesk.core.plan.rules import decide
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from octodesk.core.octopus.client import OctopusClient
     from octodesk.core.packages.transfer import PackageSource
 
+@engine_work
 def plan_import(
     bundle_path: str | os.PathLike[str],
     password: str,
@@ -51,7 +53,13 @@ def plan_import(
         cancel.raise_if_cancelled()
     report(Progress("connect", message=f"Reading target space {space_name}"))
     library_sets = [resource.name for resource in bundle.by_kind(kinds.LIBRARY_VARIABLE_SET.name)]
-    target = read_target(client, space_name, library_sets)
+    target = read_target(
+        client,
+        space_name,
+        library_sets,
+        tenant_variables=bool(bundle.by_kind(kinds.TENANT_VARIABLES.name)),
+        git_credentials=bool(bundle.by_kind(kinds.GIT_CREDENTIAL.name)),
+    )
     if cancel:
         cancel.raise_if_cancelled()
     journal = Journal.for_import(bundle_fingerprint(bundle_path), target.server_url, target.space_name)

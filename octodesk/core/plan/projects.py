@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from octodesk.core.octopus.catalog import is_version_controlled
 from octodesk.core.plan.types import ImportPlan, PlanItem
 from octodesk.core.plan.variables import project_name_of
 from octodesk.core.resources import kinds, model
@@ -40,7 +41,7 @@ def journal_target(plan: ImportPlan, kind: str, source_id: str) -> dict[str, Any
 
 def decide_project(plan: ImportPlan, source_id: str, name: str, doc: dict[str, Any]) -> PlanItem:
     kind = kinds.PROJECT.name
-    if doc.get("IsVersionControlled"):
+    if is_version_controlled(doc):
         plan.refusals.append(f"Project '{name}' is version-controlled (Git): importing it is not supported.")
         return PlanItem(kind, name, source_id, "skip", "version-controlled project")
     earlier = journal_target(plan, kind, source_id)
@@ -82,6 +83,15 @@ def decide_project(plan: ImportPlan, source_id: str, name: str, doc: dict[str, A
             "created by the interrupted run of this import",
             target_id=str(match.target["Id"]),
             resumed=True,
+        )
+    if plan.options.update_existing and is_version_controlled(match.target):
+        plan.refusals.append(
+            f"Project '{name}' is version-controlled (Git) on the target: its process and variables live in "
+            "Git, which an update from the bundle cannot write. Import it under another name, or move it "
+            "back to the database first."
+        )
+        return PlanItem(
+            kind, name, source_id, "skip", "version-controlled on the target", [], str(match.target["Id"])
         )
     if plan.options.update_existing:
         return PlanItem(

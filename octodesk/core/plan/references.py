@@ -3,8 +3,10 @@ the target by name; otherwise the plan is refused. Also the export's follow-ups 
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import TYPE_CHECKING
 
+from octodesk.core.plan.resolution import CARRIED_OR_MATCHED, RESOLUTION
 from octodesk.core.plan.types import ImportPlan
 from octodesk.core.resources import kinds, model
 from octodesk.core.resources.ids import match_by_name
@@ -48,14 +50,15 @@ def check_references(plan: ImportPlan) -> None:
             continue  # variables and triggers: left out one by one (with a follow-up) when unmappable
         for ref in model.references(resource.kind, resource.document):
             key = (ref.kind, ref.value)
-            if ref.by_name or ref.value in model.FIXED_IDS or ref.kind not in kinds.KINDS_BY_NAME:
+            how = RESOLUTION.get(ref.kind)
+            if how is None:
+                plan.refusals.append(
+                    f"{resource.kind} '{resource.name}' refers to a {ref.kind} ({ref.path}), a kind of "
+                    "reference the import does not know how to resolve."
+                )
                 continue
-            if ref.kind in (
-                kinds.DEPLOYMENT_PROCESS.name,
-                kinds.VARIABLE_SET.name,
-                kinds.RUNBOOK_PROCESS.name,
-            ):
-                continue  # child documents the target creates itself
+            if how != CARRIED_OR_MATCHED or ref.by_name or ref.value in model.FIXED_IDS:
+                continue  # see resolution.py: names, owners' children and templates, left-out scopes
             if key in carried or key in external:
                 continue
             if ref.optional and key not in external_names:
@@ -70,11 +73,16 @@ def check_references(plan: ImportPlan) -> None:
 
 
 def export_follow_ups(plan: ImportPlan, bundle: Bundle) -> None:
-    """The export's follow-ups (deployment targets, packages, sensitive values it could not carry)."""
-    from octodesk.core.report import FollowUp
+    """The export's follow-ups (deployment targets, packages, sensitive values it could not carry: those
+    are listed once, in ``secrets_not_carried``; bundles of earlier versions also list them here)."""
+    from octodesk.core.report import SENSITIVE_VALUE, FollowUp, not_carried_follow_up
 
-    for follow_up in bundle.manifest.get("follow_ups") or []:
-        if not isinstance(follow_up, dict) or not follow_up.get("message"):
+    listed = [item for item in bundle.manifest.get("follow_ups") or [] if isinstance(item, dict)]
+    if not any(item.get("category") == SENSITIVE_VALUE for item in listed):
+        not_carried = bundle.manifest.get("secrets_not_carried") or []
+        listed += [asdict(not_carried_follow_up(item)) for item in not_carried if isinstance(item, dict)]
+    for follow_up in listed:
+        if not follow_up.get("message"):
             continue
         plan.follow_ups.append(
             FollowUp(

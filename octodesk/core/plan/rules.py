@@ -13,8 +13,9 @@ from octodesk.core.plan.projects import (
     journal_target,
     refuse_ambiguous,
 )
+from octodesk.core.plan.readiness import check_required_secrets, check_unreadable_kinds
 from octodesk.core.plan.references import check_references, export_follow_ups, resolve_external_references
-from octodesk.core.plan.scopes import predict_left_out_variables
+from octodesk.core.plan.scopes import predict_left_out_tenant_values, predict_left_out_variables
 from octodesk.core.plan.types import ImportPlan, PlanItem
 from octodesk.core.plan.variables import missing_variables
 from octodesk.core.report import FollowUp
@@ -23,11 +24,12 @@ from octodesk.core.resources.ids import match_by_name
 
 # Shared kinds matched by name: present -> reuse (or a kind-specific rule), missing -> create.
 SHARED_KINDS = (
-    kinds.ENVIRONMENT.name,
     kinds.TAG_SET.name,
+    kinds.ENVIRONMENT.name,
     kinds.WORKER_POOL.name,
     kinds.FEED.name,
     kinds.TEAM.name,
+    kinds.GIT_CREDENTIAL.name,
     kinds.ACCOUNT.name,
     kinds.CERTIFICATE.name,
     kinds.LIFECYCLE.name,
@@ -48,6 +50,7 @@ def decide(plan: ImportPlan) -> None:
     """Every rule, in order; reads nothing (the target was read into ``plan.target``)."""
     bundle, target = plan.bundle, plan.target
     _check_versions(plan)
+    check_unreadable_kinds(plan)
     for kind in SHARED_KINDS:
         for resource in bundle.by_kind(kind):
             plan.items.append(_decide_shared(plan, kind, resource.id, resource.name, resource.document))
@@ -59,7 +62,9 @@ def decide(plan: ImportPlan) -> None:
     decide_project_children(plan)
     resolve_external_references(plan)
     check_references(plan)
+    check_required_secrets(plan)
     predict_left_out_variables(plan)
+    predict_left_out_tenant_values(plan)
     export_follow_ups(plan, bundle)
     if target.is_cloud is False and str(plan.source.get("hosting", "")).lower() in ("octopuscloud", "cloud"):
         plan.warnings.append(

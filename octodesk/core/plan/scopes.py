@@ -8,7 +8,7 @@ from typing import Any
 from octodesk.core.plan.types import ImportPlan
 from octodesk.core.plan.variables import SCOPE_VALUE_LISTS, label, signature
 from octodesk.core.report import FollowUp
-from octodesk.core.resources import kinds, model
+from octodesk.core.resources import kinds, model, tenant_values
 from octodesk.core.resources.ids import match_by_name
 
 
@@ -54,6 +54,46 @@ def predict_left_out_variables(plan: ImportPlan) -> None:
                     missing.append(f"{ref.kind} {ref.value}")
             if missing:
                 _left_out(plan, owner, label(variable, source_set), missing)
+
+
+def predict_left_out_tenant_values(plan: ImportPlan) -> None:
+    """Environment-scoped common tenant values have no place on a target without scoped common
+    variables: written unscoped they would apply to every environment, so they are left out."""
+    if plan.target.scoped_tenant_variables:
+        return
+    for resource in plan.bundle.by_kind(kinds.TENANT_VARIABLES.name):
+        scoped = resource.document.get(tenant_values.SCOPED_COMMON) or []
+        item = plan.item(kinds.TENANT_VARIABLES.name, resource.id)
+        for value in scoped:
+            described = scoped_common_label(plan, value)
+            if item is not None:
+                item.details.append(f"left out: {described}")
+            plan.follow_ups.append(
+                FollowUp(
+                    "scope",
+                    f"Tenant '{resource.name}' value {described} will be left out: the target has no "
+                    "environment-scoped common variables (writing it would apply it to every environment).",
+                    kinds.TENANT.name,
+                    resource.name,
+                )
+            )
+
+
+def scoped_common_label(plan: ImportPlan, value: dict[str, Any]) -> str:
+    """``Common Settings/Tenant.SupportPin [Production]``: an environment-scoped common value, by names."""
+    set_id = str(value.get("LibraryVariableSetId"))
+    library = plan.bundle.get(kinds.LIBRARY_VARIABLE_SET.name, set_id)
+    templates = {
+        str(t.get("Id")): str(t.get("Name"))
+        for t in (library.document if library else {}).get("Templates") or []
+    }
+    environments = []
+    for environment_id in value.get("EnvironmentIds") or []:
+        environment = plan.bundle.get(kinds.ENVIRONMENT.name, str(environment_id))
+        environments.append(environment.name if environment else str(environment_id))
+    template_id = str(value.get("TemplateId"))
+    owner = library.name if library else set_id
+    return f"{owner}/{templates.get(template_id, template_id)} [{', '.join(sorted(environments))}]"
 
 
 def _left_out(plan: ImportPlan, owner: tuple[str, str], variable: str, missing: list[str]) -> None:

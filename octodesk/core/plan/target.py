@@ -6,8 +6,9 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
+from octodesk.core.errors import PermissionDenied, ResourceNotFound
 from octodesk.core.octopus.client import OctopusClient
-from octodesk.core.resources import kinds
+from octodesk.core.resources import kinds, tenant_values
 from octodesk.core.resources.ids import match_by_name
 
 # Kinds matched by name against the target, and the collection that lists them.
@@ -38,6 +39,11 @@ class TargetSpace:
     collections: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     # The variable sets (by variable-set id) of the target's library variable sets the bundle also carries.
     library_variables: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Kinds the API key may not read (403), with the server's message: teams, deployment targets.
+    unreadable: dict[str, str] = field(default_factory=dict)
+    # Tenant values are written on projectvariables/commonvariables, with environment-scoped common values
+    # (the CommonVariableScopingFeatureToggle); otherwise through the 2021.2 tenants/{id}/variables.
+    scoped_tenant_variables: bool = False
 
     def of(self, kind: str) -> list[dict[str, Any]]:
         return self.collections.get(kind, [])
@@ -61,10 +67,16 @@ class TargetSpace:
 
 
 def read_target(
-    client: OctopusClient, space_name: str, library_set_names: Collection[str] = ()
+    client: OctopusClient,
+    space_name: str,
+    library_set_names: Collection[str] = (),
+    *,
+    tenant_variables: bool = False,
+    git_credentials: bool = False,
 ) -> TargetSpace:
-    """Server facts, the space, each collection the plan matches against (one request per kind), and the
-    variables of the library variable sets named ``library_set_names`` that the target already has."""
+    """Server facts, the space, each collection the plan matches against (one request per kind), the
+    variables of the library variable sets named ``library_set_names`` that the target already has, and
+    (when the bundle carries tenant variables) how the target takes them."""
     info = client.server_info()
     space = client.resolve_space(space_name)
     target = TargetSpace(
@@ -77,16 +89,36 @@ def read_target(
 
     def read(kind_name: str) -> tuple[str, list[dict[str, Any]]]:
         if kind_name == kinds.TEAM.name:
-            teams = client.get_all("/api/teams", {"spaces": target.space_id, "includeSystem": "true"})
+            params = {"spaces": target.space_id, "includeSystem": "true"}
+            teams = client.read_collection("/api/teams", params, all_route=False)
             return kind_name, [t for t in teams if t.get("SpaceId") in (None, "", target.space_id)]
         if kind_name == MACHINES:
-            return kind_name, client.get_all(target.route("machines/all"))
+            return kind_name, client.read_collection(target.route("machines"))
         kind = kinds.KINDS_BY_NAME[kind_name]
-        return kind_name, client.get_all(target.route(f"{kind.route}/all"))
+        return kind_name, client.read_collection(target.route(kind.route), all_route=kind.has_all)
 
-    names = [kind.name for kind in MATCHED_KINDS] + [kinds.TEAM.name, MACHINES]
+    def read_optional(kind_name: str) -> tuple[str, list[dict[str, Any]]]:
+        """Teams and deployment targets need permissions of their own: a key without them is a warning
+        (or, where the bundle needs the kind, a refusal the plan decides), not a failed plan."""
+        try:
+            return read(kind_name)
+        except PermissionDenied as error:
+            target.unreadable[kind_name] = error.message
+            return kind_name, []
+
+    names = [kind.name for kind in MATCHED_KINDS]
     target.collections = dict(client.map(read, names))
+    target.collections.update(client.map(read_optional, [kinds.TEAM.name, MACHINES]))
+    if git_credentials:  # 2023.1+: an older target has none, and no route for them
+        try:
+            target.collections[kinds.GIT_CREDENTIAL.name] = client.read_collection(
+                target.route(kinds.GIT_CREDENTIAL.route), all_route=False
+            )
+        except ResourceNotFound:
+            target.unreadable[kinds.GIT_CREDENTIAL.name] = "this server has no Git credentials"
     target.library_variables = _library_variables(client, target, library_set_names)
+    if tenant_variables:
+        target.scoped_tenant_variables = client.feature_enabled(tenant_values.SCOPED_TENANT_VARIABLES)
     return target
 
 

@@ -24,6 +24,9 @@ ACTIONS = ("create", "reuse", "merge", "update", "convert", "skip")
 @dataclass
 class ImportOptions:
     update_existing: bool = False
+    # Create accounts and Git credentials whose required secret the bundle lacks with a named placeholder
+    # (each listed as a follow-up); otherwise such an import is refused before anything is written.
+    placeholder_secrets: bool = False
 
 
 @dataclass

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,18 +21,40 @@ class SourceIdLeaked(OctoDeskError):
 
 
 class IdMap:
-    """Thread-safe map (kind, source id) -> target id, filled as the import matches and creates resources."""
+    """Thread-safe map (kind, source id) -> target id, filled as the import matches and creates resources.
+
+    The stale ids (source ids a target document must not hold) are kept up to date on every ``put``, in
+    constant time: rebuilding them after each write made an import quadratic in its size.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._map: dict[tuple[str, str], str] = {}
-        self._stale: frozenset[str] | None = None
+        self._remapped: Counter[str] = Counter()  # source id -> mappings that send it somewhere else
+        self._targets: Counter[str] = Counter()  # target id -> mappings that lead to it
+        self._stale: set[str] = set()
+        self._only_ascii_sources = True
 
     def put(self, kind: str, source_id: str, target_id: str) -> None:
         with self._lock:
-            if self._map.get((kind, source_id)) != target_id:
-                self._map[(kind, source_id)] = target_id
-                self._stale = None
+            previous = self._map.get((kind, source_id))
+            if previous == target_id:
+                return
+            if previous is not None:
+                self._count(source_id, previous, -1)
+            self._map[(kind, source_id)] = target_id
+            self._count(source_id, target_id, 1)
+            self._only_ascii_sources = self._only_ascii_sources and source_id.isascii()
+
+    def _count(self, source_id: str, target_id: str, step: int) -> None:
+        if source_id != target_id:
+            self._remapped[source_id] += step
+        self._targets[target_id] += step
+        for token in (source_id, target_id):
+            if self._remapped[token] > 0 and self._targets[token] <= 0:
+                self._stale.add(token)
+            else:
+                self._stale.discard(token)
 
     def get(self, kind: str, source_id: str) -> str | None:
         with self._lock:
@@ -49,11 +72,18 @@ class IdMap:
         """Source ids that must not appear in a target document: mapped to something else, and not
         themselves a target id that some other source resource maps to."""
         with self._lock:
-            if self._stale is None:
-                targets = set(self._map.values())
-                stale = {source for (_, source), target in self._map.items() if source != target}
-                self._stale = frozenset(stale - targets)
-            return self._stale
+            return frozenset(self._stale)
+
+    def stale_among(self, tokens: Iterable[str]) -> set[str]:
+        """The stale source ids among ``tokens`` (without copying the whole stale set)."""
+        with self._lock:
+            return self._stale.intersection(tokens)
+
+    @property
+    def only_ascii_sources(self) -> bool:
+        """Every source id is ASCII (Octopus ids are), so :func:`json_text_tokens` finds each of them."""
+        with self._lock:
+            return self._only_ascii_sources
 
 
 # --- name matching -------------------------------------------------------------------------------
@@ -101,6 +131,20 @@ def _strings(node: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tupl
     elif isinstance(node, list):
         for index, value in enumerate(node):
             yield from _strings(value, (*path, index))
+
+
+# The same tokens read off a document's JSON text, escapes (\n, \", \u00e9) counted as separators. Every
+# ASCII token of a string in the document is a token of its JSON text (ASCII word characters are never
+# escaped); the reverse does not hold (numbers, text around an escaped letter), so a hit is a candidate.
+_JSON_ESCAPES = re.compile(r"\\(?:u[0-9a-fA-F]{4}|.)")
+_TOKENS = re.compile(r"[\w-]+")
+
+
+def json_text_tokens(text: str) -> set[str]:
+    """Every candidate id token of a JSON text (a superset of :func:`id_tokens` of the decoded document)."""
+    if "\\" in text:
+        text = _JSON_ESCAPES.sub(" ", text)
+    return set(_TOKENS.findall(text))
 
 
 def id_tokens(document: Any) -> set[str]:

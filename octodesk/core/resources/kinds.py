@@ -18,11 +18,12 @@ class Kind:
     level: int = 0  # import order: lower levels are written first
 
 
+TAG_SET = Kind("TagSet", "tagsets", level=0)  # before environments: environment tags name its tags
 ENVIRONMENT = Kind("Environment", "environments", level=0)
-TAG_SET = Kind("TagSet", "tagsets", level=0)
 WORKER_POOL = Kind("WorkerPool", "workerpools", level=0)
 FEED = Kind("Feed", "feeds", level=0)
 TEAM = Kind("Team", "teams", space_scoped=False, level=0)
+GIT_CREDENTIAL = Kind("GitCredential", "git-credentials", has_all=False, level=0)  # 2023.1+
 ACTION_TEMPLATE = Kind("ActionTemplate", "actiontemplates", level=1)
 ACCOUNT = Kind("Account", "accounts", level=1)
 CERTIFICATE = Kind("Certificate", "certificates", level=1)
@@ -36,15 +37,18 @@ CHANNEL = Kind("Channel", "channels", level=3)
 RUNBOOK = Kind("Runbook", "runbooks", level=3)
 RUNBOOK_PROCESS = Kind("RunbookProcess", "runbookProcesses", has_all=False, level=4)
 PROJECT_TRIGGER = Kind("ProjectTrigger", "projecttriggers", has_all=False, level=4)
+# Only the settings a project document does not carry (projects/{id}/deploymentsettings; settings.py).
+DEPLOYMENT_SETTINGS = Kind("DeploymentSettings", "deploymentsettings", has_all=False, level=4)
 TENANT = Kind("Tenant", "tenants", level=5)
 TENANT_VARIABLES = Kind("TenantVariables", "tenants", has_all=False, level=6)  # /tenants/{id}/variables
 
 ALL_KINDS: tuple[Kind, ...] = (
-    ENVIRONMENT,
     TAG_SET,
+    ENVIRONMENT,
     WORKER_POOL,
     FEED,
     TEAM,
+    GIT_CREDENTIAL,
     ACTION_TEMPLATE,
     ACCOUNT,
     CERTIFICATE,
@@ -58,6 +62,7 @@ ALL_KINDS: tuple[Kind, ...] = (
     RUNBOOK,
     RUNBOOK_PROCESS,
     PROJECT_TRIGGER,
+    DEPLOYMENT_SETTINGS,
     TENANT,
     TENANT_VARIABLES,
 )

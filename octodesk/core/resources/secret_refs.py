@@ -29,6 +29,27 @@ ACCOUNT_SECRET_FIELDS: dict[str, tuple[str, ...]] = {
     "GoogleCloudAccount": ("JsonKey",),
 }
 
+# The ones a create must carry (go-octopusdeploy pkg/accounts: ``validate:"required"``): the server refuses
+# the account without them, so the plan decides before anything is written.
+REQUIRED_ACCOUNT_SECRETS: dict[str, tuple[str, ...]] = {
+    "SshKeyPair": ("PrivateKeyFile",),
+    "AzureServicePrincipal": ("Password",),
+    "AmazonWebServicesAccount": ("SecretKey",),
+    "Token": ("Token",),
+    "GoogleCloudAccount": ("JsonKey",),
+}
+# Secret-bearing fields of each feed type (Octopus.Client *FeedResource.cs; go-octopusdeploy pkg/feeds).
+FEED_SECRET_FIELDS: dict[str, tuple[str, ...]] = {
+    "AwsElasticContainerRegistry": ("SecretKey",),
+    "S3": ("SecretKey",),
+    "GcsStorage": ("ServiceAccountJsonKey",),
+    "BuiltIn": (),
+    "OctopusProject": (),
+}
+DEFAULT_FEED_SECRET_FIELDS = ("Password",)  # NuGet, Docker, Maven, GitHub, Helm, OCI, ACR, GCR, Npm, ...
+# What a create gets for a missing required secret when the user allowed placeholders.
+PLACEHOLDER = "OCTODESK-PLACEHOLDER-replace-this-value"
+
 CARRIED_BY_SERVER = "server"  # read from the source server (certificate export, where permitted)
 CARRIED_BY_USER = "user"  # only the user can supply it (--secrets-file / the GUI page)
 
@@ -104,8 +125,31 @@ def account_ref(account_name: str, field: str) -> str:
     return f"account:{account_name}/{field}"
 
 
-def feed_ref(feed_name: str) -> str:
-    return f"feed:{feed_name}/Password"
+def feed_ref(feed_name: str, field: str = "Password") -> str:
+    return f"feed:{feed_name}/{field}"
+
+
+def feed_secret_fields(feed_type: object) -> tuple[str, ...]:
+    return FEED_SECRET_FIELDS.get(str(feed_type), DEFAULT_FEED_SECRET_FIELDS)
+
+
+def git_credential_ref(credential_name: str) -> str:
+    return f"gitcredential:{credential_name}/Password"
+
+
+def trigger_ref(project_name: str, trigger_name: str) -> str:
+    """A webhook trigger's secret (``Filter.Secret``)."""
+    return f"trigger:{project_name}/{trigger_name}/Secret"
+
+
+def required_secrets(kind: str, name: str, document: dict[str, Any]) -> list[tuple[str, str]]:
+    """(field, reference) of every secret a create of this resource cannot do without."""
+    if kind == "Account":
+        fields = REQUIRED_ACCOUNT_SECRETS.get(str(document.get("AccountType")), ())
+        return [(field, account_ref(name, field)) for field in fields]
+    if kind == "GitCredential":
+        return [("Password", git_credential_ref(name))]
+    return []
 
 
 def certificate_ref(certificate_name: str) -> str:
@@ -137,6 +181,11 @@ def tenant_ref(
     """A tenant variable: project variables per environment, library (common) variables without."""
     tail = f"/{environment_name}" if environment_name else ""
     return f"tenant:{tenant_name}/{owner_kind}/{owner_name}/{template_name}{tail}"
+
+
+def environments_label(names: Iterable[str]) -> str:
+    """The environments of an environment-scoped common tenant value, as its reference names them."""
+    return ",".join(sorted(names))
 
 
 def parameter_ref(owner_kind: str, owner_name: str, template_name: str) -> str:

@@ -29,6 +29,7 @@ from octodesk.core.resources.fields import (
     join,
     sub_object,
 )
+from octodesk.core.resources.tenant_values import SCOPED_COMMON
 
 Doc = dict[str, Any]
 
@@ -164,6 +165,7 @@ def _runbook(doc: Doc, v: Visitor) -> None:
     v.value(doc, "RunbookProcessId", "RunbookProcess", "")
     v.value(doc, "PublishedRunbookSnapshotId", RUNBOOK_SNAPSHOT, "", optional=True)
     v.many(doc, "Environments", "Environment", "", scope=True)
+    v.many(doc, "RunbookTags", TENANT_TAG, "", by_name=True)
     policy, here = sub_object(doc, "ConnectivityPolicy", "")
     v.many(policy, "TargetRoles", TARGET_ROLE, here, by_name=True)
 
@@ -241,6 +243,11 @@ def _tenant_variables(doc: Doc, v: Visitor) -> None:
         values = v.keys(entry, "Variables", LIBRARY_TEMPLATE, here)
         for template_id in list(values):
             v.loose(values, template_id, join(here, "Variables"))
+    for value, here in each_item(doc, SCOPED_COMMON, ""):
+        v.value(value, "LibraryVariableSetId", "LibraryVariableSet", here)
+        v.value(value, "TemplateId", LIBRARY_TEMPLATE, here)
+        v.many(value, "EnvironmentIds", "Environment", here, scope=True)
+        v.loose(value, "Value", here)
 
 
 def _restricted(doc: Doc, v: Visitor) -> None:
@@ -258,7 +265,17 @@ def _team(doc: Doc, v: Visitor) -> None:
     v.many(doc, "MemberUserIds", USER, "", optional=True)
 
 
+def _environment(doc: Doc, v: Visitor) -> None:
+    v.many(doc, "EnvironmentTags", TENANT_TAG, "", by_name=True)
+
+
+def _deployment_settings(doc: Doc, v: Visitor) -> None:
+    v.value(doc, "ProjectId", "Project", "")
+
+
 _WALKERS: dict[str, Callable[[Doc, Visitor], None]] = {
+    "DeploymentSettings": _deployment_settings,
+    "Environment": _environment,
     "Project": _project,
     "ProjectGroup": _project_group,
     "Lifecycle": _lifecycle,

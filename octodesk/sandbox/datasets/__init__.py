@@ -7,7 +7,8 @@ the server returns. Built-in datasets:
 
 - ``empty``  one space "Default" (see :mod:`.empty`)
 - ``demo``   two realistic spaces (see :mod:`.demo` for everything it contains)
-- ``large``  a seeded, generated space for benchmarks (see :mod:`.large`)
+- ``large``  a seeded, generated space for benchmarks (see :mod:`.large`); ``large:N`` the same space
+  with N projects (and tenants in proportion), for benchmarks at 1,000 or 2,000 projects
 
 Anything else is treated as the path of a JSON dataset file (format in :mod:`.json_file`).
 Datasets never import ``octodesk.core``.
@@ -22,7 +23,7 @@ from .api import DatasetError, SandboxApi
 
 DatasetBuilder = Callable[[SandboxApi], None]
 
-BUILT_IN_DATASETS = ("empty", "demo", "large")
+BUILT_IN_DATASETS = ("empty", "demo", "large", "large:N")
 
 __all__ = ["BUILT_IN_DATASETS", "DatasetBuilder", "DatasetError", "SandboxApi", "load"]
 
@@ -41,6 +42,8 @@ def load(name_or_path: str) -> DatasetBuilder:
         from .large import build as build_large
 
         return build_large
+    if name_or_path.startswith("large:"):
+        return _sized_large(name_or_path.removeprefix("large:"))
     path = Path(name_or_path).expanduser()
     if path.suffix.lower() == ".json" or path.exists():
         from .json_file import load_json_dataset
@@ -48,3 +51,15 @@ def load(name_or_path: str) -> DatasetBuilder:
         return load_json_dataset(path)
     names = ", ".join(BUILT_IN_DATASETS)
     raise DatasetError(f"Unknown dataset '{name_or_path}': use one of {names} or the path of a JSON file.")
+
+
+def _sized_large(count_text: str) -> DatasetBuilder:
+    from .large import MAX_PROJECTS, build_sized
+
+    count = int(count_text) if count_text.isdecimal() else 0
+    if not 1 <= count <= MAX_PROJECTS:
+        raise DatasetError(
+            f"Dataset 'large:{count_text}': give the number of projects, from 1 to {MAX_PROJECTS:,} "
+            "(e.g. large:1000)."
+        )
+    return lambda api: build_sized(api, count)

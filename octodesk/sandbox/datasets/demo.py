@@ -139,7 +139,7 @@ def _tenants(demo: DemoSpace, portal: dict[str, Any]) -> None:
             common_templates["Tenant.ContactEmail"]: f"it-ops@{slug}.example",
             common_templates["Tenant.SupportPin"]: secret(f"{len(slug) * 1117:04d}"),
         }
-        space.put(f"tenants/{tenant['Id']}/variables", values)
+        space.set_tenant_variables(tenant["Id"], values)
 
 
 def _platform_space(space: SpaceWriter) -> None:

@@ -16,6 +16,10 @@ Space "Default" (IsDefault) holds:
   tenanted (TenantedOrUntenanted, two project templates).
 - 120 tenants tagged with Region/Tier/Segment, each connected to 2-6 tenanted projects (Staging and
   Production of the project's region) with tenant variable values.
+
+``large:N`` (:func:`build_sized`) is the same space with N projects instead of 228 and tenants in the same
+ratio (120 per 228 projects); the shared resources stay as they are. Projects past the 228 names get a
+number ("Payments API 2"), tenants past the 120 names likewise. ``large`` is ``large:228``, identical.
 """
 
 from __future__ import annotations
@@ -47,13 +51,36 @@ from .space import (
     with_new_ids,
 )
 
+LARGE_PROJECTS = len(DOMAINS) * len(COMPONENTS)  # 228
+LARGE_TENANTS = len(TENANT_BRANDS) * len(TENANT_SECTORS)  # 120
+MAX_PROJECTS = 10_000
+
+
+def project_names(count: int) -> list[tuple[str, str]]:
+    """(domain, name) of the first ``count`` projects: the 228 base names, then numbered rounds of them."""
+    base = [(domain, f"{domain} {component}") for domain in DOMAINS for component in COMPONENTS]
+    return [
+        (domain, name if number < len(base) else f"{name} {number // len(base) + 1}")
+        for number in range(count)
+        for domain, name in [base[number % len(base)]]
+    ]
+
+
+def tenant_names(count: int) -> list[tuple[str, str]]:
+    """(brand, sector) of the first ``count`` tenants; rounds past the 120 names carry a number."""
+    base = [(brand, sector) for brand in TENANT_BRANDS for sector in TENANT_SECTORS]
+    return [
+        (brand, sector if number < len(base) else f"{sector} {number // len(base) + 1}")
+        for number in range(count)
+        for brand, sector in [base[number % len(base)]]
+    ]
+
 
 class _Large(LargeShared):
     """Projects (with processes, variables, channels, runbooks) and tenants on top of the shared resources."""
 
-    def build_projects(self) -> None:
-        names = [(domain, f"{domain} {component}") for domain in DOMAINS for component in COMPONENTS]
-        for number, (domain, name) in enumerate(names):
+    def build_projects(self, count: int) -> None:
+        for number, (domain, name) in enumerate(project_names(count)):
             self._project(number, domain, name)
 
     def _project(self, number: int, domain: str, name: str) -> None:
@@ -211,12 +238,12 @@ class _Large(LargeShared):
         return variables
 
     # tenants -------------------------------------------------------------------------------------------
-    def build_tenants(self) -> None:
+    def build_tenants(self, count: int) -> None:
         space, rng = self.space, self.random
         region_defaults = next(lvs for lvs in self.library_sets if lvs["Name"] == "Region Defaults")
         lvs_templates = {t["Name"]: t["Id"] for t in region_defaults["Templates"]}
-        for number, (brand, sector) in enumerate((b, s) for b in TENANT_BRANDS for s in TENANT_SECTORS):
-            connected = rng.sample(self.tenanted, rng.randint(2, 6))
+        for number, (brand, sector) in enumerate(tenant_names(count)):
+            connected = rng.sample(self.tenanted, min(rng.randint(2, 6), len(self.tenanted)))
             region = REGIONS[number % len(REGIONS)]
             tenant = space.create(
                 "tenants",
@@ -260,11 +287,16 @@ class _Large(LargeShared):
                         lvs_templates["Tenant.ApiSecret"]: secret(f"{code}-api"),
                     },
                 }
-            space.put(f"tenants/{tenant['Id']}/variables", values)
+            space.set_tenant_variables(tenant["Id"], values)
 
 
 def build(api: SandboxApi) -> None:
+    build_sized(api, LARGE_PROJECTS)
+
+
+def build_sized(api: SandboxApi, projects: int) -> None:
+    """The ``large`` space with ``projects`` projects and tenants in the same ratio (``large:N``)."""
     large = _Large(create_space(api, "Default", "Generated benchmark space.", is_default=True))
     large.build_shared()
-    large.build_projects()
-    large.build_tenants()
+    large.build_projects(projects)
+    large.build_tenants(round(projects * LARGE_TENANTS / LARGE_PROJECTS))

@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from ..resources.tenants import scoped_bodies
 from .api import DatasetError, SandboxApi
 
 
@@ -211,3 +212,23 @@ class SpaceWriter:
         variable_set = self.get(f"variables/{variable_set_id}")
         variable_set["Variables"] = variables
         return self.put(f"variables/{variable_set_id}", variable_set)
+
+    def scoped_tenant_variables(self) -> bool:
+        """Whether the server keeps tenant variables with environment scopes on their own endpoints."""
+        try:
+            toggles = self.api.get(
+                "/api/configuration/feature-toggles?Name=CommonVariableScopingFeatureToggle"
+            )
+        except DatasetError:  # older servers have no such route
+            return False
+        return any(t.get("IsEnabled") for t in toggles.get("FeatureToggles", []))
+
+    def set_tenant_variables(self, tenant_id: str, values: dict[str, Any]) -> None:
+        """Write a tenant's values given in the 2021.2 shape (``ProjectVariables`` per environment,
+        ``LibraryVariables`` unscoped) through whichever endpoints the server accepts."""
+        if not self.scoped_tenant_variables():
+            self.put(f"tenants/{tenant_id}/variables", values)
+            return
+        project_body, common_body = scoped_bodies(values)
+        self.put(f"tenants/{tenant_id}/projectvariables", project_body)
+        self.put(f"tenants/{tenant_id}/commonvariables", common_body)

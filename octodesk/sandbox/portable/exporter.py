@@ -13,6 +13,7 @@ import copy
 from collections import deque
 
 from ..references import RELEASES_FEED_ID, is_expression, split_ids
+from ..resources.tenants import stored_legacy_values
 from ..store import Document, Store
 from .archive import ExportContent
 from .walk import visit
@@ -182,7 +183,7 @@ def collect(
     libraries = set(collector.documents.get("libraryvariablesets", {}))
     tenant_variables = {}
     for tenant_id in collector.documents.get("tenants", {}):
-        stored = store.tenant_variables.get(tenant_id)
+        stored = stored_legacy_values(store, tenant_id) if tenant_id in store.tenant_variables else None
         if stored is not None:
             narrowed = {
                 "ProjectVariables": {

@@ -4,6 +4,7 @@ the export comes from this same instance. Triggers are never imported (octopus-a
 
 from __future__ import annotations
 
+from ..resources.tenants import scoped_bodies, stored_legacy_values
 from ..store import Document
 from .target import ImportTarget, body_of
 from .walk import visit
@@ -134,7 +135,7 @@ def _tenants(target: ImportTarget) -> None:
 def _tenant_values(target: ImportTarget, tenant_id: str, imported: Document) -> None:
     """The imported projects' values, and library values the tenant does not have yet; every value the
     tenant already had is sent back as stored, so nothing is lost."""
-    stored = target.store.tenant_variables.get(tenant_id, {})
+    stored = stored_legacy_values(target.store, tenant_id)
     projects = {p: dict(v) for p, v in stored.get("ProjectVariables", {}).items()}
     for project_id, by_environment in imported["ProjectVariables"].items():
         projects.setdefault(project_id, {}).update(by_environment)
@@ -143,13 +144,21 @@ def _tenant_values(target: ImportTarget, tenant_id: str, imported: Document) -> 
         current = libraries.setdefault(set_id, {})
         for template_id, value in values.items():
             current.setdefault(target.template_ids.get(template_id, template_id), value)
+    body = {
+        "ProjectVariables": {p: {"Variables": v} for p, v in projects.items()},
+        "LibraryVariables": {s: {"Variables": v} for s, v in libraries.items()},
+    }
+    if not target.scoped_tenant_variables:
+        target.write("PUT", f"tenants/{tenant_id}/variables", body)
+        return
+    # Servers with scoped common variables refuse the legacy write; the environment-scoped common values
+    # the tenant already had have no place in the legacy shape, so they are sent back as they are.
+    project_body, common_body = scoped_bodies(body)
+    current = target.write("GET", f"tenants/{tenant_id}/commonvariables", {})["Variables"]
+    kept = [value for value in current if value["Scope"]["EnvironmentIds"]]
+    target.write("PUT", f"tenants/{tenant_id}/projectvariables", project_body)
     target.write(
-        "PUT",
-        f"tenants/{tenant_id}/variables",
-        {
-            "ProjectVariables": {p: {"Variables": v} for p, v in projects.items()},
-            "LibraryVariables": {s: {"Variables": v} for s, v in libraries.items()},
-        },
+        "PUT", f"tenants/{tenant_id}/commonvariables", {"Variables": common_body["Variables"] + kept}
     )
 
 

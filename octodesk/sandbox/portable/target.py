@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ..http_types import Request, Response
+from ..profiles import SCOPED_TENANT_VARIABLES
 from ..references import RELEASES_FEED_ID
 from ..store import Document, Store
 from .archive import ExportContent
@@ -88,6 +89,16 @@ class ImportTarget:
 
     def left_out(self, message: str) -> None:
         self.log.warn(f"The {message} is left out.")
+
+    @property
+    def scoped_tenant_variables(self) -> bool:
+        """Whether the server keeps tenant values on projectvariables/commonvariables (and so refuses the
+        legacy tenant-variables write), as a client finds out: from the feature toggles."""
+        response = self.handle(
+            Request("GET", "/api/configuration/feature-toggles", {"Name": SCOPED_TENANT_VARIABLES}, None)
+        )
+        toggles = response.body.get("FeatureToggles", []) if response.status == 200 else []
+        return any(toggle.get("IsEnabled") for toggle in toggles)
 
     # writing -------------------------------------------------------------------------------------
     def write(self, method: str, path: str, body: Document) -> Document:

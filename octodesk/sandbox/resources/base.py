@@ -9,6 +9,7 @@ from ..errors import ApiError, bad_request, method_not_allowed, not_found
 from ..http_types import Request, Response
 from ..kinds import KINDS, Kind
 from ..paging import collection, filter_items, id_filter
+from ..profiles import Profile
 from ..secrets import mask, merge
 from ..store import Document, Store, now_iso, slugify
 
@@ -23,6 +24,8 @@ class Ctx:
     space_id: str | None
     version: str
     hosting: str
+    profile: Profile
+    installation_id: str = ""
 
     @property
     def space_prefix(self) -> str:
@@ -68,6 +71,10 @@ class Behaviour:
 
     def links(self, ctx: Ctx, doc: Document) -> dict[str, str]:
         return {}
+
+    def stale_message(self, doc: Document) -> str | None:
+        """For kinds with optimistic concurrency: the refusal of a PUT whose Version is not the stored one."""
+        return None
 
     def scope_items(self, ctx: Ctx, query: dict[str, str]) -> list[Document]:
         return ctx.store.in_space(self.kind.route, ctx.space_id)
@@ -141,6 +148,7 @@ class Behaviour:
         body = normalise_keys(request.body)
         with ctx.store.lock:
             old = ctx.require(self.kind.route, doc_id)
+            self._check_version(old, body)
             incoming = {k: v for k, v in body.items() if k not in _SERVER_OWNED}
             doc: Document = {**old, **incoming, "Id": old["Id"]}
             if "SpaceId" in old:
@@ -148,6 +156,18 @@ class Behaviour:
             doc = merge(doc, old)
             self._validate_and_store(ctx, doc, old)
         return Response(200, self.render(ctx, doc))
+
+    def _check_version(self, old: Document, body: Document) -> None:
+        """A missing Version binds as 0 on the real server, so it is stale too once the document changed."""
+        message = self.stale_message(old)
+        if message is None:
+            return
+        try:
+            submitted = int(body.get("Version") or 0)
+        except (TypeError, ValueError):
+            submitted = -1
+        if submitted != old.get("Version", 0):
+            raise ApiError(400, "There was a problem with your request.", [message])
 
     def delete(self, ctx: Ctx, doc_id: str) -> Response:
         with ctx.store.lock:

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import uuid
 
-from ..errors import bad_request, method_not_allowed, not_found
-from ..http_types import Request, Response
+from ..errors import bad_request
+from ..http_types import Response
 from ..kinds import KINDS, Kind
 from ..references import ReferenceChecker
+from ..routes import Call, RouteTable, add_kind_routes
 from ..store import Document, now_iso
 from .base import Behaviour, Ctx, behaviour_for, register
 from .files import export_certificate, read_certificate
@@ -27,17 +28,6 @@ class SortedBehaviour(Behaviour):
 
 
 class ProjectGroupsBehaviour(Behaviour):
-    def subroute(self, ctx: Ctx, request: Request, doc_id: str, rest: list[str]) -> Response:
-        ctx.require("projectgroups", doc_id)
-        if rest != ["projects"]:
-            raise not_found(request.path)
-        if request.method != "GET":
-            raise method_not_allowed(request.method, request.path)
-        projects = [
-            p for p in ctx.store.in_space("projects", ctx.space_id) if p.get("ProjectGroupId") == doc_id
-        ]
-        return behaviour_for("projects").list_items(ctx, request, projects)
-
     def references(self, ctx: Ctx, doc: Document) -> list[str]:
         check = ReferenceChecker(ctx.store, doc["SpaceId"])
         check.check("EnvironmentIds", "environments", doc.get("EnvironmentIds"))
@@ -68,6 +58,13 @@ class LifecyclesBehaviour(Behaviour):
             check.check(
                 f"{where} OptionalDeploymentTargets", "environments", phase.get("OptionalDeploymentTargets")
             )
+        return check.errors
+
+
+class EnvironmentsBehaviour(SortedBehaviour):
+    def references(self, ctx: Ctx, doc: Document) -> list[str]:
+        check = ReferenceChecker(ctx.store, doc["SpaceId"])
+        check.check_tags("EnvironmentTags", doc.get("EnvironmentTags"))
         return check.errors
 
 
@@ -120,16 +117,6 @@ class CertificatesBehaviour(TenancyBehaviour):
             "{?includePrivateKey,password,pemOptions}"
         }
 
-    def subroute(self, ctx: Ctx, request: Request, doc_id: str, rest: list[str]) -> Response:
-        ctx.require("certificates", doc_id)
-        if rest != ["export"]:
-            raise not_found(request.path)
-        if request.method != "GET":
-            raise method_not_allowed(request.method, request.path)
-        fmt, raw, pem = ctx.store.certificate_files[doc_id]
-        include = request.query.get("includePrivateKey", "").lower() == "true"
-        return export_certificate(fmt, raw, pem, include)
-
 
 class TagSetsBehaviour(SortedBehaviour):
     def prepare(self, ctx: Ctx, doc: Document, old: Document | None) -> None:
@@ -163,22 +150,6 @@ class WorkerPoolsBehaviour(SortedBehaviour):
         if doc.get("IsDefault"):
             for other in self.siblings(ctx, doc):
                 other["IsDefault"] = False
-
-
-class FeedsBehaviour(Behaviour):
-    def prepare(self, ctx: Ctx, doc: Document, old: Document | None) -> None:
-        if old is not None:
-            doc["FeedType"] = old["FeedType"]  # writeable on create only
-        elif not doc.get("FeedType"):
-            raise bad_request(["The Feed FeedType field is required."])
-        elif doc["FeedType"] == "BuiltIn":
-            raise bad_request(["A space has exactly one built-in feed; it cannot be created."])
-
-    def scope_items(self, ctx: Ctx, query: dict[str, str]) -> list[Document]:
-        items = super().scope_items(ctx, query)
-        if query.get("feedType"):
-            items = [i for i in items if i.get("FeedType") == query["feedType"]]
-        return items
 
 
 class MachinesBehaviour(TenancyBehaviour):
@@ -243,14 +214,39 @@ class LibraryVariableSetsBehaviour(Behaviour):
         return {"Variables": f"/api/{doc['SpaceId']}/variables/{doc['VariableSetId']}"}
 
 
-def register_all() -> None:
-    register(ProjectGroupsBehaviour(KINDS["projectgroups"]))
-    register(LifecyclesBehaviour(KINDS["lifecycles"]))
-    register(SortedBehaviour(KINDS["environments"]))
-    register(WorkerPoolsBehaviour(KINDS["workerpools"]))
-    register(TagSetsBehaviour(KINDS["tagsets"]))
-    register(TenancyBehaviour(KINDS["accounts"]))
-    register(CertificatesBehaviour(KINDS["certificates"]))
-    register(FeedsBehaviour(KINDS["feeds"]))
-    register(MachinesBehaviour(KINDS["machines"]))
-    register(LibraryVariableSetsBehaviour(KINDS["libraryvariablesets"]))
+def _group_projects(call: Call) -> Response:
+    call.ctx.require("projectgroups", call["id"])
+    projects = [
+        p
+        for p in call.ctx.store.in_space("projects", call.ctx.space_id)
+        if p.get("ProjectGroupId") == call["id"]
+    ]
+    return behaviour_for("projects").list_items(call.ctx, call.request, projects)
+
+
+def _certificate_export(call: Call) -> Response:
+    call.ctx.require("certificates", call["id"])
+    fmt, raw, pem = call.ctx.store.certificate_files[call["id"]]
+    include = call.request.query.get("includePrivateKey", "").lower() == "true"
+    return export_certificate(fmt, raw, pem, include)
+
+
+def register_routes(table: RouteTable) -> None:
+    add_kind_routes(table, register(ProjectGroupsBehaviour(KINDS["projectgroups"])))
+    add_kind_routes(table, register(LifecyclesBehaviour(KINDS["lifecycles"])))
+    add_kind_routes(table, register(EnvironmentsBehaviour(KINDS["environments"])))
+    add_kind_routes(table, register(WorkerPoolsBehaviour(KINDS["workerpools"])))
+    add_kind_routes(table, register(TagSetsBehaviour(KINDS["tagsets"])))
+    add_kind_routes(table, register(CertificatesBehaviour(KINDS["certificates"])))
+    add_kind_routes(table, register(MachinesBehaviour(KINDS["machines"])))
+    add_kind_routes(table, register(LibraryVariableSetsBehaviour(KINDS["libraryvariablesets"])))
+    table.add("GET", "/api/{spaceId}/projectgroups/{id}/projects", _group_projects, answers="collection")
+    table.add("GET", "/api/{spaceId}/certificates/{id}/export", _certificate_export, answers="bytes")
+    table.add("GET", "/api/{spaceId}/machineroles/all", _machine_roles, answers="array")
+
+
+def _machine_roles(call: Call) -> Response:
+    roles = {
+        role for m in call.ctx.store.in_space("machines", call.ctx.space_id) for role in m.get("Roles", [])
+    }
+    return Response(200, sorted(roles, key=str.lower))

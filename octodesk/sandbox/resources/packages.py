@@ -24,6 +24,7 @@ from ..multipart import MultipartError, TooLarge, read_file_part
 from ..package_identity import PackageName, SemVer, parse_file_name, parse_id_and_version
 from ..package_store import StoredPackage, package_key
 from ..paging import collection
+from ..routes import Call, RouteTable
 from ..store import now_iso
 from .base import Ctx
 
@@ -104,6 +105,16 @@ def route(ctx: Ctx, request: Request, rest: list[str]) -> Response:
     else:
         raise not_found(request.path)
     raise method_not_allowed(method, request.path)
+
+
+def register_routes(table: RouteTable) -> None:
+    def handle(call: Call) -> Response:
+        segments = [segment for segment in call.request.path.split("/") if segment]
+        at = next(i for i, segment in enumerate(segments) if segment.lower() == "packages")
+        return route(call.ctx, call.request, segments[at + 1 :])
+
+    for method, template, answers in ROUTES:
+        table.add(method, template, handle, answers=answers)
 
 
 # reading -------------------------------------------------------------------------------------------------

@@ -5,11 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from ..errors import ApiError, bad_request, method_not_allowed, not_found
-from ..http_types import Request, Response
+from ..errors import ApiError, bad_request, not_found, out_of_date
+from ..http_types import Response
 from ..kinds import KINDS
 from ..references import ReferenceChecker
+from ..routes import Call, Handler, ProfileFilter, RouteTable, add_kind_routes, always
 from ..store import Document, now_iso
+from . import settings as deployment_settings
 from .base import Behaviour, Ctx, behaviour_for, register
 from .files import logo_response, store_logo
 
@@ -55,6 +57,9 @@ class ProjectsBehaviour(Behaviour):
         else:
             doc["DeploymentProcessId"] = old["DeploymentProcessId"]
             doc["VariableSetId"] = old["VariableSetId"]
+        if "ForcePackageDownload" in ctx.profile.deployment_settings:
+            doc.setdefault("ForcePackageDownload", False)
+        deployment_settings.strip_unknown_project_fields(ctx, doc)
 
     def references(self, ctx: Ctx, doc: Document) -> list[str]:
         check = ReferenceChecker(ctx.store, doc["SpaceId"])
@@ -68,6 +73,8 @@ class ProjectsBehaviour(Behaviour):
         check.check_project_children(
             "ReleaseCreationStrategy.ChannelId", "channels", strategy.get("ChannelId"), doc["Id"]
         )
+        for key in ("ProvisioningRunbookId", "DeprovisioningRunbookId"):
+            check.check_project_children(key, "runbooks", doc.get(key), doc["Id"])
         for override in doc.get("AutoDeployReleaseOverrides") or []:
             check.check(
                 "AutoDeployReleaseOverrides EnvironmentId", "environments", override.get("EnvironmentId")
@@ -113,7 +120,9 @@ class ProjectsBehaviour(Behaviour):
         if doc["Id"] in ctx.store.logos:
             logo = f"{base}/logo?cb={abs(hash(ctx.store.logos[doc['Id']][1])) % 10**8}"
         return {
-            "Variables": f"/api/{doc['SpaceId']}/variables/{doc['VariableSetId']}",
+            "Variables": f"{base}/variables"
+            if ctx.profile.project_variables_route
+            else f"/api/{doc['SpaceId']}/variables/{doc['VariableSetId']}",
             "Channels": f"{base}/channels{{/id}}{{?skip,take,partialName}}",
             "DeploymentProcess": f"/api/{doc['SpaceId']}/deploymentprocesses/{doc['DeploymentProcessId']}",
             "DeploymentSettings": f"{base}/deploymentsettings",
@@ -131,40 +140,6 @@ class ProjectsBehaviour(Behaviour):
                     return Response(200, self.render(ctx, project))
         return super().get(ctx, doc_id)
 
-    def subroute(self, ctx: Ctx, request: Request, doc_id: str, rest: list[str]) -> Response:
-        project = ctx.require("projects", doc_id)
-        what, method = rest[0], request.method
-        child_routes = {"channels": "channels", "runbooks": "runbooks", "triggers": "projecttriggers"}
-        if what in child_routes and len(rest) == 1:
-            child = behaviour_for(child_routes[what])
-            if method == "GET":
-                items = [
-                    d
-                    for d in ctx.store.in_space(child.kind.route, ctx.space_id)
-                    if d.get("ProjectId") == doc_id
-                ]
-                return child.list_items(ctx, request, items)
-            raise method_not_allowed(method, request.path)
-        if what in child_routes and len(rest) == 2:
-            return _project_child(ctx, request, child_routes[what], doc_id, rest[1])
-        if what == "runbookProcesses" and len(rest) == 2:
-            _owned_by(ctx, "runbookProcesses", rest[1], doc_id)
-            return _get_or_put(ctx, request, "runbookProcesses", rest[1])
-        if what == "deploymentprocesses" and len(rest) == 1:
-            return _get_or_put(ctx, request, "deploymentprocesses", project["DeploymentProcessId"])
-        if what == "variables" and len(rest) == 1:
-            return _get_or_put(ctx, request, "variables", project["VariableSetId"])
-        if what == "logo" and len(rest) == 1:
-            if method == "GET":
-                return logo_response(ctx.store, doc_id)
-            if method in ("POST", "PUT"):
-                store_logo(ctx.store, doc_id, request)
-                return Response(200, {})
-            raise method_not_allowed(method, request.path)
-        if what == "deploymentsettings" and len(rest) == 1:
-            return _deployment_settings(ctx, request, project)
-        raise not_found(request.path)
-
 
 def _owned_by(ctx: Ctx, route: str, child_id: str, project_id: str) -> Document:
     child = ctx.require(route, child_id)
@@ -173,63 +148,88 @@ def _owned_by(ctx: Ctx, route: str, child_id: str, project_id: str) -> Document:
     return child
 
 
-def _project_child(ctx: Ctx, request: Request, route: str, project_id: str, child_id: str) -> Response:
-    """/projects/{id}/channels/{channelId} and friends: the child, only when it belongs to that project."""
-    _owned_by(ctx, route, child_id, project_id)
-    behaviour = behaviour_for(route)
-    if request.method == "GET":
-        return behaviour.get(ctx, child_id)
-    if request.method == "PUT":
-        return behaviour.update(ctx, child_id, request)
-    if request.method == "DELETE":
-        return behaviour.delete(ctx, child_id)
-    raise method_not_allowed(request.method, request.path)
+def _project_child_routes(table: RouteTable, what: str, route: str) -> None:
+    """/projects/{id}/channels and /projects/{id}/channels/{childId}: only that project's children."""
+    base = f"/api/{{spaceId}}/projects/{{id}}/{what}"
+
+    def listed(call: Call) -> Response:
+        call.ctx.require("projects", call["id"])
+        child = behaviour_for(route)
+        items = [
+            d for d in call.ctx.store.in_space(route, call.ctx.space_id) if d.get("ProjectId") == call["id"]
+        ]
+        return child.list_items(call.ctx, call.request, items)
+
+    def one(action: str) -> Handler:
+        def handle(call: Call) -> Response:
+            call.ctx.require("projects", call["id"])
+            _owned_by(call.ctx, route, call["childId"], call["id"])
+            behaviour = behaviour_for(route)
+            if action == "get":
+                return behaviour.get(call.ctx, call["childId"])
+            if action == "put":
+                return behaviour.update(call.ctx, call["childId"], call.request)
+            return behaviour.delete(call.ctx, call["childId"])
+
+        return handle
+
+    table.add("GET", base, listed, answers="collection")
+    table.add("GET", f"{base}/{{childId}}", one("get"), answers="document")
+    table.add("PUT", f"{base}/{{childId}}", one("put"), answers="document")
+    table.add("DELETE", f"{base}/{{childId}}", one("delete"), answers="empty")
 
 
-def _get_or_put(ctx: Ctx, request: Request, route: str, doc_id: str) -> Response:
-    behaviour = behaviour_for(route)
-    if request.method == "GET":
-        return behaviour.get(ctx, doc_id)
-    if request.method == "PUT":
-        return behaviour.update(ctx, doc_id, request)
-    raise method_not_allowed(request.method, request.path)
+def _project_document(
+    table: RouteTable, what: str, route: str, id_field: str, when: ProfileFilter = always
+) -> None:
+    """/projects/{id}/deploymentprocesses and the like: the project's own child document, GET and PUT."""
+    path = f"/api/{{spaceId}}/projects/{{id}}/{what}"
+
+    def get(call: Call) -> Response:
+        project = call.ctx.require("projects", call["id"])
+        return behaviour_for(route).get(call.ctx, project[id_field])
+
+    def put(call: Call) -> Response:
+        project = call.ctx.require("projects", call["id"])
+        return behaviour_for(route).update(call.ctx, project[id_field], call.request)
+
+    table.add("GET", path, get, answers="document", when=when)
+    table.add("PUT", path, put, answers="document", when=when)
 
 
-_SETTINGS_FIELDS = (
-    "DefaultGuidedFailureMode",
-    "VersioningStrategy",
-    "ReleaseNotesTemplate",
-    "DefaultToSkipIfAlreadyInstalled",
-    "DeploymentChangesTemplate",
-)
+def _runbook_process_routes(table: RouteTable) -> None:
+    path = "/api/{spaceId}/projects/{id}/runbookProcesses/{childId}"
+
+    def handler(write: bool) -> Handler:
+        def handle(call: Call) -> Response:
+            call.ctx.require("projects", call["id"])
+            _owned_by(call.ctx, "runbookProcesses", call["childId"], call["id"])
+            behaviour = behaviour_for("runbookProcesses")
+            if write:
+                return behaviour.update(call.ctx, call["childId"], call.request)
+            return behaviour.get(call.ctx, call["childId"])
+
+        return handle
+
+    table.add("GET", path, handler(False), answers="document")
+    table.add("PUT", path, handler(True), answers="document")
 
 
-def _deployment_settings(ctx: Ctx, request: Request, project: Document) -> Response:
-    """2021.2 keeps these on the project; the deploymentsettings route reads and writes the same fields."""
-    if request.method == "PUT":
-        body = request.body if isinstance(request.body, dict) else {}
-        with ctx.store.lock:
-            for key in _SETTINGS_FIELDS:
-                if key in body:
-                    project[key] = body[key]
-            if "ConnectivityPolicy" in body:
-                project["ProjectConnectivityPolicy"] = body["ConnectivityPolicy"]
-    elif request.method != "GET":
-        raise method_not_allowed(request.method, request.path)
-    settings = {key: project.get(key) for key in _SETTINGS_FIELDS}
-    return Response(
-        200,
-        {
-            "Id": f"deploymentsettings-{project['Id']}",
-            "ProjectId": project["Id"],
-            "SpaceId": project["SpaceId"],
-            "ConnectivityPolicy": project.get("ProjectConnectivityPolicy"),
-            **settings,
-            "LastModifiedOn": project.get("LastModifiedOn"),
-            "LastModifiedBy": project.get("LastModifiedBy"),
-            "Links": {"Self": f"/api/{project['SpaceId']}/projects/{project['Id']}/deploymentsettings"},
-        },
-    )
+def _logo_routes(table: RouteTable) -> None:
+    path = "/api/{spaceId}/projects/{id}/logo"
+
+    def get(call: Call) -> Response:
+        call.ctx.require("projects", call["id"])
+        return logo_response(call.ctx.store, call["id"])
+
+    def upload(call: Call) -> Response:
+        call.ctx.require("projects", call["id"])
+        store_logo(call.ctx.store, call["id"], call.request)
+        return Response(200, {})
+
+    table.add("GET", path, get, answers="bytes")
+    table.add("POST", path, upload, answers="empty")
+    table.add("PUT", path, upload, answers="empty")
 
 
 class ChannelsBehaviour(Behaviour):
@@ -253,6 +253,9 @@ class ChannelsBehaviour(Behaviour):
 
 class ProcessBehaviour(Behaviour):
     """Deployment and runbook processes: created with their owner, then only read and PUT."""
+
+    def stale_message(self, doc: Document) -> str:
+        return out_of_date(self.kind.item_type, doc["Id"])
 
     def prepare(self, ctx: Ctx, doc: Document, old: Document | None) -> None:
         assert old is not None
@@ -294,6 +297,7 @@ class RunbooksBehaviour(Behaviour):
         check = ReferenceChecker(ctx.store, doc["SpaceId"])
         check.check("ProjectId", "projects", doc.get("ProjectId"), required=True)
         check.check("Environments", "environments", doc.get("Environments"))
+        check.check_tags("RunbookTags", doc.get("RunbookTags"))
         return check.errors
 
     def after_create(self, ctx: Ctx, doc: Document) -> None:
@@ -344,10 +348,19 @@ class TriggersBehaviour(Behaviour):
         return check.errors
 
 
-def register_all() -> None:
-    register(ProjectsBehaviour(KINDS["projects"]))
-    register(ChannelsBehaviour(KINDS["channels"]))
-    register(ProcessBehaviour(KINDS["deploymentprocesses"]))
-    register(ProcessBehaviour(KINDS["runbookProcesses"]))
-    register(RunbooksBehaviour(KINDS["runbooks"]))
-    register(TriggersBehaviour(KINDS["projecttriggers"]))
+def register_routes(table: RouteTable) -> None:
+    add_kind_routes(table, register(ProjectsBehaviour(KINDS["projects"])))
+    add_kind_routes(table, register(ChannelsBehaviour(KINDS["channels"])))
+    add_kind_routes(table, register(ProcessBehaviour(KINDS["deploymentprocesses"])))
+    add_kind_routes(table, register(ProcessBehaviour(KINDS["runbookProcesses"])))
+    add_kind_routes(table, register(RunbooksBehaviour(KINDS["runbooks"])))
+    add_kind_routes(table, register(TriggersBehaviour(KINDS["projecttriggers"])))
+    _project_child_routes(table, "channels", "channels")
+    _project_child_routes(table, "runbooks", "runbooks")
+    _project_child_routes(table, "triggers", "projecttriggers")
+    _project_document(table, "deploymentprocesses", "deploymentprocesses", "DeploymentProcessId")
+    _project_document(
+        table, "variables", "variables", "VariableSetId", when=lambda profile: profile.project_variables_route
+    )
+    _runbook_process_routes(table)
+    _logo_routes(table)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from ..errors import bad_request
+from ..http_types import Response
 from ..kinds import KINDS
+from ..profiles import Profile
+from ..routes import Call, RouteTable, add_kind_routes
 from ..store import Document
-from . import packages
+from . import packages, task_routes
 from .base import Behaviour, Ctx, register
 
 _SPACE_LINKS = {
@@ -40,8 +42,15 @@ _SPACE_LINKS = {
 }
 
 
-def space_root(space_id: str) -> dict[str, Any]:
-    links = {name: f"/api/{space_id}/{template}" for name, template in _SPACE_LINKS.items()}
+def _space_links(profile: Profile) -> dict[str, str]:
+    links = dict(_SPACE_LINKS)
+    if profile.git_credentials:
+        links["GitCredentials"] = "git-credentials{/id}{?skip,take,name}"
+    return links
+
+
+def space_root(space_id: str, profile: Profile) -> dict[str, Any]:
+    links = {name: f"/api/{space_id}/{template}" for name, template in _space_links(profile).items()}
     return {
         "Id": space_id,
         "LastModifiedOn": None,
@@ -50,8 +59,8 @@ def space_root(space_id: str) -> dict[str, Any]:
     }
 
 
-def api_root(version: str, installation_id: str) -> dict[str, Any]:
-    links = {name: f"/api/{template}" for name, template in _SPACE_LINKS.items()}
+def api_root(version: str, installation_id: str, profile: Profile) -> dict[str, Any]:
+    links = {name: f"/api/{template}" for name, template in _space_links(profile).items()}
     links.update(
         {
             "Self": "/api",
@@ -60,7 +69,6 @@ def api_root(version: str, installation_id: str) -> dict[str, Any]:
             "Teams": "/api/teams{/id}{?skip,take,ids,partialName,spaces,includeSystem}",
             "CurrentLicenseStatus": "/api/licenses/licenses-current-status",
             "CurrentUser": "/api/users/me",
-            "Swagger": "/api/swagger.json",
         }
     )
     return {
@@ -263,13 +271,40 @@ class TeamsBehaviour(Behaviour):
         return []
 
 
-def register_all() -> None:
-    register(SpacesBehaviour(KINDS["spaces"]))
-    register(TeamsBehaviour(KINDS["teams"]))
+CURRENT_USER = {
+    "Id": "Users-1",
+    "Username": "sandbox",
+    "DisplayName": "Sandbox User",
+    "IsActive": True,
+    "IsService": False,
+    "Links": {"Self": "/api/users/Users-1"},
+}
 
 
-def new_installation_id() -> str:
-    return str(uuid.uuid4())
+def register_routes(table: RouteTable) -> None:
+    def root(call: Call) -> Response:
+        document = api_root(call.ctx.version, call.ctx.installation_id, call.ctx.profile)
+        document["Links"].update(task_routes.root_links(call.ctx.version, call.site.default_space()))
+        return Response(200, document)
+
+    def home(call: Call) -> Response:
+        document = space_root(call["spaceId"], call.ctx.profile)
+        document["Links"].update(task_routes.root_links(call.ctx.version, call["spaceId"]))
+        return Response(200, document)
+
+    table.add("GET", "/api", root, answers="document")
+    table.add(
+        "GET",
+        "/api/licenses/licenses-current-status",
+        lambda c: Response(200, license_status(c.ctx.hosting)),
+        answers="document",
+    )
+    table.add("GET", "/api/users/me", lambda c: Response(200, dict(CURRENT_USER)), answers="document")
+    table.add("GET", "/api/{spaceId}", home, answers="document")
+    add_kind_routes(table, register(SpacesBehaviour(KINDS["spaces"])), "/api")
+    teams = register(TeamsBehaviour(KINDS["teams"]))
+    add_kind_routes(table, teams, "/api")
+    add_kind_routes(table, teams)
 
 
-__all__ = ["api_root", "license_status", "register_all", "space_root", "system_teams"]
+__all__ = ["api_root", "license_status", "register_routes", "space_root", "system_teams"]

@@ -1,25 +1,24 @@
-"""The one registration point of the task, artifact and Export/Import Projects routes: a declarative table
-(method, path template, handler) the router consults before its kind routes, and which lists them all.
+"""The one registration point of the task, artifact and Export/Import Projects routes (``register_routes``
+adds them to the sandbox's route table).
 
 ``{spaceId}`` must name an existing space (404 otherwise); ``/api/artifacts`` without a space answers for
 the default space, as the router does for kind routes. The Export/Import Projects routes exist from 2021.1
-(before that a real server answers 404, and so does the sandbox).
+(before that a real server answers 404, and so does the sandbox, whatever profile it has).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from ..errors import method_not_allowed, not_found
+from ..errors import not_found
 from ..http_types import Request, Response
+from ..routes import Call, RouteTable
 from . import artifacts, import_export, tasks
 from .import_export import TaskServer
 
 Handler = Callable[[TaskServer, Request, dict[str, str]], Response]
-_SPACE_ID = re.compile(r"^Spaces-\d+$")
 
 
 @dataclass(frozen=True)
@@ -28,10 +27,7 @@ class Route:
     template: str
     handler: Handler
     import_export: bool = False
-
-    @property
-    def segments(self) -> list[str]:
-        return [s for s in self.template.split("/") if s]
+    answers: str = "document"
 
 
 def _space(params: dict[str, str]) -> str | None:
@@ -54,7 +50,10 @@ def _task_routes(prefix: str) -> list[Route]:
             lambda s, r, p: tasks.details(s.tasks, r, p["id"], _space(p)),
         ),
         Route(
-            "GET", f"{prefix}/tasks/{{id}}/raw", lambda s, r, p: tasks.raw_log(s.tasks, p["id"], _space(p))
+            "GET",
+            f"{prefix}/tasks/{{id}}/raw",
+            lambda s, r, p: tasks.raw_log(s.tasks, p["id"], _space(p)),
+            answers="bytes",
         ),
         Route(
             "POST",
@@ -67,7 +66,10 @@ def _task_routes(prefix: str) -> list[Route]:
 def _artifact_routes(prefix: str, space: Callable[[TaskServer, dict[str, str]], str]) -> list[Route]:
     return [
         Route(
-            "GET", f"{prefix}/artifacts", lambda s, r, p: artifacts.list_artifacts(s.tasks, r, space(s, p))
+            "GET",
+            f"{prefix}/artifacts",
+            lambda s, r, p: artifacts.list_artifacts(s.tasks, r, space(s, p)),
+            answers="collection",
         ),
         Route(
             "GET",
@@ -78,6 +80,7 @@ def _artifact_routes(prefix: str, space: Callable[[TaskServer, dict[str, str]], 
             "GET",
             f"{prefix}/artifacts/{{id}}/content",
             lambda s, r, p: artifacts.artifact_content(s.tasks, space(s, p), p["id"]),
+            answers="bytes",
         ),
     ]
 
@@ -104,46 +107,19 @@ ROUTES: list[Route] = [
 ]
 
 
-def served_routes(version: str) -> list[Route]:
-    """The routes a server of this version answers."""
-    has_feature = import_export.has_import_export(version)
-    return [route for route in ROUTES if has_feature or not route.import_export]
+def register_routes(table: RouteTable) -> None:
+    for route in ROUTES:
+        table.add(route.method, route.template, _adapt(route), answers=route.answers)
 
 
-def _match(route: Route, segments: list[str]) -> dict[str, str] | None:
-    pattern = route.segments
-    if len(pattern) != len(segments):
-        return None
-    params: dict[str, str] = {}
-    for expected, actual in zip(pattern, segments, strict=True):
-        if expected == "{spaceId}":
-            if not _SPACE_ID.match(actual):
-                return None
-            params["spaceId"] = actual
-        elif expected.startswith("{"):
-            params[expected.strip("{}")] = actual
-        elif expected.lower() != actual.lower():
-            return None
-    return params
+def _adapt(route: Route) -> Callable[[Call], Response]:
+    def handle(call: Call) -> Response:
+        server = cast(TaskServer, call.site)
+        if route.import_export and not import_export.has_import_export(server.version):
+            raise not_found(call.request.path)
+        return route.handler(server, call.request, call.params)
 
-
-def dispatch(server: TaskServer, request: Request) -> Response | None:
-    """The answer when the path is one of these routes; None to let the router carry on."""
-    segments = [s for s in request.path.split("/") if s]
-    matched: list[tuple[Route, dict[str, str]]] = []
-    for route in served_routes(server.version):
-        params = _match(route, segments)
-        if params is not None:
-            matched.append((route, params))
-    if not matched:
-        return None
-    space_id = matched[0][1].get("spaceId")
-    if space_id is not None and server.store.get("spaces", space_id) is None:
-        raise not_found(space_id)
-    for route, params in matched:
-        if route.method == request.method:
-            return route.handler(server, request, params)
-    raise method_not_allowed(request.method, request.path)
+    return handle
 
 
 def root_links(version: str, space_id: str | None) -> dict[str, Any]:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import copy
 import uuid
 
-from ..errors import ApiError, bad_request, method_not_allowed, not_found
-from ..http_types import Request, Response
+from ..errors import ApiError, bad_request, not_found
+from ..http_types import Response
 from ..kinds import KINDS
 from ..paging import collection
 from ..references import ReferenceChecker
+from ..routes import Call, RouteTable, add_kind_routes
 from ..store import Document
-from .base import Behaviour, Ctx, register
+from .base import Behaviour, Ctx, behaviour_for, register
 
 _NOT_CONTENT = {"Version", "LastModifiedOn", "LastModifiedBy", "Links"}
 
@@ -57,32 +58,38 @@ class ActionTemplatesBehaviour(Behaviour):
             "Logo": f"{base}/versions/{doc.get('Version', 0)}/logo",
         }
 
-    def subroute(self, ctx: Ctx, request: Request, doc_id: str, rest: list[str]) -> Response:
-        ctx.require("actiontemplates", doc_id)
-        if request.method != "GET":
-            raise method_not_allowed(request.method, request.path)
-        versions = ctx.store.template_versions.get(doc_id, {})
-        if rest == ["versions"]:
-            ordered = [versions[v] for v in sorted(versions, reverse=True)]
-            body = collection(
-                ordered,
-                request.query,
-                item_type="ActionTemplate",
-                base_path=request.path,
-                template=f"{request.path}{{?skip,take}}",
-                render=lambda d: self.render(ctx, d),
-            )
-            return Response(200, body)
-        if len(rest) == 2 and rest[0] == "versions":
-            try:
-                version = int(rest[1])
-            except ValueError as error:
-                raise ApiError(400, f"'{rest[1]}' is not a step template version number.") from error
-            if version not in versions:
-                raise not_found(f"{doc_id}/versions/{version}")
-            return Response(200, self.render(ctx, versions[version]))
-        raise not_found(request.path)
+
+def _versions(call: Call) -> Response:
+    call.ctx.require("actiontemplates", call["id"])
+    versions = call.ctx.store.template_versions.get(call["id"], {})
+    behaviour = behaviour_for("actiontemplates")
+    ordered = [versions[v] for v in sorted(versions, reverse=True)]
+    body = collection(
+        ordered,
+        call.request.query,
+        item_type="ActionTemplate",
+        base_path=call.request.path,
+        template=f"{call.request.path}{{?skip,take}}",
+        render=lambda d: behaviour.render(call.ctx, d),
+    )
+    return Response(200, body)
 
 
-def register_all() -> None:
-    register(ActionTemplatesBehaviour(KINDS["actiontemplates"]))
+def _one_version(call: Call) -> Response:
+    call.ctx.require("actiontemplates", call["id"])
+    versions = call.ctx.store.template_versions.get(call["id"], {})
+    try:
+        version = int(call["version"])
+    except ValueError as error:
+        raise ApiError(400, f"'{call['version']}' is not a step template version number.") from error
+    if version not in versions:
+        raise not_found(f"{call['id']}/versions/{version}")
+    return Response(200, behaviour_for("actiontemplates").render(call.ctx, versions[version]))
+
+
+def register_routes(table: RouteTable) -> None:
+    add_kind_routes(table, register(ActionTemplatesBehaviour(KINDS["actiontemplates"])))
+    table.add("GET", "/api/{spaceId}/actiontemplates/{id}/versions", _versions, answers="collection")
+    table.add(
+        "GET", "/api/{spaceId}/actiontemplates/{id}/versions/{version}", _one_version, answers="document"
+    )

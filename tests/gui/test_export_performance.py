@@ -1,0 +1,72 @@
+"""What keeps a large GUI export cheap: the source is read once (the sensitive-value scan feeds the export),
+full garbage collections stay off while an engine job runs, and follow-ups cost no per-item text layout."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from gui_helpers import PASSWORD, connection_to, script_passwords, script_save_path, script_secrets
+from pytestqt.qtbot import QtBot
+
+from PySide6.QtCore import Qt
+
+from octodesk.core.bundle import read_bundle
+from octodesk.core.gc_pause import NO_FULL_COLLECTION, no_full_collections
+from octodesk.core.report import FollowUp, Report
+from octodesk.gui.main_window import MainWindow
+from octodesk.gui.results_view import ResultsView
+
+
+def test_a_gui_export_reads_every_source_document_once(
+    qtbot: QtBot,
+    window: MainWindow,
+    run_async: Callable[..., Any],
+    demo_server: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    run_async(window.set_connection("source", connection_to(demo_server)))
+    window.project_panel.model.set_checked_names(["Billing API", "Web Portal"])
+    script_passwords(monkeypatch, PASSWORD)
+    destination = tmp_path / "two.octobundle"
+    script_save_path(monkeypatch, destination)
+    script_secrets(monkeypatch, {})
+    demo_server.reset_counters()
+    with qtbot.waitSignal(window.flow_finished, timeout=60000) as finished:
+        window.export_action.trigger()
+    assert finished.args == ["export", "succeeded"]
+    gets = [path for method, path in demo_server.request_log if method == "GET"]
+    assert len(gets) == len(set(gets)), sorted(path for path in set(gets) if gets.count(path) > 1)
+    assert read_bundle(destination, PASSWORD).manifest["projects"] == ["Billing API", "Web Portal"]
+    report = window.operations[-1].results.report
+    assert report.http_requests == demo_server.request_count  # the scan's requests are the export's
+
+
+def test_no_full_collection_while_engine_jobs_run() -> None:
+    before = gc.get_threshold()
+    with no_full_collections():
+        assert gc.get_threshold() == (before[0], before[1], NO_FULL_COLLECTION)
+        with no_full_collections():  # a second window's job at the same time
+            pass
+        assert gc.get_threshold()[2] == NO_FULL_COLLECTION
+        survivor = [object()]
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() > 0  # what survived the job is not walked by later collections
+    assert survivor
+
+
+def test_follow_ups_are_one_uniform_line_each_with_the_whole_message_in_the_tooltip(qtbot: QtBot) -> None:
+    view = ResultsView()
+    qtbot.addWidget(view)
+    report = Report(operation="export")
+    long_message = "Register deployment targets with roles " + ", ".join(f"role-{n}" for n in range(60))
+    report.follow_ups = [FollowUp("deployment-targets", long_message)] * 2500
+    view.set_report(report, headline="Exported.")
+    assert view.follow_ups_view.uniformItemSizes() and not view.follow_ups_view.wordWrap()
+    first = view.follow_ups_model.index(0)
+    assert long_message in first.data(Qt.ItemDataRole.ToolTipRole)
+    assert view.follow_ups_title.text() == "Follow-ups to do by hand (2500)"
