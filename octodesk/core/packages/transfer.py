@@ -101,7 +101,7 @@ class MultipartUpload:
         self._on_bytes = on_bytes
         self._cancel = cancel
         self._sha1 = hashlib.sha1()
-        self._sha256 = hashlib.sha256()
+        self._sha256 = hashlib.sha256() if version.sha256 else None  # only a bundle's files have one
         self._sent = 0
         self._pending = memoryview(head)
         self._finished = False
@@ -138,7 +138,8 @@ class MultipartUpload:
         if self._sent > self._size:
             raise _Abort(self._incomplete(f"sent more than the {human_bytes(self._size)} it described"))
         self._sha1.update(chunk)
-        self._sha256.update(chunk)
+        if self._sha256 is not None:
+            self._sha256.update(chunk)
         self._on_bytes(len(chunk))
         return chunk
 
@@ -150,7 +151,7 @@ class MultipartUpload:
         self.sha1 = self._sha1.hexdigest()
         if version.sha1 and version.sha1.lower() != self.sha1:
             raise _Abort(self._incomplete(f"sent bytes whose SHA-1 is {self.sha1}, not {version.sha1}"))
-        if version.sha256 and version.sha256.lower() != self._sha256.hexdigest():
+        if self._sha256 is not None and version.sha256 and version.sha256.lower() != self._sha256.hexdigest():
             raise _Abort(self._incomplete("sent bytes whose SHA-256 is not the one recorded for it"))
 
     def _incomplete(self, what: str) -> TransferIncomplete:
