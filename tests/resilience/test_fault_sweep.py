@@ -49,8 +49,7 @@ WRITE_POINTS = [
     ("POST", "/libraryvariablesets"),
     ("PUT", "/variables/variableset-LibraryVariableSets"),
     ("POST", "/projects"),
-    ("PUT", "/channels/"),
-    ("POST", "/channels"),
+    ("POST", "/channels"),  # no PUT: the default channel the target creates already matches the bundle's
     ("PUT", "/deploymentprocesses/"),
     ("PUT", "/variables/variableset-Projects"),
     ("POST", "/runbooks"),
