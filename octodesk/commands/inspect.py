@@ -9,6 +9,8 @@ from typing import Any
 
 from octodesk.commands.common import CLI_REMEDIES, read_password
 from octodesk.core.bundle import BundleSummary, read_bundle
+from octodesk.core.packages.decide import human_bytes
+from octodesk.core.packages.manifest import ManifestPackages
 from octodesk.core.server_engine import extract_octopus_zip
 from octodesk.core.text import safe_text
 from octodesk.render import hosting_label, kind_label, not_carried_text
@@ -29,12 +31,15 @@ def run(args: argparse.Namespace) -> int:
             "(Projects > Import) with the bundle's password."
         )
         return 0
-    summary = read_bundle(args.bundle, password).summary()
+    bundle = read_bundle(args.bundle, password)
+    summary = bundle.summary()
+    packages = ManifestPackages.from_manifest(bundle.manifest, str(args.bundle))
     if args.json:
         document = {"bundle": str(args.bundle), "verified": True, **summary.to_dict()}
+        document["packages"] = packages.to_manifest() if packages is not None else None
         print(json.dumps(document, indent=2))  # ASCII: escapes every control character and lone surrogate
     else:
-        print("\n".join(summary_lines(summary, str(args.bundle))))
+        print("\n".join(summary_lines(summary, str(args.bundle)) + package_lines(packages)))
     return 0
 
 
@@ -67,6 +72,27 @@ def summary_lines(summary: BundleSummary, bundle: str) -> list[str]:
     lines.extend(_deploys_to_lines(summary.deploys_to))
     if summary.follow_ups:
         lines.append(f"Follow-ups recorded at export: {len(summary.follow_ups)}")
+    return lines
+
+
+def package_lines(packages: ManifestPackages | None) -> list[str]:
+    """The built-in feed package versions the bundle carries (or lists for a live copy), with sizes."""
+    if packages is None or not packages.referenced:
+        return []
+    if not packages.versions:
+        return [
+            f"Packages used, not carried (--packages {packages.choice}): {', '.join(packages.referenced)}"
+        ]
+    total = human_bytes(sum(version.size or 0 for version in packages.versions))
+    how = "carried in the bundle" if packages.carried else "listed for a live copy, not carried"
+    lines = [f"Packages   {len(packages.versions)} version(s), {total}, {how} (--packages {packages.choice})"]
+    width = max(len(version.label) for version in packages.versions)
+    lines += [
+        f"  {safe_text(version.label).ljust(width)}  {human_bytes(version.size)}"
+        for version in packages.versions
+    ]
+    if packages.not_on_source:
+        lines.append(f"  not in the source's feed: {', '.join(packages.not_on_source)}")
     return lines
 
 

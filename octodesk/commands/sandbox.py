@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import threading
+from collections.abc import Callable
+from types import FrameType
 
 from octodesk.core.errors import OctoDeskError
 from octodesk.sandbox import SandboxServer
@@ -38,6 +41,7 @@ def run(args: argparse.Namespace, stop: threading.Event | None = None) -> int:
         reason = error.strerror or error
         raise SandboxStartFailed(f"Cannot listen on {args.host}:{args.port}: {reason}") from error
     waiter = stop or threading.Event()
+    restore = _terminate_like_ctrl_c()
     try:
         print(f"Octopus sandbox {server.version} ({args.hosting}) serving dataset '{args.data}'")
         print(f"URL:     {server.url}")
@@ -49,4 +53,24 @@ def run(args: argparse.Namespace, stop: threading.Event | None = None) -> int:
         print("Stopping the sandbox.", file=sys.stderr)
     finally:
         server.stop()
+        restore()
     return 0
+
+
+def _terminate_like_ctrl_c() -> Callable[[], None]:
+    """SIGTERM (``kill``, a session manager at logout, a test harness) stops the sandbox the way Ctrl+C does,
+    so ``server.stop()`` runs and removes the package folder; Python's default would exit on the spot and
+    leave the folder behind. Returns how to put the previous handler back. Signals can only be handled on
+    the main thread: elsewhere (tests driving ``run`` with ``stop``) nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+
+    def restore() -> None:
+        signal.signal(signal.SIGTERM, previous)
+
+    return restore
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt

@@ -14,6 +14,8 @@ class Progress:
     done: int = 0
     total: int = 0  # 0 = unknown (indeterminate)
     message: str = ""
+    bytes_done: int = 0  # file transfers (packages): bytes moved so far of bytes_total
+    bytes_total: int = 0
 
 
 ProgressCallback = Callable[[Progress], None]

@@ -100,6 +100,8 @@ def plan_to_text(plan: ImportPlan, remedies: Remedies) -> str:
         )
         lines += [f"             · {detail}" for detail in item.details]
     lines += ["", "Totals:", *counts_lines(plan.counts())]
+    if plan.packages is not None and plan.packages.decisions:
+        lines += ["", f"Packages: {plan.packages.storage_line()}"]
     if plan.refusals:
         lines += [
             "",

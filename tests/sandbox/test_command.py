@@ -7,9 +7,11 @@ import signal
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 import pytest
 import requests
+from cli_process import SOURCE_COMMAND, child_env, start_sandbox
 
 from octodesk.cli import build_parser
 from octodesk.commands import sandbox as sandbox_command
@@ -99,3 +101,20 @@ def test_ctrl_c_stops_the_process_with_status_zero() -> None:
         if child.poll() is None:
             child.kill()
             child.wait()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM to a child is POSIX-only")
+def test_sigterm_stops_like_ctrl_c_and_removes_the_package_folder(tmp_path: Path) -> None:
+    """A service manager or ``kill`` sends SIGTERM: the sandbox must still remove its package files (the
+    demo dataset puts real packages in a temp folder) and exit 0, as it does on Ctrl+C."""
+    sandbox = start_sandbox(
+        SOURCE_COMMAND, "--data", "demo", env=child_env({"TMPDIR": str(tmp_path)}), cwd=tmp_path
+    )
+    try:
+        folders = list(tmp_path.glob("octodesk-sandbox-packages-*"))
+        assert len(folders) == 1 and any(folders[0].rglob("*.zip")), "the demo packages are on disk"
+        assert sandbox.child.terminate() == 0
+    finally:
+        sandbox.child.kill()
+    assert list(tmp_path.glob("octodesk-sandbox-packages-*")) == []
+    assert "Traceback" not in sandbox.child.stderr

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 import octodesk
 from octodesk.core.apply.context import ApplyContext
 from octodesk.core.apply.library import apply_library_variable_set, apply_step_template
+from octodesk.core.apply.packages import copy_planned_packages
 from octodesk.core.apply.project import (
     apply_project,
     complete_project,
@@ -109,6 +110,9 @@ def _apply(
     ctx.start_phase(len(items))
     ctx.progress(Progress("apply", message=f"Importing into {plan.space_name}", total=len(items)))
     try:
+        began = time.monotonic()
+        copy_planned_packages(ctx)  # before the projects: a deployment of them finds its packages
+        level_seconds["packages"] = time.monotonic() - began
         run(apply_shared_item, of(kinds.TAG_SET.name))  # environment tags name their tags
         run(apply_shared_item, of(*LEVEL_0))
         run(apply_step_template, of(kinds.ACTION_TEMPLATE.name))

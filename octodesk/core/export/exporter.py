@@ -24,6 +24,7 @@ from octodesk.core.bundle.writer import PreparedKey
 from octodesk.core.cancel import CancelToken
 from octodesk.core.errors import ExportRefused
 from octodesk.core.export import secret_values
+from octodesk.core.export.packages import choose_packages, package_follow_ups, referenced_package_ids
 from octodesk.core.export.selection import (
     Closure,
     Selection,
@@ -42,6 +43,8 @@ from octodesk.core.export.walk import (
 from octodesk.core.gc_pause import engine_work
 from octodesk.core.journal import bundle_fingerprint
 from octodesk.core.octopus.client import OctopusClient, ServerInfo
+from octodesk.core.packages.choice import NONE, PackageChoice
+from octodesk.core.packages.manifest import ManifestPackages
 from octodesk.core.progress import Progress, ProgressCallback, no_progress
 from octodesk.core.report import FollowUp, Report, not_carried_follow_up
 from octodesk.core.resources import kinds, tenant_values
@@ -120,11 +123,14 @@ def export_projects(
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
     scan: SourceScan | None = None,
+    packages: PackageChoice = NONE,
 ) -> Report:
     """Export ``project_names`` of ``space_name`` to ``destination``; the report says what was carried.
 
     ``scan`` (from :func:`scan_source` with the same server, space and projects) is used instead of
-    reading the source again."""
+    reading the source again. ``packages``: which versions of the built-in feed packages the projects use
+    are listed in the manifest, for an import with a live source to copy
+    (``plan_import(..., package_source=...)``)."""
     report = Report(operation="export", started_at=_now(), tool_version=octodesk.__version__)
     key = PreparedKey(password)  # derived while the source is read
     first_request = client.request_count
@@ -143,7 +149,9 @@ def export_projects(
     with timer("read"):
         entries = secret_values.inventory(data, selection)
         values = secret_values.collect(reader, entries, dict(secrets or {}))
-    follow_ups = _follow_ups(data, selection, values.not_carried)
+        progress(Progress("read", "Package", message=f"Choosing {packages.describe()}"))
+        chosen = choose_packages(client, data, selection, packages)
+    follow_ups = _follow_ups(data, selection, values.not_carried, chosen)
     manifest = {
         "source": {
             "url": client.server_url,
@@ -173,6 +181,7 @@ def export_projects(
             }
             for template_id, use in sorted(selection.templates.items())
         },
+        "packages": chosen.to_manifest(),
     }
     blobs = logo_blobs(data)
     with timer("write"):
@@ -218,6 +227,7 @@ def export_projects(
         secrets_carried=len(values.carried),
         secrets_not_carried=values.not_carried,
         deploys_to=manifest["deploys_to"],
+        packages=chosen.to_manifest(),
     )
     report.finished = True
     report.finished_at = _now()
@@ -384,7 +394,9 @@ def _deploys_to(data: SourceData, selection: Selection, projects: list[Doc]) -> 
     return {"roles": sorted(roles), "environments": environments, "projects": per_project}
 
 
-def _follow_ups(data: SourceData, selection: Selection, not_carried: list[dict[str, str]]) -> list[FollowUp]:
+def _follow_ups(
+    data: SourceData, selection: Selection, not_carried: list[dict[str, str]], packages: ManifestPackages
+) -> list[FollowUp]:
     follow_ups: list[FollowUp] = []
     for project_id in selection.project_ids:
         name = data.name_of("Project", project_id) or project_id
@@ -411,16 +423,7 @@ def _follow_ups(data: SourceData, selection: Selection, not_carried: list[dict[s
                     child,
                 )
             )
-    if selection.built_in_packages:
-        follow_ups.append(
-            FollowUp(
-                FollowUpCategory.PACKAGE,
-                "Packages in the built-in feed are not exported; push them to the target's built-in feed: "
-                + ", ".join(sorted(selection.built_in_packages))
-                + ".",
-                "Feed",
-            )
-        )
+    follow_ups.extend(package_follow_ups(packages))
     for item in not_carried:
         follow_ups.append(not_carried_follow_up(item))
     return follow_ups
@@ -448,7 +451,9 @@ def export_extras(
 ) -> tuple[list[FollowUp], dict[str, Any], dict[str, bytes]]:
     """The follow-ups (no sensitive values: Octopus's own export carries them), ``deploys_to`` and the
     logo blobs of an export whose documents were read here but whose zip the server makes."""
-    return _follow_ups(data, selection, []), _deploys_to(data, selection, projects), logo_blobs(data)
+    referenced = ManifestPackages(NONE.label, referenced_package_ids(data, selection), [], [])
+    follow_ups = _follow_ups(data, selection, [], referenced)
+    return follow_ups, _deploys_to(data, selection, projects), logo_blobs(data)
 
 
 def logo_blobs(data: SourceData) -> dict[str, bytes]:

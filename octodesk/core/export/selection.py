@@ -73,7 +73,6 @@ class Selection:
     machine_ids: set[str] = field(default_factory=set)
     roles: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # project id -> roles
     deploy_release_children: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    built_in_packages: set[str] = field(default_factory=set)
     warnings: list[str] = field(default_factory=list)
 
     def has(self, kind: str, item_id: str) -> bool:
@@ -270,15 +269,6 @@ class Closure:
                 self.selection.templates[template_id] = use
             if use is not None and version is not None:
                 use.referenced.add(version)
-        built_in = {
-            feed_id for feed_id, feed in self.data.of("Feed").items() if feed.get("FeedType") == "BuiltIn"
-        }
-        for _step, action in model.process_actions(process):
-            for package in action.get("Packages") or []:
-                package_id = package.get("PackageId")
-                feed_id = package.get("FeedId")
-                if feed_id in built_in and isinstance(package_id, str) and "#{" not in package_id:
-                    self.selection.built_in_packages.add(package_id)
 
     def _add_templates(self) -> None:
         """Each template at the version its steps use, then whatever that version references."""

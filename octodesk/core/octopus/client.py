@@ -14,10 +14,11 @@ import random
 import threading
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 from octodesk import __version__
@@ -45,7 +46,15 @@ from octodesk.core.octopus.http import (
 )
 from octodesk.core.octopus.paging import as_items, check_collection_budget, next_page_query, objects_only
 from octodesk.core.octopus.pool import BoundedPool
-from octodesk.core.octopus.transport import Answer, NoAnswer, Transport
+from octodesk.core.octopus.transport import (
+    MAX_ANSWER_BYTES,
+    MAX_ERROR_BYTES,
+    Answer,
+    NoAnswer,
+    Readable,
+    StreamedAnswer,
+    Transport,
+)
 from octodesk.core.redact import register_secret
 from octodesk.core.vocabulary import Hosting
 
@@ -286,6 +295,67 @@ class OctopusClient:
             decode=decode_json,
         )
 
+    # --- streamed transfers (package files) --------------------------------------------------------
+    # Kept apart from the request loop: a body that streams cannot be sent twice, so nothing here is
+    # retried (octodesk.core.packages repeats a whole transfer when that is safe), and the transport's
+    # deadline is for silence, not for the whole transfer.
+
+    @contextmanager
+    def open_download(self, path: str, params: dict[str, Any] | None = None) -> Iterator[Download]:
+        """GET whose body is read a chunk at a time instead of into memory; the connection goes back to
+        the pool when the block ends. Errors before and while reading are the client's typed errors."""
+        shown_path = urlsplit(path).path or path
+        with self._streamed("GET", path, params, self._headers) as answer:
+            yield Download(answer, lambda error: self._no_answer("GET", shown_path, error))
+
+    def post_streamed(
+        self, path: str, body: StreamedBody, content_type: str, params: dict[str, Any] | None = None
+    ) -> Any:
+        """POST ``body`` (read a chunk at a time, sent with Content-Length ``len(body)``); the JSON answer.
+        An exception raised by ``body.read`` ends the request unfinished and reaches the caller as it is."""
+        headers = {**self._headers, "Content-Type": content_type, "Content-Length": str(len(body))}
+        with self._streamed("POST", path, params, headers, body) as answer:
+            data = self._read_answer(answer, "POST", path, MAX_ANSWER_BYTES)
+        try:
+            return decode_json(Answer(answer.status, answer.headers, data))
+        except UndecodableResponse as error:
+            shown_path = urlsplit(path).path or path
+            raise ServerFailure(safe_message(f"POST {shown_path}: {error}."), status=answer.status) from None
+
+    @contextmanager
+    def _streamed(
+        self,
+        method: str,
+        path: str,
+        params: dict[str, Any] | None,
+        headers: dict[str, str],
+        body: Readable | None = None,
+    ) -> Iterator[StreamedAnswer]:
+        """One streamed request, counted; a non-2xx answer is the client's typed error."""
+        self.cancel.raise_if_cancelled()
+        shown_path = urlsplit(path).path or path
+        with self._counts_lock:
+            self._counts[method] += 1
+        target = self._target(self._url(path), params)
+        try:
+            with self._transport.stream(method, target, headers, body) as answer:
+                if not 200 <= answer.status < 300:
+                    error_body = self._read_answer(answer, method, path, MAX_ERROR_BYTES)
+                    refused = Answer(answer.status, answer.headers, error_body)
+                    raise _sanitised(classify_response(refused, method, shown_path, 1, self.server_url)).error
+                yield answer
+        except NoAnswer as error:
+            raise self._no_answer(method, shown_path, error) from None
+
+    def _read_answer(self, answer: StreamedAnswer, method: str, path: str, limit: int) -> bytes:
+        try:
+            return answer.read_all(limit)
+        except NoAnswer as error:
+            raise self._no_answer(method, urlsplit(path).path or path, error) from None
+
+    def _no_answer(self, method: str, shown_path: str, error: NoAnswer) -> ServerError:
+        return _sanitised(classify_no_answer(error, method, shown_path, self.server_url, self.timeout)).error
+
     # --- server, spaces ---------------------------------------------------------------------------
 
     def server_info(self) -> ServerInfo:
@@ -498,6 +568,34 @@ def credential_header(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
 
 
+class StreamedBody(Readable, Protocol):
+    """A request body sent a chunk at a time (a file-like object with a known length)."""
+
+    def __len__(self) -> int: ...
+
+
+class Download:
+    """The body of a streamed GET: ``length`` from Content-Length (None without one), ``chunks()``."""
+
+    def __init__(self, answer: StreamedAnswer, failure: Callable[[NoAnswer], ServerError]) -> None:
+        self._answer = answer
+        self._failure = failure
+        header = answer.headers.get("Content-Length")
+        self.length = int(header) if header and header.isdigit() else None
+
+    def chunks(self, size: int) -> Iterator[bytes]:
+        """The body ``size`` bytes at a time (the last chunk may be shorter); a dropped connection is the
+        client's ConnectionFailed, a stall longer than the timeout its RequestTimedOut."""
+        while True:
+            try:
+                chunk = self._answer.read(size)
+            except NoAnswer as error:
+                raise self._failure(error) from None
+            if not chunk:
+                return
+            yield chunk
+
+
 def hosting_from_host(host: str) -> Hosting:
     """Fallback when the license status cannot be read: Octopus Cloud instances live under octopus.app."""
     return Hosting.CLOUD if host.lower().rstrip(".").endswith(CLOUD_HOST_SUFFIXES) else Hosting.SELF_HOSTED
@@ -537,9 +635,11 @@ def _not_found_message(what: str, name: str, available: Sequence[str], server_ur
 __all__ = [
     "CLOUD_HOST_SUFFIXES",
     "DEFAULT_CONCURRENCY",
+    "Download",
     "OctopusClient",
     "ServerError",
     "ServerInfo",
+    "StreamedBody",
     "credential_header",
     "hosting_from_host",
 ]

@@ -23,9 +23,11 @@ import socket
 import ssl
 import threading
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import Message
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
 
 from octodesk.core.cancel import CancelToken
@@ -35,6 +37,7 @@ CONNECT_TIMEOUT_CAP = 15.0  # seconds to establish a connection, however long a 
 MAX_ANSWER_BYTES = 512 * 1024 * 1024  # the largest answer read (a /all of a very large space is far less)
 MAX_ERROR_BYTES = 1024 * 1024  # of an error answer only the server's message is used
 CHUNK_BYTES = 256 * 1024
+STREAM_CHUNK_BYTES = 1024 * 1024  # a streamed body goes out this much at a time
 WATCH_INTERVAL = 0.05  # seconds between the watchdog's looks at the cancel token
 
 
@@ -249,6 +252,55 @@ class Transport:
             chunks.append(chunk)
         return Answer(response.status, response.headers, b"".join(chunks)), not response.will_close
 
+    # --- streamed transfers (package files) -----------------------------------------------------------
+    # A file of gigabytes cannot move within one deadline, so here the deadline is for silence: it is
+    # pushed back whenever bytes move, in either direction. A stalled transfer is still cut, a moving one
+    # never is, and cancel aborts it as any other request. Nothing is held but one chunk.
+
+    @contextmanager
+    def stream(
+        self, method: str, target: str, headers: dict[str, str], body: Readable | None = None
+    ) -> Iterator[StreamedAnswer]:
+        """Send ``body`` (read a chunk at a time; give its Content-Length in ``headers``), then yield the
+        answer with its body unread. An exception raised by ``body.read`` abandons the request and reaches
+        the caller as it is; NoAnswer or Cancelled otherwise."""
+        self._take_slot(time.monotonic() + self.timeout)
+        verdict: list[str] = []
+        key = id(verdict)
+        connection: http.client.HTTPConnection | None = None
+        answer: StreamedAnswer | None = None
+        try:
+            try:
+                connection = self._idle_connection() or self._connect(
+                    key, time.monotonic() + self.timeout, verdict
+                )
+                sock = connection.sock
+                assert sock is not None
+
+                def alive() -> None:
+                    self._watchdog.watch(key, time.monotonic() + self.timeout, sock, verdict)
+                    sock.settimeout(self.timeout)
+
+                alive()
+                if self.proxy is not None and not self.https:
+                    target = f"http://{self.host}:{self.port}{target}"
+                    if self.proxy.authorization:
+                        headers = {**headers, "Proxy-Authorization": self.proxy.authorization}
+                connection.blocksize = STREAM_CHUNK_BYTES
+                paced = _Paced(body, alive) if body is not None else None
+                connection.request(method, target, body=paced, headers=headers)
+                response = connection.getresponse()
+                alive()
+            except (OSError, http.client.HTTPException) as error:
+                raise _stream_failure(error, verdict) from None
+            answer = StreamedAnswer(response, alive, verdict)
+            yield answer
+        finally:
+            self._watchdog.unwatch(key)
+            if connection is not None:
+                self._release(connection, answer is not None and answer.reusable and not verdict)
+            self._slots.release()
+
     # --- connections --------------------------------------------------------------------------------
 
     def _idle_connection(self) -> http.client.HTTPConnection | None:
@@ -304,6 +356,74 @@ class Transport:
                 raise NoAnswer("connect-timeout", reached_server=False) from None
             raise _connect_failure(error, via_proxy=self.proxy is not None) from None
         return connection
+
+
+class Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+class _Paced:
+    """A request body that pushes the transfer's deadline back after every chunk it hands over."""
+
+    def __init__(self, body: Readable, alive: Callable[[], None]) -> None:
+        self._body = body
+        self._alive = alive
+
+    def read(self, size: int = -1, /) -> bytes:
+        chunk = self._body.read(size)
+        self._alive()
+        return chunk
+
+
+class StreamedAnswer:
+    """An answer whose body is read a chunk at a time; each chunk pushes the deadline back."""
+
+    def __init__(
+        self, response: http.client.HTTPResponse, alive: Callable[[], None], verdict: list[str]
+    ) -> None:
+        self.status = response.status
+        self.headers = response.headers
+        self._response = response
+        self._alive = alive
+        self._verdict = verdict
+
+    @property
+    def content_type(self) -> str:
+        return str(self.headers.get("Content-Type", "") or "")
+
+    @property
+    def reusable(self) -> bool:
+        return self._response.isclosed() and not self._response.will_close
+
+    def read(self, size: int) -> bytes:
+        """Up to ``size`` bytes of the body, b"" at its end; NoAnswer or Cancelled when it breaks off."""
+        try:
+            chunk = self._response.read(size)
+            if self._verdict:
+                raise TimeoutError(self._verdict[0])
+        except (OSError, http.client.HTTPException) as error:
+            raise _stream_failure(error, self._verdict) from None
+        self._alive()
+        return chunk
+
+    def read_all(self, limit: int) -> bytes:
+        """The whole (small) body, at most ``limit`` bytes (a JSON answer or an error page)."""
+        chunks: list[bytes] = []
+        size = 0
+        while chunk := self.read(CHUNK_BYTES):
+            size += len(chunk)
+            if size > limit:
+                raise NoAnswer(
+                    "too-large", f"the answer is larger than {limit // 1024} KiB", reached_server=True
+                )
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+def _stream_failure(error: BaseException, verdict: list[str]) -> Exception:
+    if verdict == ["cancelled"]:
+        return Cancelled()
+    return _answer_failure(error, verdict)
 
 
 def _open_socket(address: tuple[str, int], timeout: float, watch: Any) -> socket.socket:
@@ -388,4 +508,4 @@ def _dropped(connection: http.client.HTTPConnection) -> bool:
     return bool(readable)
 
 
-__all__ = ["Answer", "NoAnswer", "Transport", "environment_proxy"]
+__all__ = ["Answer", "NoAnswer", "Readable", "StreamedAnswer", "Transport", "environment_proxy"]

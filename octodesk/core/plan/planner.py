@@ -17,6 +17,7 @@ from octodesk.core.cancel import CancelToken
 from octodesk.core.gc_pause import engine_work
 from octodesk.core.journal import Journal, bundle_fingerprint
 from octodesk.core.locks import refuse_if_importing
+from octodesk.core.plan.packages import plan_packages
 from octodesk.core.plan.rules import decide
 from octodesk.core.plan.target import read_target
 from octodesk.core.plan.types import ImportOptions, ImportPlan
@@ -25,6 +26,7 @@ from octodesk.core.resources import kinds
 
 if TYPE_CHECKING:
     from octodesk.core.octopus.client import OctopusClient
+    from octodesk.core.packages.transfer import PackageSource
 
 @engine_work
 def plan_import(
@@ -35,8 +37,13 @@ def plan_import(
     options: ImportOptions | None = None,
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
+    *,
+    package_source: PackageSource | None = None,
 ) -> ImportPlan:
-    """Read the bundle and the target space and decide, per resource, what the import will do."""
+    """Read the bundle and the target space and decide, per resource, what the import will do.
+
+    ``package_source``: where to read the package versions the bundle lists but does not carry (a live
+    copy from the source server, ``ServerSource``); its client must stay open until apply has run."""
     options = options or ImportOptions()
     report = progress or no_progress
     started = time.monotonic()
@@ -79,6 +86,9 @@ def plan_import(
             "which only Octopus's import task reads. Import it with the server engine (octodesk import "
             "chooses it from the bundle)."
         )
+    if cancel:
+        cancel.raise_if_cancelled()
+    plan_packages(plan, client, package_source)
     plan.http_requests = client.request_count - requests_before
     plan.seconds = time.monotonic() - started
     report(Progress("plan", done=len(plan.items), total=len(plan.items), message="Plan ready"))

@@ -15,6 +15,8 @@ from octodesk.core.vocabulary import IMPORT_ACTIONS, Action
 if TYPE_CHECKING:
     from octodesk.core.bundle import Bundle
     from octodesk.core.journal import Journal
+    from octodesk.core.packages.decide import PackagePlan
+    from octodesk.core.packages.transfer import PackageSource
     from octodesk.core.plan.target import TargetSpace
 
 ACTIONS = IMPORT_ACTIONS
@@ -64,6 +66,9 @@ class ImportPlan:
     follow_ups: list[FollowUp] = field(default_factory=list)
     external: ExternalReferences = field(default_factory=ExternalReferences, repr=False)
     bundle_sha256: str = ""  # the bundle file's hash: the same bundle resumes the same journal
+    # Built-in feed packages (items of kind "Package"), and where apply reads their files from.
+    packages: PackagePlan | None = None
+    package_source: PackageSource | None = field(default=None, repr=False)
     http_requests: int = 0
     seconds: float = 0.0
     _index: dict[tuple[str, str], PlanItem] = field(default_factory=dict, init=False, repr=False)
@@ -125,5 +130,6 @@ class ImportPlan:
                 {key: value for key, value in asdict(item).items() if key != "resumed" or value}
                 for item in self.items
             ],
+            "packages": self.packages.to_dict() if self.packages is not None else None,
             "http_requests": self.http_requests,
         }
