@@ -167,3 +167,17 @@ class ServerTaskTimedOut(ServerTaskError):
 class ServerEngineUnavailable(ImportRefused):
     """The server engine cannot be used here (a server without Export/Import Projects, a target older than
     the source, ...): refused before anything is written."""
+
+
+class UnresolvedReference(OctoDeskError):
+    """A document still refers to a resource the import could not map (a gap the plan should have refused)."""
+
+
+class SourceIdLeaked(OctoDeskError):
+    """A document about to be sent still holds an id of the source server: a remapping gap (a bug)."""
+
+
+class SecretsFileError(OctoDeskError):
+    """The secrets file cannot be used (unreadable, not JSON, or values that are not strings)."""
+
+    exit_code = 2

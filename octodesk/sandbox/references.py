@@ -27,7 +27,8 @@ VARIABLE_TYPE_ROUTES = {
     **dict.fromkeys(ACCOUNT_VARIABLE_TYPES, "accounts"),
 }
 
-# The Octopus project feed of Deploy-a-Release steps: a built-in id, not a stored feed (octopus-api.md §4.17).
+# The Octopus project feed of Deploy-a-Release steps: a built-in id, not a stored feed
+# (docs/octopus-api-facts.md "Built-in feed").
 RELEASES_FEED_ID = "feeds-builtin-releases"
 
 # Action property -> kind of the id(s) it holds (comma separated where several).

@@ -11,8 +11,7 @@ import pytest
 from import_support import PASSWORD, export_demo, import_into, named
 
 from octodesk.core.bundle import BundleResource, read_bundle, write_bundle
-from octodesk.core.errors import ImportRefused
-from octodesk.core.resources.ids import SourceIdLeaked
+from octodesk.core.errors import ImportRefused, SourceIdLeaked
 from octodesk.sandbox import SandboxServer
 
 CALLER_MANIFEST_KEYS = (

@@ -1,4 +1,5 @@
-"""The import rules (design.md), each checked on the state of a prepared target sandbox, by name."""
+"""The import rules (docs/import-rules.md), each checked on the state of a prepared target sandbox, by
+name."""
 
 from __future__ import annotations
 

@@ -1,11 +1,11 @@
 """Turns the 2021.2 Swagger definitions into JSON Schemas that check what the sandbox serves.
 
-Swagger 2.0 cannot say "nullable", yet the real server sends null for unset strings, references and
-objects, so every type also accepts null. Three generator artifacts are corrected to the wire format:
-``PropertyValueResource`` is a plain string or a SensitiveValue object (octopus-api.md §6; the C#
-``PropertyValueResource`` converter), NodaTime ``LocalDate`` is an ISO date string, and ``VariableType`` is
-a bare string. Everything else is checked as declared, and a document may carry only the properties its
-definition declares, apart from the newer fields listed in ``NEWER_FIELDS``.
+Swagger 2.0 cannot say "nullable", yet the real server sends null for unset strings, references and objects,
+so every type also accepts null. Three generator artifacts are corrected to the wire format:
+``PropertyValueResource`` is a plain string or a SensitiveValue object (docs/octopus-api-facts.md "Sensitive
+values"; the C# ``PropertyValueResource`` converter), NodaTime ``LocalDate`` is an ISO date string, and
+``VariableType`` is a bare string. Everything else is checked as declared, and a document may carry only the
+properties its definition declares, apart from the newer fields listed in ``NEWER_FIELDS``.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ import jsonschema
 
 # Fields the sandbox serves that the 2021.2 Swagger does not declare, each with its source.
 NEWER_FIELDS: dict[str, set[str]] = {
-    # Slugs: C# IHaveSlugResource implementers (OctopusClients Model/*Resource.cs), octopus-api.md §3.
+    # Slugs: C# IHaveSlugResource implementers (OctopusClients Model/*Resource.cs), docs/octopus-api-facts.md
+    # "Identifiers and slugs".
     "SpaceResource": {"Slug"},
     "ProjectGroupResource": {"Slug"},
     "LifecycleResource": {"Slug"},
@@ -25,7 +26,8 @@ NEWER_FIELDS: dict[str, set[str]] = {
     "ChannelResource": {"Slug"},
     "RunbookResource": {"Slug"},
     # Account subtype fields: 2021.2 declares only the base AccountResource; the subtypes are in the C#
-    # client (OctopusClients Model/Accounts/*AccountResource.cs) and octopus-api.md §4.13.
+    # client (OctopusClients Model/Accounts/*AccountResource.cs) and docs/octopus-api-facts.md "Accounts and
+    # their secrets".
     "AccountResource": {
         "Slug",
         "Username",
@@ -103,7 +105,7 @@ class SwaggerSchemas:
         # NodaTime's LocalDate is documented by its properties but serialised as "yyyy-MM-dd".
         definitions["LocalDate"] = {"type": ["string", "null"], "pattern": r"^\d{4}-\d{2}-\d{2}$"}
         # VariableType is a "tiny type" the generator shows as {Value}; the server writes the bare string
-        # (C# VariableType.cs values, octopus-api.md §4.8).
+        # (C# VariableType.cs values, docs/octopus-api-facts.md "Variables").
         definitions["VariableType"] = {
             "enum": [
                 "String",

@@ -1,6 +1,7 @@
-"""The documented import rules on a target that already has some of what the export carries (octopus-api.md
-§7): library variable sets and tenants are merged, accounts reused untouched, step templates matched by name
-and version, hosting differences converted; and a failed import puts everything back."""
+"""The documented import rules on a target that already has some of what the export carries
+(docs/import-rules.md): library variable sets and tenants are merged, accounts reused untouched, step
+templates matched by name and version, hosting differences converted; and a failed import puts everything
+back."""
 
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from octodesk.core.cancel import CancelToken
-from octodesk.core.errors import OctoDeskError, ServerFailure
+from octodesk.core.errors import ServerFailure, SourceIdLeaked, UnresolvedReference
 from octodesk.core.journal import Journal
 from octodesk.core.octopus.client import OctopusClient
 from octodesk.core.octopus.http import EncodedJson
@@ -23,19 +23,13 @@ from octodesk.core.plan.types import ImportPlan, PlanItem
 from octodesk.core.progress import Progress, ProgressCallback
 from octodesk.core.report import FAILED_COLUMN, FollowUp, Report
 from octodesk.core.resources import kinds, model
-from octodesk.core.resources.ids import (
-    IdMap,
-    SourceIdLeaked,
-    id_tokens,
-    json_text_tokens,
-    leaked_source_ids,
-)
+from octodesk.core.resources.ids import IdMap, id_tokens, json_text_tokens, leaked_source_ids
 from octodesk.core.vocabulary import Action, FollowUpCategory, Outcome
 
 if TYPE_CHECKING:
     from octodesk.core.bundle import Bundle
 
-# Fields the server owns: never sent on create (octopus-api.md §11).
+# Fields the server owns: never sent on create (docs/octopus-api-facts.md "Server-owned fields").
 READ_ONLY_FIELDS = (
     "Id",
     "Links",
@@ -71,8 +65,6 @@ class ApplyState:
     outcomes: dict[tuple[str, str], tuple[Outcome, str, Action]] = field(default_factory=dict)
 
 
-class UnresolvedReference(OctoDeskError):
-    """A document still refers to a resource the import could not map (a gap the plan should have refused)."""
 
 
 @dataclass

@@ -1,9 +1,9 @@
 """The sensitive values an export needs: the inventory, and the values it can carry.
 
-The API never returns secrets (design.md "Sensitive values"). A value is carried when the user supplies
-it (keyed by the references of ``octodesk.core.resources.secret_refs``) or, for
-certificates, when ``certificates/{id}/export`` hands over the file with its private key. Everything else
-is listed as not carried, with the reason. Values only ever go to ``secrets.enc``.
+The API never returns secrets (docs/import-rules.md "Sensitive values"). A value is carried when the user
+supplies it (keyed by the references of ``octodesk.core.resources.secret_refs``) or, for certificates, when
+``certificates/{id}/export`` hands over the file with its private key. Everything else is listed as not
+carried, with the reason. Values only ever go to ``secrets.enc``.
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """Choosing what an export carries: the closure of the chosen projects over the reference model.
 
-Pure and in memory: given what was read (:class:`SourceData`), follow every reference from the projects
-out (octopus-api.md §10) and keep exactly what is reached, by the rules of design.md "Import rules":
-no environments of the default lifecycle unless reached otherwise, tenants only when connected to an
-exported project (their documents trimmed to the exported projects), step templates at the version the
-steps use, Deploy-a-Release child projects, machines, releases and users only by name.
+Pure and in memory: given what was read (:class:`SourceData`), follow every reference from the projects out
+(docs/octopus-api-facts.md "Reference fields") and keep exactly what is reached, by the rules of
+docs/import-rules.md: no environments of the default lifecycle unless reached otherwise, tenants only when
+connected to an exported project (their documents trimmed to the exported projects), step templates at the
+version the steps use, Deploy-a-Release child projects, machines, releases and users only by name.
 """
 
 from __future__ import annotations

@@ -159,8 +159,8 @@ def _check_cloud_limits(plan: PackagePlan) -> None:
         if size is not None and size > CLOUD_MAX_PACKAGE_BYTES:
             plan.refusals.append(
                 f"Package {item.version.label} is {human_bytes(size)}: Octopus Cloud refuses any package "
-                f"over {human_bytes(CLOUD_MAX_PACKAGE_BYTES)}. Copy fewer versions (--packages) or leave "
-                "the package out, and deliver it another way."
+                f"over {human_bytes(CLOUD_MAX_PACKAGE_BYTES)}. Copy fewer versions or leave the package "
+                "out, and deliver it another way."
             )
     total = (plan.target_stored_bytes or 0) + plan.bytes_to_copy
     if total > CLOUD_STORAGE_BYTES:

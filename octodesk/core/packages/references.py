@@ -1,10 +1,11 @@
 """Which built-in feed packages a set of processes needs: every package reference on a built-in feed.
 
 A step names its packages in ``Packages[]`` (2018.8+), in the legacy action properties
-``Octopus.Action.Package.PackageId``/``FeedId`` (before 2018.8, octopus-api.md "PackageReference"), or in a
-package parameter of a step template (a JSON property ``{"PackageId": ..., "FeedId": ...}``). Step templates
-carry their own ``Packages[]`` and package-parameter defaults. A reference whose package id or feed is a
-variable expression (``#{...}``) is resolved only at deployment time, so it is left out.
+``Octopus.Action.Package.PackageId``/``FeedId`` (before 2018.8, docs/octopus-api-facts.md "Action
+properties"), or in a package parameter of a step template (a JSON property ``{"PackageId": ..., "FeedId":
+...}``). Step templates carry their own ``Packages[]`` and package-parameter defaults. A reference whose
+package id or feed is a variable expression (``#{...}``) is resolved only at deployment time, so it is left
+out.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from typing import Any
 from octodesk.core.resources import model
 
 BUILT_IN_FEED_TYPE = "BuiltIn"
-# The built-in feed's id on a default space; other spaces have Feeds-N (octopus-api.md "Built-in feed ID").
+# The built-in feed's id on a default space; other spaces have Feeds-N (docs/octopus-api-facts.md "Identifiers
+# and slugs").
 DEFAULT_BUILT_IN_FEED_ID = "feeds-builtin"
 LEGACY_PACKAGE_ID = "Octopus.Action.Package.PackageId"
 LEGACY_FEED_ID = "Octopus.Action.Package.FeedId"

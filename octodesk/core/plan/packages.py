@@ -103,6 +103,6 @@ def _not_carried(section: ManifestPackages) -> FollowUp:
     return FollowUp(
         FollowUpCategory.PACKAGE,
         "The bundle lists these built-in feed package versions but does not carry them: push them to the "
-        f"target's built-in feed (or export with --packages to carry them): {listed}.",
+        f"target's built-in feed (or export again choosing to carry them): {listed}.",
         PACKAGE_KIND,
     )

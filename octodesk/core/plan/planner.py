@@ -83,8 +83,7 @@ def plan_import(
     if bundle.manifest.get("engine") == "server":  # its sensitive values are inside Octopus's zip
         plan.refusals.append(
             "This bundle was made by the server engine: its sensitive values travel in Octopus's own export, "
-            "which only Octopus's import task reads. Import it with the server engine (octodesk import "
-            "chooses it from the bundle)."
+            "which only Octopus's import task reads: import it with the server engine."
         )
     if cancel:
         cancel.raise_if_cancelled()

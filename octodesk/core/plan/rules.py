@@ -1,4 +1,4 @@
-"""The import rules (design.md "Import rules"): per bundle resource, create / reuse / merge / update /
+"""The import rules (docs/import-rules.md): per bundle resource, create / reuse / merge / update /
 convert / skip, with the reason; refusals found before anything is written."""
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """The field map behind ``octodesk.core.resources.model``: for each kind, where its documents hold references.
 
-A :class:`Visitor` is walked over a document; every reference found is reported to a callback that may
-return a replacement value (remapping) or ``None`` (keep it). Shapes follow the Octopus REST API
-(octopus-api.md §4): plain id fields, id lists, CSV strings, dictionary keys, embedded JSON.
+A :class:`Visitor` is walked over a document; every reference found is reported to a callback that may return
+a replacement value (remapping) or ``None`` (keep it). Shapes follow the Octopus REST API
+(docs/octopus-api-facts.md "Reference fields"): plain id fields, id lists, CSV strings, dictionary keys,
+embedded JSON.
 """
 
 from __future__ import annotations
@@ -88,7 +89,7 @@ RUNBOOK_SNAPSHOT = "RunbookSnapshot"
 COMMUNITY_ACTION_TEMPLATE = "CommunityActionTemplate"
 PROJECT_TRIGGER = "ProjectTrigger"
 
-# Action property keys (octopus-api.md §4.6).
+# Action property keys (docs/octopus-api-facts.md "Action properties").
 TARGET_ROLES = "Octopus.Action.TargetRoles"
 TEMPLATE_ID = "Octopus.Action.Template.Id"
 TEMPLATE_VERSION = "Octopus.Action.Template.Version"
@@ -123,7 +124,7 @@ SCOPE_KINDS: dict[str, tuple[str | None, dict[str, bool]]] = {
     "User": (USER, {"optional": True}),
     "Trigger": (PROJECT_TRIGGER, {}),
 }
-# Variable Type -> kind of the resource whose id is the Value (octopus-api.md §4.8).
+# Variable Type -> kind of the resource whose id is the Value (docs/octopus-api-facts.md "Variables").
 REFERENCE_VARIABLE_TYPES: dict[str, str] = {
     "Certificate": "Certificate",
     "AmazonWebServicesAccount": "Account",

@@ -13,11 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from octodesk.core.errors import OctoDeskError
-
-
-class SourceIdLeaked(OctoDeskError):
-    """A document about to be sent still holds an id of the source server: a remapping gap (a bug)."""
+from octodesk.core.errors import SourceIdLeaked
 
 
 class IdMap:

@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from octodesk.core.errors import OctoDeskError
+from octodesk.core.errors import SecretsFileError
 from octodesk.core.resources.model import kind_of_id
 
 DEPLOYMENT_PROCESS = "deployment"  # the <process> part of an action reference for the deployment process
 
-# Secret-bearing fields of each account type (octopus-api.md §4.13). OIDC accounts have none.
+# Secret-bearing fields of each account type (docs/octopus-api-facts.md "Accounts and their secrets"). OIDC
+# accounts have none.
 ACCOUNT_SECRET_FIELDS: dict[str, tuple[str, ...]] = {
     "UsernamePassword": ("Password",),
     "SshKeyPair": ("PrivateKeyFile", "PrivateKeyPassphrase"),
@@ -54,10 +55,6 @@ CARRIED_BY_SERVER = "server"  # read from the source server (certificate export,
 CARRIED_BY_USER = "user"  # only the user can supply it (--secrets-file / the GUI page)
 
 
-class SecretsFileError(OctoDeskError):
-    """The --secrets-file cannot be used."""
-
-    exit_code = 2
 
 
 @dataclass(frozen=True)

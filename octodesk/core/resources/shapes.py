@@ -4,7 +4,7 @@ A bundle's index says "resources/Environment/Environments-3.json is the Environm
 preview shows that line and the import then posts the document to that kind's collection. Both are only
 honest when the document agrees: its id is the index's id and of the kind's form, its name is the index's
 name, and it has the fields that kind's documents always have (Octopus REST API, 2021.2 Swagger resource
-definitions; octopus-api.md §4). ``document_problem`` says what disagrees.
+definitions; docs/octopus-api-facts.md "Reference fields"). ``document_problem`` says what disagrees.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Per kind, the fields that hold references (octopus-api.md §4 and §10), walked with a ``Visitor``."""
+"""Per kind, the fields that hold references (docs/octopus-api-facts.md "Reference fields"), walked with a
+``Visitor``."""
 
 from __future__ import annotations
 

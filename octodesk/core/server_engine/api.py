@@ -1,6 +1,6 @@
-"""Octopus's Export/Import Projects routes (2021.1+; octopus-api.md §7): export and import start server
-tasks, the export's zip is an artifact of its task, an import reads an uploaded zip or, on the same
-instance, the export task itself.
+"""Octopus's Export/Import Projects routes (2021.1+; docs/octopus-api-facts.md "Export/Import Projects"):
+export and import start server tasks, the export's zip is an artifact of its task, an import reads an uploaded
+zip or, on the same instance, the export task itself.
 
 Contracts: OctopusDeploy/message-contracts.ts src/projectExportRequest.ts ... projectImportSource.ts; the
 steps follow OctopusDeploy/OctopusDeploy-Api REST/PowerShell/Projects/ExportImportProjects.ps1.

@@ -33,7 +33,7 @@ def octopus_zip(bundle: Bundle, label: str) -> bytes:
     if bundle_engine(bundle.manifest) != ENGINE_SERVER:
         raise BundleError(
             f"{label} was made by OctoDesk's client engine: it holds no Octopus export zip. Export with "
-            "--engine server for a bundle that carries one."
+            "the server engine for a bundle that carries one."
         )
     expected = octopus_export(bundle.manifest).get("sha256")
     attachment = bundle.attachments.get(OCTOPUS_ZIP_ENTRY)

@@ -1,6 +1,6 @@
 """Export: the chosen projects and everything they reference, read straight from the store, secrets included.
 
-What goes in follows the documented rules (octopus-api.md §7 "Included"): each project with its settings,
+What goes in follows the documented rules (docs/import-rules.md "Matching"): each project with its settings,
 channels, deployment process, runbooks and variables; projects its Deploy Release steps deploy; connected
 library variable sets and tenants; and, through the references of all of these, lifecycles, environments
 (not those of the default lifecycle), accounts, certificates, feeds, worker pools, teams, tag sets and the

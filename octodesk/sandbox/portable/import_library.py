@@ -1,6 +1,7 @@
-"""Import of the shared resources an export carries, matched by name in the target space (octopus-api.md §7):
-reused when present, created (sensitive values included) when not; library variable sets and tag sets are
-merged, teams are created empty, step templates are matched by name and version."""
+"""Import of the shared resources an export carries, matched by name in the target space
+(docs/octopus-api-facts.md "Export/Import Projects"): reused when present, created (sensitive values included)
+when not; library variable sets and tag sets are merged, teams are created empty, step templates are matched
+by name and version."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """Import of the projects themselves: every project first (Deploy Release steps name each other), then their
-channels, runbooks, processes and variables, then tenant connections and tenant variables, then logos when
-the export comes from this same instance. Triggers are never imported (octopus-api.md §7)."""
+channels, runbooks, processes and variables, then tenant connections and tenant variables, then logos when the
+export comes from this same instance. Triggers are never imported (docs/octopus-api-facts.md "Export/Import
+Projects")."""
 
 from __future__ import annotations
 

@@ -1,9 +1,9 @@
 """Kinds that hold secrets: accounts, external feeds and Git credentials.
 
-Which types a server knows is a profile fact; which SensitiveValue properties each type has, and which of
-them a create must supply, come from Octopus's own clients (octopus-api.md §4.13, §4.17, §4.20;
-go-octopusdeploy marks the required ones ``validate:"required"``). A secret posted as a plain string is
-stored as a SensitiveValue, so it is never served back.
+Which types a server knows is a profile fact; which SensitiveValue properties each type has, and which of them
+a create must supply, come from Octopus's own clients (docs/octopus-api-facts.md "Accounts and their secrets";
+go-octopusdeploy marks the required ones ``validate:"required"``). A secret posted as a plain string is stored
+as a SensitiveValue, so it is never served back.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
-"""The Export/Import Projects routes (2021.1+; octopus-api.md §7, message-contracts.ts project*Request /
-Response): export and import run as server tasks; uploads, the file list and the preview answer at once."""
+"""The Export/Import Projects routes (2021.1+; docs/octopus-api-facts.md "Export/Import Projects",
+message-contracts.ts project*Request / Response): export and import run as server tasks; uploads, the file
+list and the preview answer at once."""
 
 from __future__ import annotations
 
