@@ -1,0 +1,38 @@
+"""Print the module map of docs/architecture.md: every module of the package with the first sentence of its
+docstring, grouped by folder. Run it after adding a module and paste the folder's lines into the doc."""
+
+from __future__ import annotations
+
+import ast
+import re
+import sys
+from pathlib import Path
+
+LONGEST = 120  # characters of a description, so the map reads as one line a module
+ROOT = Path(__file__).resolve().parent.parent / "octodesk"
+
+
+def first_sentence(path: Path) -> str:
+    docstring = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+    text = " ".join(docstring.split())
+    match = re.match(r"(.+?\.)(\s|$)", text)
+    sentence = (match.group(1) if match else text).rstrip(".")
+    if len(sentence) <= LONGEST:
+        return sentence
+    return sentence[:LONGEST].rsplit(" ", 1)[0].rstrip(",;:") + " …"
+
+
+def module_lines(root: Path = ROOT) -> list[str]:
+    lines = []
+    for folder in sorted({path.parent for path in root.rglob("*.py")}):
+        relative = folder.relative_to(root.parent).as_posix()
+        lines.append(f"{relative}/")
+        for path in sorted(folder.glob("*.py")):
+            if path.name == "__main__.py":
+                continue
+            lines.append(f"  {path.name:<24}{first_sentence(path)}")
+    return lines
+
+
+if __name__ == "__main__":
+    sys.stdout.write("\n".join(module_lines()) + "\n")
