@@ -179,5 +179,5 @@ def test_the_module_map_is_the_current_tree() -> None:
     spec.loader.exec_module(module_map)
     document = (PACKAGE_ROOT.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
     missing = [line for line in module_map.module_lines() if line not in document]
-    stale = "docs/architecture.md's module map is stale; run python tools/module_map.py:\n"
+    stale = "docs/architecture.md's module map is stale; run python tools/module_map.py --write:\n"
     assert not missing, stale + "\n".join(missing[:10])

@@ -1,5 +1,5 @@
-"""Print the module map of docs/architecture.md: every module of the package with the first sentence of its
-docstring, grouped by folder. Run it after adding a module and paste the folder's lines into the doc."""
+"""The module map of docs/architecture.md: every module of the package with the first sentence of its
+docstring, grouped by folder. ``python tools/module_map.py`` prints it; ``--write`` puts it in the doc."""
 
 from __future__ import annotations
 
@@ -34,5 +34,17 @@ def module_lines(root: Path = ROOT) -> list[str]:
     return lines
 
 
+def write_into(document: Path) -> None:
+    """Replace the code block under "## Module map" with the current map."""
+    text = document.read_text(encoding="utf-8")
+    heading = text.index("## Module map")
+    start = text.index("```\n", heading) + 4
+    end = text.index("```\n", start)
+    document.write_text(text[:start] + "\n".join(module_lines()) + "\n" + text[end:], encoding="utf-8")
+
+
 if __name__ == "__main__":
-    sys.stdout.write("\n".join(module_lines()) + "\n")
+    if sys.argv[1:] == ["--write"]:
+        write_into(ROOT.parent / "docs" / "architecture.md")
+    else:
+        sys.stdout.write("\n".join(module_lines()) + "\n")
