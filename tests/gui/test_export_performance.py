@@ -22,6 +22,7 @@ from octodesk.core.report import FollowUp, Report
 from octodesk.core.vocabulary import FollowUpCategory
 from octodesk.gui.main_window import MainWindow
 from octodesk.gui.results_view import ResultsView
+from octodesk.render import some_names
 
 
 def test_a_gui_export_reads_every_source_document_once(
@@ -101,3 +102,14 @@ def test_follow_ups_are_one_uniform_line_each_with_the_whole_message_in_the_tool
     first = view.follow_ups_model.index(0)
     assert long_message in first.data(Qt.ItemDataRole.ToolTipRole)
     assert view.follow_ups_title.text() == "Follow-ups to do by hand (0 of 2500 done)"
+
+
+def test_a_results_title_names_a_few_projects_and_counts_the_rest() -> None:
+    # A title naming all 1,000 projects was unreadable, and laying it out froze the window for 120 ms.
+    assert some_names(["Web Portal"]) == "Web Portal"
+    assert some_names(["A", "B", "C", "D"]) == "A, B, C, D"
+    many = [f"Project {i}" for i in range(1000)]
+    assert some_names(many) == "1000 projects: Project 0, Project 1, Project 2 and 997 more"
+    view = ResultsView()
+    view.set_report(Report(operation="export", finished=True), headline=f"Exported {some_names(many)}.")
+    assert len(view.headline.text()) < 80
