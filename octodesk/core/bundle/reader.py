@@ -100,6 +100,7 @@ def read_bundle(
         listed = _listed_entries(contents, label)
         index = _resource_index(contents, manifest["counts"], listed, label)
         archive.check_entry_set(listed)
+        archive.check_attachment_sizes(_attachment_sizes(contents, listed, label))
         documents: dict[str, dict[str, Any]] = {}
         blobs: dict[str, bytes] = {}
         attachments: dict[str, Attachment] = {}
@@ -251,6 +252,17 @@ class _Archive:
             pass
         return Attachment(name, self.infos[name].file_size, expected)
 
+    def check_attachment_sizes(self, recorded: dict[str, int]) -> None:
+        """Each attachment is exactly the size the index records: the one exception to the size budgets is
+        for these sizes, checked before a byte of them is read."""
+        for name, size in recorded.items():
+            actual = self.infos[name].file_size
+            if actual != size:
+                raise BundleDamaged(
+                    f"{self.label} is damaged: {name} is {actual} bytes, not the {size} bytes its index "
+                    "records (changed after export); refused."
+                )
+
     def modified(self, name: str) -> BundleDamaged:
         return BundleDamaged(f"{self.label} is damaged: {name} has been modified.")
 
@@ -352,6 +364,18 @@ def _listed_entries(contents: dict[str, Any], label: str) -> dict[str, str]:
         if not isinstance(digest, str) or not _SHA256_HEX.fullmatch(digest):
             raise BundleDamaged(f"{label} is damaged: its index has no valid hash for {shown_name(name)}.")
     return entries
+
+
+def _attachment_sizes(contents: dict[str, Any], listed: dict[str, str], label: str) -> dict[str, int]:
+    """The size the index records for every attachment it lists (and for nothing else; a bundle without
+    attachments may leave the record out)."""
+    raw = contents.get("attachments", {})
+    attached = {name for name in listed if is_attachment(name)}
+    if not isinstance(raw, dict) or set(raw) != attached:
+        raise BundleDamaged(f"{label} is damaged: its index does not record the size of every attachment.")
+    if not all(type(size) is int and size >= 0 for size in raw.values()):
+        raise BundleDamaged(f"{label} is damaged: its index records an attachment size that is not a size.")
+    return dict(raw)
 
 
 def _resource_index(

@@ -27,6 +27,7 @@ class StreamedEntry:
     size: int  # exactly this many bytes; anything else fails the write
     open: ChunkOpener  # the content, a chunk at a time
     label: str = ""  # how progress and errors name it ("Acme.Web 1.0.0")
+    kind: str = ""  # what progress calls it ("Package")
 
 
 def write_streamed(
