@@ -39,6 +39,10 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(
             "--secrets-file is for the client engine: Octopus's own export carries every sensitive value."
         )
+    if args.engine == ENGINE_SERVER and args.packages.copies:
+        raise UsageError(
+            "--packages is for the client engine: the server engine's bundle holds Octopus's own export."
+        )
     secrets = read_secrets_file(args.secrets_file) if args.secrets_file else None
     client = make_client(args)
     try:
@@ -54,6 +58,8 @@ def run(args: argparse.Namespace) -> int:
                     password,
                     secrets=secrets,
                     progress=ProgressPrinter(),
+                    packages=args.packages,
+                    carry_packages=True,
                 )
     except OctoDeskError as error:
         if args.report:
@@ -77,8 +83,6 @@ def _list_secrets(args: argparse.Namespace) -> int:
         how = CARRIED_BY_TEXT.get(item.carried_by, "only you can supply it")
         print(f"{safe_text(item.ref)}\t{safe_text(item.description)}; {how}")
     return 0
-
-
 
 
 def print_summary(report: Report, stream: TextIO) -> None:

@@ -3,6 +3,8 @@ server), what a sandbox's feed holds, and package files put straight into a sand
 
 from __future__ import annotations
 
+import struct
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -79,3 +81,23 @@ def put_package(server: Any, folder: Path, spec: PackageSpec, space: str = "Defa
 
 def uploads(server: Any) -> list[str]:
     return [path for method, path in server.request_log if method == "POST" and "/packages/raw" in path]
+
+
+def flip_entry_byte(bundle: Path, entry: str, offset: int) -> Callable[[], None]:
+    """Change one byte of a stored bundle entry's data in place; the returned call changes it back."""
+    with zipfile.ZipFile(bundle) as archive:
+        info = archive.getinfo(entry)
+    with bundle.open("r+b") as handle:
+        handle.seek(info.header_offset + 26)
+        name_length, extra_length = struct.unpack("<HH", handle.read(4))  # the local header's (APPNOTE 4.3.7)
+        position = info.header_offset + 30 + name_length + extra_length + offset
+
+    def flip() -> None:
+        with bundle.open("r+b") as handle:
+            handle.seek(position)
+            byte = handle.read(1)[0]
+            handle.seek(position)
+            handle.write(bytes([byte ^ 1]))
+
+    flip()
+    return flip
