@@ -10,7 +10,8 @@ copies them to a fresh empty target sandbox, both sandboxes with the injected la
   SHA-256 checks, byte progress, journal).
 Each copy runs in a child process of its own (``benchmarks.memory``), so its peak memory is its alone.
 Targets: OctoDesk's throughput at least 70% of the raw stream's, and its peak memory for the large package
-within 32 MB of the small one's (memory independent of package size).
+within 32 MB of the small one's (memory independent of package size). ``--mode bundle`` measures an export
+into a bundle and an import from it instead (``benchmarks.package_bundle_bench``).
 """
 
 from __future__ import annotations
@@ -19,9 +20,12 @@ import argparse
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from benchmarks import package_bundle_bench
 from benchmarks.memory import BenchmarkFailed, run_child
 
 THROUGHPUT_SHARE_TARGET = 0.7
@@ -124,24 +128,37 @@ def _default_space(session: Any, url: str) -> str:
 # --- the run (parent process) -----------------------------------------------------------------------
 
 
-def measure(size_mb: int, small_mb: int, latency_ms: float) -> dict[str, Any]:
+@contextmanager
+def source_with_packages(sizes: dict[str, tuple[str, int]], latency_ms: float, key: str) -> Iterator[Any]:
+    """A source sandbox whose feed holds a package of each size (label -> version, MB)."""
     from octodesk.sandbox import SandboxServer
     from octodesk.sandbox.package_files import PackageSpec, write_package
-    from octodesk.sandbox.server import new_api_key
 
-    key = new_api_key()
-    results: dict[str, Any] = {"latency_ms": latency_ms, "size_mb": size_mb, "small_mb": small_mb}
     with (
         tempfile.TemporaryDirectory(prefix="octodesk-bench-packages-") as folder,
         SandboxServer("empty", latency_ms=latency_ms, api_key=key) as source,
     ):
-        sizes = {"large": ("1.0.0", size_mb), "small": ("0.1.0", small_mb)}
         for version, megabytes in sizes.values():
             say(f"Writing a {megabytes} MB package...")
             spec = PackageSpec(PACKAGE_ID, version, "zip", payload_bytes=megabytes * CHUNK, seed=megabytes)
             written = write_package(spec, Path(folder))
             source.add_package("Default", written.path)
             written.path.unlink()  # the sandbox keeps its own copy
+        yield source
+
+
+def measure(size_mb: int, small_mb: int, latency_ms: float, mode: str = "live") -> dict[str, Any]:
+    from octodesk.sandbox import SandboxServer
+    from octodesk.sandbox.server import new_api_key
+
+    key = new_api_key()
+    results: dict[str, Any] = {"latency_ms": latency_ms, "size_mb": size_mb, "small_mb": small_mb}
+    sizes = {"large": ("1.0.0", size_mb), "small": ("0.1.0", small_mb)}
+    with source_with_packages(sizes, latency_ms, key) as source:
+        if mode == "bundle":
+            with tempfile.TemporaryDirectory(prefix="octodesk-bench-bundles-") as folder:
+                results.update(package_bundle_bench.measure(sizes, latency_ms, key, source.url, Path(folder)))
+            return results
         for label, function in (("raw", "raw_copy"), ("octodesk", "octodesk_copy")):
             for size_label, (version, megabytes) in sizes.items():
                 if label == "raw" and size_label == "small":
@@ -187,8 +204,9 @@ def judge(results: dict[str, Any]) -> list[tuple[str, bool, str]]:
     ]
 
 
-def print_report(results: dict[str, Any]) -> list[tuple[str, bool, str]]:
-    print(f"Package copy at {results['latency_ms']:g} ms latency")
+def print_report(results: dict[str, Any], mode: str = "live") -> list[tuple[str, bool, str]]:
+    what = "Package export into a bundle and import from it" if mode == "bundle" else "Package copy"
+    print(f"{what} at {results['latency_ms']:g} ms latency")
     print(f"{'copy':<10} | {'package MB':>10} | {'seconds':>8} | {'MB/s':>7} | {'peak MB':>7}")
     for key, run in results.items():
         if isinstance(run, dict):
@@ -198,7 +216,12 @@ def print_report(results: dict[str, Any]) -> list[tuple[str, bool, str]]:
                 f"{label:<10} | {megabytes:>10} | {run['seconds']:>8.2f} | {run['mb_per_s']:>7.0f} | "
                 f"{run['peak_rss_mb']:>7.0f}"
             )
-    verdicts = judge(results)
+    if mode == "bundle":
+        verdicts = package_bundle_bench.judge(results, results["size_mb"], results["small_mb"])
+        for key in ("import_large", "import_small"):
+            print(f"{key}: {results[key]['verify_seconds']:.2f} s of it reading and verifying the bundle")
+    else:
+        verdicts = judge(results)
     for name, met, detail in verdicts:
         print(f"[{'met' if met else 'MISSED'}] {name}: {detail}")
     return verdicts
@@ -213,13 +236,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latency-ms", type=float, default=20.0, help="latency per request (20)")
     parser.add_argument("--size-mb", type=int, default=1024, help="the large package's payload in MB (1024)")
     parser.add_argument("--small-mb", type=int, default=16, help="the small package's payload in MB (16)")
+    parser.add_argument(
+        "--mode",
+        choices=["live", "bundle"],
+        default="live",
+        help="live (default): a copy from feed to feed; bundle: export into a bundle and import from it",
+    )
     args = parser.parse_args(argv)
     try:
-        results = measure(args.size_mb, args.small_mb, args.latency_ms)
+        results = measure(args.size_mb, args.small_mb, args.latency_ms, args.mode)
     except BenchmarkFailed as error:
         print(f"Benchmark failed: {error}", file=sys.stderr)
         return 1
-    print_report(results)
+    print_report(results, args.mode)
     return 0
 
 

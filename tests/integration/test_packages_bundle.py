@@ -30,6 +30,7 @@ from octodesk.core.packages.choice import LATEST
 from octodesk.core.packages.transfer import TransferIncomplete
 from octodesk.core.plan import plan_import
 from octodesk.core.progress import Progress
+from octodesk.core.report import Report
 from octodesk.sandbox.datasets.demo_packages import DEFAULT_SPACE_PACKAGES
 from octodesk.sandbox.package_files import PackageSpec
 
@@ -225,10 +226,17 @@ def test_an_import_stopped_after_one_package_resumes_with_only_the_rest(
     with client_for(target) as client:
         plan = plan_import(bundle, PASSWORD, client, "Default")
         undo = flip_entry_byte(bundle, MIGRATIONS, 100)  # the file changes after it was checked
+        first = Report(operation="import")
         with pytest.raises(PackagesNotCopied) as stopped:
-            apply_plan(plan, client)
+            apply_plan(plan, client, report=first)
     message = str(stopped.value)
     assert "Acme.Database.Migrations 3.3.0-beta.1" in message and "changed after it was checked" in message
+    outcomes = {item.name: item.outcome for item in first.items if item.kind == "Package"}
+    assert outcomes == {
+        "Acme.WebPortal.Assets 1.5.0": "done",
+        "Acme.Database.Migrations 3.3.0-beta.1": "failed",
+    }
+    assert first.counts["Package"] == {"create": 1, "failed": 1}
     assert set(feed(target)) == {("Acme.WebPortal.Assets", "1.5.0")}  # nothing half-stored
     assert target.snapshot()["documents"].get("projects", {}) == {}  # the projects wait for their packages
 
