@@ -18,7 +18,7 @@ from bundle_helpers import PASSWORD, make_bundle
 from octodesk.core.bundle import format, open_attachment, read_bundle
 from octodesk.core.bundle.streamed import StreamedEntry
 from octodesk.core.cancel import CancelToken
-from octodesk.core.errors import BundleDamaged, Cancelled
+from octodesk.core.errors import BundleDamaged, BundleError, Cancelled
 from octodesk.core.progress import Progress
 
 NAME = "packages/Acme.Web.1.0.0.zip"
@@ -132,3 +132,16 @@ def test_cancel_while_a_package_streams_leaves_no_bundle(tmp_path: Path) -> None
 def test_a_streamed_entry_must_be_an_attachment(tmp_path: Path, name: str) -> None:
     with pytest.raises(ValueError, match="cannot be used in a bundle"):
         make_bundle(tmp_path / "b.octobundle", streamed=[pattern_entry(10, name)])
+
+
+def test_a_package_larger_than_a_bundle_may_carry_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    opened: list[str] = []
+    too_large = pattern_entry(format.MAX_ATTACHMENT_BYTES + 1, opened=opened)
+    with pytest.raises(
+        BundleError, match=r"Acme\.Web\.1\.0\.0\.zip is 8\.0 GB, more than a bundle may carry"
+    ):
+        make_bundle(
+            tmp_path / "b.octobundle",
+            streamed=[pattern_entry(CHUNK, "packages/A.1.zip", opened=opened), too_large],
+        )
+    assert opened == [] and list(tmp_path.iterdir()) == []

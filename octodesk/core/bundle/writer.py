@@ -190,8 +190,18 @@ def _check_streamed(streamed: Sequence[StreamedEntry], blobs: dict[str, bytes]) 
             raise ValueError(f"streamed entry name {entry.name!r} cannot be used in a bundle")
         if entry.size < 0:
             raise ValueError(f"streamed entry {entry.name!r} has a negative size")
+        if entry.size > MAX_ATTACHMENT_BYTES:  # refused before anything is read
+            raise BundleError(
+                f"Cannot write the bundle: {entry.label or entry.name} is {human_bytes(entry.size)}, more "
+                f"than a bundle may carry in one file ({human_bytes(MAX_ATTACHMENT_BYTES)})."
+            )
     if len(set(names)) != len(names):
         raise ValueError("a streamed entry would be written twice")
+    if sum(entry.size for entry in streamed) > MAX_ATTACHMENTS_TOTAL_BYTES:
+        raise BundleError(
+            f"Cannot write the bundle: the files to carry come to more than "
+            f"{human_bytes(MAX_ATTACHMENTS_TOTAL_BYTES)}."
+        )
 
 
 @dataclass(frozen=True)

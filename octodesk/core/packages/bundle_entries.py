@@ -85,6 +85,7 @@ class BundleSource:
     def __init__(self, bundle: Bundle, section: ManifestPackages) -> None:
         self.bundle = bundle
         self.description = f"the bundle {bundle.path}"
+        self.verifies_contents = True
         for version in section.versions:
             self._check(version)
 
