@@ -43,36 +43,43 @@ def raw_copy(source_url: str, target_url: str, package_id: str, version: str) ->
 
     from benchmarks.memory import api_key_from_env
 
-    headers = {"X-Octopus-ApiKey": api_key_from_env()}
-    boundary = "raw-benchmark-boundary"
     with requests.Session() as session:
-        session.headers.update(headers)
-        source_space, target_space = _default_space(session, source_url), _default_space(session, target_url)
+        session.headers["X-Octopus-ApiKey"] = api_key_from_env()
+        source_space, target_space = default_space(session, source_url), default_space(session, target_url)
         document = f"packages-{package_id}.{version}"
         started = time.perf_counter()
-        moved = 0
         with session.get(f"{source_url}/api/{source_space}/packages/{document}/raw", stream=True) as download:
             download.raise_for_status()
-
-            def body() -> Any:
-                nonlocal moved
-                yield (
-                    f'--{boundary}\r\nContent-Disposition: form-data; name="fileData"; '
-                    f'filename="{package_id}.{version}.zip"\r\nContent-Type: application/octet-stream\r\n\r\n'
-                ).encode()
-                for chunk in download.iter_content(CHUNK):
-                    moved += len(chunk)
-                    yield chunk
-                yield f"\r\n--{boundary}--\r\n".encode()
-
-            answer = session.post(
-                f"{target_url}/api/{target_space}/packages/raw",
-                data=body(),
-                headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
-            )
-            answer.raise_for_status()
+            chunks = download.iter_content(CHUNK)
+            moved = raw_post(session, f"{target_url}/api/{target_space}", package_id, version, chunks)
         seconds = time.perf_counter() - started
     return {"seconds": seconds, "bytes": moved}
+
+
+def raw_post(session: Any, space_url: str, package_id: str, version: str, chunks: Iterator[bytes]) -> int:
+    """``chunks`` as a chunked multipart ``POST {space_url}/packages/raw`` with bare ``requests``; the bytes
+    sent."""
+    boundary = "raw-benchmark-boundary"
+    moved = 0
+
+    def body() -> Iterator[bytes]:
+        nonlocal moved
+        yield (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="fileData"; '
+            f'filename="{package_id}.{version}.zip"\r\nContent-Type: application/octet-stream\r\n\r\n'
+        ).encode()
+        for chunk in chunks:
+            moved += len(chunk)
+            yield chunk
+        yield f"\r\n--{boundary}--\r\n".encode()
+
+    answer = session.post(
+        f"{space_url}/packages/raw",
+        data=body(),
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+    answer.raise_for_status()
+    return moved
 
 
 def octodesk_copy(source_url: str, target_url: str, package_id: str, version: str) -> dict[str, Any]:
@@ -120,7 +127,7 @@ def octodesk_copy(source_url: str, target_url: str, package_id: str, version: st
     }
 
 
-def _default_space(session: Any, url: str) -> str:
+def default_space(session: Any, url: str) -> str:
     spaces = session.get(f"{url}/api/spaces/all").json()
     return str(next(space["Id"] for space in spaces if space["Name"] == "Default"))
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -38,10 +39,11 @@ def raw_download(source_url: str, package_id: str, version: str, path: str) -> d
     import requests
 
     from benchmarks.memory import api_key_from_env
+    from benchmarks.package_bench import default_space
 
     with requests.Session() as session:
         session.headers["X-Octopus-ApiKey"] = api_key_from_env()
-        space = _default_space(session, source_url)
+        space = default_space(session, source_url)
         started = time.perf_counter()
         moved = 0
         route = f"{source_url}/api/{space}/packages/packages-{package_id}.{version}/raw"
@@ -58,32 +60,18 @@ def raw_upload(target_url: str, package_id: str, version: str, path: str) -> dic
     import requests
 
     from benchmarks.memory import api_key_from_env
+    from benchmarks.package_bench import default_space, raw_post
 
-    boundary = "raw-benchmark-boundary"
-    moved = 0
-
-    def body() -> Any:
-        nonlocal moved
-        yield (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="fileData"; '
-            f'filename="{package_id}.{version}.zip"\r\nContent-Type: application/octet-stream\r\n\r\n'
-        ).encode()
+    def chunks() -> Iterator[bytes]:
         with open(path, "rb") as source:
             while chunk := source.read(CHUNK):
-                moved += len(chunk)
                 yield chunk
-        yield f"\r\n--{boundary}--\r\n".encode()
 
     with requests.Session() as session:
         session.headers["X-Octopus-ApiKey"] = api_key_from_env()
-        space = _default_space(session, target_url)
+        space_url = f"{target_url}/api/{default_space(session, target_url)}"
         started = time.perf_counter()
-        answer = session.post(
-            f"{target_url}/api/{space}/packages/raw",
-            data=body(),
-            headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
-        )
-        answer.raise_for_status()
+        moved = raw_post(session, space_url, package_id, version, chunks())
         seconds = time.perf_counter() - started
     return {"seconds": seconds, "bytes": moved}
 
@@ -167,11 +155,6 @@ def bundle_import(target_url: str, path: str) -> dict[str, Any]:
         "bytes": reports[-1].bytes_done,
         "requests": requests,
     }
-
-
-def _default_space(session: Any, url: str) -> str:
-    spaces = session.get(f"{url}/api/spaces/all").json()
-    return str(next(space["Id"] for space in spaces if space["Name"] == "Default"))
 
 
 # --- the run (parent process) -----------------------------------------------------------------------

@@ -23,10 +23,11 @@ from octodesk.sandbox.package_files import PackageSpec, write_package
 PACKAGE_PROJECTS = ["Web Portal", "Database Migrations"]
 
 
-def export_listing_packages(source: Any, path: Path, choice: str = "latest") -> Path:
-    """A bundle whose manifest lists the chosen package versions without carrying them (a live copy's)."""
+def export_packages(source: Any, path: Path, choice: str = "latest", **options: Any) -> Report:
+    """Export the package projects choosing ``choice`` package versions (``carry_packages=True``: in the
+    bundle; else only listed in its manifest, for a live copy)."""
     with client_for(source) as client:
-        report = export_projects(
+        return export_projects(
             client,
             "Default",
             PACKAGE_PROJECTS,
@@ -34,8 +35,13 @@ def export_listing_packages(source: Any, path: Path, choice: str = "latest") -> 
             PASSWORD,
             secrets={**CERTIFICATE_SECRETS, **ACCOUNT_SECRETS},
             packages=PackageChoice.parse(choice),
+            **options,
         )
-    assert report.succeeded
+
+
+def export_listing_packages(source: Any, path: Path, choice: str = "latest") -> Path:
+    """A bundle whose manifest lists the chosen package versions without carrying them (a live copy's)."""
+    assert export_packages(source, path, choice).succeeded
     return path
 
 

@@ -16,17 +16,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from import_support import ACCOUNT_SECRETS, CERTIFICATE_SECRETS, PASSWORD, client_for, one
-from package_support import PACKAGE_PROJECTS, feed, flip_entry_byte, put_package, uploads
+from import_support import PASSWORD, client_for, one
+from package_support import PACKAGE_PROJECTS, export_packages, feed, flip_entry_byte, put_package, uploads
 
 from octodesk.cli import main
 from octodesk.core.apply import apply_plan
 from octodesk.core.apply.packages import PackagesNotCopied
 from octodesk.core.cancel import CancelToken
 from octodesk.core.errors import BundleDamaged, Cancelled
-from octodesk.core.export import export_projects
 from octodesk.core.packages import decide
-from octodesk.core.packages.choice import LATEST
 from octodesk.core.packages.transfer import TransferIncomplete
 from octodesk.core.plan import plan_import
 from octodesk.core.progress import Progress
@@ -42,21 +40,32 @@ MIGRATIONS = "packages/Acme.Database.Migrations.3.3.0-beta.1.nupkg"
 def export_carrying(
     source: Any, path: Path, progress: Callable[[Progress], None] | None = None, **options: Any
 ) -> Path:
-    with client_for(source) as client:
-        report = export_projects(
-            client,
-            "Default",
-            PACKAGE_PROJECTS,
-            path,
-            PASSWORD,
-            secrets={**CERTIFICATE_SECRETS, **ACCOUNT_SECRETS},
-            packages=LATEST,
-            carry_packages=True,
-            progress=progress,
-            **options,
-        )
+    report = export_packages(source, path, carry_packages=True, progress=progress, **options)
     assert report.counts["Package"] == {"exported": 2}
     return path
+
+
+CliRun = Callable[..., tuple[int, str, str]]
+
+
+@pytest.fixture
+def octodesk(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> CliRun:
+    """``octodesk ARGS`` against ``server`` (its API key and the bundle password in the environment): the
+    exit status, stdout and stderr."""
+
+    def run(server: Any, *arguments: str) -> tuple[int, str, str]:
+        monkeypatch.setenv("OCTOPUS_API_KEY", server.api_key)
+        monkeypatch.setenv("OCTODESK_PASSWORD", PASSWORD)
+        capsys.readouterr()
+        code = main(list(arguments))
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return run
+
+
+def import_into(octodesk: CliRun, target: Any, bundle: Path, *options: str) -> tuple[int, str, str]:
+    return octodesk(target, "import", str(bundle), "--server", target.url, "--space", "Default", *options)
 
 
 def package_items(plan: Any) -> dict[str, tuple[str, str]]:
@@ -64,19 +73,15 @@ def package_items(plan: Any) -> dict[str, tuple[str, str]]:
 
 
 def test_the_cli_carries_the_packages_in_the_bundle_and_inspect_lists_them(
-    sandbox_factory: Callable[..., Any],
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    sandbox_factory: Callable[..., Any], tmp_path: Path, octodesk: CliRun
 ) -> None:
     source = sandbox_factory("demo")
-    monkeypatch.setenv("OCTOPUS_API_KEY", source.api_key)
-    monkeypatch.setenv("OCTODESK_PASSWORD", PASSWORD)
     bundle = tmp_path / "carried.octobundle"
     projects = [arg for name in PACKAGE_PROJECTS for arg in ("--project", name)]
     arguments = ["export", "--server", source.url, "--space", "Default", *projects, "--output", str(bundle)]
-    assert main([*arguments, "--packages", "latest"]) == 0, capsys.readouterr().err
-    assert "Writing Acme." in capsys.readouterr().err  # byte progress while the files stream in
+    code, _, err = octodesk(source, *arguments, "--packages", "latest")
+    assert code == 0, err
+    assert "Writing Acme." in err  # byte progress while the files stream in
 
     with zipfile.ZipFile(bundle) as archive:
         carried = {
@@ -91,14 +96,15 @@ def test_the_cli_carries_the_packages_in_the_bundle_and_inspect_lists_them(
         data = contents[f"packages/{package_id}.{version}{item['FileExtension']}"]
         assert hashlib.sha1(data).hexdigest() == item["Hash"]  # the source's very bytes
 
-    assert main(["inspect", str(bundle)]) == 0
-    out = capsys.readouterr().out
+    code, out, _ = octodesk(source, "inspect", str(bundle))
+    assert code == 0
     total = sum(len(data) for data in contents.values())
     assert f"Packages   2 version(s), {total / 1024:.1f} KB, carried in the bundle (--packages latest)" in out
     sha256 = hashlib.sha256(contents[ASSETS]).hexdigest()
     assert re.search(rf"  Acme\.WebPortal\.Assets 1\.5\.0 +[0-9.]+ KB +SHA-256 {sha256[:12]}\n", out)
-    assert main(["inspect", str(bundle), "--json"]) == 0
-    listed = json.loads(capsys.readouterr().out)["packages"]
+    code, out, _ = octodesk(source, "inspect", str(bundle), "--json")
+    assert code == 0
+    listed = json.loads(out)["packages"]
     assert listed["carried"] is True
     assets = next(v for v in listed["versions"] if v["package_id"] == "Acme.WebPortal.Assets")
     assert (assets["entry"], assets["sha256"], assets["size"]) == (ASSETS, sha256, len(contents[ASSETS]))
@@ -143,21 +149,15 @@ def test_an_import_uploads_the_carried_packages_before_the_projects_without_the_
 
 
 def test_the_dry_run_lists_every_carried_version_with_its_size_and_what_the_target_has(
-    sandbox_factory: Callable[..., Any],
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    sandbox_factory: Callable[..., Any], tmp_path: Path, octodesk: CliRun
 ) -> None:
     source, target = sandbox_factory("demo"), sandbox_factory("empty")
     same = next(spec for spec in DEFAULT_SPACE_PACKAGES if spec.version == "1.5.0")
     put_package(target, tmp_path, same)
     bundle = export_carrying(source, tmp_path / "carried.octobundle")
-    monkeypatch.setenv("OCTOPUS_API_KEY", target.api_key)
-    monkeypatch.setenv("OCTODESK_PASSWORD", PASSWORD)
     plan_json = tmp_path / "plan.json"
-    arguments = ["import", str(bundle), "--server", target.url, "--space", "Default", "--dry-run"]
-    assert main([*arguments, "--report", str(plan_json)]) == 0
-    out = capsys.readouterr().out
+    code, out, _ = import_into(octodesk, target, bundle, "--dry-run", "--report", str(plan_json))
+    assert code == 0
     size = feed(source)[("Acme.Database.Migrations", "3.3.0-beta.1")]["PackageSizeBytes"]
     assert re.search(r"Acme\.Database\.Migrations 3\.3\.0-beta\.1 .*not on the target", out)
     assert f"{size / 1024:.1f} KB" in out
@@ -188,23 +188,15 @@ def test_what_the_target_already_has_is_skipped_without_sending_it(
 
 
 def test_a_version_with_other_contents_on_the_target_is_reported_and_never_overwritten(
-    sandbox_factory: Callable[..., Any],
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    sandbox_factory: Callable[..., Any], tmp_path: Path, octodesk: CliRun
 ) -> None:
     source, target = sandbox_factory("demo"), sandbox_factory("empty")
     theirs = put_package(
         target, tmp_path, PackageSpec("Acme.WebPortal.Assets", "1.5.0", "zip", 5_000, seed=9)
     )
     bundle = export_carrying(source, tmp_path / "conflict.octobundle")
-    monkeypatch.setenv("OCTOPUS_API_KEY", target.api_key)
-    monkeypatch.setenv("OCTODESK_PASSWORD", PASSWORD)
     report_path = tmp_path / "report.json"
-    code = main(
-        ["import", str(bundle), "--server", target.url, "--space", "Default", "--report", str(report_path)]
-    )
-    out = capsys.readouterr().out
+    code, out, _ = import_into(octodesk, target, bundle, "--report", str(report_path))
 
     # A conflict is decided at plan time: the version is skipped with its reason and a follow-up (the
     # outcome model's "skipped, with the reason"), so the run completes; nothing is overwritten.
@@ -255,10 +247,7 @@ def test_an_import_stopped_after_one_package_resumes_with_only_the_rest(
 
 
 def test_a_bundle_with_damaged_package_bytes_is_refused_before_any_request(
-    sandbox_factory: Callable[..., Any],
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    sandbox_factory: Callable[..., Any], tmp_path: Path, octodesk: CliRun
 ) -> None:
     source, target = sandbox_factory("demo"), sandbox_factory("empty")
     bundle = export_carrying(source, tmp_path / "damaged.octobundle")
@@ -270,20 +259,15 @@ def test_a_bundle_with_damaged_package_bytes_is_refused_before_any_request(
     ):
         plan_import(bundle, PASSWORD, client, "Default")
 
-    monkeypatch.setenv("OCTOPUS_API_KEY", target.api_key)
-    monkeypatch.setenv("OCTODESK_PASSWORD", PASSWORD)
-    assert main(["import", str(bundle), "--server", target.url, "--space", "Default"]) == 1
-    err = capsys.readouterr().err
+    code, _, err = import_into(octodesk, target, bundle)
+    assert code == 1
     assert f"octodesk: error: {bundle} is damaged: {ASSETS} has been modified." in err
     assert "Traceback" not in err
     assert uploads(target) == [] and {method for method, _ in target.request_log} <= {"GET"}
 
 
 def test_a_carried_package_over_the_cloud_limit_refuses_the_plan_before_any_write(
-    sandbox_factory: Callable[..., Any],
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    sandbox_factory: Callable[..., Any], tmp_path: Path, octodesk: CliRun, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     source = sandbox_factory("demo")
     target = sandbox_factory("empty", hosting="cloud", version="2025.2.1000")
@@ -294,16 +278,11 @@ def test_a_carried_package_over_the_cloud_limit_refuses_the_plan_before_any_writ
     largest = max(sizes, key=lambda key: sizes[key])
     before = target.snapshot()
     target.reset_counters()
-    monkeypatch.setenv("OCTOPUS_API_KEY", target.api_key)
-    monkeypatch.setenv("OCTODESK_PASSWORD", PASSWORD)
 
-    assert main(["import", str(bundle), "--server", target.url, "--space", "Default"]) == 3
-    captured = capsys.readouterr()
+    code, out, err = import_into(octodesk, target, bundle)
+    assert code == 3
     label = f"{largest[0]} {largest[1]}"
-    assert (
-        f"Package {label} is " in captured.out + captured.err
-        and "Octopus Cloud refuses" in captured.out + captured.err
-    )
+    assert f"Package {label} is " in out + err and "Octopus Cloud refuses" in out + err
     assert {method for method, _ in target.request_log} == {"GET"}
     assert target.snapshot() == before
     with client_for(target) as client:
