@@ -23,7 +23,7 @@ from octodesk.render import headline
 
 
 def run_title(record: history.RunRecord) -> str:
-    report = record.report
+    report = record.summary
     when = local_time(report.finished_at or report.started_at)
     projects = ", ".join(report.projects) or "no projects"
     return f"{when} · {record.flow.capitalize()} · {projects} · {headline(report)}"

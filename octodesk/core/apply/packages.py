@@ -5,14 +5,10 @@ naming them, and running it again copies only what is still missing (the journal
 from __future__ import annotations
 
 from octodesk.core.apply.context import ApplyContext
-from octodesk.core.errors import Cancelled, OctoDeskError
+from octodesk.core.errors import Cancelled, OctoDeskError, PackagesNotCopied
 from octodesk.core.packages.copier import CONFLICT, COPIED, PACKAGE_KIND, CopyOutcome, copy_packages
 from octodesk.core.plan.types import PlanItem
 from octodesk.core.vocabulary import Action, FollowUpCategory
-
-
-class PackagesNotCopied(OctoDeskError):
-    """Some package versions could not be copied; the others were, and are journaled."""
 
 
 def copy_planned_packages(ctx: ApplyContext) -> None:

@@ -220,15 +220,7 @@ def export_projects(
         )
     report.follow_ups.extend(follow_ups)
     report.http_requests = client.request_count - first_request + (scan.requests if scan_given else 0)
-    report.source = {
-        "url": client.server_url,
-        "version": info.version,
-        "hosting": info.hosting,
-        "space": str(space.get("Name", space_name)),
-    }
-    report.projects = list(manifest["projects"])
-    report.bundle_path = str(destination)
-    report.bundle_sha256 = bundle_fingerprint(destination)
+    record_source_and_bundle(report, client, info, str(space.get("Name", space_name)), manifest, destination)
     report.details.update(
         destination=str(destination),
         space=space.get("Name", space_name),
@@ -470,3 +462,23 @@ def logo_blobs(data: SourceData) -> dict[str, bytes]:
     return {
         _logo_name(project_id, content_type): body for project_id, (body, content_type) in data.logos.items()
     }
+
+
+def record_source_and_bundle(
+    report: Report,
+    client: OctopusClient,
+    info: ServerInfo,
+    space_name: str,
+    manifest: dict[str, Any],
+    destination: str | Path,
+) -> None:
+    """Where an export came from and what it wrote, as every export report (either engine) says it."""
+    report.source = {
+        "url": client.server_url,
+        "version": info.version,
+        "hosting": info.hosting,
+        "space": space_name,
+    }
+    report.projects = list(manifest["projects"])
+    report.bundle_path = str(destination)
+    report.bundle_sha256 = bundle_fingerprint(destination)

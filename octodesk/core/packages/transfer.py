@@ -17,7 +17,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote
 
 from octodesk.core.cancel import CancelToken
-from octodesk.core.errors import OctoDeskError, ServerFailure, ValidationFailed
+from octodesk.core.errors import (
+    OctoDeskError,
+    PackageConflict,
+    ServerFailure,
+    TransferIncomplete,
+    ValidationFailed,
+)
 from octodesk.core.packages.decide import human_bytes
 from octodesk.core.packages.versions import PackageVersion, packages_route
 
@@ -61,12 +67,6 @@ class ServerSource:
             yield download
 
 
-class TransferIncomplete(ServerFailure):
-    """The bytes read from the source are not the package it describes; nothing was stored."""
-
-
-class PackageConflict(OctoDeskError):
-    """The target got the same version with other contents while the copy ran; it was not overwritten."""
 
 
 class _Abort(Exception):
