@@ -51,11 +51,11 @@ from octodesk.core.bundle.partials import create_partial, remove_stale_partials
 from octodesk.core.bundle.streamed import StreamedEntry, write_streamed
 from octodesk.core.cancel import CancelToken
 from octodesk.core.errors import BundleDamaged, BundleError
-from octodesk.core.packages.decide import human_bytes
 from octodesk.core.progress import Progress, ProgressCallback, no_progress
 from octodesk.core.redact import register_secret
 from octodesk.core.resources import kinds
 from octodesk.core.resources.shapes import NAME_FIELDS, document_problem, name_problem
+from octodesk.core.text import human_bytes
 
 _ENTRY_MODE = (stat.S_IFREG | 0o600) << 16
 

@@ -67,8 +67,6 @@ class ServerSource:
             yield download
 
 
-
-
 class _Abort(Exception):
     """Raised inside the request body to abandon the upload; carries the error for the caller. Not an
     OSError, so the HTTP stack neither retries nor rewords it."""
