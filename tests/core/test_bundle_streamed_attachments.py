@@ -67,7 +67,8 @@ def test_a_streamed_attachment_past_the_document_budget_is_written_and_read_back
             streamed_manifest=record,
             progress=seen.append,
         )
-        bundle = read_bundle(path, PASSWORD)
+        verified: list[Progress] = []
+        bundle = read_bundle(path, PASSWORD, progress=verified.append)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -84,6 +85,9 @@ def test_a_streamed_attachment_past_the_document_budget_is_written_and_read_back
     with open_attachment(bundle, NAME) as chunks:
         assert sum(len(chunk) for chunk in chunks) == size
 
+    checked = [p for p in verified if p.name == NAME]
+    assert [p.bytes_done for p in checked] == [64 * CHUNK, size]  # the verification, in bytes
+    assert all(p.phase == "verify" and p.bytes_total == size for p in checked)
     moved = [p for p in seen if p.bytes_total]
     assert moved[-1].bytes_done == moved[-1].bytes_total == size
     assert moved[-1].kind == "Package" and "Acme.Web.1.0.0.zip" in moved[-1].message

@@ -67,6 +67,7 @@ _ZIP_ERRORS = (
 )
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 _CHUNK_BYTES = 1024 * 1024
+_PROGRESS_EVERY_CHUNKS = 64  # while an attachment is verified: every 64 MiB
 
 
 def read_bundle(
@@ -108,8 +109,9 @@ def read_bundle(
             if cancel is not None:
                 cancel.raise_if_cancelled()
             if is_attachment(name):
-                attachments[name] = archive.verify_streamed(name, expected, cancel)
-                report(Progress("verify", "", name, done, len(listed)))
+                attachments[name] = archive.verify_streamed(
+                    name, expected, cancel, report, (done, len(listed))
+                )
                 continue
             data = archive.read(name, MAX_ENTRY_BYTES)
             if hashlib.sha256(data).hexdigest() != expected:
@@ -247,10 +249,26 @@ class _Archive:
         if size != info.file_size or digest.hexdigest() != expected:
             raise self.modified(name)
 
-    def verify_streamed(self, name: str, expected: str, cancel: CancelToken | None) -> Attachment:
-        for _ in self.chunks(name, expected, cancel):
-            pass
-        return Attachment(name, self.infos[name].file_size, expected)
+    def verify_streamed(
+        self,
+        name: str,
+        expected: str,
+        cancel: CancelToken | None,
+        report: ProgressCallback,
+        position: tuple[int, int],
+    ) -> Attachment:
+        """An attachment checked a chunk at a time, with progress in bytes (a package may take seconds)."""
+        size, done = self.infos[name].file_size, 0
+
+        def progress() -> None:
+            report(Progress("verify", "", name, *position, bytes_done=done, bytes_total=size))
+
+        for count, chunk in enumerate(self.chunks(name, expected, cancel), start=1):
+            done += len(chunk)
+            if count % _PROGRESS_EVERY_CHUNKS == 0:
+                progress()
+        progress()
+        return Attachment(name, size, expected)
 
     def check_attachment_sizes(self, recorded: dict[str, int]) -> None:
         """Each attachment is exactly the size the index records: the one exception to the size budgets is
