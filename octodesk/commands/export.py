@@ -18,7 +18,7 @@ from octodesk.core.export import export_projects, list_secret_references
 from octodesk.core.report import Report
 from octodesk.core.resources.secret_refs import CARRIED_BY_SERVER, read_secrets_file
 from octodesk.core.server_engine import ENGINE_SERVER
-from octodesk.core.text import safe_text
+from octodesk.core.text import human_bytes, safe_text
 from octodesk.core.vocabulary import FollowUpCategory
 from octodesk.render import follow_up_text, kind_label, write_report
 
@@ -110,6 +110,11 @@ def print_summary(report: Report, stream: TextIO) -> None:
         )
     for item in not_carried:
         print(safe_text(f"  - {follow_up_text(item, CLI_REMEDIES)}"), file=stream)
+    packages = details.get("packages") or {}
+    if packages.get("carried"):
+        versions = packages.get("versions") or []
+        total = human_bytes(sum(version.get("size") or 0 for version in versions))
+        print(f"Packages carried in the bundle: {len(versions)} version(s), {total}", file=stream)
     for warning in report.warnings:
         print(safe_text(f"Warning: {warning}"), file=stream)
     other = [item for item in report.follow_ups if item.category != FollowUpCategory.SENSITIVE_VALUE]

@@ -79,9 +79,10 @@ def test_the_cli_carries_the_packages_in_the_bundle_and_inspect_lists_them(
     bundle = tmp_path / "carried.octobundle"
     projects = [arg for name in PACKAGE_PROJECTS for arg in ("--project", name)]
     arguments = ["export", "--server", source.url, "--space", "Default", *projects, "--output", str(bundle)]
-    code, _, err = octodesk(source, *arguments, "--packages", "latest")
+    code, out, err = octodesk(source, *arguments, "--packages", "latest")
     assert code == 0, err
     assert "Writing Acme." in err  # byte progress while the files stream in
+    assert "Packages carried in the bundle: 2 version(s), " in out
 
     with zipfile.ZipFile(bundle) as archive:
         carried = {
