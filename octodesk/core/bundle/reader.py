@@ -45,6 +45,7 @@ from octodesk.core.bundle.model import Attachment, Bundle, BundleResource
 from octodesk.core.bundle.zipcheck import check_end_record, check_structure, shown_name
 from octodesk.core.cancel import CancelToken
 from octodesk.core.errors import BundleDamaged, BundleError, UnsupportedBundle, WrongPassword
+from octodesk.core.hashing import OverlappedHash
 from octodesk.core.progress import Progress, ProgressCallback, no_progress
 from octodesk.core.redact import register_secret
 from octodesk.core.resources import kinds
@@ -233,9 +234,9 @@ class _Archive:
         info = self.infos.get(name)
         if info is None:
             raise BundleDamaged(f"{self.label} is damaged: {name} is missing.")
-        digest, size = hashlib.sha256(), 0
+        size = 0
         try:
-            with self.zip.open(info) as member:
+            with OverlappedHash(hashlib.sha256()) as digest, self.zip.open(info) as member:
                 while chunk := member.read(_CHUNK_BYTES):
                     if cancel is not None:
                         cancel.raise_if_cancelled()
@@ -244,9 +245,10 @@ class _Archive:
                         break
                     digest.update(chunk)
                     yield chunk
+                sha256 = digest.hexdigest()
         except (*_ZIP_ERRORS, OSError):
             raise self.modified(name) from None
-        if size != info.file_size or digest.hexdigest() != expected:
+        if size != info.file_size or sha256 != expected:
             raise self.modified(name)
 
     def verify_streamed(

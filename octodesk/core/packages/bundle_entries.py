@@ -13,6 +13,7 @@ from typing import Any
 from octodesk.core.bundle import Bundle, open_attachment
 from octodesk.core.bundle.streamed import StreamedEntry
 from octodesk.core.errors import BundleDamaged, ExportRefused
+from octodesk.core.hashing import OverlappedHash
 from octodesk.core.packages.copier import PACKAGE_KIND
 from octodesk.core.packages.manifest import SECTION, ManifestPackages, entry_name
 from octodesk.core.packages.transfer import CHUNK_BYTES, PackageSource, TransferIncomplete
@@ -53,16 +54,18 @@ def _entry(source: PackageSource, version: PackageVersion) -> StreamedEntry:
 def _as_described(chunks: Iterator[bytes], version: PackageVersion, origin: str) -> Iterator[bytes]:
     """The chunks, ending with TransferIncomplete when they are not the file the feed described (the
     bundle then fails to write, so none holds a short or corrupt package)."""
-    digest, size = hashlib.sha1(), 0
-    for chunk in chunks:
-        size += len(chunk)
-        digest.update(chunk)
-        yield chunk
+    size = 0
+    with OverlappedHash(hashlib.sha1()) as digest:
+        for chunk in chunks:
+            size += len(chunk)
+            digest.update(chunk)
+            yield chunk
+        sha1 = digest.hexdigest()
     if size != version.size:
         raise TransferIncomplete(
             f"Package {version.label}: {origin} sent {size} bytes, not the {version.size} its feed gives."
         )
-    if version.sha1 and digest.hexdigest() != version.sha1:
+    if version.sha1 and sha1 != version.sha1:
         raise TransferIncomplete(
             f"Package {version.label}: {origin} sent bytes whose SHA-1 is not the one its feed gives."
         )
