@@ -35,11 +35,13 @@ def copy_planned_packages(ctx: ApplyContext) -> None:
         if outcome.status == COPIED:
             ctx.count(item, item.kind, item.action)
         elif outcome.status == CONFLICT:
-            ctx.count(None, item.kind, "skip")  # planned as a copy, ended as a conflict
+            ctx.skipped(item, item.kind, outcome.message)  # planned as a copy, ended as a conflict
             ctx.warn(outcome.message)
             ctx.follow_up(FollowUpCategory.PACKAGE, outcome.message, PACKAGE_KIND, item.name)
         else:
             failed.append(outcome)
+            if not isinstance(outcome.error, Cancelled):
+                ctx.failed(item, outcome.message)
         ctx.tick(item.kind, item.name)
     if any(isinstance(outcome.error, Cancelled) for outcome in failed):
         raise Cancelled()

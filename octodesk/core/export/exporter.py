@@ -44,8 +44,11 @@ from octodesk.core.export.walk import (
 from octodesk.core.gc_pause import engine_work
 from octodesk.core.journal import bundle_fingerprint
 from octodesk.core.octopus.client import OctopusClient, ServerInfo
+from octodesk.core.packages.bundle_entries import carried_entries, record_carried
 from octodesk.core.packages.choice import NONE, PackageChoice
+from octodesk.core.packages.copier import PACKAGE_KIND
 from octodesk.core.packages.manifest import ManifestPackages
+from octodesk.core.packages.transfer import ServerSource
 from octodesk.core.progress import Progress, ProgressCallback, no_progress
 from octodesk.core.report import FollowUp, Report, not_carried_follow_up
 from octodesk.core.resources import kinds, tenant_values
@@ -126,13 +129,15 @@ def export_projects(
     cancel: CancelToken | None = None,
     scan: SourceScan | None = None,
     packages: PackageChoice = NONE,
+    carry_packages: bool = False,
 ) -> Report:
     """Export ``project_names`` of ``space_name`` to ``destination``; the report says what was carried.
 
     ``scan`` (from :func:`scan_source` with the same server, space and projects) is used instead of
     reading the source again. ``packages``: which versions of the built-in feed packages the projects use
-    are listed in the manifest, for an import with a live source to copy
-    (``plan_import(..., package_source=...)``)."""
+    go with them: with ``carry_packages`` their files are streamed from the source's feed into the bundle
+    (an import uploads them from there); otherwise they are only listed in the manifest, for an import with
+    a live source to copy (``plan_import(..., package_source=...)``)."""
     report = Report(operation="export", started_at=_now(), tool_version=octodesk.__version__)
     key = PreparedKey(password)  # derived while the source is read
     first_request = client.request_count
@@ -153,6 +158,7 @@ def export_projects(
         values = secret_values.collect(reader, entries, dict(secrets or {}))
         progress(Progress("read", "Package", message=f"Choosing {packages.describe()}"))
         chosen = choose_packages(client, data, selection, packages)
+    streamed = carried_entries(chosen, ServerSource(client, data.space_id)) if carry_packages else []
     follow_ups = _follow_ups(data, selection, values.not_carried, chosen)
     manifest = {
         "source": {
@@ -199,11 +205,15 @@ def export_projects(
             progress=progress,
             cancel=cancel,
             prepared_key=key,
+            streamed=streamed,
+            streamed_manifest=lambda hashes: record_carried(chosen, hashes),
         )
     for kind, count in sorted(selection.count().items(), key=lambda item: kinds.sort_key(item[0])):
         report.count(kind, "exported", count)
     if blobs:
         report.count(kinds.PROJECT_LOGO, "exported", len(blobs))
+    if streamed:
+        report.count(PACKAGE_KIND, "exported", len(streamed))
     report.warnings.extend(data.warnings + selection.warnings)
     if values.unused_supplied:
         report.warnings.append(

@@ -1,8 +1,10 @@
 """Built-in feed packages: which ones the exported processes use (``references``), which versions a copy takes
 (``choice``, ``versions``), what a copy will do before anything is written (``decide``, ``target``), and the
-streamed copy itself (``transfer``, ``copier``), from a source feed or a bundle entry. Below export, plan and
-apply: it imports none of them."""
+streamed copy itself (``transfer``, ``copier``), from a source feed or a bundle entry (``bundle_entries``:
+written into a bundle at export, read back for the upload). Below export, plan and apply: it imports none
+of them."""
 
+from octodesk.core.packages.bundle_entries import BundleSource, carried_entries, record_carried
 from octodesk.core.packages.choice import NONE, PackageChoice
 from octodesk.core.packages.copier import PACKAGE_KIND, CopyOutcome, copy_packages, journal_step
 from octodesk.core.packages.decide import PackagePlan, decide_packages, human_bytes
@@ -15,6 +17,7 @@ from octodesk.core.packages.versions import PackageVersion, newest_versions
 __all__ = [
     "NONE",
     "PACKAGE_KIND",
+    "BundleSource",
     "CopyOutcome",
     "ManifestPackages",
     "PackageChoice",
@@ -23,10 +26,12 @@ __all__ = [
     "PackageVersion",
     "ServerSource",
     "built_in_package_ids",
+    "carried_entries",
     "check_target",
     "copy_packages",
     "decide_packages",
     "human_bytes",
     "journal_step",
     "newest_versions",
+    "record_carried",
 ]
