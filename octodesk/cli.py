@@ -134,6 +134,15 @@ def _add_migrate(commands: Any) -> None:
         action="store_true",
         help="import into projects that already exist on the target (the client engine only)",
     )
+    migrate.add_argument(
+        "--packages",
+        type=_package_choice,
+        default=NONE,
+        metavar="none|latest|N",
+        help="copy the built-in feed packages the projects use, straight from the source's feed to the "
+        "target's, before the projects: none (default), the newest version of each, or the newest N of each "
+        "(the client engine only)",
+    )
     _add_placeholder_secrets(migrate)
     migrate.add_argument("--report", metavar="PATH", help="write the JSON migration report here")
     group = migrate.add_argument_group("connection")

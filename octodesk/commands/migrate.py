@@ -12,6 +12,7 @@ from typing import Any
 from octodesk.commands.common import CLI_REMEDIES, UsageError, make_client, read_password
 from octodesk.commands.engines import TaskProgressPrinter, poll_settings, report_text
 from octodesk.commands.export import print_summary
+from octodesk.commands.import_ import ImportIncomplete
 from octodesk.core.errors import ImportRefused, OctoDeskError
 from octodesk.core.plan import ImportPlan
 from octodesk.core.resources.secret_refs import read_secrets_file
@@ -23,7 +24,7 @@ from octodesk.core.server_engine import (
     default_bundle_path,
     migrate,
 )
-from octodesk.render import plan_to_text, to_text, write_json
+from octodesk.render import headline, kind_label, plan_to_text, to_text, write_json
 from octodesk.render.engines import choice_line, server_plan_to_text
 
 
@@ -48,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
             update_existing=args.update_existing,
             placeholder_secrets=args.placeholder_secrets,
             secrets=secrets,
+            packages=args.packages,
         )
         try:
             result = migrate(
@@ -61,6 +63,11 @@ def run(args: argparse.Namespace) -> int:
     _print(result, args.dry_run)
     if args.dry_run and result.plan.refused:
         raise ImportRefused("The migration would be refused; nothing was written.", result.plan.refusals)
+    report = result.import_report
+    if report is not None and report.failures:
+        names = ", ".join(f"{kind_label(item.kind)} '{item.name}'" for item in report.failures)
+        kept = f"The bundle is kept at {result.bundle_path}."
+        raise ImportIncomplete(f"{headline(report)[:-1]}: {names}. {kept}")
     return 0
 
 

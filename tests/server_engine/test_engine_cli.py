@@ -15,6 +15,8 @@ from sandbox_client import Octo
 
 from octodesk.cli import main
 from octodesk.core.bundle import read_attachment, read_bundle
+from octodesk.sandbox.datasets.demo_shared import CERTIFICATE_PASSWORD
+from octodesk.sandbox.http_types import Response
 
 FAST = ["--poll-interval", "0.05"]
 
@@ -199,3 +201,65 @@ def test_migrate_with_the_server_engine_refused_exits_3(
     (line,) = _error_lines(capsys.readouterr().err)
     assert "has no Export/Import Projects" in line
     assert not (tmp_path / "m.octobundle").exists()
+
+
+def test_migrate_copies_the_packages_live_with_the_client_engine_and_says_why(
+    source: Any, target: Any, keys: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bundle = tmp_path / "m.octobundle"
+    report = tmp_path / "migrate.json"
+    code = _migrate(source, target, "--packages", "latest", "--output", str(bundle), "--report", str(report))
+    assert code == 0
+    out, _ = capsys.readouterr()
+    assert out.startswith("Engine: client — OctoDesk's client engine, because copying built-in feed packages")
+    written = json.loads(report.read_text())
+    copied = [item for item in written["import"]["items"] if item["kind"] == "Package"]
+    assert copied and all(item["outcome"] == "done" for item in copied)
+    source_feed = {(p["PackageId"], p["Version"]): p["Hash"] for p in _feed(source)}
+    target_feed = {(p["PackageId"], p["Version"]): p["Hash"] for p in _feed(target)}
+    assert {item["name"] for item in copied} == {f"{pid} {version}" for pid, version in target_feed}
+    assert all(source_feed[key] == digest for key, digest in target_feed.items())
+    assert read_bundle(bundle, PASSWORD).manifest["packages"]["carried"] is False  # live: not in the bundle
+
+
+def test_migrate_with_the_server_engine_and_packages_is_refused_before_anything(
+    source: Any, target: Any, keys: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    output = str(tmp_path / "m.octobundle")
+    code = _migrate(source, target, "--engine", "server", "--packages", "latest", "--output", output)
+    assert code == 3
+    (line,) = _error_lines(capsys.readouterr().err)
+    assert "copying built-in feed packages was asked for" in line
+    assert names(target, "projects") == [] and _feed(target) == []
+
+
+def _feed(server: Any) -> list[dict[str, Any]]:
+    return list(server.snapshot()["packages"].get(server.space_id("Default"), []))
+
+
+def test_migrate_that_completes_with_a_failure_exits_1_naming_it(
+    source: Any,
+    target: Any,
+    keys: None,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    real_respond = target.respond
+
+    def refuse_certificates(method: str, path: str, headers: Any, raw: bytes, **kwargs: Any) -> Any:
+        if method == "POST" and "/certificates" in path:
+            return Response(400, {"ErrorMessage": "The certificate could not be read.", "Errors": []}), None
+        return real_respond(method, path, headers, raw, **kwargs)
+
+    monkeypatch.setattr(target, "respond", refuse_certificates)
+    secrets = tmp_path / "secrets.json"
+    secrets.write_text(json.dumps({"certificate:Portal TLS/Password": CERTIFICATE_PASSWORD}))
+    bundle = str(tmp_path / "m.octobundle")
+    code = _migrate(source, target, "--engine", "client", "--secrets-file", str(secrets), "--output", bundle)
+    assert code == 1
+    out, err = capsys.readouterr()
+    assert "The import completed with 1 failure." in out
+    (line,) = _error_lines(err)
+    assert "completed with 1 failure: Certificate 'Portal TLS'" in line and line.endswith("m.octobundle.")
+    assert names(target, "projects") == ["Web Portal"]

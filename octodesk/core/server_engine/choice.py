@@ -31,6 +31,7 @@ class EngineFacts:
     existing_projects: list[str] = field(default_factory=list)  # chosen projects the target already has
     update_existing: bool = False
     same_instance: bool = False
+    copy_packages: bool = False  # built-in feed packages asked for: the client engine copies them
 
     def server_obstacles(self) -> list[str]:
         """Why the server engine cannot move these projects (none: it can)."""
@@ -46,6 +47,8 @@ class EngineFacts:
             )
         if self.update_existing:
             obstacles.append("updating existing projects was asked for, which only the client engine does")
+        if self.copy_packages:
+            obstacles.append("copying built-in feed packages was asked for: only the client engine does that")
         if self.existing_projects:
             names = ", ".join(f"'{name}'" for name in self.existing_projects)
             obstacles.append(f"{names} already exist(s) on the target, and Octopus's import refuses that")
@@ -67,6 +70,7 @@ def read_facts(
     project_names: list[str],
     *,
     update_existing: bool = False,
+    copy_packages: bool = False,
 ) -> EngineFacts:
     """Both servers' versions and import-export routes, and which chosen projects the target has."""
     target_projects = target.get_all(f"/api/{target_space_id}/projects/all")
@@ -83,6 +87,7 @@ def read_facts(
         target_support=api.import_export_support(target, target_space_id),
         existing_projects=existing,
         update_existing=update_existing,
+        copy_packages=copy_packages,
         same_instance=bool(source_root.installation_id)
         and source_root.installation_id == target_root.installation_id,
     )

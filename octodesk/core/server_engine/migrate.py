@@ -16,6 +16,8 @@ from octodesk.core.errors import BundleError, ImportRefused
 from octodesk.core.export import export_projects
 from octodesk.core.journal import Journal, bundle_fingerprint
 from octodesk.core.octopus.client import OctopusClient
+from octodesk.core.packages.choice import NONE, PackageChoice
+from octodesk.core.packages.transfer import ServerSource
 from octodesk.core.paths import data_dir
 from octodesk.core.plan import ImportOptions, ImportPlan, plan_import
 from octodesk.core.progress import ProgressCallback, no_progress
@@ -47,6 +49,9 @@ class MigrateRequest:
     update_existing: bool = False
     placeholder_secrets: bool = False  # the client engine's --placeholder-secrets
     secrets: dict[str, str] | None = field(default=None, repr=False)  # the client engine's --secrets-file
+    # Built-in feed packages (client engine): the chosen versions are copied live, source feed to target
+    # feed, before the projects; the bundle lists them without carrying their files.
+    packages: PackageChoice = NONE
 
 
 @dataclass
@@ -115,6 +120,7 @@ def migrate(
             str(target_space["Id"]),
             request.projects,
             update_existing=request.update_existing,
+            copy_packages=bool(request.packages.copies),
         )
         choice = choose_engine(facts, request.engine)
         export_report = _export(choice.engine, source, request, poll, progress, cancel)
@@ -136,8 +142,16 @@ def migrate(
         options = ImportOptions(
             update_existing=request.update_existing, placeholder_secrets=request.placeholder_secrets
         )
+        live = ServerSource(source.client, str(source_space["Id"])) if request.packages.copies else None
         plan = plan_import(
-            request.bundle_path, request.password, target.client, target.space, options, progress, cancel
+            request.bundle_path,
+            request.password,
+            target.client,
+            target.space,
+            options,
+            progress,
+            cancel,
+            package_source=live,
         )
     result = MigrateResult(choice, request.bundle_path, resumed is not None, plan, export_report)
     if dry_run:
@@ -187,6 +201,7 @@ def _export(
         secrets=request.secrets,
         progress=progress,
         cancel=cancel,
+        packages=request.packages,
     )
 
 
