@@ -130,7 +130,8 @@ class PreviewPage(MigrationPage):
                     destination,
                     migration.password,
                     migration.secret_values,
-                    migration.scan if migration.refs_for == tuple(migration.projects) else None,
+                    migration.scan_for(tuple(migration.projects)),
+                    migration.package_choice,
                 ),
             )
         except JobFailed as failed:
@@ -160,7 +161,9 @@ class PreviewPage(MigrationPage):
         try:
             migration.plan = await self.runner.run_job(
                 f"Comparing with {target.space} on {target.url}",
-                plan_job(target, migration.bundle_path, migration.password, migration.options),
+                plan_job(
+                    target, migration.bundle_path, migration.password, migration.options, migration.source
+                ),
             )
         except JobFailed as failed:
             self._fail("cancelled" if failed.cancelled else "failed", f"Bundle: {migration.bundle_path}")

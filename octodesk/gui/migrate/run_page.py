@@ -70,7 +70,9 @@ class RunPage(MigrationPage):
         self.resume_button.hide()
         self.completeChanged.emit()
         try:
-            await self.runner.run_job(f"Importing into {target.space}", apply_job(target, plan, report))
+            await self.runner.run_job(
+                f"Importing into {target.space}", apply_job(target, plan, report, migration.source)
+            )
         except JobFailed:
             self.ended = True
             migration.record = self.host.record_run("migrate", report)
@@ -97,7 +99,13 @@ class RunPage(MigrationPage):
         try:
             migration.plan = await self.runner.run_job(
                 "Planning the rest of the import",
-                plan_job(migration.target, migration.bundle_path, migration.password, migration.options),
+                plan_job(
+                    migration.target,
+                    migration.bundle_path,
+                    migration.password,
+                    migration.options,
+                    migration.source,
+                ),
             )
         except JobFailed as failed:
             self.stopped_label.setText(f"The import could not be planned again: {failed.error}")
