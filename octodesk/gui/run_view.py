@@ -8,6 +8,7 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from octodesk.core.progress import Progress
+from octodesk.gui.byte_progress import ByteProgress
 from octodesk.render import kind_label
 
 PHASE_LABELS = {
@@ -15,6 +16,7 @@ PHASE_LABELS = {
     "read": "Reading from the source",
     "write": "Writing the bundle",
     "plan": "Comparing with the target",
+    "packages": "Copying packages",
     "apply": "Importing",
     "verify": "Verifying",
 }
@@ -39,6 +41,7 @@ class RunView(QWidget):
         self.progress_bar.setAccessibleName("Progress")
         self.current_label = QLabel()
         self.current_label.setWordWrap(True)
+        self.byte_progress = ByteProgress()
         self.elapsed_label = QLabel()
         self.cancel_button = QPushButton("&Cancel")
         self.cancel_button.clicked.connect(self.request_cancel)
@@ -57,6 +60,7 @@ class RunView(QWidget):
         layout.addWidget(self.phase_label)
         layout.addWidget(self.progress_bar)
         layout.addWidget(self.current_label)
+        layout.addWidget(self.byte_progress)
         layout.addStretch(1)
         layout.addLayout(bottom)
 
@@ -65,6 +69,7 @@ class RunView(QWidget):
         self.phase_label.setText("Starting…")
         self.phase_label.setProperty("state", "")
         self.current_label.clear()
+        self.byte_progress.reset()
         self.progress_bar.setRange(0, 0)
         self.cancel_button.setEnabled(True)
         self.cancel_button.setText("&Cancel")
@@ -87,6 +92,7 @@ class RunView(QWidget):
         named = f"“{progress.name}”" if progress.name else ""
         current = progress.message or " ".join(p for p in (kind_label(progress.kind), named) if p)
         self.current_label.setText(current)
+        self.byte_progress.show_progress(progress)
         self.progressed.emit(progress)
 
     def request_cancel(self) -> None:

@@ -6,7 +6,6 @@ total, Octopus Cloud's package limit blocking Next, and read failures said in on
 from __future__ import annotations
 
 import dataclasses
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from typing import Any
 import pytest
 from gui_helpers import connection_to
 from migrate_helpers import TIMEOUT, advance, open_wizard, wait_complete
+from package_helpers import PACKAGE_PROJECTS, feed, put_package, shoot
 from pytestqt.qtbot import QtBot
 
 from PySide6.QtCore import Qt
@@ -27,23 +27,8 @@ from octodesk.gui.migrate.password_page import PasswordPage
 from octodesk.gui.migrate.projects_page import ProjectsPage
 from octodesk.gui.package_table import WARNING_COLOUR
 from octodesk.sandbox.datasets.demo_packages import DEFAULT_SPACE_PACKAGES
-from octodesk.sandbox.package_files import PackageSpec, write_package
+from octodesk.sandbox.package_files import PackageSpec
 from octodesk.sandbox.package_store import package_key
-
-PACKAGE_PROJECTS = ["Web Portal", "Database Migrations"]
-SHOTS = Path(os.environ.get("OCTODESK_SHOTS", "/tmp/pgui-shots"))
-
-
-def feed(server: Any) -> dict[tuple[str, str], dict[str, Any]]:
-    packages = server.snapshot()["packages"].get(server.space_id("Default"), [])
-    return {(item["PackageId"], item["Version"]): item for item in packages}
-
-
-def put_package(server: Any, folder: Path, spec: PackageSpec) -> dict[str, Any]:
-    written = write_package(spec, folder)
-    document: dict[str, Any] = server.add_package("Default", written.path)
-    written.path.unlink()
-    return document
 
 
 def demo_spec(package_id: str, version: str) -> PackageSpec:
@@ -76,11 +61,6 @@ def rows(page: PackagesPage) -> list[tuple[str, ...]]:
         tuple(str(model.index(row, column).data()) for column in range(model.columnCount()))
         for row in range(model.rowCount())
     ]
-
-
-def shoot(page: PackagesPage, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.wizard().grab().save(str(SHOTS / f"{name}.png"))
 
 
 def test_the_page_lists_sizes_what_the_target_has_and_each_choice_changes_the_total(
@@ -116,7 +96,7 @@ def test_the_page_lists_sizes_what_the_target_has_and_each_choice_changes_the_to
             f"1 package version to copy, {human_bytes(sizes[newest_migrations])}."
         )
         assert not page.conflicts_label.isVisible()
-        shoot(page, "packages-latest")
+        shoot(wizard, "packages-latest")
 
         page.newest_button.click()  # the newest 2 of each
         wait_complete(qtbot, page)
@@ -138,7 +118,7 @@ def test_the_page_lists_sizes_what_the_target_has_and_each_choice_changes_the_to
         )
         assert theirs["Hash"][:12] in page.conflicts_label.text()
         assert page.isComplete(), "a conflict is reported, never a reason to stop"
-        shoot(page, "packages-newest-2")
+        shoot(wizard, "packages-newest-2")
 
         page.count.setValue(3)
         wait_complete(qtbot, page)
@@ -188,7 +168,7 @@ def test_a_cloud_target_with_an_oversized_package_blocks_next_naming_it(
         assert "Acme.WebPortal.Assets 1.5.0 is 5.0 GB" in page.refusals_label.text()
         assert "of Octopus Cloud's 1.0 TB file storage limit" in page.total_label.text()
         assert not page.isComplete()
-        shoot(page, "packages-cloud-refused")
+        shoot(wizard, "packages-cloud-refused")
         wizard.next()
         assert wizard.currentPage() is page, "Next does not pass an oversized package"
 
@@ -241,7 +221,7 @@ def test_a_failed_read_is_one_sentence_and_none_or_try_again_go_on(
         assert page.message.property("state") == "error"
         assert page.retry_button.isVisible()
         assert not page.isComplete()
-        shoot(page, f"packages-error-{fault.replace(' ', '-')}")
+        shoot(wizard, f"packages-error-{fault.replace(' ', '-')}")
         if fault == "server error":
             target.faults.clear()
             page.retry_button.click()
