@@ -139,7 +139,7 @@ class PreviewView(QWidget):
             + (f" · {plural(len(follow_ups), 'follow-up')} after the import" if follow_ups else "")
             + (f" · {plural(len(warnings), 'warning')}" if warnings else "")
         )
-        packages = plan.packages if plan is not None else None
+        packages = getattr(plan, "packages", None)  # plans of Octopus's own import have no package part
         self.packages_label.setText(f"Packages: {packages.storage_line()}" if packages else "")
         self.packages_label.setVisible(bool(packages and packages.decisions))
         self._fill_action_filter(counts)

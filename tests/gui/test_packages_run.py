@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from gui_helpers import ACCOUNT_SECRETS, connection_to
-from migrate_helpers import TIMEOUT, advance, open_wizard, set_password, wait_complete
+from migrate_helpers import PASSWORD, TIMEOUT, advance, open_wizard, set_password, wait_complete
 from package_helpers import PACKAGE_PROJECTS, feed, put_package, shoot
 from pytestqt.qtbot import QtBot
 
@@ -19,6 +19,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from octodesk.core import paths
+from octodesk.core.bundle import read_bundle
 from octodesk.core.packages.decide import human_bytes
 from octodesk.core.progress import Progress
 from octodesk.gui.byte_progress import BAR_STEPS
@@ -124,6 +125,8 @@ def test_the_preview_shows_a_conflict_in_the_warning_colour_and_the_results_coun
         assert conflict.siblingAtColumn(2).data().startswith("conflict: the target has this version")
         assert conflict.siblingAtColumn(2).data(Qt.ItemDataRole.ForegroundRole) == QColor(WARNING_COLOUR)
         assert any(" ".join(WEB) in warning for warning in wizard.migration.plan.warnings)
+        preview.preview.select("Package", " ".join(WEB))
+        shoot(wizard, "packages-preview-conflict")
         wizard.next()
         results = wizard.page_of(ResultsPage)
         qtbot.waitUntil(lambda: wizard.currentPage() is results, timeout=TIMEOUT)
@@ -185,3 +188,30 @@ def test_the_last_progress_of_each_phase_reaches_the_screen(
     packages = [p for p in shown if p.phase == "packages"]
     assert packages[-1].bytes_done == 1000
     assert [p.phase for p in shown] == sorted((p.phase for p in shown), key=["packages", "apply"].index)
+
+
+def test_the_choice_goes_into_the_bundle_and_changing_it_writes_a_new_one(
+    qtbot: QtBot, window: MainWindow, run_async: Callable[..., Any], demo_server: Any, empty_server: Any
+) -> None:
+    with qtbot.waitSignal(window.flow_finished, timeout=TIMEOUT):
+        wizard, preview = to_preview(qtbot, window, run_async, demo_server, empty_server)
+        first = wizard.migration.bundle_path
+        assert read_bundle(first, PASSWORD).manifest["packages"]["choice"] == "latest"
+        packages = wizard.page_of(PackagesPage)
+        while wizard.currentPage() is not packages:
+            wizard.back()
+        packages.none_button.click()
+        wait_complete(qtbot, packages)
+        preview = advance(qtbot, wizard, PreviewPage)
+        wait_complete(qtbot, preview)
+        second = wizard.migration.bundle_path
+        assert second != first
+        manifest = read_bundle(second, PASSWORD).manifest["packages"]
+        assert manifest["choice"] == "none" and manifest["versions"] == []
+        plan = wizard.migration.plan
+        assert not [item for item in plan.items if item.kind == "Package"]
+        assert any(
+            f.category == "package" and "Acme.WebPortal.Assets" in f.message for f in plan.follow_ups
+        ), "packages not copied are a follow-up"
+        wizard.reject()
+    assert feed(empty_server) == {}
