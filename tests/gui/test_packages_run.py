@@ -55,6 +55,7 @@ def to_preview(
     set_password(wizard)
     secrets = advance(qtbot, wizard, SecretsPage)
     wait_complete(qtbot, secrets)
+    assert secrets.runner.operation is None, "the projects were read once, by the packages page"
     offered = {ref.ref for ref in wizard.migration.secret_refs}
     for ref, value in ACCOUNT_SECRETS.items():
         if ref in offered:
