@@ -86,6 +86,7 @@ def test_a_wizard_run_copies_the_packages_with_progress_in_bytes(
         assert preview.preview.packages_label.text() == (
             f"Packages: 2 package versions to copy, {human_bytes(total)}."
         )
+        assert not [p for _m, p in demo_server.request_log if p.endswith("/raw")], "no file read before Apply"
         run_page = wizard.page_of(RunPage)
         seen: list[Progress] = []
         run_page.run_view.progressed.connect(seen.append)
