@@ -11,7 +11,7 @@ from octodesk.core.apply import apply_plan
 from octodesk.core.bundle import BundleSummary, read_bundle, read_manifest
 from octodesk.core.cancel import CancelToken
 from octodesk.core.export import SourceScan, export_projects, scan_source
-from octodesk.core.export.package_preview import ReferencedPackages, preview_packages
+from octodesk.core.export.package_preview import ReferencedPackages, preview_packages, referenced_in
 from octodesk.core.octopus.catalog import ProjectSummary, deployed_projects, list_projects
 from octodesk.core.octopus.probe import ServerProbe, probe_server
 from octodesk.core.packages.choice import NONE, PackageChoice
@@ -61,6 +61,20 @@ def secret_refs_job(connection: Connection, names: list[str]) -> Job[SourceScan]
             scan = scan_source(client, connection.space, names, progress=progress, cancel=cancel)
         scan.refs  # noqa: B018 -- worked out here, on the worker thread, not when the window reads it
         return scan
+
+    return job
+
+
+def packages_used_job(
+    connection: Connection, names: list[str], scan: SourceScan | None
+) -> Job[tuple[SourceScan, ReferencedPackages]]:
+    """The package ids the projects use on the built-in feed, from ``scan`` or a new read of the source
+    (returned too: the sensitive-values page and the export reuse it)."""
+    read = secret_refs_job(connection, names)
+
+    def job(progress: ProgressCallback, cancel: CancelToken) -> tuple[SourceScan, ReferencedPackages]:
+        done = scan if scan is not None else read(progress, cancel)
+        return done, referenced_in(done)
 
     return job
 

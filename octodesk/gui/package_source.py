@@ -26,6 +26,7 @@ class LivePackageSource:
         self.connection = connection
         self.cancel = cancel
         self.description = f"the source server {connection.url}"
+        self.verifies_contents = False  # a server's file: the upload checks its SHA-1 as it goes
         self._lock = threading.Lock()
         self._client: OctopusClient | None = None
         self._feed: ServerSource | None = None

@@ -22,11 +22,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from octodesk.core.export.package_preview import ReferencedPackages, referenced_in
+from octodesk.core.export.package_preview import ReferencedPackages
 from octodesk.core.packages.choice import LATEST, MAX_VERSIONS, NONE, PackageChoice
 from octodesk.core.packages.decide import PackagePlan
 from octodesk.core.text import safe_text
-from octodesk.gui.jobs import package_preview_job, secret_refs_job
+from octodesk.gui.jobs import package_preview_job, packages_used_job
 from octodesk.gui.migrate.page import MigrationContext, MigrationPage
 from octodesk.gui.package_table import PackageTableModel
 from octodesk.gui.run_view import RunView
@@ -250,19 +250,20 @@ class PackagesPage(MigrationPage):
         if migration.packages_for == key and migration.packages_used is not None:
             return migration.packages_used
         projects = tuple(migration.projects)
-        scan = migration.scan_for(projects)
-        if scan is None or scan.server_url != source.url:
-            self._show_busy("Looking for the packages these projects use…")
-            try:
-                scan = await self.runner.run_job(
-                    "Reading the projects' steps", secret_refs_job(source, list(projects))
-                )
-            except JobFailed as failed:
-                self._failed("The projects could not be read", failed)
-                return None
-            migration.keep_scan(scan, projects)  # the sensitive-values page uses the same read
-        migration.packages_used, migration.packages_for = referenced_in(scan), key
-        return migration.packages_used
+        earlier = migration.scan_for(projects)
+        if earlier is not None and earlier.server_url != source.url:
+            earlier = None
+        self._show_busy("Looking for the packages these projects use…")
+        try:
+            scan, used = await self.runner.run_job(
+                "Reading the projects' steps", packages_used_job(source, list(projects), earlier)
+            )
+        except JobFailed as failed:
+            self._failed("The projects could not be read", failed)
+            return None
+        migration.keep_scan(scan, projects)  # the sensitive-values page uses the same read
+        migration.packages_used, migration.packages_for = used, key
+        return used
 
     async def _preview(self, used: ReferencedPackages, choice: PackageChoice) -> PackagePlan | None:
         source, target = self.migration.source, self.migration.target
