@@ -248,3 +248,40 @@ def test_the_save_dialog_asks_again_for_a_place_that_cannot_be_written(
     qtbot.waitUntil(task.done, timeout=TIMEOUT)
     assert task.result() == tmp_path / "b.octobundle"
     assert errors.messages == ["Read-only. Choose another place."]
+
+
+def test_sensitive_values_are_named_as_the_sensitive_values_page_lists_them(
+    qtbot: QtBot,
+    window: MainWindow,
+    run_async: Callable[..., Any],
+    demo_server: Any,
+    empty_server: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Found under Xvfb: the preview and the results listed values the bundle lacks by their internal
+    reference ("variable:Project/Web Portal/Portal.SigningKey is not carried", "Set the sensitive tenant
+    variable tenant:Contoso Pharmacy/Project/Web Portal/..."), not as the Sensitive values page lists them."""
+    bundle = make_bundle(demo_server, tmp_path / "b.octobundle", ["Web Portal"])
+    run_async(window.set_connection("target", connection_to(empty_server)))
+    script_open_path(monkeypatch, bundle)
+    script_passwords(monkeypatch, PASSWORD)
+    with qtbot.waitSignal(window.flow_finished, timeout=TIMEOUT):
+        window.import_action.trigger()
+        operation = preview_window(qtbot, window)
+        follow_ups = operation.preview.follow_ups
+        planned = [follow_ups.item(i).text() for i in range(follow_ups.count())]
+        operation.apply_button.click()
+    model = window.operations[-1].results.follow_ups_model
+    done = [model.index(row).data() for row in range(model.rowCount())]
+    assert (
+        "Sensitive values: Variable Portal.SigningKey (Web Portal) is not carried: the Octopus API never "
+        "returns this value" in " ".join(planned)
+    )
+    assert any(
+        "Set the sensitive tenant variable Web Portal: Tenant.LicenceKey in Production (Tenant Contoso "
+        "Pharmacy): the bundle does not carry it." in text
+        for text in done
+    ), done
+    for text in planned + done:
+        assert not any(f"{prefix}:" in text for prefix in ("variable", "tenant", "feed", "action")), text
