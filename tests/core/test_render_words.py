@@ -43,3 +43,17 @@ def test_the_app_names_the_value_as_its_sensitive_values_page_does() -> None:
     assert follow_up_text(tenant, GUI_REMEDIES) == (
         "Set the sensitive tenant variable Web Portal: Tenant.LicenceKey in Test (Tenant Contoso)."
     )
+
+
+def test_every_kind_has_a_human_name() -> None:
+    """Issue 11 polish: "Step template", "Library variable set", "Trigger", never ``ActionTemplate``."""
+    import re
+
+    from octodesk.core.resources.kinds import ALL_KINDS
+    from octodesk.render import kind_label
+
+    for kind in ALL_KINDS:
+        label = kind_label(kind.name)
+        assert not re.search(r"[a-z][A-Z]", label), f"{kind.name} is shown as {label!r}"
+        assert label[0].isupper() and label[1:] == label[1:].lower(), label
+    assert kind_label("ActionTemplate") == "Step template" and kind_label("ProjectTrigger") == "Trigger"

@@ -68,6 +68,7 @@ def test_migrate_wizard_from_start_to_results(
         wizard = open_wizard(qtbot, window)
         assert wizard.currentPage() is wizard.page_of(SourcePage) and wizard.currentPage().isComplete()
         assert "<b>▶ Source</b>" in wizard.steps.text(), "the step indicator shows where the user is"
+        assert wizard.steps.alignment() & Qt.AlignmentFlag.AlignTop, "at the top, not floating mid-side"
         preview = to_preview(qtbot, wizard, {STRIPE_KEY: "sk_live_from_the_wizard"})
         assert "✓ Projects" in wizard.steps.text() and "<b>▶ Preview</b>" in wizard.steps.text()
         project = preview.preview.model.find("Project", "Billing API")

@@ -27,7 +27,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 
 from octodesk.core.octopus.client import OctopusClient
+from octodesk.core.vocabulary import Action
 from octodesk.gui import dialogs
+from octodesk.gui.actions import action_colour
 from octodesk.gui.main_window import MainWindow
 
 TIMEOUT = 60000
@@ -108,6 +110,9 @@ def test_the_update_preview_says_what_changes_and_asks_before_replacing(
         preview = operation.preview
         index = preview.select("Project", "Billing API")
         assert index.siblingAtColumn(1).data() == "Update"
+        update_colour = index.siblingAtColumn(1).data(Qt.ItemDataRole.ForegroundRole)
+        assert update_colour == action_colour("update"), "update has its own colour"
+        assert update_colour not in [action_colour(a) for a in Action if a != Action.UPDATE]
         assert "variable Billing.Region added" in preview.detail.toPlainText()
         unchanged = preview.select("Project", "Database Migrations")
         assert unchanged.siblingAtColumn(1).data() == "Reuse"

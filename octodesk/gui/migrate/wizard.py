@@ -11,6 +11,7 @@ import logging
 from html import escape
 from typing import TypeVar
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget, QWizard
 
 from octodesk.gui import dialogs
@@ -45,6 +46,7 @@ class MigrateWizard(QWizard):
         self.steps = QLabel()
         self.steps.setObjectName("stepIndicator")
         self.steps.setMinimumWidth(150)
+        self.steps.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)  # beside the title
         self.setSideWidget(self.steps)
         self.currentIdChanged.connect(lambda _id: self._show_steps())
         self._confirming = False
