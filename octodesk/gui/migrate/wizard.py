@@ -43,6 +43,8 @@ class MigrateWizard(QWizard):
             self.addPage(page)
             for button in page.findChildren(QPushButton):
                 button.setAutoDefault(False)  # Enter always means the wizard's Next, never a page's button
+        for which in (QWizard.WizardButton.BackButton, QWizard.WizardButton.CancelButton):
+            self.button(which).setAutoDefault(False)  # nor Back or Cancel when a page change left focus there
         self.steps = QLabel()
         self.steps.setObjectName("stepIndicator")
         self.steps.setMinimumWidth(150)
