@@ -44,7 +44,9 @@ class MigrateWizard(QWizard):
             for button in page.findChildren(QPushButton):
                 button.setAutoDefault(False)  # Enter always means the wizard's Next, never a page's button
         for which in (QWizard.WizardButton.BackButton, QWizard.WizardButton.CancelButton):
-            self.button(which).setAutoDefault(False)  # nor Back or Cancel when a page change left focus there
+            wizard_button = self.button(which)
+            if isinstance(wizard_button, QPushButton):  # nor Back or Cancel (a page change may focus them)
+                wizard_button.setAutoDefault(False)
         self.steps = QLabel()
         self.steps.setObjectName("stepIndicator")
         self.steps.setMinimumWidth(150)
