@@ -14,6 +14,7 @@ from gui_helpers import (
     import_directly,
     make_bundle,
     preview_window,
+    ready_to_import,
     record_errors,
     script_open_path,
     script_passwords,
@@ -385,9 +386,7 @@ def test_cancel_during_an_import_says_what_was_written_and_resume_finishes_it(
     left), says what was written and offers Resume, which continues the same journal to the end."""
     caplog.set_level(logging.INFO, logger="octodesk")
     bundle = make_bundle(demo_server, tmp_path / "b.octobundle", ["Billing API"])
-    connect(window, run_async, "target", empty_server)
-    script_open_path(monkeypatch, bundle)
-    script_passwords(monkeypatch, PASSWORD)
+    ready_to_import(window, run_async, empty_server, monkeypatch, bundle)
     with qtbot.waitSignal(window.flow_finished, timeout=FLOW_TIMEOUT) as finished:
         window.import_action.trigger()
         operation = preview_window(qtbot, window)

@@ -16,6 +16,7 @@ from gui_helpers import (
     import_directly,
     make_bundle,
     preview_window,
+    ready_to_import,
     record_errors,
     script_open_path,
     script_passwords,
@@ -49,9 +50,7 @@ def test_a_refused_certificate_is_a_failure_on_every_surface(
     bundle = repack(
         plain, tmp_path / "refused.octobundle", PASSWORD, {"certificate:Portal TLS": NOT_A_CERTIFICATE}
     )
-    run_async(window.set_connection("target", connection_to(empty_server)))
-    script_open_path(monkeypatch, bundle)
-    script_passwords(monkeypatch, PASSWORD)
+    ready_to_import(window, run_async, empty_server, monkeypatch, bundle)
     with qtbot.waitSignal(window.flow_finished, timeout=TIMEOUT) as finished:
         window.import_action.trigger()
         preview_window(qtbot, window).apply_button.click()
@@ -151,9 +150,7 @@ def test_nothing_on_screen_names_a_command_line_flag(
     """Issue 11 fault 8: GUI text said "supply it with --secrets-file" and "update-existing mode"."""
     bundle = make_bundle(demo_server, tmp_path / "b.octobundle", ["Web Portal"])
     import_directly(empty_server, bundle)
-    run_async(window.set_connection("target", connection_to(empty_server)))
-    script_open_path(monkeypatch, bundle)
-    script_passwords(monkeypatch, PASSWORD)
+    ready_to_import(window, run_async, empty_server, monkeypatch, bundle)
     with qtbot.waitSignal(window.flow_finished, timeout=TIMEOUT):
         window.import_action.trigger()
         operation = preview_window(qtbot, window)
@@ -179,9 +176,7 @@ def test_the_saved_html_report_is_one_a_user_can_file(
 ) -> None:
     """Issue 11 fault 8: the HTML report had no date, source, bundle, projects or items."""
     bundle = make_bundle(demo_server, tmp_path / "b.octobundle", ["Billing API"])
-    run_async(window.set_connection("target", connection_to(empty_server)))
-    script_open_path(monkeypatch, bundle)
-    script_passwords(monkeypatch, PASSWORD)
+    ready_to_import(window, run_async, empty_server, monkeypatch, bundle)
     with qtbot.waitSignal(window.flow_finished, timeout=TIMEOUT):
         window.import_action.trigger()
         preview_window(qtbot, window).apply_button.click()
@@ -268,9 +263,7 @@ def test_sensitive_values_are_named_as_the_sensitive_values_page_lists_them(
     reference ("variable:Project/Web Portal/Portal.SigningKey is not carried", "Set the sensitive tenant
     variable tenant:Contoso Pharmacy/Project/Web Portal/..."), not as the Sensitive values page lists them."""
     bundle = make_bundle(demo_server, tmp_path / "b.octobundle", ["Web Portal"])
-    run_async(window.set_connection("target", connection_to(empty_server)))
-    script_open_path(monkeypatch, bundle)
-    script_passwords(monkeypatch, PASSWORD)
+    ready_to_import(window, run_async, empty_server, monkeypatch, bundle)
     with qtbot.waitSignal(window.flow_finished, timeout=TIMEOUT):
         window.import_action.trigger()
         operation = preview_window(qtbot, window)
