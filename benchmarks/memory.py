@@ -26,7 +26,7 @@ from octodesk.core.errors import OctoDeskError
 API_KEY_ENV = "OCTODESK_BENCH_API_KEY"
 CHILD_TIMEOUT_S = 1800
 _ALLOWED_MODULES = ("benchmarks.common", "benchmarks.import_bench", "benchmarks.gui_stall")
-_ALLOWED_MODULES += ("benchmarks.package_bench",)
+_ALLOWED_MODULES += ("benchmarks.package_bench", "benchmarks.package_bundle_bench")
 
 
 class BenchmarkFailed(RuntimeError):

@@ -10,7 +10,8 @@ copies them to a fresh empty target sandbox, both sandboxes with the injected la
   SHA-256 checks, byte progress, journal).
 Each copy runs in a child process of its own (``benchmarks.memory``), so its peak memory is its alone.
 Targets: OctoDesk's throughput at least 70% of the raw stream's, and its peak memory for the large package
-within 32 MB of the small one's (memory independent of package size).
+within 32 MB of the small one's (memory independent of package size). ``--mode bundle`` measures an export
+into a bundle and an import from it instead (``benchmarks.package_bundle_bench``).
 """
 
 from __future__ import annotations
@@ -19,9 +20,12 @@ import argparse
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from benchmarks import package_bundle_bench
 from benchmarks.memory import BenchmarkFailed, run_child
 
 THROUGHPUT_SHARE_TARGET = 0.7
@@ -39,36 +43,43 @@ def raw_copy(source_url: str, target_url: str, package_id: str, version: str) ->
 
     from benchmarks.memory import api_key_from_env
 
-    headers = {"X-Octopus-ApiKey": api_key_from_env()}
-    boundary = "raw-benchmark-boundary"
     with requests.Session() as session:
-        session.headers.update(headers)
-        source_space, target_space = _default_space(session, source_url), _default_space(session, target_url)
+        session.headers["X-Octopus-ApiKey"] = api_key_from_env()
+        source_space, target_space = default_space(session, source_url), default_space(session, target_url)
         document = f"packages-{package_id}.{version}"
         started = time.perf_counter()
-        moved = 0
         with session.get(f"{source_url}/api/{source_space}/packages/{document}/raw", stream=True) as download:
             download.raise_for_status()
-
-            def body() -> Any:
-                nonlocal moved
-                yield (
-                    f'--{boundary}\r\nContent-Disposition: form-data; name="fileData"; '
-                    f'filename="{package_id}.{version}.zip"\r\nContent-Type: application/octet-stream\r\n\r\n'
-                ).encode()
-                for chunk in download.iter_content(CHUNK):
-                    moved += len(chunk)
-                    yield chunk
-                yield f"\r\n--{boundary}--\r\n".encode()
-
-            answer = session.post(
-                f"{target_url}/api/{target_space}/packages/raw",
-                data=body(),
-                headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
-            )
-            answer.raise_for_status()
+            chunks = download.iter_content(CHUNK)
+            moved = raw_post(session, f"{target_url}/api/{target_space}", package_id, version, chunks)
         seconds = time.perf_counter() - started
     return {"seconds": seconds, "bytes": moved}
+
+
+def raw_post(session: Any, space_url: str, package_id: str, version: str, chunks: Iterator[bytes]) -> int:
+    """``chunks`` as a chunked multipart ``POST {space_url}/packages/raw`` with bare ``requests``; the bytes
+    sent."""
+    boundary = "raw-benchmark-boundary"
+    moved = 0
+
+    def body() -> Iterator[bytes]:
+        nonlocal moved
+        yield (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="fileData"; '
+            f'filename="{package_id}.{version}.zip"\r\nContent-Type: application/octet-stream\r\n\r\n'
+        ).encode()
+        for chunk in chunks:
+            moved += len(chunk)
+            yield chunk
+        yield f"\r\n--{boundary}--\r\n".encode()
+
+    answer = session.post(
+        f"{space_url}/packages/raw",
+        data=body(),
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+    answer.raise_for_status()
+    return moved
 
 
 def octodesk_copy(source_url: str, target_url: str, package_id: str, version: str) -> dict[str, Any]:
@@ -116,7 +127,7 @@ def octodesk_copy(source_url: str, target_url: str, package_id: str, version: st
     }
 
 
-def _default_space(session: Any, url: str) -> str:
+def default_space(session: Any, url: str) -> str:
     spaces = session.get(f"{url}/api/spaces/all").json()
     return str(next(space["Id"] for space in spaces if space["Name"] == "Default"))
 
@@ -124,24 +135,37 @@ def _default_space(session: Any, url: str) -> str:
 # --- the run (parent process) -----------------------------------------------------------------------
 
 
-def measure(size_mb: int, small_mb: int, latency_ms: float) -> dict[str, Any]:
+@contextmanager
+def source_with_packages(sizes: dict[str, tuple[str, int]], latency_ms: float, key: str) -> Iterator[Any]:
+    """A source sandbox whose feed holds a package of each size (label -> version, MB)."""
     from octodesk.sandbox import SandboxServer
     from octodesk.sandbox.package_files import PackageSpec, write_package
-    from octodesk.sandbox.server import new_api_key
 
-    key = new_api_key()
-    results: dict[str, Any] = {"latency_ms": latency_ms, "size_mb": size_mb, "small_mb": small_mb}
     with (
         tempfile.TemporaryDirectory(prefix="octodesk-bench-packages-") as folder,
         SandboxServer("empty", latency_ms=latency_ms, api_key=key) as source,
     ):
-        sizes = {"large": ("1.0.0", size_mb), "small": ("0.1.0", small_mb)}
         for version, megabytes in sizes.values():
             say(f"Writing a {megabytes} MB package...")
             spec = PackageSpec(PACKAGE_ID, version, "zip", payload_bytes=megabytes * CHUNK, seed=megabytes)
             written = write_package(spec, Path(folder))
             source.add_package("Default", written.path)
             written.path.unlink()  # the sandbox keeps its own copy
+        yield source
+
+
+def measure(size_mb: int, small_mb: int, latency_ms: float, mode: str = "live") -> dict[str, Any]:
+    from octodesk.sandbox import SandboxServer
+    from octodesk.sandbox.server import new_api_key
+
+    key = new_api_key()
+    results: dict[str, Any] = {"latency_ms": latency_ms, "size_mb": size_mb, "small_mb": small_mb}
+    sizes = {"large": ("1.0.0", size_mb), "small": ("0.1.0", small_mb)}
+    with source_with_packages(sizes, latency_ms, key) as source:
+        if mode == "bundle":
+            with tempfile.TemporaryDirectory(prefix="octodesk-bench-bundles-") as folder:
+                results.update(package_bundle_bench.measure(sizes, latency_ms, key, source.url, Path(folder)))
+            return results
         for label, function in (("raw", "raw_copy"), ("octodesk", "octodesk_copy")):
             for size_label, (version, megabytes) in sizes.items():
                 if label == "raw" and size_label == "small":
@@ -187,8 +211,9 @@ def judge(results: dict[str, Any]) -> list[tuple[str, bool, str]]:
     ]
 
 
-def print_report(results: dict[str, Any]) -> list[tuple[str, bool, str]]:
-    print(f"Package copy at {results['latency_ms']:g} ms latency")
+def print_report(results: dict[str, Any], mode: str = "live") -> list[tuple[str, bool, str]]:
+    what = "Package export into a bundle and import from it" if mode == "bundle" else "Package copy"
+    print(f"{what} at {results['latency_ms']:g} ms latency")
     print(f"{'copy':<10} | {'package MB':>10} | {'seconds':>8} | {'MB/s':>7} | {'peak MB':>7}")
     for key, run in results.items():
         if isinstance(run, dict):
@@ -198,7 +223,12 @@ def print_report(results: dict[str, Any]) -> list[tuple[str, bool, str]]:
                 f"{label:<10} | {megabytes:>10} | {run['seconds']:>8.2f} | {run['mb_per_s']:>7.0f} | "
                 f"{run['peak_rss_mb']:>7.0f}"
             )
-    verdicts = judge(results)
+    if mode == "bundle":
+        verdicts = package_bundle_bench.judge(results, results["size_mb"], results["small_mb"])
+        for key in ("import_large", "import_small"):
+            print(f"{key}: {results[key]['verify_seconds']:.2f} s of it reading and verifying the bundle")
+    else:
+        verdicts = judge(results)
     for name, met, detail in verdicts:
         print(f"[{'met' if met else 'MISSED'}] {name}: {detail}")
     return verdicts
@@ -213,13 +243,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latency-ms", type=float, default=20.0, help="latency per request (20)")
     parser.add_argument("--size-mb", type=int, default=1024, help="the large package's payload in MB (1024)")
     parser.add_argument("--small-mb", type=int, default=16, help="the small package's payload in MB (16)")
+    parser.add_argument(
+        "--mode",
+        choices=["live", "bundle"],
+        default="live",
+        help="live (default): a copy from feed to feed; bundle: export into a bundle and import from it",
+    )
     args = parser.parse_args(argv)
     try:
-        results = measure(args.size_mb, args.small_mb, args.latency_ms)
+        results = measure(args.size_mb, args.small_mb, args.latency_ms, args.mode)
     except BenchmarkFailed as error:
         print(f"Benchmark failed: {error}", file=sys.stderr)
         return 1
-    print_report(results)
+    print_report(results, args.mode)
     return 0
 
 

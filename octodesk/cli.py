@@ -10,6 +10,7 @@ from typing import Any
 
 from octodesk import __version__
 from octodesk.core.octopus.client import DEFAULT_CONCURRENCY
+from octodesk.core.packages.choice import NONE, PackageChoice
 
 DEFAULT_API_KEY_ENV = "OCTOPUS_API_KEY"
 DEFAULT_PASSWORD_ENV = "OCTODESK_PASSWORD"
@@ -71,6 +72,13 @@ def _add_poll_interval(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="server engine: poll Octopus's task at most this often once it has run a while (default 5)",
     )
+
+
+def _package_choice(text: str) -> PackageChoice:
+    try:
+        return PackageChoice.parse(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _add_placeholder_secrets(parser: argparse.ArgumentParser) -> None:
@@ -187,6 +195,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--list-secrets",
         action="store_true",
         help="print the references of every sensitive value the projects need, then exit",
+    )
+    export.add_argument(
+        "--packages",
+        type=_package_choice,
+        default=NONE,
+        metavar="none|latest|N",
+        help="carry the built-in feed packages the projects use inside the bundle: none (default), the "
+        "newest version of each, or the newest N versions of each (client engine)",
     )
     export.add_argument("--report", metavar="PATH", help="write the JSON export report here")
     export.add_argument(

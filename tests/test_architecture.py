@@ -126,3 +126,58 @@ def test_there_is_no_import_cycle() -> None:
 def test_the_cycle_finder_finds_a_cycle() -> None:
     assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert find_cycle({"a": {"b"}, "b": set()}) is None
+
+
+# The core's packages in layers (docs/architecture.md "Seams"): a package imports only lower layers and
+# the core's top-level modules (errors, cancel, progress, text, vocabulary, ...), which import no package.
+CORE_LAYERS = {
+    "resources": 1,
+    "octopus": 2,
+    "bundle": 2,
+    "packages": 3,
+    "export": 4,
+    "plan": 4,
+    "apply": 5,
+    "server_engine": 6,
+}
+
+
+def core_layer(module: str) -> int:
+    parts = module.split(".")
+    if len(parts) < 3:
+        return 0
+    return CORE_LAYERS.get(parts[2], 0)
+
+
+def test_every_core_package_has_a_layer() -> None:
+    core_packages = [name for name in PACKAGES if name.startswith("octodesk.core.")]
+    packages = {name.split(".")[2] for name in core_packages if name.count(".") == 2}
+    assert packages == set(CORE_LAYERS)
+
+
+@pytest.mark.parametrize("module", sorted(m for m in MODULES if m.startswith("octodesk.core.")))
+def test_core_packages_import_only_lower_layers(module: str) -> None:
+    own = module.split(".")[:3]
+    upward = [
+        name
+        for name in dependencies(module)
+        if name.startswith("octodesk.core.")
+        and name.split(".")[:3] != own
+        and core_layer(name) >= core_layer(module)
+        and not (core_layer(module) == 0 and core_layer(name) == 0 and name.count(".") == 2)
+    ]
+    assert not upward, f"{module} imports {upward}, not below it (docs/architecture.md 'Seams')"
+
+
+def test_the_module_map_is_the_current_tree() -> None:
+    import importlib.util
+
+    script = PACKAGE_ROOT.parent / "tools" / "module_map.py"
+    spec = importlib.util.spec_from_file_location("module_map", script)
+    assert spec is not None and spec.loader is not None
+    module_map = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module_map)
+    document = (PACKAGE_ROOT.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    missing = [line for line in module_map.module_lines() if line not in document]
+    stale = "docs/architecture.md's module map is stale; run python tools/module_map.py --write:\n"
+    assert not missing, stale + "\n".join(missing[:10])

@@ -24,3 +24,16 @@ def test_the_package_benchmark_copies_both_ways_and_judges_its_targets(
         assert row in out
     assert "throughput >= 70% of a raw stream:" in out
     assert "peak memory independent of package size (within 32 MB):" in out
+
+
+def test_the_package_benchmark_in_bundle_mode_exports_and_imports_and_judges_its_targets(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["--mode", "bundle", "--size-mb", "3", "--small-mb", "1", "--latency-ms", "1"]) == 0
+    out = capsys.readouterr().out
+    for row in ("rawget     |          3 |", "rawpost    |          3 |", "export     |          3 |"):
+        assert row in out
+    assert "import     |          1 |" in out
+    assert "export throughput >= 70% of a raw stream:" in out
+    assert "import peak memory independent of package size (within 32 MB):" in out
+    assert "s of it reading and verifying the bundle" in out

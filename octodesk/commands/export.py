@@ -18,7 +18,7 @@ from octodesk.core.export import export_projects, list_secret_references
 from octodesk.core.report import Report
 from octodesk.core.resources.secret_refs import CARRIED_BY_SERVER, read_secrets_file
 from octodesk.core.server_engine import ENGINE_SERVER
-from octodesk.core.text import safe_text
+from octodesk.core.text import human_bytes, safe_text
 from octodesk.core.vocabulary import FollowUpCategory
 from octodesk.render import follow_up_text, kind_label, write_report
 
@@ -39,6 +39,10 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(
             "--secrets-file is for the client engine: Octopus's own export carries every sensitive value."
         )
+    if args.engine == ENGINE_SERVER and args.packages.copies:
+        raise UsageError(
+            "--packages is for the client engine: the server engine's bundle holds Octopus's own export."
+        )
     secrets = read_secrets_file(args.secrets_file) if args.secrets_file else None
     client = make_client(args)
     try:
@@ -54,6 +58,8 @@ def run(args: argparse.Namespace) -> int:
                     password,
                     secrets=secrets,
                     progress=ProgressPrinter(),
+                    packages=args.packages,
+                    carry_packages=True,
                 )
     except OctoDeskError as error:
         if args.report:
@@ -77,8 +83,6 @@ def _list_secrets(args: argparse.Namespace) -> int:
         how = CARRIED_BY_TEXT.get(item.carried_by, "only you can supply it")
         print(f"{safe_text(item.ref)}\t{safe_text(item.description)}; {how}")
     return 0
-
-
 
 
 def print_summary(report: Report, stream: TextIO) -> None:
@@ -106,6 +110,11 @@ def print_summary(report: Report, stream: TextIO) -> None:
         )
     for item in not_carried:
         print(safe_text(f"  - {follow_up_text(item, CLI_REMEDIES)}"), file=stream)
+    packages = details.get("packages") or {}
+    if packages.get("carried"):
+        versions = packages.get("versions") or []
+        total = human_bytes(sum(version.get("size") or 0 for version in versions))
+        print(f"Packages carried in the bundle: {len(versions)} version(s), {total}", file=stream)
     for warning in report.warnings:
         print(safe_text(f"Warning: {warning}"), file=stream)
     other = [item for item in report.follow_ups if item.category != FollowUpCategory.SENSITIVE_VALUE]

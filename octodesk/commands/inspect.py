@@ -76,7 +76,8 @@ def summary_lines(summary: BundleSummary, bundle: str) -> list[str]:
 
 
 def package_lines(packages: ManifestPackages | None) -> list[str]:
-    """The built-in feed package versions the bundle carries (or lists for a live copy), with sizes."""
+    """The built-in feed package versions the bundle carries (id, version, size, SHA-256 shortened) or lists
+    for a live copy, with their total."""
     if packages is None or not packages.referenced:
         return []
     if not packages.versions:
@@ -87,10 +88,11 @@ def package_lines(packages: ManifestPackages | None) -> list[str]:
     how = "carried in the bundle" if packages.carried else "listed for a live copy, not carried"
     lines = [f"Packages   {len(packages.versions)} version(s), {total}, {how} (--packages {packages.choice})"]
     width = max(len(version.label) for version in packages.versions)
-    lines += [
-        f"  {safe_text(version.label).ljust(width)}  {human_bytes(version.size)}"
-        for version in packages.versions
-    ]
+    for version in packages.versions:
+        line = f"  {safe_text(version.label).ljust(width)}  {human_bytes(version.size)}"
+        if version.sha256:
+            line = f"{line.ljust(width + 14)}  SHA-256 {version.sha256[:12]}"
+        lines.append(line)
     if packages.not_on_source:
         lines.append(f"  not in the source's feed: {', '.join(packages.not_on_source)}")
     return lines
@@ -104,4 +106,3 @@ def _deploys_to_lines(deploys_to: dict[str, Any]) -> list[str]:
         if isinstance(values, list) and values:
             lines.append(f"Deploys to {label}: {', '.join(safe_text(str(value)) for value in values)}")
     return lines
-

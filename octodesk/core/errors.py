@@ -181,3 +181,15 @@ class SecretsFileError(OctoDeskError):
     """The secrets file cannot be used (unreadable, not JSON, or values that are not strings)."""
 
     exit_code = 2
+
+
+class TransferIncomplete(ServerFailure):
+    """The bytes read from the source are not the package it describes; nothing was stored."""
+
+
+class PackageConflict(OctoDeskError):
+    """The target got the same version with other contents while the copy ran; it was not overwritten."""
+
+
+class PackagesNotCopied(OctoDeskError):
+    """Some package versions could not be copied; the others were, and are journaled."""

@@ -53,3 +53,15 @@ def safe_lines(lines: Iterable[str], limit: int = MAX_TEXT_CHARS) -> str:
     """Lines built by us (a plan, a report) as one text: a newline inside a line (from a name, say) is shown
     escaped, only ours end lines."""
     return "\n".join(safe_text(line, limit) for line in lines)
+
+
+def human_bytes(size: int | None) -> str:
+    """A size as a person reads it: "512 bytes", "1.5 MB", "5.0 GB"."""
+    if size is None:
+        return "unknown size"
+    value = float(size)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if value < 1024:
+            return f"{int(value)} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} TB"

@@ -30,7 +30,7 @@ from octodesk.gui.password_dialog import PasswordDialog
 from octodesk.gui.runner import JobFailed, run_quietly
 from octodesk.gui.secrets_dialog import ask_secret_values
 from octodesk.gui.state import Role
-from octodesk.render import headline, plural
+from octodesk.render import headline, plural, some_names
 
 log = logging.getLogger(__name__)
 
@@ -111,9 +111,9 @@ async def export_flow(host: OperationHost) -> FlowOutcome:
         report = await window.run_job(title, job)
     except JobFailed as failed:
         return host.finish_operation(window, failed_outcome(failed))
-    log.info("Exported %s to %s", ", ".join(names), destination)
+    log.info("Exported %s to %s", some_names(names), destination)
     keep_ticks(window, host.record_run("export", report))
-    window.show_results(report, f"Exported {', '.join(names)}.", bundle_path=destination)
+    window.show_results(report, f"Exported {some_names(names)}.", bundle_path=destination)
     return host.finish_operation(window, of_report(report))
 
 

@@ -3,14 +3,16 @@ from "Recent runs", filed later, and so running a stopped migration again contin
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
-from dataclasses import dataclass
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 
 from octodesk.core import paths
+from octodesk.core.errors import OctoDeskError
 from octodesk.core.report import Report
 from octodesk.core.vocabulary import RunOutcome
 from octodesk.render import write_json
@@ -18,27 +20,78 @@ from octodesk.render import write_json
 log = logging.getLogger(__name__)
 
 KEEP_RUNS = 50
+# Reports are written on one background thread, in order: a 1,000-project report is megabytes of JSON,
+# and writing it on the GUI thread froze the window for most of a second after every run.
+_writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="octodesk-history")
+_pending: list[Future[None]] = []
 
 
-@dataclass
 class RunRecord:
-    path: Path
-    flow: str  # "export" | "import" | "migrate"
-    report: Report
+    """One kept run. ``summary`` is the report without its done and skipped items (what the list of recent
+    runs shows, read fast); ``report``, the whole report, is read from disk the first time it is asked for."""
+
+    def __init__(self, path: Path, flow: str, report: Report | None, summary: Report | None = None) -> None:
+        self.path = path
+        self.flow = flow  # "export" | "import" | "migrate"
+        self._report = report
+        if summary is None:
+            if report is None:
+                raise ValueError("A run record needs its report or its summary.")
+            summary = _summary_of(report)
+        self.summary = summary
+
+    @property
+    def report(self) -> Report:
+        if self._report is None:
+            self._report = _read(self.path)[1]
+        return self._report
 
     @property
     def unfinished(self) -> bool:
-        return self.report.outcome in (RunOutcome.STOPPED, RunOutcome.CANCELLED)
+        return self.summary.outcome in (RunOutcome.STOPPED, RunOutcome.CANCELLED)
 
     def save(self) -> None:
-        """Written again when the user ticks follow-ups off."""
-        write_json(self.path, {"flow": self.flow, "report": self.report.to_dict()})
+        """Written (again when the user ticks follow-ups off) on the history thread, the summary beside it."""
+        report, flow, path = self.report, self.flow, self.path
+
+        def write() -> None:
+            try:
+                write_json(path, {"flow": flow, "report": report.to_dict()})
+                write_json(_summary_path(path), {"flow": flow, "report": _summary_of(report).to_dict()})
+            except OctoDeskError as error:
+                log.warning("The run could not be kept for Recent runs: %s", error)
+
+        _pending[:] = [future for future in _pending if not future.done()]
+        _pending.append(_writer.submit(write))
+
+
+def flush() -> None:
+    """Wait until every report handed to the history thread is on disk."""
+    for future in list(_pending):
+        future.result()
 
 
 def runs_dir() -> Path:
     folder = paths.data_dir() / "runs"
-    folder.mkdir(parents=True, exist_ok=True)
+    (folder / _SUMMARIES).mkdir(parents=True, exist_ok=True)
     return folder
+
+
+_SUMMARIES = "summaries"
+
+
+def _summary_path(path: Path) -> Path:
+    return path.parent / _SUMMARIES / path.name
+
+
+def _summary_of(report: Report) -> Report:
+    """The report as the list of runs needs it: its facts and failures, not every item."""
+    return dataclasses.replace(report, items=report.failures, follow_ups=[], warnings=[], details={})
+
+
+def _read(path: Path) -> tuple[str, Report]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return str(data["flow"]), Report.from_dict(data["report"])
 
 
 def record_run(flow: str, report: Report) -> RunRecord:
@@ -48,16 +101,24 @@ def record_run(flow: str, report: Report) -> RunRecord:
     record.save()
     for old in sorted(runs_dir().glob("*.json"))[:-KEEP_RUNS]:
         old.unlink(missing_ok=True)
+        _summary_path(old).unlink(missing_ok=True)
     return record
 
 
 def recent_runs(limit: int = 20) -> list[RunRecord]:
-    """Newest first; a file that cannot be read is skipped (and logged)."""
+    """Newest first, from their summaries (a run kept before summaries existed is read whole); a file that
+    cannot be read is skipped (and logged)."""
+    flush()
     records = []
     for path in sorted(runs_dir().glob("*.json"), reverse=True)[:limit]:
+        summary = _summary_path(path)
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            records.append(RunRecord(path, str(data["flow"]), Report.from_dict(data["report"])))
+            if summary.is_file():
+                flow, report = _read(summary)
+                records.append(RunRecord(path, flow, None, report))
+            else:
+                flow, report = _read(path)
+                records.append(RunRecord(path, flow, report))
         except (OSError, ValueError, KeyError, TypeError) as error:
             log.warning("Ignoring the unreadable run record %s: %s", path, error)
     return records
@@ -67,7 +128,7 @@ def unfinished_migration(projects: list[str], target_url: str, target_space: str
     """The last migration of these projects into this space, when it stopped and its bundle still exists:
     running it again with that bundle continues its journal instead of starting over."""
     for record in recent_runs(limit=KEEP_RUNS):
-        report = record.report
+        report = record.summary
         same = (
             record.flow == "migrate"
             and sorted(report.projects) == sorted(projects)

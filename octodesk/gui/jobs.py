@@ -54,7 +54,9 @@ def secret_refs_job(connection: Connection, names: list[str]) -> Job[SourceScan]
 
     def job(progress: ProgressCallback, cancel: CancelToken) -> SourceScan:
         with connection.open_client(cancel=cancel) as client:
-            return scan_source(client, connection.space, names, progress=progress, cancel=cancel)
+            scan = scan_source(client, connection.space, names, progress=progress, cancel=cancel)
+        scan.refs  # noqa: B018 -- worked out here, on the worker thread, not when the window reads it
+        return scan
 
     return job
 

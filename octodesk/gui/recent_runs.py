@@ -19,13 +19,13 @@ from octodesk.gui import history
 from octodesk.gui.dialogs import show_modal
 from octodesk.gui.outcome import local_time
 from octodesk.gui.results_view import ResultsView
-from octodesk.render import headline
+from octodesk.render import headline, some_names
 
 
 def run_title(record: history.RunRecord) -> str:
-    report = record.report
+    report = record.summary
     when = local_time(report.finished_at or report.started_at)
-    projects = ", ".join(report.projects) or "no projects"
+    projects = some_names(report.projects) or "no projects"
     return f"{when} · {record.flow.capitalize()} · {projects} · {headline(report)}"
 
 

@@ -14,6 +14,7 @@ from octodesk.render.words import (
     not_carried_text,
     place_text,
     plural,
+    some_names,
 )
 from octodesk.render.write import report_text, write_json, write_report
 
@@ -31,6 +32,7 @@ __all__ = [
     "plan_to_text",
     "plural",
     "report_text",
+    "some_names",
     "to_html",
     "to_text",
     "write_json",

@@ -8,7 +8,7 @@ from typing import Any
 from octodesk.core.report import Report
 from octodesk.core.server_engine import EngineChoice, ServerImportPlan
 from octodesk.core.text import safe_lines
-from octodesk.render.text import counts_lines, follow_up_lines
+from octodesk.render.text import counts_lines, plan_closing_lines
 from octodesk.render.words import Remedies
 
 
@@ -40,16 +40,7 @@ def server_plan_to_text(plan: ServerImportPlan, remedies: Remedies) -> str:
         lines += ["", "Totals:", *counts_lines(plan.counts())]
     if plan.extras:
         lines += ["", "OctoDesk adds after Octopus's import:", *(f"  - {line}" for line in plan.extras)]
-    if plan.refusals:
-        lines += [
-            "",
-            f"REFUSED ({len(plan.refusals)}): nothing will be written.",
-            *(f"  - {refusal}" for refusal in plan.refusals),
-        ]
-    if plan.warnings:
-        lines += ["", f"Warnings ({len(plan.warnings)}):", *(f"  - {warning}" for warning in plan.warnings)]
-    if plan.follow_ups:
-        lines += ["", f"Follow-ups ({len(plan.follow_ups)}):", *follow_up_lines(plan.follow_ups, remedies)]
+    lines += plan_closing_lines(plan.refusals, plan.warnings, plan.follow_ups, remedies)
     return safe_lines(lines) + "\n"
 
 

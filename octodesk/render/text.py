@@ -102,14 +102,19 @@ def plan_to_text(plan: ImportPlan, remedies: Remedies) -> str:
     lines += ["", "Totals:", *counts_lines(plan.counts())]
     if plan.packages is not None and plan.packages.decisions:
         lines += ["", f"Packages: {plan.packages.storage_line()}"]
-    if plan.refusals:
-        lines += [
-            "",
-            f"REFUSED ({len(plan.refusals)}): nothing will be written.",
-            *(f"  - {refusal}" for refusal in plan.refusals),
-        ]
-    if plan.warnings:
-        lines += ["", f"Warnings ({len(plan.warnings)}):", *(f"  - {warning}" for warning in plan.warnings)]
-    if plan.follow_ups:
-        lines += ["", f"Follow-ups ({len(plan.follow_ups)}):", *follow_up_lines(plan.follow_ups, remedies)]
+    lines += plan_closing_lines(plan.refusals, plan.warnings, plan.follow_ups, remedies)
     return safe_lines(lines) + "\n"
+
+
+def plan_closing_lines(
+    refusals: list[str], warnings: list[str], follow_ups: list[FollowUp], remedies: Remedies
+) -> list[str]:
+    """What ends a plan of either engine: refusals, warnings, follow-ups; a block only when it has lines."""
+    lines: list[str] = []
+    if refusals:
+        lines += ["", f"REFUSED ({len(refusals)}): nothing will be written.", *(f"  - {r}" for r in refusals)]
+    if warnings:
+        lines += ["", f"Warnings ({len(warnings)}):", *(f"  - {warning}" for warning in warnings)]
+    if follow_ups:
+        lines += ["", f"Follow-ups ({len(follow_ups)}):", *follow_up_lines(follow_ups, remedies)]
+    return lines

@@ -169,6 +169,14 @@ def plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
+def some_names(names: list[str], noun: str = "project", shown: int = 3) -> str:
+    """Names for a one-line title: all of a few, the first ones and the count of the rest for many (a title
+    naming 1,000 projects is unreadable, and laying it out froze the window)."""
+    if len(names) <= shown + 1:
+        return ", ".join(names)
+    return f"{plural(len(names), noun)}: {', '.join(names[:shown])} and {len(names) - shown:,} more"
+
+
 def headline(report: Report) -> str:
     """One line saying how the run ended; a run with a failure says so, with the count."""
     what = {"import": "import", "export": "export"}.get(report.operation, report.operation)

@@ -5,27 +5,25 @@ from __future__ import annotations
 import dataclasses
 import json
 import secrets
-import socket
 import string
-import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from .api import InProcessApi
-from .body_stream import BodyError, RequestBody
+from .body_stream import RequestBody
 from .faults import Fault, FaultPlan
-from .http_types import FileBody, Request, Response
+from .http_types import Request, Response
 from .profiles import full_version, profile_for
-from .resources.packages import add_package_file, is_upload_route
+from .resources.packages import add_package_file
 from .resources.spaces import system_teams
 from .router import Router
 from .store import Store
 from .tasks import TaskEngine
+from .wire import HttpServer, fault_response
 
 ROLES = ("full", "read-only", "no-certificate-export", "restricted")
 # What a "restricted" key's user lacks: the permission each of these collections needs to be read at all.
@@ -38,26 +36,6 @@ INVALID_KEY = (
 NO_PERMISSION = (
     "You do not have permission to perform this action. Please contact your Octopus administrator."
 )
-UNAVAILABLE = "Octopus Server is temporarily unavailable. Please try again in a moment."
-BAD_GATEWAY_PAGE = (
-    b"<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1>"
-    b"</center><hr><center>nginx</center></body></html>"
-)
-_REASONS = {
-    200: "OK",
-    201: "Created",
-    400: "Bad Request",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    409: "Conflict",
-    413: "Payload Too Large",
-    429: "Too Many Requests",
-    500: "Internal Server Error",
-    502: "Bad Gateway",
-    503: "Service Unavailable",
-}
 
 DatasetSpec = str | Path | Callable[[Any], None] | None
 
@@ -112,7 +90,7 @@ class SandboxServer:
         self.api = InProcessApi(self.router)
         self._log_lock = threading.Lock()
         self._log: list[tuple[str, str]] = []
-        self._httpd: _HttpServer | None = None
+        self._httpd: HttpServer | None = None
         self._thread: threading.Thread | None = None
         self._load(dataset)
 
@@ -130,7 +108,7 @@ class SandboxServer:
     def start(self) -> SandboxServer:
         if self._httpd is not None:
             return self
-        self._httpd = _HttpServer((self.host, self.port), self)
+        self._httpd = HttpServer((self.host, self.port), self)
         self.port = self._httpd.server_address[1]
         self._thread = threading.Thread(
             target=self._httpd.serve_forever,
@@ -259,7 +237,7 @@ class SandboxServer:
         if fault is not None and fault.mode == "slow":
             time.sleep(self.faults.slow_seconds)
         elif fault is not None and fault.mode in ("drop", "503", "429", "html"):
-            return _fault_response(fault), fault
+            return fault_response(fault), fault
         query = dict(parse_qsl(url.query, keep_blank_values=True))
         key = headers.get("X-Octopus-ApiKey")
         for name in [n for n in query if n.lower() == "apikey"]:
@@ -335,147 +313,3 @@ def _without_api_key(target: str, query: str) -> str:
     kept = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k.lower() != "apikey"]
     path = target.split("?", 1)[0]
     return f"{path}?{urlencode(kept)}" if kept else path
-
-
-def _fault_response(fault: Fault) -> Response | None:
-    if fault.mode == "drop":
-        return None
-    if fault.mode == "429":
-        retry = str(fault.retry_after if fault.retry_after is not None else 1)
-        return Response(
-            429,
-            {"ErrorMessage": "Too many requests. Please slow down and try again later.", "Errors": []},
-            headers={"Retry-After": retry},
-        )
-    if fault.mode == "html":
-        return Response(502, BAD_GATEWAY_PAGE, content_type="text/html")
-    headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
-    return Response(503, {"ErrorMessage": UNAVAILABLE, "Errors": []}, headers=headers)
-
-
-def encode(response: Response, fault: Fault | None) -> bytes:
-    """Status line, headers and body in one buffer: one write per response, so Nagle never delays it."""
-    if isinstance(response.body, bytes):
-        payload = response.body
-    else:
-        payload = json.dumps(response.body, separators=(",", ":")).encode()
-    if fault is not None and fault.mode == "truncated" and payload:
-        payload = payload[: max(1, len(payload) // 2)]
-    return encode_head(response, fault, len(payload)) + payload
-
-
-def encode_head(response: Response, fault: Fault | None, length: int) -> bytes:
-    content_type = response.content_type
-    if fault is not None and fault.mode == "content-type":
-        content_type = "text/html; charset=utf-8"
-    reason = _REASONS.get(response.status, "Unknown")
-    lines = [
-        f"HTTP/1.1 {response.status} {reason}",
-        f"Content-Type: {content_type}",
-        f"Content-Length: {length}",
-        "Server: Octopus-Sandbox",
-        "Cache-Control: no-cache",
-    ]
-    lines += [f"{name}: {value}" for name, value in response.headers.items()]
-    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
-    server: _HttpServer
-
-    def _serve(self) -> None:
-        stream: RequestBody | None = None
-        raw = b""
-        if is_upload_route(self.command, urlsplit(self.path).path):
-            try:
-                stream = RequestBody.from_headers(self.rfile, self.headers)
-            except BodyError as error:
-                self.close_connection = True
-                self.wfile.write(encode(Response(400, {"ErrorMessage": str(error), "Errors": []}), None))
-                return
-        else:
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length) if length else b""
-        sandbox = self.server.sandbox
-        if stream is None:  # the four-argument call tests wrap to watch or hold requests
-            response, fault = sandbox.respond(self.command, self.path, self.headers, raw)
-        else:
-            response, fault = sandbox.respond(self.command, self.path, self.headers, raw, stream=stream)
-        if response is None:
-            self.close_connection = True
-            return
-        if stream is not None:
-            self._drain(stream)
-        if isinstance(response.body, FileBody):
-            self._send_file(response, response.body, fault)
-        else:
-            self.wfile.write(encode(response, fault))
-        if self.headers.get("Connection", "").lower() == "close":
-            self.close_connection = True
-
-    def _drain(self, stream: RequestBody) -> None:
-        """An upload answered before its body was read (refused, fault): read the rest, so the client
-        gets to read the answer and the connection stays usable."""
-        try:
-            stream.drain()
-        except (BodyError, OSError):
-            self.close_connection = True
-
-    def _send_file(self, response: Response, body: FileBody, fault: Fault | None) -> None:
-        """Headers, then the file straight from disk (sendfile where the OS has it); a "truncated" fault
-        sends the first half as if it were the whole file, as for any other body."""
-        try:
-            count = body.size
-            if fault is not None and fault.mode == "truncated" and count:
-                count = max(1, count // 2)
-            self.wfile.write(encode_head(response, fault, count))
-            if count:
-                self.connection.sendfile(body.handle, 0, count)
-        finally:
-            body.handle.close()
-
-    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _serve
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet: the sandbox keeps its own request log."""
-
-
-class _HttpServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self, address: tuple[str, int], sandbox: SandboxServer) -> None:
-        self.sandbox = sandbox
-        self._connections: set[socket.socket] = set()
-        self._connections_lock = threading.Lock()
-        super().__init__(address, _Handler)
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        with self._connections_lock:
-            self._connections.add(request)
-        super().process_request(request, client_address)
-
-    def shutdown_request(self, request: Any) -> None:
-        with self._connections_lock:
-            self._connections.discard(request)
-        super().shutdown_request(request)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client that resets or abandons its connection is normal life for a server, not a traceback on
-        the console; anything else is still reported."""
-        error = sys.exc_info()[1]
-        if isinstance(error, (ConnectionError, TimeoutError)):
-            return
-        super().handle_error(request, client_address)
-
-    def close_connections(self) -> None:
-        """Keep-alive clients would otherwise hold handler threads open after stop()."""
-        with self._connections_lock:
-            connections = list(self._connections)
-        for connection in connections:
-            try:
-                connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass

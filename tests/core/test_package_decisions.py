@@ -209,3 +209,14 @@ def test_a_server_package_document_reads_size_and_hash() -> None:
     assert (read.size, read.sha1, read.file_name) == (12, SHA_A, "Acme.Web.1.0.0-beta.1+build.7.tar.gz")
     unknown = PackageVersion.from_document({**document, "PackageSizeBytes": -3, "Hash": ""}, "/api")
     assert (unknown.size, unknown.sha1) == (None, None)
+
+
+def test_a_body_from_a_source_that_checks_its_own_bytes_is_not_hashed_again_but_still_sized() -> None:
+    described = version(size=1000, sha1=hashlib.sha1(b"x" * 1000).hexdigest())
+    body = MultipartUpload(described, 1000, iter([b"y" * 1000]), on_bytes=lambda n: None, hashed=False)
+    sent = b"".join(iter(lambda: body.read(300), b""))
+    assert sent.endswith(b"--\r\n") and body.sha1 == described.sha1  # other bytes: the source's to refuse
+    short = MultipartUpload(described, 1000, iter([b"x" * 10]), on_bytes=lambda n: None, hashed=False)
+    with pytest.raises(Exception, match="ended after 10 bytes of 1000 bytes"):
+        while short.read(300):
+            pass

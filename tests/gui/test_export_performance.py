@@ -4,6 +4,7 @@ full garbage collections stay off while an engine job runs, and follow-ups cost 
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,11 +16,13 @@ from pytestqt.qtbot import QtBot
 from PySide6.QtCore import Qt
 
 from octodesk.core.bundle import read_bundle
+from octodesk.core.export import secret_values
 from octodesk.core.gc_pause import NO_FULL_COLLECTION, no_full_collections
 from octodesk.core.report import FollowUp, Report
 from octodesk.core.vocabulary import FollowUpCategory
 from octodesk.gui.main_window import MainWindow
 from octodesk.gui.results_view import ResultsView
+from octodesk.render import some_names
 
 
 def test_a_gui_export_reads_every_source_document_once(
@@ -47,6 +50,34 @@ def test_a_gui_export_reads_every_source_document_once(
     assert report.http_requests == demo_server.request_count  # the scan's requests are the export's
 
 
+def test_the_sensitive_value_inventory_is_worked_out_on_the_worker_thread(
+    qtbot: QtBot,
+    window: MainWindow,
+    run_async: Callable[..., Any],
+    demo_server: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # At 1,000 projects the inventory takes a quarter of a second: on the GUI thread, a frozen window.
+    threads: list[str] = []
+    real_inventory = secret_values.inventory
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        threads.append(threading.current_thread().name)
+        return real_inventory(*args, **kwargs)
+
+    monkeypatch.setattr(secret_values, "inventory", watched)
+    run_async(window.set_connection("source", connection_to(demo_server)))
+    window.project_panel.model.set_checked_names(["Web Portal"])
+    script_passwords(monkeypatch, PASSWORD)
+    script_save_path(monkeypatch, tmp_path / "one.octobundle")
+    script_secrets(monkeypatch, {})
+    with qtbot.waitSignal(window.flow_finished, timeout=60000) as finished:
+        window.export_action.trigger()
+    assert finished.args == ["export", "succeeded"]
+    assert threads and threading.main_thread().name not in threads
+
+
 def test_no_full_collection_while_engine_jobs_run() -> None:
     before = gc.get_threshold()
     with no_full_collections():
@@ -71,3 +102,14 @@ def test_follow_ups_are_one_uniform_line_each_with_the_whole_message_in_the_tool
     first = view.follow_ups_model.index(0)
     assert long_message in first.data(Qt.ItemDataRole.ToolTipRole)
     assert view.follow_ups_title.text() == "Follow-ups to do by hand (0 of 2500 done)"
+
+
+def test_a_results_title_names_a_few_projects_and_counts_the_rest() -> None:
+    # A title naming all 1,000 projects was unreadable, and laying it out froze the window for 120 ms.
+    assert some_names(["Web Portal"]) == "Web Portal"
+    assert some_names(["A", "B", "C", "D"]) == "A, B, C, D"
+    many = [f"Project {i}" for i in range(1000)]
+    assert some_names(many) == "1000 projects: Project 0, Project 1, Project 2 and 997 more"
+    view = ResultsView()
+    view.set_report(Report(operation="export", finished=True), headline=f"Exported {some_names(many)}.")
+    assert len(view.headline.text()) < 80

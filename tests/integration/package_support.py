@@ -3,6 +3,8 @@ server), what a sandbox's feed holds, and package files put straight into a sand
 
 from __future__ import annotations
 
+import struct
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,10 +23,11 @@ from octodesk.sandbox.package_files import PackageSpec, write_package
 PACKAGE_PROJECTS = ["Web Portal", "Database Migrations"]
 
 
-def export_listing_packages(source: Any, path: Path, choice: str = "latest") -> Path:
-    """A bundle whose manifest lists the chosen package versions without carrying them (a live copy's)."""
+def export_packages(source: Any, path: Path, choice: str = "latest", **options: Any) -> Report:
+    """Export the package projects choosing ``choice`` package versions (``carry_packages=True``: in the
+    bundle; else only listed in its manifest, for a live copy)."""
     with client_for(source) as client:
-        report = export_projects(
+        return export_projects(
             client,
             "Default",
             PACKAGE_PROJECTS,
@@ -32,8 +35,13 @@ def export_listing_packages(source: Any, path: Path, choice: str = "latest") -> 
             PASSWORD,
             secrets={**CERTIFICATE_SECRETS, **ACCOUNT_SECRETS},
             packages=PackageChoice.parse(choice),
+            **options,
         )
-    assert report.succeeded
+
+
+def export_listing_packages(source: Any, path: Path, choice: str = "latest") -> Path:
+    """A bundle whose manifest lists the chosen package versions without carrying them (a live copy's)."""
+    assert export_packages(source, path, choice).succeeded
     return path
 
 
@@ -79,3 +87,23 @@ def put_package(server: Any, folder: Path, spec: PackageSpec, space: str = "Defa
 
 def uploads(server: Any) -> list[str]:
     return [path for method, path in server.request_log if method == "POST" and "/packages/raw" in path]
+
+
+def flip_entry_byte(bundle: Path, entry: str, offset: int) -> Callable[[], None]:
+    """Change one byte of a stored bundle entry's data in place; the returned call changes it back."""
+    with zipfile.ZipFile(bundle) as archive:
+        info = archive.getinfo(entry)
+    with bundle.open("r+b") as handle:
+        handle.seek(info.header_offset + 26)
+        name_length, extra_length = struct.unpack("<HH", handle.read(4))  # the local header's (APPNOTE 4.3.7)
+        position = info.header_offset + 30 + name_length + extra_length + offset
+
+    def flip() -> None:
+        with bundle.open("r+b") as handle:
+            handle.seek(position)
+            byte = handle.read(1)[0]
+            handle.seek(position)
+            handle.write(bytes([byte ^ 1]))
+
+    flip()
+    return flip

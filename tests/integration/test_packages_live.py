@@ -19,9 +19,8 @@ from package_support import export_listing_packages, feed, live_import, live_pla
 from octodesk.cli import main
 from octodesk.commands.common import CLI_REMEDIES
 from octodesk.core.apply import apply_plan
-from octodesk.core.apply.packages import PackagesNotCopied
 from octodesk.core.cancel import CancelToken
-from octodesk.core.errors import Cancelled
+from octodesk.core.errors import Cancelled, PackagesNotCopied
 from octodesk.core.packages.decide import CLOUD_MAX_PACKAGE_BYTES
 from octodesk.core.packages.transfer import ServerSource
 from octodesk.core.plan import plan_import

@@ -160,6 +160,29 @@ def test_deleting_a_project_removes_its_children(octo: Octo) -> None:
     assert octo.ok(octo.get(f"{octo.p}/runbooks/all")) == []
 
 
+def test_deleting_a_project_disconnects_its_tenants_and_drops_their_values_for_it(octo: Octo) -> None:
+    env = octo.create("environments", {"Name": "Production"})
+    kept, gone = octo.project("Kept"), octo.project("Gone")
+    for project in (kept, gone):
+        project["Templates"] = [{"Name": "Url", "Label": "Url", "DisplaySettings": {}}]
+        octo.ok(octo.put(f"{octo.p}/projects/{project['Id']}", project))
+    connected = {kept["Id"]: [env["Id"]], gone["Id"]: [env["Id"]]}
+    tenant = octo.create("tenants", {"Name": "Acme", "ProjectEnvironments": connected})
+    url = f"{octo.p}/tenants/{tenant['Id']}/variables"
+    values = octo.ok(octo.get(url))
+    for project_id in (kept["Id"], gone["Id"]):
+        template_id = values["ProjectVariables"][project_id]["Templates"][0]["Id"]
+        values["ProjectVariables"][project_id]["Variables"] = {env["Id"]: {template_id: "https://x"}}
+    octo.ok(octo.put(url, values))
+
+    assert octo.delete(f"{octo.p}/projects/{gone['Id']}").status_code == 200
+
+    tenant = octo.ok(octo.get(f"{octo.p}/tenants/{tenant['Id']}"))
+    assert tenant["ProjectEnvironments"] == {kept["Id"]: [env["Id"]]}
+    assert set(octo.ok(octo.get(url))["ProjectVariables"]) == {kept["Id"]}
+    octo.ok(octo.put(f"{octo.p}/tenants/{tenant['Id']}", tenant))  # the tenant can be saved again
+
+
 def test_dynamic_worker_pools_exist_only_on_cloud(sandbox_factory: Callable[..., Any]) -> None:
     dynamic = {"Name": "Hosted", "WorkerPoolType": "DynamicWorkerPool", "WorkerType": "UbuntuDefault"}
     local = Octo(sandbox_factory("empty"))

@@ -5,14 +5,10 @@ naming them, and running it again copies only what is still missing (the journal
 from __future__ import annotations
 
 from octodesk.core.apply.context import ApplyContext
-from octodesk.core.errors import Cancelled, OctoDeskError
+from octodesk.core.errors import Cancelled, OctoDeskError, PackagesNotCopied
 from octodesk.core.packages.copier import CONFLICT, COPIED, PACKAGE_KIND, CopyOutcome, copy_packages
 from octodesk.core.plan.types import PlanItem
 from octodesk.core.vocabulary import Action, FollowUpCategory
-
-
-class PackagesNotCopied(OctoDeskError):
-    """Some package versions could not be copied; the others were, and are journaled."""
 
 
 def copy_planned_packages(ctx: ApplyContext) -> None:
@@ -39,11 +35,13 @@ def copy_planned_packages(ctx: ApplyContext) -> None:
         if outcome.status == COPIED:
             ctx.count(item, item.kind, item.action)
         elif outcome.status == CONFLICT:
-            ctx.count(None, item.kind, "skip")  # planned as a copy, ended as a conflict
+            ctx.skipped(item, item.kind, outcome.message)  # planned as a copy, ended as a conflict
             ctx.warn(outcome.message)
             ctx.follow_up(FollowUpCategory.PACKAGE, outcome.message, PACKAGE_KIND, item.name)
         else:
             failed.append(outcome)
+            if not isinstance(outcome.error, Cancelled):
+                ctx.failed(item, outcome.message)
         ctx.tick(item.kind, item.name)
     if any(isinstance(outcome.error, Cancelled) for outcome in failed):
         raise Cancelled()

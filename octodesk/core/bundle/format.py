@@ -26,7 +26,17 @@ ATTACHMENT_DIRS = frozenset({"octopus", "packages"})
 RESERVED_NAMES = frozenset({MANIFEST_NAME, INDEX_NAME, SECRETS_NAME})
 # Keys of the manifest that the writer computes; a caller may not supply them.
 COMPUTED_MANIFEST_KEYS = frozenset(
-    {"format", "format_version", "resources", "counts", "entries", "kdf", "key_check", "index_sha256"}
+    {
+        "format",
+        "format_version",
+        "resources",
+        "counts",
+        "entries",
+        "attachments",
+        "kdf",
+        "key_check",
+        "index_sha256",
+    }
 )
 # The caller's manifest keys kept in manifest.json (shown before the password); all others go to index.json.
 SUMMARY_MANIFEST_KEYS = frozenset({"source", "projects", "tool_version", "created_at", "engine"})

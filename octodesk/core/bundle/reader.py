@@ -45,6 +45,7 @@ from octodesk.core.bundle.model import Attachment, Bundle, BundleResource
 from octodesk.core.bundle.zipcheck import check_end_record, check_structure, shown_name
 from octodesk.core.cancel import CancelToken
 from octodesk.core.errors import BundleDamaged, BundleError, UnsupportedBundle, WrongPassword
+from octodesk.core.hashing import OverlappedHash
 from octodesk.core.progress import Progress, ProgressCallback, no_progress
 from octodesk.core.redact import register_secret
 from octodesk.core.resources import kinds
@@ -67,6 +68,7 @@ _ZIP_ERRORS = (
 )
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 _CHUNK_BYTES = 1024 * 1024
+_PROGRESS_EVERY_CHUNKS = 64  # while an attachment is verified: every 64 MiB
 
 
 def read_bundle(
@@ -100,6 +102,7 @@ def read_bundle(
         listed = _listed_entries(contents, label)
         index = _resource_index(contents, manifest["counts"], listed, label)
         archive.check_entry_set(listed)
+        archive.check_attachment_sizes(_attachment_sizes(contents, listed, label))
         documents: dict[str, dict[str, Any]] = {}
         blobs: dict[str, bytes] = {}
         attachments: dict[str, Attachment] = {}
@@ -107,8 +110,9 @@ def read_bundle(
             if cancel is not None:
                 cancel.raise_if_cancelled()
             if is_attachment(name):
-                attachments[name] = archive.verify_streamed(name, expected, cancel)
-                report(Progress("verify", "", name, done, len(listed)))
+                attachments[name] = archive.verify_streamed(
+                    name, expected, cancel, report, (done, len(listed))
+                )
                 continue
             data = archive.read(name, MAX_ENTRY_BYTES)
             if hashlib.sha256(data).hexdigest() != expected:
@@ -230,9 +234,9 @@ class _Archive:
         info = self.infos.get(name)
         if info is None:
             raise BundleDamaged(f"{self.label} is damaged: {name} is missing.")
-        digest, size = hashlib.sha256(), 0
+        size = 0
         try:
-            with self.zip.open(info) as member:
+            with OverlappedHash(hashlib.sha256()) as digest, self.zip.open(info) as member:
                 while chunk := member.read(_CHUNK_BYTES):
                     if cancel is not None:
                         cancel.raise_if_cancelled()
@@ -241,15 +245,43 @@ class _Archive:
                         break
                     digest.update(chunk)
                     yield chunk
+                sha256 = digest.hexdigest()
         except (*_ZIP_ERRORS, OSError):
             raise self.modified(name) from None
-        if size != info.file_size or digest.hexdigest() != expected:
+        if size != info.file_size or sha256 != expected:
             raise self.modified(name)
 
-    def verify_streamed(self, name: str, expected: str, cancel: CancelToken | None) -> Attachment:
-        for _ in self.chunks(name, expected, cancel):
-            pass
-        return Attachment(name, self.infos[name].file_size, expected)
+    def verify_streamed(
+        self,
+        name: str,
+        expected: str,
+        cancel: CancelToken | None,
+        report: ProgressCallback,
+        position: tuple[int, int],
+    ) -> Attachment:
+        """An attachment checked a chunk at a time, with progress in bytes (a package may take seconds)."""
+        size, done = self.infos[name].file_size, 0
+
+        def progress() -> None:
+            report(Progress("verify", "", name, *position, bytes_done=done, bytes_total=size))
+
+        for count, chunk in enumerate(self.chunks(name, expected, cancel), start=1):
+            done += len(chunk)
+            if count % _PROGRESS_EVERY_CHUNKS == 0:
+                progress()
+        progress()
+        return Attachment(name, size, expected)
+
+    def check_attachment_sizes(self, recorded: dict[str, int]) -> None:
+        """Each attachment is exactly the size the index records: the one exception to the size budgets is
+        for these sizes, checked before a byte of them is read."""
+        for name, size in recorded.items():
+            actual = self.infos[name].file_size
+            if actual != size:
+                raise BundleDamaged(
+                    f"{self.label} is damaged: {name} is {actual} bytes, not the {size} bytes its index "
+                    "records (changed after export); refused."
+                )
 
     def modified(self, name: str) -> BundleDamaged:
         return BundleDamaged(f"{self.label} is damaged: {name} has been modified.")
@@ -352,6 +384,18 @@ def _listed_entries(contents: dict[str, Any], label: str) -> dict[str, str]:
         if not isinstance(digest, str) or not _SHA256_HEX.fullmatch(digest):
             raise BundleDamaged(f"{label} is damaged: its index has no valid hash for {shown_name(name)}.")
     return entries
+
+
+def _attachment_sizes(contents: dict[str, Any], listed: dict[str, str], label: str) -> dict[str, int]:
+    """The size the index records for every attachment it lists (and for nothing else; a bundle without
+    attachments may leave the record out)."""
+    raw = contents.get("attachments", {})
+    attached = {name for name in listed if is_attachment(name)}
+    if not isinstance(raw, dict) or set(raw) != attached:
+        raise BundleDamaged(f"{label} is damaged: its index does not record the size of every attachment.")
+    if not all(type(size) is int and size >= 0 for size in raw.values()):
+        raise BundleDamaged(f"{label} is damaged: its index records an attachment size that is not a size.")
+    return dict(raw)
 
 
 def _resource_index(

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from octodesk.core.cancel import CancelToken
 from octodesk.core.errors import BundleError
+from octodesk.core.hashing import OverlappedHash
 
 ChunkOpener = Callable[[], AbstractContextManager[Iterator[bytes]]]
 _ENTRY_MODE = (stat.S_IFREG | 0o600) << 16
@@ -27,6 +28,7 @@ class StreamedEntry:
     size: int  # exactly this many bytes; anything else fails the write
     open: ChunkOpener  # the content, a chunk at a time
     label: str = ""  # how progress and errors name it ("Acme.Web 1.0.0")
+    kind: str = ""  # what progress calls it ("Package")
 
 
 def write_streamed(
@@ -41,9 +43,12 @@ def write_streamed(
     info.external_attr = _ENTRY_MODE
     info.compress_type = zipfile.ZIP_STORED
     info.file_size = entry.size
-    digest = hashlib.sha256()
     written = 0
-    with entry.open() as chunks, archive.open(info, "w", force_zip64=True) as sink:
+    with (
+        OverlappedHash(hashlib.sha256()) as digest,
+        entry.open() as chunks,
+        archive.open(info, "w", force_zip64=True) as sink,
+    ):
         for chunk in chunks:
             if cancel is not None:
                 cancel.raise_if_cancelled()
@@ -53,9 +58,10 @@ def write_streamed(
             digest.update(chunk)
             sink.write(chunk)
             on_bytes(len(chunk))
+        sha256 = digest.hexdigest()
     if written != entry.size:
         raise BundleError(
             f"Cannot write the bundle: {entry.label or entry.name} came to {written} bytes, not the "
             f"{entry.size} declared."
         )
-    return digest.hexdigest()
+    return sha256

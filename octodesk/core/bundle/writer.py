@@ -11,7 +11,8 @@ import time
 import zipfile
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Sized
+from collections.abc import Callable, Iterable, Sequence, Sized
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -24,6 +25,7 @@ from octodesk.core.bundle.format import (
     LOGOS_DIR,
     MANIFEST_NAME,
     MAX_ATTACHMENT_BYTES,
+    MAX_ATTACHMENTS_TOTAL_BYTES,
     MAX_BUNDLE_RATIO,
     MAX_CENTRAL_DIRECTORY_BYTES,
     MAX_COMPRESSION_RATIO,
@@ -46,12 +48,14 @@ from octodesk.core.bundle.format import (
 )
 from octodesk.core.bundle.model import BundleResource, BundleSummary
 from octodesk.core.bundle.partials import create_partial, remove_stale_partials
+from octodesk.core.bundle.streamed import StreamedEntry, write_streamed
 from octodesk.core.cancel import CancelToken
 from octodesk.core.errors import BundleDamaged, BundleError
 from octodesk.core.progress import Progress, ProgressCallback, no_progress
 from octodesk.core.redact import register_secret
 from octodesk.core.resources import kinds
 from octodesk.core.resources.shapes import NAME_FIELDS, document_problem, name_problem
+from octodesk.core.text import human_bytes
 
 _ENTRY_MODE = (stat.S_IFREG | 0o600) << 16
 
@@ -99,17 +103,23 @@ def write_bundle(
     cancel: CancelToken | None = None,
     kdf_cost: crypto.ScryptCost = crypto.DEFAULT_COST,
     prepared_key: PreparedKey | None = None,
+    streamed: Sequence[StreamedEntry] = (),
+    streamed_manifest: StreamedManifest | None = None,
 ) -> BundleSummary:
     """Write a bundle to ``path``; on any failure or cancel nothing exists under that name (or beside it).
 
-    ``manifest`` holds the caller's fields; the writer adds the format, resource index, counts, entry hashes
-    and KDF parameters. ``resources`` may be a generator: each document is written as it arrives.
-    ``prepared_key`` (for the same password) saves waiting for the key derivation here.
+    ``manifest`` holds the caller's fields; the writer adds the format, resource index, counts, entry hashes,
+    attachment sizes and KDF parameters. ``resources`` may be a generator: each document is written as it
+    arrives. ``prepared_key`` (for the same password) saves waiting for the key derivation here.
+    ``streamed``: attachments too large to hold (package files), copied in a chunk at a time after the
+    documents, with byte progress; ``streamed_manifest`` then gets their SHA-256 by entry name and returns
+    manifest fields that record them (they join ``manifest``).
     """
     if prepared_key is not None and prepared_key.password != password:
         raise ValueError("the prepared key is for another password")
     destination = Path(path)
     _check_inputs(manifest, secrets, blobs, password)
+    _check_streamed(streamed, blobs)
     register_secret(password)
     for value in secrets.values():
         register_secret(value)
@@ -135,6 +145,7 @@ def write_bundle(
                 progress or no_progress,
                 cancel,
                 prepared_key or PreparedKey(password, kdf_cost),
+                _Streamed(streamed, streamed_manifest),
             )
             stream.flush()
             os.fsync(stream.fileno())
@@ -169,6 +180,36 @@ def _check_inputs(
             raise ValueError(f"blob {name!r} is not bytes")
 
 
+StreamedManifest = Callable[[dict[str, str]], dict[str, Any]]
+
+
+def _check_streamed(streamed: Sequence[StreamedEntry], blobs: dict[str, bytes]) -> None:
+    names = [entry.name for entry in streamed]
+    for entry in streamed:
+        if unsafe_name_reason(entry.name) or not is_attachment(entry.name) or entry.name in blobs:
+            raise ValueError(f"streamed entry name {entry.name!r} cannot be used in a bundle")
+        if entry.size < 0:
+            raise ValueError(f"streamed entry {entry.name!r} has a negative size")
+        if entry.size > MAX_ATTACHMENT_BYTES:  # refused before anything is read
+            raise BundleError(
+                f"Cannot write the bundle: {entry.label or entry.name} is {human_bytes(entry.size)}, more "
+                f"than a bundle may carry in one file ({human_bytes(MAX_ATTACHMENT_BYTES)})."
+            )
+    if len(set(names)) != len(names):
+        raise ValueError("a streamed entry would be written twice")
+    if sum(entry.size for entry in streamed) > MAX_ATTACHMENTS_TOTAL_BYTES:
+        raise BundleError(
+            f"Cannot write the bundle: the files to carry come to more than "
+            f"{human_bytes(MAX_ATTACHMENTS_TOTAL_BYTES)}."
+        )
+
+
+@dataclass(frozen=True)
+class _Streamed:
+    entries: Sequence[StreamedEntry]
+    manifest: StreamedManifest | None
+
+
 class _ZipEntries:
     """The zip being written, within every budget the reader enforces, so the reader accepts it."""
 
@@ -180,6 +221,7 @@ class _ZipEntries:
         self.directory_bytes = 0
         self.json_budget = JsonBudget()
         self.attached_bytes = 0  # what attachments take in the file: not part of the ratio the reader judges
+        self.attachment_sizes: dict[str, int] = {}  # recorded in the index: the reader allows exactly these
         self.timestamp = time.localtime()[:6]
 
     def add_json(self, name: str, data: bytes, *, listed: bool = True, limit: int = MAX_ENTRY_BYTES) -> None:
@@ -213,12 +255,8 @@ class _ZipEntries:
 
     def attach(self, name: str, data: bytes) -> None:
         """An attachment: stored as it is, outside the budgets of documents and logos (the reader judges it
-        by its stored size)."""
-        if name in self.hashes:
-            raise ValueError(f"{name} would be written twice")
-        if len(data) > MAX_ATTACHMENT_BYTES:
-            raise BundleError(f"Cannot write the bundle: {name} is larger than an attachment may be.")
-        self.directory_bytes += _DIRECTORY_RECORD_BYTES + len(name.encode("utf-8"))
+        by its stored size, which the index records)."""
+        self._check_attachment(name, len(data))
         info = zipfile.ZipInfo(name, date_time=self.timestamp)
         info.external_attr = _ENTRY_MODE
         info.compress_type = zipfile.ZIP_STORED
@@ -226,6 +264,27 @@ class _ZipEntries:
         self.archive.writestr(info, data)
         self.attached_bytes += self.stream.tell() - before
         self.hashes[name] = hashlib.sha256(data).hexdigest()
+
+    def attach_streamed(
+        self, entry: StreamedEntry, on_bytes: Callable[[int], None], cancel: CancelToken | None
+    ) -> None:
+        """An attachment copied in a chunk at a time (stored, ZIP64), hashed on the way."""
+        self._check_attachment(entry.name, entry.size)
+        before = self.stream.tell()
+        self.hashes[entry.name] = write_streamed(self.archive, entry, self.timestamp, on_bytes, cancel)
+        self.attached_bytes += self.stream.tell() - before
+
+    def _check_attachment(self, name: str, size: int) -> None:
+        if name in self.hashes:
+            raise ValueError(f"{name} would be written twice")
+        if size > MAX_ATTACHMENT_BYTES:
+            raise BundleError(f"Cannot write the bundle: {name} is larger than an attachment may be.")
+        if sum(self.attachment_sizes.values()) + size > MAX_ATTACHMENTS_TOTAL_BYTES:
+            raise BundleError("Cannot write the bundle: its attachments come to more than a bundle may hold.")
+        self.directory_bytes += _DIRECTORY_RECORD_BYTES + len(name.encode("utf-8"))
+        if len(self.archive.infolist()) >= MAX_ENTRIES or self.directory_bytes > MAX_CENTRAL_DIRECTORY_BYTES:
+            raise BundleError("Cannot write the bundle: the export is larger than one bundle may hold.")
+        self.attachment_sizes[name] = size
 
     def _compression_for(self, name: str, data: bytes) -> int:
         """Deflated unless that would look like a zip bomb to the reader: past the floor, one entry's ratio
@@ -259,6 +318,7 @@ def _write_zip(
     progress: ProgressCallback,
     cancel: CancelToken | None,
     prepared_key: PreparedKey,
+    streamed: _Streamed,
 ) -> dict[str, Any]:
     total = len(resources) + len(blobs) if isinstance(resources, Sized) else 0
     index: list[dict[str, str]] = []
@@ -291,13 +351,18 @@ def _write_zip(
                 raise ValueError(f"{name} is not the logo of a project in the bundle")
             entries.add(name, bytes(data))
             progress(Progress("write", "", name, done, total))
+        caller_manifest = {**caller_manifest, **_write_streamed(entries, streamed, progress, cancel)}
         if cancel is not None:
             cancel.raise_if_cancelled()
         kdf, key = prepared_key.result(cancel)
         contents = {
             name: value for name, value in caller_manifest.items() if name not in SUMMARY_MANIFEST_KEYS
         }
-        contents.update(resources=index, entries=dict(sorted(entries.hashes.items())))
+        contents.update(
+            resources=index,
+            entries=dict(sorted(entries.hashes.items())),
+            attachments=dict(sorted(entries.attachment_sizes.items())),
+        )
         index_bytes = canonical_json(contents)
         entries.add_json(INDEX_NAME, index_bytes, listed=False)
         manifest = {name: value for name, value in caller_manifest.items() if name in SUMMARY_MANIFEST_KEYS}
@@ -317,6 +382,73 @@ def _write_zip(
         entries.json_budget.charge(secrets_bytes, "the bundle", SECRETS_NAME)
         entries.add(SECRETS_NAME, crypto.seal(key, secrets_bytes, manifest_bytes, kdf), listed=False)
     return {**contents, **manifest}
+
+
+def _write_streamed(
+    entries: _ZipEntries, streamed: _Streamed, progress: ProgressCallback, cancel: CancelToken | None
+) -> dict[str, Any]:
+    """Copy the streamed attachments in, with progress in bytes; the manifest fields that record them."""
+    if not streamed.entries:
+        return {}
+    totals = _ByteProgress(progress, len(streamed.entries), sum(entry.size for entry in streamed.entries))
+    for done, entry in enumerate(streamed.entries):
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        totals.start(entry, done)
+        entries.attach_streamed(entry, totals.moved, cancel)
+    totals.finish()
+    if streamed.manifest is None:
+        return {}
+    extra = streamed.manifest({entry.name: entries.hashes[entry.name] for entry in streamed.entries})
+    clash = (COMPUTED_MANIFEST_KEYS | SUMMARY_MANIFEST_KEYS) & set(extra)
+    if clash:
+        raise ValueError(f"manifest keys {sorted(clash)} cannot record streamed entries")
+    return extra
+
+
+@dataclass
+class _ByteProgress:
+    """Progress of the streamed attachments in bytes, reported at most every ``interval`` seconds."""
+
+    progress: ProgressCallback
+    count: int
+    bytes_total: int
+    interval: float = 0.1
+    bytes_done: int = 0
+    done: int = 0
+    label: str = ""
+    kind: str = ""
+    _last: float = 0.0
+
+    def start(self, entry: StreamedEntry, done: int) -> None:
+        self.done, self.label, self.kind = done, entry.label or entry.name, entry.kind
+        self._report()
+
+    def moved(self, count: int) -> None:
+        self.bytes_done += count
+        now = time.monotonic()
+        if now - self._last >= self.interval:
+            self._last = now
+            self._report()
+
+    def finish(self) -> None:
+        self.done = self.count
+        self._report()
+
+    def _report(self) -> None:
+        self.progress(
+            Progress(
+                "write",
+                self.kind,
+                self.label,
+                self.done,
+                self.count,
+                message=f"Writing {self.label} ({human_bytes(self.bytes_done)} of "
+                f"{human_bytes(self.bytes_total)})",
+                bytes_done=self.bytes_done,
+                bytes_total=self.bytes_total,
+            )
+        )
 
 
 def _check_resource(resource: BundleResource) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -43,8 +44,11 @@ from octodesk.core.export.walk import (
 from octodesk.core.gc_pause import engine_work
 from octodesk.core.journal import bundle_fingerprint
 from octodesk.core.octopus.client import OctopusClient, ServerInfo
+from octodesk.core.packages.bundle_entries import carried_entries, record_carried
 from octodesk.core.packages.choice import NONE, PackageChoice
+from octodesk.core.packages.copier import PACKAGE_KIND
 from octodesk.core.packages.manifest import ManifestPackages
+from octodesk.core.packages.transfer import ServerSource
 from octodesk.core.progress import Progress, ProgressCallback, no_progress
 from octodesk.core.report import FollowUp, Report, not_carried_follow_up
 from octodesk.core.resources import kinds, tenant_values
@@ -69,9 +73,10 @@ class SourceScan:
     phase_seconds: dict[str, float] = field(default_factory=dict)
     requests: int = 0
 
-    @property
+    @cached_property
     def refs(self) -> list[SecretRef]:
-        """Every sensitive value the export needs, with how it can be carried."""
+        """Every sensitive value the export needs, with how it can be carried (worked out once: at 1,000
+        projects that takes a quarter of a second, so a face asks for it on its worker thread)."""
         return [entry.as_ref() for entry in secret_values.inventory(self.data, self.selection)]
 
 
@@ -124,13 +129,15 @@ def export_projects(
     cancel: CancelToken | None = None,
     scan: SourceScan | None = None,
     packages: PackageChoice = NONE,
+    carry_packages: bool = False,
 ) -> Report:
     """Export ``project_names`` of ``space_name`` to ``destination``; the report says what was carried.
 
     ``scan`` (from :func:`scan_source` with the same server, space and projects) is used instead of
     reading the source again. ``packages``: which versions of the built-in feed packages the projects use
-    are listed in the manifest, for an import with a live source to copy
-    (``plan_import(..., package_source=...)``)."""
+    go with them: with ``carry_packages`` their files are streamed from the source's feed into the bundle
+    (an import uploads them from there); otherwise they are only listed in the manifest, for an import with
+    a live source to copy (``plan_import(..., package_source=...)``)."""
     report = Report(operation="export", started_at=_now(), tool_version=octodesk.__version__)
     key = PreparedKey(password)  # derived while the source is read
     first_request = client.request_count
@@ -151,6 +158,7 @@ def export_projects(
         values = secret_values.collect(reader, entries, dict(secrets or {}))
         progress(Progress("read", "Package", message=f"Choosing {packages.describe()}"))
         chosen = choose_packages(client, data, selection, packages)
+    streamed = carried_entries(chosen, ServerSource(client, data.space_id)) if carry_packages else []
     follow_ups = _follow_ups(data, selection, values.not_carried, chosen)
     manifest = {
         "source": {
@@ -197,11 +205,15 @@ def export_projects(
             progress=progress,
             cancel=cancel,
             prepared_key=key,
+            streamed=streamed,
+            streamed_manifest=lambda hashes: record_carried(chosen, hashes),
         )
     for kind, count in sorted(selection.count().items(), key=lambda item: kinds.sort_key(item[0])):
         report.count(kind, "exported", count)
     if blobs:
         report.count(kinds.PROJECT_LOGO, "exported", len(blobs))
+    if streamed:
+        report.count(PACKAGE_KIND, "exported", len(streamed))
     report.warnings.extend(data.warnings + selection.warnings)
     if values.unused_supplied:
         report.warnings.append(
@@ -210,15 +222,7 @@ def export_projects(
         )
     report.follow_ups.extend(follow_ups)
     report.http_requests = client.request_count - first_request + (scan.requests if scan_given else 0)
-    report.source = {
-        "url": client.server_url,
-        "version": info.version,
-        "hosting": info.hosting,
-        "space": str(space.get("Name", space_name)),
-    }
-    report.projects = list(manifest["projects"])
-    report.bundle_path = str(destination)
-    report.bundle_sha256 = bundle_fingerprint(destination)
+    record_source_and_bundle(report, client, info, str(space.get("Name", space_name)), manifest, destination)
     report.details.update(
         destination=str(destination),
         space=space.get("Name", space_name),
@@ -460,3 +464,23 @@ def logo_blobs(data: SourceData) -> dict[str, bytes]:
     return {
         _logo_name(project_id, content_type): body for project_id, (body, content_type) in data.logos.items()
     }
+
+
+def record_source_and_bundle(
+    report: Report,
+    client: OctopusClient,
+    info: ServerInfo,
+    space_name: str,
+    manifest: dict[str, Any],
+    destination: str | Path,
+) -> None:
+    """Where an export came from and what it wrote, as every export report (either engine) says it."""
+    report.source = {
+        "url": client.server_url,
+        "version": info.version,
+        "hosting": info.hosting,
+        "space": space_name,
+    }
+    report.projects = list(manifest["projects"])
+    report.bundle_path = str(destination)
+    report.bundle_sha256 = bundle_fingerprint(destination)

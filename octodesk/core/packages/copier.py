@@ -15,12 +15,13 @@ from octodesk.core.errors import (
     Cancelled,
     ConnectionFailed,
     OctoDeskError,
+    PackageConflict,
     RateLimited,
     RequestTimedOut,
     ServerFailure,
 )
 from octodesk.core.packages.decide import PackageDecision, human_bytes
-from octodesk.core.packages.transfer import PackageConflict, PackageSource, copy_package
+from octodesk.core.packages.transfer import PackageSource, copy_package
 from octodesk.core.packages.versions import PackageVersion
 from octodesk.core.progress import Progress, ProgressCallback
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from octodesk.core.packages.versions import PackageVersion
+from octodesk.core.text import human_bytes
 
 # docs src/shared-content/octopus-cloud/octopus-cloud-storage-limits.include.md: "Maximum size for any single
 # package is 5 GB" and "1 TB file storage" (for the whole instance, packages included).
@@ -173,14 +174,3 @@ def _check_cloud_limits(plan: PackagePlan) -> None:
 
 def _short(digest: str | None) -> str:
     return digest[:12] if digest else "unknown"
-
-
-def human_bytes(size: int | None) -> str:
-    if size is None:
-        return "unknown size"
-    value = float(size)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if value < 1024:
-            return f"{int(value)} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{value:.1f} TB"

@@ -2,8 +2,9 @@
 
 The upload is a multipart/form-data body whose file part is read from the source as the target reads the
 request: no package is ever held in memory. Before the closing boundary goes out the body proves the bytes
-are the ones described (size, SHA-1, SHA-256 when known); when they are not, the request is abandoned
-unfinished, so the target never stores a short or corrupt file.
+are the ones described (size, and SHA-1 unless the source checks a recorded SHA-256 itself: a bundle's
+files); when they are not, the request is abandoned unfinished, so the target never stores a short or
+corrupt file.
 """
 
 from __future__ import annotations
@@ -16,7 +17,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote
 
 from octodesk.core.cancel import CancelToken
-from octodesk.core.errors import OctoDeskError, ServerFailure, ValidationFailed
+from octodesk.core.errors import (
+    OctoDeskError,
+    PackageConflict,
+    ServerFailure,
+    TransferIncomplete,
+    ValidationFailed,
+)
 from octodesk.core.packages.decide import human_bytes
 from octodesk.core.packages.versions import PackageVersion, packages_route
 
@@ -37,6 +44,9 @@ class PackageSource(Protocol):
     """Where package files are read from."""
 
     description: str  # "the source server", "the bundle"
+    # The source itself checks each file against a SHA-256 recorded for it before its last chunk (a bundle's
+    # files, whose SHA-1 was checked when they were written): the upload then need not hash them again.
+    verifies_contents: bool
 
     def open(self, version: PackageVersion) -> AbstractContextManager[ChunkStream]: ...
 
@@ -48,20 +58,13 @@ class ServerSource:
         self.client = client
         self.space_id = space_id
         self.description = f"the source server {client.server_url}"
+        self.verifies_contents = False
 
     @contextmanager
     def open(self, version: PackageVersion) -> Iterator[ChunkStream]:
         route = f"{packages_route(self.space_id)}/{quote(version.document_id, safe='+')}/raw"
         with self.client.open_download(route) as download:
             yield download
-
-
-class TransferIncomplete(ServerFailure):
-    """The bytes read from the source are not the package it describes; nothing was stored."""
-
-
-class PackageConflict(OctoDeskError):
-    """The target got the same version with other contents while the copy ran; it was not overwritten."""
 
 
 class _Abort(Exception):
@@ -85,6 +88,7 @@ class MultipartUpload:
         *,
         on_bytes: Callable[[int], None],
         cancel: CancelToken | None = None,
+        hashed: bool = True,
     ) -> None:
         boundary = f"octodesk-{uuid.uuid4().hex}"
         self.content_type = f"multipart/form-data; boundary={boundary}"
@@ -100,8 +104,7 @@ class MultipartUpload:
         self._chunks = chunks
         self._on_bytes = on_bytes
         self._cancel = cancel
-        self._sha1 = hashlib.sha1()
-        self._sha256 = hashlib.sha256() if version.sha256 else None  # only a bundle's files have one
+        self._sha1 = hashlib.sha1() if hashed else None
         self._sent = 0
         self._pending = memoryview(head)
         self._finished = False
@@ -137,9 +140,8 @@ class MultipartUpload:
         self._sent += len(chunk)
         if self._sent > self._size:
             raise _Abort(self._incomplete(f"sent more than the {human_bytes(self._size)} it described"))
-        self._sha1.update(chunk)
-        if self._sha256 is not None:
-            self._sha256.update(chunk)
+        if self._sha1 is not None:
+            self._sha1.update(chunk)
         self._on_bytes(len(chunk))
         return chunk
 
@@ -148,11 +150,12 @@ class MultipartUpload:
         if self._sent != self._size:
             sent, size = human_bytes(self._sent), human_bytes(self._size)
             raise _Abort(self._incomplete(f"ended after {sent} of {size}"))
+        if self._sha1 is None:  # the source checked the bytes itself
+            self.sha1 = version.sha1 or ""
+            return
         self.sha1 = self._sha1.hexdigest()
         if version.sha1 and version.sha1.lower() != self.sha1:
             raise _Abort(self._incomplete(f"sent bytes whose SHA-1 is {self.sha1}, not {version.sha1}"))
-        if self._sha256 is not None and version.sha256 and version.sha256.lower() != self._sha256.hexdigest():
-            raise _Abort(self._incomplete("sent bytes whose SHA-256 is not the one recorded for it"))
 
     def _incomplete(self, what: str) -> TransferIncomplete:
         return TransferIncomplete(
@@ -176,7 +179,14 @@ def copy_package(
         size = version.size if version.size is not None else stream.length
         if size is None:
             raise ServerFailure(f"Package {version.label}: {source.description} gave no size for it.")
-        body = MultipartUpload(version, size, stream.chunks(CHUNK_BYTES), on_bytes=on_bytes, cancel=cancel)
+        body = MultipartUpload(
+            version,
+            size,
+            stream.chunks(CHUNK_BYTES),
+            on_bytes=on_bytes,
+            cancel=cancel,
+            hashed=not source.verifies_contents,
+        )
         try:
             answer = client.post_streamed(
                 f"{packages_route(space_id)}/raw",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from octodesk.core.packages.bundle_entries import BundleSource
 from octodesk.core.packages.copier import PACKAGE_KIND, journal_step
 from octodesk.core.packages.decide import (
     CONFLICT,
@@ -32,11 +33,15 @@ if TYPE_CHECKING:
 
 
 def plan_packages(plan: ImportPlan, client: OctopusClient, live_source: PackageSource | None) -> None:
-    """Read what the target's feed has of the listed packages and decide per version."""
+    """Read what the target's feed has of the listed packages and decide per version. Files the bundle
+    carries are uploaded from it; otherwise from ``live_source`` when there is one."""
     section = ManifestPackages.from_manifest(plan.bundle.manifest, plan.bundle_path)
     if section is None:
         return
+    source: PackageSource | None = live_source
     files_from = FROM_SOURCE if live_source is not None else FROM_NOWHERE
+    if section.carried:
+        source, files_from = BundleSource(plan.bundle, section), FROM_BUNDLE
     packages = PackagePlan(
         choice=section.choice,
         referenced=section.referenced,
@@ -45,7 +50,7 @@ def plan_packages(plan: ImportPlan, client: OctopusClient, live_source: PackageS
         target_cloud=plan.target.is_cloud,
     )
     plan.packages = packages
-    plan.package_source = live_source
+    plan.package_source = source
     if section.not_on_source:
         plan.warnings.append(
             "Packages the projects use are not in the source's built-in feed, so none is copied: "
@@ -78,6 +83,8 @@ def _item(decision: PackageDecision, files_from: str) -> PlanItem:
     version = decision.version
     origin = "the bundle" if files_from == FROM_BUNDLE else "the source server"
     details = [f"{human_bytes(version.size)}, SHA-1 {version.sha1 or 'unknown'}"]
+    if version.sha256:
+        details.append(f"SHA-256 {version.sha256} in the bundle")
     if decision.action == COPY:
         action, reason = (
             Action.CREATE,

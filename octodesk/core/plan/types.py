@@ -6,8 +6,9 @@ The planner (``octodesk.core.plan.planner``) fills it in; apply (``octodesk.core
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from octodesk.core.report import FollowUp
 from octodesk.core.vocabulary import IMPORT_ACTIONS, Action
@@ -103,11 +104,7 @@ class ImportPlan:
         return self._index.get((kind, source_id))
 
     def counts(self) -> dict[str, dict[str, int]]:
-        counts: dict[str, dict[str, int]] = {}
-        for item in self.items:
-            per_kind = counts.setdefault(item.kind, {})
-            per_kind[item.action] = per_kind.get(item.action, 0) + 1
-        return counts
+        return action_counts(self.items)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -133,3 +130,19 @@ class ImportPlan:
             "packages": self.packages.to_dict() if self.packages is not None else None,
             "http_requests": self.http_requests,
         }
+
+
+class _Planned(Protocol):
+    @property
+    def kind(self) -> str: ...
+    @property
+    def action(self) -> str: ...
+
+
+def action_counts(items: Iterable[_Planned]) -> dict[str, dict[str, int]]:
+    """How many items of each kind each action takes: the totals of a plan (either engine's)."""
+    counts: dict[str, dict[str, int]] = {}
+    for item in items:
+        per_kind = counts.setdefault(item.kind, {})
+        per_kind[item.action] = per_kind.get(item.action, 0) + 1
+    return counts

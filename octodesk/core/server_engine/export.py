@@ -15,9 +15,14 @@ from octodesk.core.bundle import write_bundle
 from octodesk.core.cancel import CancelToken
 from octodesk.core.errors import Cancelled, ServerEngineUnavailable
 from octodesk.core.export import secret_values
-from octodesk.core.export.exporter import bundle_resources, export_extras, read_everything, resolve_projects
+from octodesk.core.export.exporter import (
+    bundle_resources,
+    export_extras,
+    read_everything,
+    record_source_and_bundle,
+    resolve_projects,
+)
 from octodesk.core.export.walk import SourceData, SourceReader
-from octodesk.core.journal import bundle_fingerprint
 from octodesk.core.octopus.client import OctopusClient
 from octodesk.core.progress import Progress, ProgressCallback, no_progress
 from octodesk.core.report import Report
@@ -159,15 +164,7 @@ def export_with_server(
             "OctoDesk": "triggers, logos and follow-ups (what Octopus's export leaves out)",
         },
     )
-    report.source = {
-        "url": client.server_url,
-        "version": info.version,
-        "hosting": info.hosting,
-        "space": str(space.get("Name", space_name)),
-    }
-    report.projects = list(manifest["projects"])
-    report.bundle_path = str(destination)
-    report.bundle_sha256 = bundle_fingerprint(destination)
+    record_source_and_bundle(report, client, info, str(space.get("Name", space_name)), manifest, destination)
     report.finished = True
     report.finished_at = _now()
     return report

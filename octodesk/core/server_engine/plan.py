@@ -9,6 +9,7 @@ from typing import Any
 from octodesk.core.bundle import Bundle
 from octodesk.core.journal import Journal
 from octodesk.core.plan.target import TargetSpace
+from octodesk.core.plan.types import action_counts
 from octodesk.core.report import FollowUp
 from octodesk.core.server_engine.bundle import ENGINE_SERVER
 
@@ -52,11 +53,7 @@ class ServerImportPlan:
         return self.target.space_name
 
     def counts(self) -> dict[str, dict[str, int]]:
-        counts: dict[str, dict[str, int]] = {}
-        for item in self.items:
-            per_kind = counts.setdefault(item.kind, {})
-            per_kind[item.action] = per_kind.get(item.action, 0) + 1
-        return counts
+        return action_counts(self.items)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -94,7 +94,7 @@ class TargetPage(ConnectionPage):
             else None
         )
         if self.unfinished is not None:
-            report = self.unfinished.report
+            report = self.unfinished.summary
             self.resume_detail.setText(
                 f"It stopped on {local_time(report.finished_at or report.started_at)}. Its bundle is kept "
                 f"({report.bundle_path}): the import continues where it stopped and writes nothing twice. "

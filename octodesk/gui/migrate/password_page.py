@@ -47,7 +47,7 @@ class PasswordPage(MigrationPage):
         self.confirm_label.setVisible(not resuming)
         if resuming:
             self.setSubTitle("Enter the password of the stopped migration's bundle.")
-            bundle = self.migration.resume.report.bundle_path if self.migration.resume else ""
+            bundle = self.migration.resume.summary.bundle_path if self.migration.resume else ""
             self.location_label.setText("Bundle:")
             self.location.setText(bundle)
         else:
@@ -86,7 +86,7 @@ class PasswordPage(MigrationPage):
         self.migration.password = password
         if not self.migration.resuming or self.migration.resume is None:
             return True
-        bundle = self.migration.resume.report.bundle_path
+        bundle = self.migration.resume.summary.bundle_path
         return self.validate_with((bundle, password), lambda: self._opens(bundle, password))
 
     async def _opens(self, bundle: str, password: str) -> bool:

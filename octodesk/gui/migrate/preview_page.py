@@ -94,7 +94,7 @@ class PreviewPage(MigrationPage):
         migration.plan = None
         self.completeChanged.emit()
         if migration.resume is not None:
-            migration.bundle_path = Path(migration.resume.report.bundle_path)
+            migration.bundle_path = Path(migration.resume.summary.bundle_path)
             self._show_bundle(f"Continuing with the stopped migration's bundle: {migration.bundle_path}")
         elif migration.needs_export():
             if not await self._export():

@@ -9,7 +9,7 @@ from octodesk.core.vocabulary import RunOutcome
 from octodesk.gui.flows import stopped_headline
 from octodesk.gui.migrate.page import MigrationContext, MigrationPage
 from octodesk.gui.results_view import ResultsView
-from octodesk.render import headline
+from octodesk.render import headline, some_names
 
 
 class ResultsPage(MigrationPage):
@@ -28,7 +28,7 @@ class ResultsPage(MigrationPage):
         if report is None:
             return
         if report.outcome == RunOutcome.SUCCEEDED:
-            text = f"Migrated {', '.join(self.migration.projects)}."
+            text = f"Migrated {some_names(self.migration.projects)}."
         elif report.outcome == RunOutcome.COMPLETED_WITH_FAILURES:
             text = headline(report).replace("import", "migration", 1)
         else:

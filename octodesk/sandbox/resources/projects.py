@@ -113,6 +113,12 @@ class ProjectsBehaviour(Behaviour):
         for route in ("channels", "runbooks", "projecttriggers", "runbookProcesses"):
             for child in [c for c in store.collection(route).values() if c.get("ProjectId") == doc["Id"]]:
                 store.delete(route, child["Id"])
+        # Tenants connected to it are disconnected, with their values for it: a tenant naming a project that
+        # no longer exists could not be saved again (inferred: docs/api-evidence.md, Tenants).
+        for tenant in store.in_space("tenants", doc["SpaceId"]):
+            if doc["Id"] in tenant.get("ProjectEnvironments", {}):
+                del tenant["ProjectEnvironments"][doc["Id"]]
+                behaviour_for("tenants").stored(ctx, tenant)
 
     def links(self, ctx: Ctx, doc: Document) -> dict[str, str]:
         base = f"/api/{doc['SpaceId']}/projects/{doc['Id']}"

@@ -1,0 +1,69 @@
+"""Recent runs: a run is kept without holding up the window, listed from a small summary, reopened whole."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from octodesk.core.report import FollowUp, ItemResult, Report
+from octodesk.core.vocabulary import Action, FollowUpCategory, Outcome
+from octodesk.gui import history
+from octodesk.gui.recent_runs import run_title
+
+
+def big_report(done: int, failed: int) -> Report:
+    report = Report(operation="import", finished=True, projects=["Web Portal"], bundle_path="/tmp/b.bundle")
+    report.items = [ItemResult("Project", f"P{i}", Action.CREATE, Outcome.DONE) for i in range(done)]
+    report.items += [
+        ItemResult("Certificate", f"C{i}", Action.CREATE, Outcome.FAILED, "not a PFX") for i in range(failed)
+    ]
+    report.follow_ups = [FollowUp(FollowUpCategory.SENSITIVE_VALUE, f"value {i}") for i in range(50)]
+    return report
+
+
+def test_a_run_is_written_on_the_history_thread_not_the_callers(monkeypatch: pytest.MonkeyPatch) -> None:
+    writers: list[str] = []
+    real_write = history.write_json
+
+    def watching_write(path: Any, data: dict[str, Any]) -> None:
+        writers.append(threading.current_thread().name)
+        real_write(path, data)
+
+    monkeypatch.setattr(history, "write_json", watching_write)
+    record = history.record_run("import", big_report(done=10, failed=0))
+    history.flush()
+    assert record.path.is_file()
+    assert writers and all(name.startswith("octodesk-history") for name in writers)
+
+
+def test_recent_runs_are_listed_from_summaries_and_reopened_whole() -> None:
+    history.record_run("import", big_report(done=2000, failed=3))
+    history.flush()
+    [record] = history.recent_runs()
+    summary_file = record.path.parent / "summaries" / record.path.name
+    assert summary_file.stat().st_size * 20 < record.path.stat().st_size
+    assert "The import completed with 3 failures." in run_title(record)
+    assert record.unfinished is False
+    assert len(record.report.items) == 2003 and len(record.report.follow_ups) == 50
+
+
+def test_a_run_kept_before_summaries_existed_is_still_listed() -> None:
+    record = history.record_run("export", big_report(done=5, failed=0))
+    history.flush()
+    (record.path.parent / "summaries" / record.path.name).unlink()
+    [listed] = history.recent_runs()
+    assert listed.report.projects == ["Web Portal"] and len(listed.report.items) == 5
+
+
+def test_ticks_saved_from_a_reopened_run_keep_every_item(tmp_path: Path) -> None:
+    history.record_run("import", big_report(done=30, failed=1))
+    history.flush()
+    [record] = history.recent_runs()
+    record.report.follow_ups[0].done = True
+    record.save()
+    history.flush()
+    [again] = history.recent_runs()
+    assert again.report.follow_ups[0].done is True and len(again.report.items) == 31
