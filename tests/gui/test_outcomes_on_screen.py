@@ -281,5 +281,7 @@ def test_sensitive_values_are_named_as_the_sensitive_values_page_lists_them(
         "Pharmacy): the bundle does not carry it." in text
         for text in done
     ), done
+    assert any("Smtp.Password of Library variable set 'Common Settings'" in text for text in done), done
     for text in planned + done:
         assert not any(f"{prefix}:" in text for prefix in ("variable", "tenant", "feed", "action")), text
+        assert "LibraryVariableSet" not in text, "kinds by their human names"
