@@ -184,8 +184,10 @@ async def preview_and_apply(
             if await window.wait_decision() == Decision.RESUME:
                 continue
             return of_report(report)
+        ended = headline(report)
+        log.info("Imported %s into %s on %s: %s", bundle_path.name, target.space, target.url, ended)
         keep_ticks(window, host.record_run("import", report))
-        window.show_results(report, headline(report), bundle_path=bundle_path)
+        window.show_results(report, ended, bundle_path=bundle_path)
         return of_report(report)
 
 
