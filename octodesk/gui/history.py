@@ -10,12 +10,13 @@ import os
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from octodesk.core import paths
 from octodesk.core.errors import OctoDeskError
 from octodesk.core.report import Report
 from octodesk.core.vocabulary import RunOutcome
-from octodesk.render import write_json
+from octodesk.render.write import write_text
 
 log = logging.getLogger(__name__)
 
@@ -56,13 +57,19 @@ class RunRecord:
 
         def write() -> None:
             try:
-                write_json(path, {"flow": flow, "report": report.to_dict()})
-                write_json(_summary_path(path), {"flow": flow, "report": _summary_of(report).to_dict()})
+                _write_compact(path, {"flow": flow, "report": report.to_dict()})
+                _write_compact(_summary_path(path), {"flow": flow, "report": _summary_of(report).to_dict()})
             except OctoDeskError as error:
                 log.warning("The run could not be kept for Recent runs: %s", error)
 
         _pending[:] = [future for future in _pending if not future.done()]
         _pending.append(_writer.submit(write))
+
+
+def _write_compact(path: Path, data: dict[str, Any]) -> None:
+    """Machine-read JSON: no indentation, so the C encoder writes it (4 times faster, and it holds the
+    interpreter once, briefly, instead of competing with the window for a third of a second)."""
+    write_text(path, json.dumps(data, separators=(",", ":")))
 
 
 def flush() -> None:

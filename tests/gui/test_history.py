@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -26,13 +26,13 @@ def big_report(done: int, failed: int) -> Report:
 
 def test_a_run_is_written_on_the_history_thread_not_the_callers(monkeypatch: pytest.MonkeyPatch) -> None:
     writers: list[str] = []
-    real_write = history.write_json
+    real_write = history.write_text
 
-    def watching_write(path: Any, data: dict[str, Any]) -> None:
+    def watching_write(path: Path, text: str) -> None:
         writers.append(threading.current_thread().name)
-        real_write(path, data)
+        real_write(path, text)
 
-    monkeypatch.setattr(history, "write_json", watching_write)
+    monkeypatch.setattr(history, "write_text", watching_write)
     record = history.record_run("import", big_report(done=10, failed=0))
     history.flush()
     assert record.path.is_file()
@@ -56,6 +56,19 @@ def test_a_run_kept_before_summaries_existed_is_still_listed() -> None:
     (record.path.parent / "summaries" / record.path.name).unlink()
     [listed] = history.recent_runs()
     assert listed.report.projects == ["Web Portal"] and len(listed.report.items) == 5
+
+
+def test_a_report_as_a_dict_is_what_asdict_gives() -> None:
+    report = big_report(done=3, failed=1)
+    report.details = {"by_engine": {"OctoDesk": {"ProjectTrigger": {"create": 2}}}}
+    report.count("Project", "create", 3)
+    expected = dataclasses.asdict(report)
+    expected.update(outcome=str(report.outcome), succeeded=report.succeeded, failure_count=1)
+    assert report.to_dict() == expected
+    copied = report.to_dict()
+    copied["details"]["by_engine"]["OctoDesk"] = {}
+    copied["follow_ups"][0]["done"] = True
+    assert report.details["by_engine"]["OctoDesk"] and not report.follow_ups[0].done  # a copy, not a view
 
 
 def test_ticks_saved_from_a_reopened_run_keep_every_item(tmp_path: Path) -> None:
