@@ -102,18 +102,18 @@ async def export_flow(host: OperationHost) -> FlowOutcome:
     window.set_context(f"Space {source.space} on {source.url} → {destination}")
     title = f"Exporting {plural(len(names), 'project')} to {destination.name}"
     try:
-        scan = await window.run_job("Looking for sensitive values", secret_refs_job(source, names))
-        secrets = await ask_secret_values(window, scan.refs)
+        scans = [await window.run_job("Looking for sensitive values", secret_refs_job(source, names))]
+        secrets = await ask_secret_values(window, scans[0].refs)
         if secrets is None:
             window.reject()
             return host.finish_operation(window, FlowOutcome.ABANDONED)
-        job = export_job(source, names, destination, password, secrets, scan)  # no second read
+        job = export_job(source, names, destination, password, secrets, handed_over=scans)  # no second read
         report = await window.run_job(title, job)
     except JobFailed as failed:
         return host.finish_operation(window, failed_outcome(failed))
     log.info("Exported %s to %s", some_names(names), destination)
-    keep_ticks(window, host.record_run("export", report))
     window.show_results(report, f"Exported {some_names(names)}.", bundle_path=destination)
+    keep_ticks(window, host.record_run("export", report))  # after: the results come first on screen
     return host.finish_operation(window, of_report(report))
 
 
@@ -179,15 +179,15 @@ async def preview_and_apply(
                 f"Importing into {target.space} on {target.url}", apply_job(target, plan, report)
             )
         except JobFailed:
-            keep_ticks(window, host.record_run("import", report))
             window.show_results(report, stopped_headline(report), bundle_path=bundle_path, resumable=True)
+            keep_ticks(window, host.record_run("import", report))
             if await window.wait_decision() == Decision.RESUME:
                 continue
             return of_report(report)
         ended = headline(report)
         log.info("Imported %s into %s on %s: %s", bundle_path.name, target.space, target.url, ended)
-        keep_ticks(window, host.record_run("import", report))
         window.show_results(report, ended, bundle_path=bundle_path)
+        keep_ticks(window, host.record_run("import", report))
         return of_report(report)
 
 

@@ -87,11 +87,17 @@ def export_job(
     secrets: dict[str, str],
     scan: SourceScan | None = None,
     packages: PackageChoice = NONE,
+    *,
+    handed_over: list[SourceScan] | None = None,
 ) -> Job[Report]:
     """``packages``: which versions of the built-in feed packages the projects use the bundle lists, for
-    the import to copy from the source."""
+    the import to copy from the source. ``handed_over``: a scan the caller is done with, taken out of the
+    list here so that what it read (the whole source, at 1,000 projects) is freed on the worker thread when
+    the export ends, not on the GUI thread (a 150 ms freeze)."""
 
     def job(progress: ProgressCallback, cancel: CancelToken) -> Report:
+        # The only reference left to a handed-over scan is this frame's: it goes when the export ends.
+        taken = handed_over.pop() if handed_over else scan
         with connection.open_client(cancel=cancel) as client:
             return export_projects(
                 client,
@@ -102,7 +108,7 @@ def export_job(
                 secrets=secrets or None,
                 progress=progress,
                 cancel=cancel,
-                scan=scan,
+                scan=taken,
                 packages=packages,
             )
 

@@ -33,7 +33,13 @@ def executor() -> ThreadPoolExecutor:
 async def run_in_worker(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run ``fn`` on the worker thread; the GUI thread keeps processing events while it runs."""
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(executor(), functools.partial(fn, *args, **kwargs))
+    # The result travels in a box, not in the futures: the two futures of ``run_in_executor`` reference each
+    # other, so what they hold is freed only by a full collection. A scan of 1,000 projects kept alive that
+    # way made the next full collection take 175 ms of the window's time.
+    box: list[T] = []
+    call = functools.partial(fn, *args, **kwargs)
+    await loop.run_in_executor(executor(), lambda: box.append(call()))
+    return box.pop()
 
 
 class ProgressForwarder:

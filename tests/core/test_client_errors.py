@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Iterator
 from pathlib import Path
@@ -73,6 +74,24 @@ def test_404_is_resource_not_found(stubs: Stubs) -> None:
         "GET /api/Spaces-1/projects/Projects-9 was not found (404): The resource 'Projects-9' was not found."
     )
     assert server.request_count == 1
+
+
+def test_a_caught_error_leaves_no_reference_cycle_behind(stubs: Stubs) -> None:
+    # The request frame is in the error's traceback: had it kept the error in a local, every caller's frame
+    # (an export's whole source read) stayed alive until a full collection, or for good once frozen.
+    body = {"ErrorMessage": "The resource 'Projects-9' was not found."}
+    _, client, _ = stubs.serve(Script().always(f"GET {PROJECTS}/Projects-9", json_reply(body, 404)))
+    gc.collect()
+    gc.disable()
+    try:
+        try:
+            client.get(f"{PROJECTS}/Projects-9")
+        except ResourceNotFound:
+            pass
+        cycles = gc.collect()
+    finally:
+        gc.enable()
+    assert cycles == 0
 
 
 def test_400_names_method_path_error_message_and_every_error(stubs: Stubs) -> None:

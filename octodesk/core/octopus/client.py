@@ -478,7 +478,15 @@ class OctopusClient:
                 elif failure.transient and not failure.may_retry(method):
                     note = " (not sent again: the server may have applied it)"
                     _reword(failure.error, failure.error.message + note)
-                raise failure.error
+                error = failure.error
+                del failure
+                try:
+                    raise error
+                finally:
+                    # This frame is in the error's traceback: a local naming the error would make a cycle
+                    # that keeps every caller's frame (an export's whole source read) alive until a full
+                    # collection, or for good once the engine froze it (octodesk/core/gc_pause.py).
+                    del error
             delay = self._backoff(attempt)
             if failure.retry_after is not None:
                 delay = min(failure.retry_after, self.retry_after_cap)
