@@ -10,10 +10,21 @@ from octodesk.core.bundle import BUNDLE_SUFFIX, BundleSummary
 from octodesk.core.errors import BundleError, WrongPassword
 from octodesk.core.plan import ImportPlan
 from octodesk.core.report import Report
+from octodesk.core.server_engine import ENGINE_CLIENT, ENGINE_SERVER
 from octodesk.core.text import safe_text
 from octodesk.core.vocabulary import Action
 from octodesk.gui import dialogs
 from octodesk.gui.connection import Connection
+from octodesk.gui.engine_choice import ExportEngineDialog
+from octodesk.gui.engine_jobs import (
+    bundle_engine_job,
+    engine_outlook_job,
+    server_apply_job,
+    server_export_job,
+    server_plan_job,
+    stopped_report,
+    stopped_text,
+)
 from octodesk.gui.history import RunRecord
 from octodesk.gui.host import OperationHost
 from octodesk.gui.jobs import (
@@ -22,7 +33,6 @@ from octodesk.gui.jobs import (
     check_password_job,
     export_job,
     plan_job,
-    secret_refs_job,
 )
 from octodesk.gui.operation_window import Decision, OperationWindow
 from octodesk.gui.outcome import FlowOutcome, of_report
@@ -102,12 +112,19 @@ async def export_flow(host: OperationHost) -> FlowOutcome:
     window.set_context(f"Space {source.space} on {source.url} → {destination}")
     title = f"Exporting {plural(len(names), 'project')} to {destination.name}"
     try:
-        scan = await window.run_job("Looking for sensitive values", secret_refs_job(source, names))
-        secrets = await ask_secret_values(window, scan.refs)
-        if secrets is None:
+        outlook = await window.run_job(
+            "Looking for sensitive values", engine_outlook_job(source, None, names)
+        )
+        engine = await ExportEngineDialog.launch(window, outlook)
+        secrets = await ask_secret_values(window, outlook.scan.refs) if engine == ENGINE_CLIENT else {}
+        if engine is None or secrets is None:
             window.reject()
             return host.finish_operation(window, FlowOutcome.ABANDONED)
-        job = export_job(source, names, destination, password, secrets, scan)  # no second read
+        job = (
+            server_export_job(source, names, destination, password)
+            if engine == ENGINE_SERVER
+            else export_job(source, names, destination, password, secrets, outlook.scan)  # no second read
+        )
         report = await window.run_job(title, job)
     except JobFailed as failed:
         return host.finish_operation(window, failed_outcome(failed))
@@ -136,7 +153,13 @@ async def import_flow(host: OperationHost, bundle_path: Path | None = None) -> F
         return FlowOutcome.ABANDONED
     window = host.open_operation_window("Import")
     window.set_context(f"Bundle {bundle_path.name} → space {target.space} on {target.url}")
-    outcome = await preview_and_apply(host, window, target, bundle_path, password)
+    try:  # the engine that made the bundle imports it
+        engine = await run_quietly(bundle_engine_job(bundle_path))
+    except BundleError as error:
+        await dialogs.show_error(window, "Import", str(error))
+        return host.finish_operation(window, FlowOutcome.FAILED)
+    run = server_preview_and_apply if engine == ENGINE_SERVER else preview_and_apply
+    outcome = await run(host, window, target, bundle_path, password)
     return host.finish_operation(window, outcome)
 
 
@@ -184,6 +207,42 @@ async def preview_and_apply(
             if await window.wait_decision() == Decision.RESUME:
                 continue
             return of_report(report)
+        keep_ticks(window, host.record_run("import", report))
+        window.show_results(report, headline(report), bundle_path=bundle_path)
+        return of_report(report)
+
+
+async def server_preview_and_apply(
+    host: OperationHost, window: OperationWindow, target: Connection, bundle_path: Path, password: str
+) -> FlowOutcome:
+    """A server-engine bundle: Octopus's own preview, Apply, its import task, then OctoDesk's additions."""
+    while True:
+        try:
+            plan = await window.run_job(
+                f"Asking Octopus on {target.url} for its import preview",
+                server_plan_job(target, bundle_path, password),
+            )
+        except JobFailed as failed:
+            return failed_outcome(failed)
+        decision = await window.ask_to_apply(plan, offer_options=False)
+        if decision == Decision.CLOSE:
+            return FlowOutcome.ABANDONED
+        if decision == Decision.REPLAN:
+            continue
+        try:
+            report = await window.run_job(
+                f"Octopus imports into {target.space}, then OctoDesk adds what it leaves out",
+                server_apply_job(target, plan),
+            )
+        except JobFailed as failed:
+            stopped = stopped_report(
+                Report(operation="import"), failed, target, plan, plan.bundle.manifest.get("projects") or []
+            )
+            keep_ticks(window, host.record_run("import", stopped))
+            window.show_results(stopped, stopped_text(failed), bundle_path=bundle_path, resumable=True)
+            if await window.wait_decision() == Decision.RESUME:
+                continue
+            return of_report(stopped)
         keep_ticks(window, host.record_run("import", report))
         window.show_results(report, headline(report), bundle_path=bundle_path)
         return of_report(report)

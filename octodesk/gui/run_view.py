@@ -8,6 +8,7 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from octodesk.core.progress import Progress
+from octodesk.gui.task_panel import TaskPanel
 from octodesk.render import kind_label
 
 PHASE_LABELS = {
@@ -40,6 +41,8 @@ class RunView(QWidget):
         self.current_label = QLabel()
         self.current_label.setWordWrap(True)
         self.elapsed_label = QLabel()
+        self.task_panel = TaskPanel()  # a server task's state and log, when one runs
+        self.progressed.connect(self.task_panel.show_progress)
         self.cancel_button = QPushButton("&Cancel")
         self.cancel_button.clicked.connect(self.request_cancel)
         self.last_progress: Progress | None = None
@@ -57,6 +60,7 @@ class RunView(QWidget):
         layout.addWidget(self.phase_label)
         layout.addWidget(self.progress_bar)
         layout.addWidget(self.current_label)
+        layout.addWidget(self.task_panel)
         layout.addStretch(1)
         layout.addLayout(bottom)
 
@@ -65,6 +69,7 @@ class RunView(QWidget):
         self.phase_label.setText("Starting…")
         self.phase_label.setProperty("state", "")
         self.current_label.clear()
+        self.task_panel.clear()
         self.progress_bar.setRange(0, 0)
         self.cancel_button.setEnabled(True)
         self.cancel_button.setText("&Cancel")

@@ -105,10 +105,30 @@ class ScriptedSecrets:
 
 
 def script_secrets(monkeypatch: pytest.MonkeyPatch, values: dict[str, str] | None = None) -> ScriptedSecrets:
+    """Values typed for the client engine (Export's engine choice answered with it)."""
     from octodesk.gui.secrets_dialog import SecretsDialog
 
     scripted = ScriptedSecrets({} if values is None else values)
     monkeypatch.setattr(SecretsDialog, "launch", scripted)
+    script_export_engine(monkeypatch, "client")
+    return scripted
+
+
+class ScriptedEngine:
+    def __init__(self, engine: str | None) -> None:
+        self.engine = engine
+        self.offered: list[Any] = []  # the EngineOutlook each choice was shown
+
+    async def __call__(self, parent: Any, outlook: Any) -> str | None:
+        self.offered.append(outlook)
+        return self.engine
+
+
+def script_export_engine(monkeypatch: pytest.MonkeyPatch, engine: str | None) -> ScriptedEngine:
+    from octodesk.gui.engine_choice import ExportEngineDialog
+
+    scripted = ScriptedEngine(engine)
+    monkeypatch.setattr(ExportEngineDialog, "launch", scripted)
     return scripted
 
 
