@@ -47,13 +47,14 @@ class EngineChoiceView(QWidget):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
         self.table.setWordWrap(True)
+        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a table to read, not to edit
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         for column in (1, 2):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
         self.recommendation = QLabel()
         self.recommendation.setWordWrap(True)
-        self.recommendation.setObjectName("titleLabel")
+        self.recommendation.setAccessibleName("Recommendation")
         self.client_radio = QRadioButton("&Client engine: OctoDesk's own export and import")
         self.server_radio = QRadioButton("&Server engine: Octopus's own Export/Import Projects task")
         self.group = QButtonGroup(self)
@@ -66,11 +67,13 @@ class EngineChoiceView(QWidget):
         self.unavailable.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.table)
+        layout.addSpacing(8)
         layout.addWidget(self.recommendation)
         layout.addWidget(self.client_radio)
         layout.addWidget(self.server_radio)
         layout.addWidget(self.unavailable)
+        layout.addStretch(1)
         self.set_rows(capability_rows())
 
     def set_rows(self, rows: list[tuple[str, str, str]]) -> None:
@@ -81,6 +84,9 @@ class EngineChoiceView(QWidget):
                 item.setFlags(Qt.ItemFlag.ItemIsEnabled)
                 self.table.setItem(row, column, item)
         self.table.resizeRowsToContents()
+        rows_height = sum(self.table.rowHeight(row) for row in range(len(rows)))
+        frame = 2 * self.table.frameWidth()
+        self.table.setFixedHeight(self.table.horizontalHeader().height() + rows_height + frame)
 
     def set_outlook(self, outlook: EngineOutlook, chosen: str = "") -> None:
         """Show what the choice rests on; ``chosen`` (the user's earlier pick) wins over the recommendation

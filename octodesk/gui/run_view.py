@@ -18,6 +18,8 @@ PHASE_LABELS = {
     "plan": "Comparing with the target",
     "apply": "Importing",
     "verify": "Verifying",
+    "task": "Octopus runs its task",  # the server engine: Octopus's own export or import task
+    "download": "Downloading Octopus's export",
 }
 
 

@@ -92,3 +92,9 @@ def triggers_of(server: Any, project: str) -> list[str]:
     owner = project_id(server, project)
     triggers = server.snapshot()["documents"].get("projecttriggers", {}).values()
     return sorted(t["Name"] for t in triggers if t["ProjectId"] == owner)
+
+
+def projects_on(server: Any) -> list[str]:
+    space_id = server.space_id("Default")
+    projects = server.snapshot()["documents"].get("projects", {}).values()
+    return sorted(p["Name"] for p in projects if p["SpaceId"] == space_id)
