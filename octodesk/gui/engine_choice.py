@@ -23,8 +23,8 @@ from octodesk.gui.dialogs import show_modal
 from octodesk.gui.engine_jobs import EngineOutlook
 from octodesk.render.engines import capability_rows
 
-CLIENT_TITLE = "OctoDesk (client engine)"
-SERVER_TITLE = "Octopus's Export/Import Projects (server engine)"
+CLIENT_TITLE = "Client engine (OctoDesk)"
+SERVER_TITLE = "Server engine (Octopus's Export/Import)"
 
 
 def recommendation_text(outlook: EngineOutlook) -> str:
@@ -116,7 +116,7 @@ class ExportEngineDialog(QDialog):
     def __init__(self, outlook: EngineOutlook, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Export with which engine?")
-        self.setMinimumSize(760, 420)
+        self.setMinimumSize(900, 420)
         self.view = EngineChoiceView()
         self.view.set_outlook(outlook)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QListView,
+    QPlainTextEdit,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -68,9 +69,11 @@ class ResultsView(QWidget):
             self.bundle_label.textInteractionFlags().TextSelectableByMouse
         )
         # Which engine did what, when the server engine ran (Octopus's task, then OctoDesk's additions).
-        self.engines_label = QLabel()
+        self.engines_label = QPlainTextEdit()
+        self.engines_label.setReadOnly(True)
         self.engines_label.setAccessibleName("Who did what")
         self.engines_label.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.engines_label.setMaximumHeight(self.engines_label.fontMetrics().lineSpacing() * 8 + 12)
         self.engines_label.hide()
         self.counts_model = CountsModel(self)
         self.counts_table = QTableView()
@@ -122,7 +125,7 @@ class ResultsView(QWidget):
         layout.addWidget(self.headline)
         layout.addWidget(self.facts)
         layout.addWidget(self.bundle_label)
-        layout.addWidget(self.engines_label)
+        layout.addWidget(self.engines_label, 2)
         layout.addWidget(self.counts_table, 4)
         layout.addWidget(self.failures_title)
         layout.addWidget(self.failures_view, 1)
@@ -142,7 +145,7 @@ class ResultsView(QWidget):
         self.bundle_label.setVisible(bundle_path is not None)
         self.open_folder_button.setVisible(bundle_path is not None)
         by_engine = [line for line in by_engine_lines(report) if line] if report is not None else []
-        self.engines_label.setText(safe_lines(by_engine))
+        self.engines_label.setPlainText(safe_lines(by_engine))
         self.engines_label.setVisible(bool(by_engine))
         self.counts_model.set_counts(report.counts if report is not None else {})
         failures = report.failures if report is not None else []

@@ -98,3 +98,11 @@ def projects_on(server: Any) -> list[str]:
     space_id = server.space_id("Default")
     projects = server.snapshot()["documents"].get("projects", {}).values()
     return sorted(p["Name"] for p in projects if p["SpaceId"] == space_id)
+
+
+def table_rows(table: Any) -> list[tuple[str, ...]]:
+    """The texts of a QTableWidget, row by row."""
+    return [
+        tuple(table.item(row, column).text() for column in range(table.columnCount()))
+        for row in range(table.rowCount())
+    ]

@@ -14,6 +14,7 @@ from engine_helpers import (
     project_id,
     projects_on,
     sensitive_values,
+    table_rows,
     to_engine_page,
     triggers_of,
 )
@@ -50,21 +51,17 @@ def test_a_server_engine_migration_carries_every_sensitive_value_and_adds_trigge
         wait_complete(qtbot, preview)
         assert preview.stack.currentWidget() is preview.server_preview
         assert not preview.options.isVisible(), "Octopus's import never updates existing projects"
-        shown = preview.server_preview
-        cells = [
-            [shown.table.item(row, column).text() for column in range(3)]
-            for row in range(shown.table.rowCount())
-        ]
-        rows = {(kind, name): action for kind, name, action in cells}
-        assert rows[("Project", "Web Portal")] == "Create" and rows[("Project", "Billing API")] == "Create"
-        assert "OctoDesk adds after Octopus's import" in shown.notes.toPlainText()
+        rows = [row[:3] for row in table_rows(preview.server_preview.table)]
+        assert ("Project", "Web Portal", "Create") in rows and ("Project", "Billing API", "Create") in rows
+        notes = preview.server_preview.notes.toPlainText()
+        assert "OctoDesk adds after Octopus's import:\n  • Web Portal: 2 trigger(s)" in notes
         bundle = wizard.migration.bundle_path
         assert bundle is not None and read_manifest(bundle)["engine"] == "server"
         wizard.next()  # Apply
         results = wizard.page_of(ResultsPage)
         qtbot.waitUntil(lambda: wizard.currentPage() is results, timeout=TIMEOUT)
         assert results.results.headline.text() == "Migrated Billing API, Web Portal."
-        who = results.results.engines_label.text()
+        who = results.results.engines_label.toPlainText()
         assert who.startswith("Who did what:") and results.results.engines_label.isVisible()
         assert "Octopus's import task (ServerTasks-" in who and "OctoDesk:" in who
         assert "2 create" in who.split("OctoDesk:")[1], "OctoDesk added the two triggers"
