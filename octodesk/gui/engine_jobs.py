@@ -77,12 +77,17 @@ def engine_outlook_job(source: Connection, target: Connection | None, names: lis
         with source.open_client(cancel=cancel) as source_client:
             scan = scan_source(source_client, source.space, names, progress=progress, cancel=cancel)
             space_id = str(scan.space["Id"])
+            scanned = source_client.request_count
             if target is None:
-                return EngineOutlook(scan, import_export_support(source_client, space_id))
-            with target.open_client(cancel=cancel) as target_client:
-                target_space = target_client.resolve_space(target.space)
-                facts = read_facts(source_client, space_id, target_client, str(target_space["Id"]), names)
-        return EngineOutlook(scan, facts.source_support, facts)
+                outlook = EngineOutlook(scan, import_export_support(source_client, space_id))
+            else:
+                with target.open_client(cancel=cancel) as target_client:
+                    target_space = target_client.resolve_space(target.space)
+                    facts = read_facts(source_client, space_id, target_client, str(target_space["Id"]), names)
+                outlook = EngineOutlook(scan, facts.source_support, facts)
+            # The client engine's export reports the scan's requests as its own: these belong to it too.
+            scan.requests += source_client.request_count - scanned
+        return outlook
 
     return job
 
