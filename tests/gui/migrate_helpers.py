@@ -39,3 +39,13 @@ def set_password(wizard: MigrateWizard, password: str = PASSWORD) -> None:
     page = wizard.page_of(PasswordPage)
     page.password.setText(password)
     page.confirm.setText(password)
+
+
+def choose_engine(qtbot: QtBot, wizard: MigrateWizard, engine: str) -> None:
+    """Next from the target page to the engine page; once it knows what fits, pick ``engine``."""
+    from octodesk.gui.migrate.engine_page import EnginePage
+
+    page = advance(qtbot, wizard, EnginePage)
+    wait_complete(qtbot, page)
+    page.choice.set_engine(engine)
+    assert wizard.migration.engine == engine

@@ -171,3 +171,66 @@ def test_cancel_mid_task_cancels_the_server_task_and_the_actions_come_back(
     assert projects_on(empty_server) == [], "nothing imported"
     assert window.migrate_action.isEnabled() and window.import_action.isEnabled()
     assert window.export_action.isEnabled() and window.state.busy == ""
+
+
+def test_resume_after_a_cancelled_server_task_runs_octopus_import_again_and_finishes(
+    qtbot: QtBot,
+    window: MainWindow,
+    run_async: Callable[..., Any],
+    demo_server: Any,
+    empty_server: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with qtbot.waitSignal(window.flow_finished, timeout=TIMEOUT) as finished:
+        wizard, run_page = start_slow_server_import(
+            qtbot, window, run_async, demo_server, empty_server, monkeypatch
+        )
+        qtbot.waitUntil(
+            lambda: "Executing" in run_page.run_view.task_panel.state_label.text(), timeout=TIMEOUT
+        )
+        run_page.run_view.cancel_button.click()
+        qtbot.waitUntil(run_page.resume_button.isVisible, timeout=TIMEOUT)
+        cancelled = import_task(empty_server)
+        empty_server.set_faults(latency_ms=0)
+        run_page.resume_button.click()
+        results = wizard.page_of(ResultsPage)
+        qtbot.waitUntil(lambda: wizard.currentPage() is results, timeout=TIMEOUT)
+        assert results.results.headline.text() == "Migrated Billing API."
+        wizard.accept()
+    assert finished.args == ["migrate", "succeeded"]
+    states = {
+        task.id: task.state for task in empty_server.tasks.tasks.values() if task.name == "ImportProjects"
+    }
+    assert states.pop(cancelled.id) == "Canceled" and list(states.values()) == ["Success"]
+    assert projects_on(empty_server) == ["Billing API"]
+
+
+def test_a_failed_server_task_says_the_servers_own_message_on_the_run_page(
+    qtbot: QtBot,
+    window: MainWindow,
+    run_async: Callable[..., Any],
+    demo_server: Any,
+    empty_server: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fast_polls(monkeypatch)
+    with qtbot.waitSignal(window.flow_finished, timeout=TIMEOUT) as finished:
+        wizard, _engine = to_engine_page(qtbot, window, run_async, demo_server, empty_server, ["Billing API"])
+        advance(qtbot, wizard, PasswordPage)
+        set_password(wizard)
+        wait_complete(qtbot, advance(qtbot, wizard, PreviewPage))
+        empty_server.tasks.fail_next("The disk of the Octopus Server is full.")
+        wizard.next()  # Apply
+        run_page = wizard.page_of(RunPage)
+        qtbot.waitUntil(run_page.resume_button.isVisible, timeout=TIMEOUT)
+        task = import_task(empty_server)
+        stopped = run_page.stopped_label.text()
+        assert (
+            f"Octopus's import into 'Default' ({task.id}) failed: The disk of the Octopus Server is full."
+            in stopped
+        )
+        assert run_page.run_view.task_panel.state_label.text().startswith(f"Octopus task {task.id}: Failed")
+        assert run_page.run_view.phase_label.text().startswith("Failed: ")
+        wizard.reject()
+    assert finished.args == ["migrate", "stopped"]
+    assert window.migrate_action.isEnabled() and window.state.busy == ""
