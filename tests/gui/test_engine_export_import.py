@@ -114,3 +114,22 @@ def test_leaving_the_export_engine_choice_writes_nothing(
     assert not bundle_path.exists() and not demo_server.tasks.tasks
     assert not [w for w in window.operations if w.isVisible()], "the export window closed with it"
     assert window.export_action.isEnabled() and window.import_action.isEnabled()
+
+
+def test_a_source_without_export_import_projects_offers_only_the_client_engine_and_says_why(
+    qtbot: QtBot,
+    window: MainWindow,
+    run_async: Callable[..., Any],
+    sandbox_factory: Callable[..., Any],
+    bundle_path: Path,
+) -> None:
+    older = sandbox_factory("demo", version="2020.6.4671")
+    with qtbot.waitSignal(window.flow_finished, timeout=TIMEOUT) as finished:
+        dialog = start_export(qtbot, window, run_async, older)
+        view = dialog.view
+        assert not view.server_radio.isEnabled() and view.client_radio.isChecked()
+        reason = f"{older.url} has no Export/Import Projects (it came with Octopus 2021.1)"
+        assert reason in view.unavailable.text() and view.unavailable.isVisible()
+        assert view.recommendation.text() == f"Recommended: OctoDesk's client engine, because {reason}."
+        dialog.reject()
+    assert finished.args == ["export", "abandoned"]

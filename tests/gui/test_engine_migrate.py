@@ -19,15 +19,17 @@ from engine_helpers import (
     triggers_of,
 )
 from gui_helpers import script_yes_no
-from migrate_helpers import TIMEOUT, advance, set_password, wait_complete
+from migrate_helpers import PASSWORD, TIMEOUT, advance, open_wizard, set_password, wait_complete
 from pytestqt.qtbot import QtBot
 
 from PySide6.QtCore import Qt
 
 from octodesk.core.bundle import read_manifest
 from octodesk.gui.main_window import MainWindow
+from octodesk.gui.migrate.connection_page import TargetPage
 from octodesk.gui.migrate.password_page import PasswordPage
 from octodesk.gui.migrate.preview_page import PreviewPage
+from octodesk.gui.migrate.projects_page import ProjectsPage
 from octodesk.gui.migrate.results_page import ResultsPage
 from octodesk.gui.migrate.run_page import RunPage
 
@@ -234,3 +236,45 @@ def test_a_failed_server_task_says_the_servers_own_message_on_the_run_page(
         wizard.reject()
     assert finished.args == ["migrate", "stopped"]
     assert window.migrate_action.isEnabled() and window.state.busy == ""
+
+
+def test_migrating_again_after_a_cancelled_server_task_continues_with_the_same_bundle(
+    qtbot: QtBot,
+    window: MainWindow,
+    run_async: Callable[..., Any],
+    demo_server: Any,
+    empty_server: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with qtbot.waitSignal(window.flow_finished, timeout=TIMEOUT) as first:
+        wizard, run_page = start_slow_server_import(
+            qtbot, window, run_async, demo_server, empty_server, monkeypatch
+        )
+        bundle = wizard.migration.bundle_path
+        qtbot.waitUntil(
+            lambda: "Executing" in run_page.run_view.task_panel.state_label.text(), timeout=TIMEOUT
+        )
+        run_page.run_view.cancel_button.click()
+        qtbot.waitUntil(run_page.resume_button.isVisible, timeout=TIMEOUT)
+        wizard.reject()
+    assert first.args == ["migrate", "cancelled"]
+    empty_server.set_faults(latency_ms=0)
+    exports = len(demo_server.tasks.tasks)
+    with qtbot.waitSignal(window.flow_finished, timeout=TIMEOUT) as second:
+        wizard = open_wizard(qtbot, window)
+        advance(qtbot, wizard, ProjectsPage)
+        target = advance(qtbot, wizard, TargetPage)
+        assert target.resume_box.isVisible() and str(bundle) in target.resume_detail.text()
+        password = advance(qtbot, wizard, PasswordPage)  # the engine page is passed over: the bundle's engine
+        password.password.setText(PASSWORD)
+        preview = advance(qtbot, wizard, PreviewPage)
+        wait_complete(qtbot, preview)
+        assert wizard.migration.engine == "server" and wizard.migration.bundle_path == bundle
+        assert preview.stack.currentWidget() is preview.server_preview
+        wizard.next()
+        results = wizard.page_of(ResultsPage)
+        qtbot.waitUntil(lambda: wizard.currentPage() is results, timeout=TIMEOUT)
+        wizard.accept()
+    assert second.args == ["migrate", "succeeded"]
+    assert len(demo_server.tasks.tasks) == exports, "no second export: the kept bundle was used"
+    assert projects_on(empty_server) == ["Billing API"]
