@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TypeVar
 
 from octodesk.core.bundle import BUNDLE_SUFFIX, BundleSummary
 from octodesk.core.errors import BundleError, WrongPassword
 from octodesk.core.plan import ImportPlan
 from octodesk.core.report import Report
-from octodesk.core.server_engine import ENGINE_CLIENT, ENGINE_SERVER
+from octodesk.core.server_engine import ENGINE_CLIENT, ENGINE_SERVER, ServerImportPlan
 from octodesk.core.text import safe_text
 from octodesk.core.vocabulary import Action
 from octodesk.gui import dialogs
@@ -28,6 +29,7 @@ from octodesk.gui.engine_jobs import (
 from octodesk.gui.history import RunRecord
 from octodesk.gui.host import OperationHost
 from octodesk.gui.jobs import (
+    Job,
     apply_job,
     bundle_summary_job,
     check_password_job,
@@ -43,6 +45,7 @@ from octodesk.gui.state import Role
 from octodesk.render import headline, plural, some_names
 
 log = logging.getLogger(__name__)
+P = TypeVar("P", ImportPlan, ServerImportPlan)
 
 WRONG_PASSWORD_RETRY = "Wrong password: the bundle could not be decrypted with it. Try again."
 MAX_NAMES_IN_FILE = 3
@@ -181,35 +184,29 @@ async def preview_and_apply(
 ) -> FlowOutcome:
     """Plan (again whenever an option changes, or to resume), wait for Apply, apply, show the results."""
     while True:
-        try:
-            plan = await window.run_job(
-                f"Preparing the preview for {target.space} on {target.url}",
-                plan_job(target, bundle_path, password, window.options()),
-            )
-        except JobFailed as failed:
-            return failed_outcome(failed)
-        decision = await window.ask_to_apply(plan)
-        if decision == Decision.CLOSE:
-            return FlowOutcome.ABANDONED
-        if decision == Decision.REPLAN:
-            continue
-        question = replace_question(plan)
+        asked = await plan_and_ask(
+            window,
+            f"Preparing the preview for {target.space} on {target.url}",
+            plan_job(target, bundle_path, password, window.options()),
+        )
+        if not isinstance(asked, ImportPlan):
+            if asked is None:
+                continue
+            return asked
+        question = replace_question(asked)
         if question and not await dialogs.ask_yes_no(window, "Replace existing projects", question):
             continue
         report = Report(operation="import")
         try:
             await window.run_job(
-                f"Importing into {target.space} on {target.url}", apply_job(target, plan, report)
+                f"Importing into {target.space} on {target.url}", apply_job(target, asked, report)
             )
         except JobFailed:
-            keep_ticks(window, host.record_run("import", report))
-            window.show_results(report, stopped_headline(report), bundle_path=bundle_path, resumable=True)
-            if await window.wait_decision() == Decision.RESUME:
-                continue
-            return of_report(report)
-        keep_ticks(window, host.record_run("import", report))
-        window.show_results(report, headline(report), bundle_path=bundle_path)
-        return of_report(report)
+            ended = await show_end(host, window, report, bundle_path, stopped_headline(report))
+        else:
+            ended = await show_end(host, window, report, bundle_path)
+        if ended is not None:
+            return ended
 
 
 async def server_preview_and_apply(
@@ -217,35 +214,53 @@ async def server_preview_and_apply(
 ) -> FlowOutcome:
     """A server-engine bundle: Octopus's own preview, Apply, its import task, then OctoDesk's additions."""
     while True:
-        try:
-            plan = await window.run_job(
-                f"Asking Octopus on {target.url} for its import preview",
-                server_plan_job(target, bundle_path, password),
-            )
-        except JobFailed as failed:
-            return failed_outcome(failed)
-        decision = await window.ask_to_apply(plan, offer_options=False)
-        if decision == Decision.CLOSE:
-            return FlowOutcome.ABANDONED
-        if decision == Decision.REPLAN:
-            continue
+        asked = await plan_and_ask(
+            window,
+            f"Asking Octopus on {target.url} for its import preview",
+            server_plan_job(target, bundle_path, password),
+        )
+        if not isinstance(asked, ServerImportPlan):
+            if asked is None:
+                continue
+            return asked
         try:
             report = await window.run_job(
                 f"Octopus imports into {target.space}, then OctoDesk adds what it leaves out",
-                server_apply_job(target, plan),
+                server_apply_job(target, asked),
             )
         except JobFailed as failed:
-            stopped = stopped_report(
-                Report(operation="import"), failed, target, plan, plan.bundle.manifest.get("projects") or []
-            )
-            keep_ticks(window, host.record_run("import", stopped))
-            window.show_results(stopped, stopped_text(failed), bundle_path=bundle_path, resumable=True)
-            if await window.wait_decision() == Decision.RESUME:
-                continue
-            return of_report(stopped)
-        keep_ticks(window, host.record_run("import", report))
-        window.show_results(report, headline(report), bundle_path=bundle_path)
-        return of_report(report)
+            projects = [str(name) for name in asked.bundle.manifest.get("projects") or []]
+            stopped = stopped_report(Report(operation="import"), failed, target, asked, projects)
+            ended = await show_end(host, window, stopped, bundle_path, stopped_text(failed))
+        else:
+            ended = await show_end(host, window, report, bundle_path)
+        if ended is not None:
+            return ended
+
+
+async def plan_and_ask(window: OperationWindow, title: str, job: Job[P]) -> P | FlowOutcome | None:
+    """The plan once the user pressed Apply; how the flow ended when it could not be made or the window
+    was closed; None when an option changed (plan again)."""
+    try:
+        plan = await window.run_job(title, job)
+    except JobFailed as failed:
+        return failed_outcome(failed)
+    decision = await window.ask_to_apply(plan, offer_options=isinstance(plan, ImportPlan))
+    if decision == Decision.CLOSE:
+        return FlowOutcome.ABANDONED
+    return None if decision == Decision.REPLAN else plan
+
+
+async def show_end(
+    host: OperationHost, window: OperationWindow, report: Report, bundle_path: Path, stopped: str = ""
+) -> FlowOutcome | None:
+    """Keep and show how the import ended; for a stopped one (``stopped`` says so), None when the user
+    pressed Resume."""
+    keep_ticks(window, host.record_run("import", report))
+    window.show_results(report, stopped or headline(report), bundle_path=bundle_path, resumable=bool(stopped))
+    if stopped and await window.wait_decision() == Decision.RESUME:
+        return None
+    return of_report(report)
 
 
 def keep_ticks(window: OperationWindow, record: RunRecord) -> None:

@@ -1,10 +1,11 @@
 """Migrating with the server engine through the wizard, over real HTTP against sandboxes: every sensitive
 value arrives, OctoDesk adds the triggers and logos Octopus leaves out, the run page shows the server task's
-state and log, and Cancel cancels the task on the server."""
+state and log, Cancel cancels the task on the server, and a stopped run resumes with the kept bundle."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -26,6 +27,7 @@ from PySide6.QtCore import Qt
 
 from octodesk.core.bundle import read_manifest
 from octodesk.gui.main_window import MainWindow
+from octodesk.gui.migrate import MigrateWizard
 from octodesk.gui.migrate.connection_page import TargetPage
 from octodesk.gui.migrate.password_page import PasswordPage
 from octodesk.gui.migrate.preview_page import PreviewPage
@@ -34,23 +36,88 @@ from octodesk.gui.migrate.results_page import ResultsPage
 from octodesk.gui.migrate.run_page import RunPage
 
 
-def test_a_server_engine_migration_carries_every_sensitive_value_and_adds_triggers_and_logos(
+@dataclass
+class Drive:
+    """The main window, the demo source and the empty target, and the steps these tests take."""
+
+    qtbot: QtBot
+    window: MainWindow
+    run_async: Callable[..., Any]
+    source: Any
+    target: Any
+
+    def flow_ends(self) -> Any:
+        return self.qtbot.waitSignal(self.window.flow_finished, timeout=TIMEOUT)
+
+    def to_preview(self, projects: list[str]) -> tuple[MigrateWizard, PreviewPage]:
+        """Through the engine page (the server engine, as recommended) to Octopus's finished preview."""
+        wizard, engine = to_engine_page(
+            self.qtbot, self.window, self.run_async, self.source, self.target, projects
+        )
+        assert engine.choice.engine() == "server"
+        advance(self.qtbot, wizard, PasswordPage)
+        set_password(wizard)
+        preview = advance(self.qtbot, wizard, PreviewPage)
+        wait_complete(self.qtbot, preview)
+        return wizard, preview
+
+    def apply(self, wizard: MigrateWizard) -> RunPage:
+        wizard.next()  # Apply
+        run_page = wizard.page_of(RunPage)
+        # A fast import moves straight on to the results.
+        reached = (run_page, wizard.page_of(ResultsPage))
+        self.qtbot.waitUntil(lambda: wizard.currentPage() in reached, timeout=TIMEOUT)
+        return run_page
+
+    def start_slow_import(self) -> tuple[MigrateWizard, RunPage]:
+        """To the run page, the target slow enough (its task lasts several latency periods) for the task to
+        be watched Queued and then Executing."""
+        wizard, _preview = self.to_preview(["Billing API"])
+        self.target.set_faults(latency_ms=150)
+        return wizard, self.apply(wizard)
+
+    def executing(self, run_page: RunPage) -> Any:
+        """Once the run page shows the import task executing: the sandbox's task."""
+        label = run_page.run_view.task_panel.state_label
+        self.qtbot.waitUntil(lambda: "Executing" in label.text(), timeout=TIMEOUT)
+        return import_task(self.target)
+
+    def cancel_mid_task(self, run_page: RunPage) -> Any:
+        task = self.executing(run_page)
+        run_page.run_view.cancel_button.click()
+        self.qtbot.waitUntil(run_page.resume_button.isVisible, timeout=TIMEOUT)
+        return task
+
+    def results(self, wizard: MigrateWizard) -> ResultsPage:
+        results = wizard.page_of(ResultsPage)
+        self.qtbot.waitUntil(lambda: wizard.currentPage() is results, timeout=TIMEOUT)
+        return results
+
+
+@pytest.fixture
+def drive(
     qtbot: QtBot,
     window: MainWindow,
     run_async: Callable[..., Any],
     demo_server: Any,
     empty_server: Any,
     monkeypatch: pytest.MonkeyPatch,
-) -> None:
+) -> Drive:
     fast_polls(monkeypatch)
-    wanted = sensitive_values(demo_server, TWO_PROJECTS)
-    with qtbot.waitSignal(window.flow_finished, timeout=TIMEOUT) as finished:
-        wizard, engine_page = to_engine_page(qtbot, window, run_async, demo_server, empty_server)
-        assert engine_page.choice.engine() == "server"
-        advance(qtbot, wizard, PasswordPage)
-        set_password(wizard)
-        preview = advance(qtbot, wizard, PreviewPage)
-        wait_complete(qtbot, preview)
+    return Drive(qtbot, window, run_async, demo_server, empty_server)
+
+
+def import_task(server: Any) -> Any:
+    return next(task for task in server.tasks.tasks.values() if task.name == "ImportProjects")
+
+
+def test_a_server_engine_migration_carries_every_sensitive_value_and_adds_triggers_and_logos(
+    drive: Drive,
+) -> None:
+    source, target = drive.source, drive.target
+    wanted = sensitive_values(source, TWO_PROJECTS)
+    with drive.flow_ends() as finished:
+        wizard, preview = drive.to_preview(TWO_PROJECTS)
         assert preview.stack.currentWidget() is preview.server_preview
         assert not preview.options.isVisible(), "Octopus's import never updates existing projects"
         rows = [row[:3] for row in table_rows(preview.server_preview.table)]
@@ -59,208 +126,120 @@ def test_a_server_engine_migration_carries_every_sensitive_value_and_adds_trigge
         assert "OctoDesk adds after Octopus's import:\n  • Web Portal: 2 trigger(s)" in notes
         bundle = wizard.migration.bundle_path
         assert bundle is not None and read_manifest(bundle)["engine"] == "server"
-        wizard.next()  # Apply
-        results = wizard.page_of(ResultsPage)
-        qtbot.waitUntil(lambda: wizard.currentPage() is results, timeout=TIMEOUT)
-        assert results.results.headline.text() == "Migrated Billing API, Web Portal."
-        who = results.results.engines_label.toPlainText()
-        assert who.startswith("Who did what:") and results.results.engines_label.isVisible()
+        drive.apply(wizard)
+        results = drive.results(wizard).results
+        assert results.headline.text() == "Migrated Billing API, Web Portal."
+        who = results.engines_label.toPlainText()
+        assert who.startswith("Who did what:") and results.engines_label.isVisible()
         assert "Octopus's import task (ServerTasks-" in who and "OctoDesk:" in who
         assert "2 create" in who.split("OctoDesk:")[1], "OctoDesk added the two triggers"
         wizard.accept()
     assert finished.args == ["migrate", "succeeded"]
-    arrived = sensitive_values(empty_server, TWO_PROJECTS)
+    arrived = sensitive_values(target, TWO_PROJECTS)
     assert len(wanted) >= 20 and arrived == wanted, "every sensitive value arrived"
-    assert triggers_of(empty_server, "Web Portal") == triggers_of(demo_server, "Web Portal")
-    assert len(triggers_of(empty_server, "Web Portal")) == 2
-    source_logo = demo_server.snapshot()["logos"][project_id(demo_server, "Web Portal")]
-    assert empty_server.snapshot()["logos"][project_id(empty_server, "Web Portal")] == source_logo
-    assert window.migrate_action.isEnabled() and window.export_action.isEnabled()
+    assert triggers_of(target, "Web Portal") == triggers_of(source, "Web Portal")
+    assert len(triggers_of(target, "Web Portal")) == 2
+    source_logo = source.snapshot()["logos"][project_id(source, "Web Portal")]
+    assert target.snapshot()["logos"][project_id(target, "Web Portal")] == source_logo
+    assert drive.window.migrate_action.isEnabled() and drive.window.export_action.isEnabled()
 
 
-def start_slow_server_import(
-    qtbot: QtBot,
-    window: MainWindow,
-    run_async: Callable[..., Any],
-    source: Any,
-    target: Any,
-    monkeypatch: pytest.MonkeyPatch,
-) -> tuple[Any, RunPage]:
-    """To the run page with the server engine, the target slow enough (its task lasts several latency
-    periods) for the task to be watched Queued and then Executing."""
-    fast_polls(monkeypatch)
-    wizard, _engine = to_engine_page(qtbot, window, run_async, source, target, ["Billing API"])
-    advance(qtbot, wizard, PasswordPage)
-    set_password(wizard)
-    wait_complete(qtbot, advance(qtbot, wizard, PreviewPage))
-    target.set_faults(latency_ms=150)
-    wizard.next()  # Apply
-    run_page = wizard.page_of(RunPage)
-    qtbot.waitUntil(lambda: wizard.currentPage() is run_page, timeout=TIMEOUT)
-    return wizard, run_page
-
-
-def import_task(server: Any) -> Any:
-    return next(task for task in server.tasks.tasks.values() if task.name == "ImportProjects")
-
-
-def test_the_run_page_shows_the_server_tasks_state_and_log_and_the_results_say_who_did_what(
-    qtbot: QtBot,
-    window: MainWindow,
-    run_async: Callable[..., Any],
-    demo_server: Any,
-    empty_server: Any,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    with qtbot.waitSignal(window.flow_finished, timeout=TIMEOUT) as finished:
-        wizard, run_page = start_slow_server_import(
-            qtbot, window, run_async, demo_server, empty_server, monkeypatch
-        )
+def test_the_run_page_shows_the_server_tasks_state_and_log(drive: Drive) -> None:
+    with drive.flow_ends() as finished:
+        wizard, run_page = drive.start_slow_import()
         panel = run_page.run_view.task_panel
         seen: set[str] = set()
         run_page.run_view.progressed.connect(lambda _p: seen.add(panel.state_label.text()))
-        qtbot.waitUntil(lambda: "Executing" in panel.state_label.text(), timeout=TIMEOUT)
+        task = drive.executing(run_page)
         assert panel.isVisible()
-        task = import_task(empty_server)
         assert panel.state_label.text().startswith(f"Octopus task {task.id}: Executing")
-        qtbot.waitUntil(lambda: bool(panel.log_view.toPlainText()), timeout=TIMEOUT)
+        drive.qtbot.waitUntil(lambda: bool(panel.log_view.toPlainText()), timeout=TIMEOUT)
         assert not run_page.isComplete(), "no results while Octopus imports"
-        results = wizard.page_of(ResultsPage)
-        qtbot.waitUntil(lambda: wizard.currentPage() is results, timeout=TIMEOUT)
+        drive.results(wizard)
         assert any("Queued" in text for text in seen), "the task was seen waiting in the queue"
         wizard.accept()
     assert finished.args == ["migrate", "succeeded"]
-    assert import_task(empty_server).state == "Success"
+    assert import_task(drive.target).state == "Success"
 
 
 @pytest.mark.parametrize("how", ["button", "escape", "close"])
 def test_cancel_mid_task_cancels_the_server_task_and_the_actions_come_back(
-    qtbot: QtBot,
-    window: MainWindow,
-    run_async: Callable[..., Any],
-    demo_server: Any,
-    empty_server: Any,
-    monkeypatch: pytest.MonkeyPatch,
-    how: str,
+    drive: Drive, monkeypatch: pytest.MonkeyPatch, how: str
 ) -> None:
     questions = script_yes_no(monkeypatch, True)
-    with qtbot.waitSignal(window.flow_finished, timeout=TIMEOUT) as finished:
-        wizard, run_page = start_slow_server_import(
-            qtbot, window, run_async, demo_server, empty_server, monkeypatch
-        )
-        panel = run_page.run_view.task_panel
-        qtbot.waitUntil(lambda: "Executing" in panel.state_label.text(), timeout=TIMEOUT)
-        task = import_task(empty_server)
+    target, window = drive.target, drive.window
+    with drive.flow_ends() as finished:
+        wizard, run_page = drive.start_slow_import()
         if how == "button":
-            run_page.run_view.cancel_button.click()
-            qtbot.waitUntil(run_page.resume_button.isVisible, timeout=TIMEOUT)
+            task = drive.cancel_mid_task(run_page)
             stopped = run_page.stopped_label.text()
             assert f"Octopus's import into 'Default' ({task.id}) was canceled on the server" in stopped
             assert "Resume continues with the same bundle" in stopped
-            assert panel.state_label.text().startswith(f"Octopus task {task.id}: Canceled on the server")
+            state = run_page.run_view.task_panel.state_label.text()
+            assert state.startswith(f"Octopus task {task.id}: Canceled on the server")
             assert run_page.isComplete(), "the results can be opened after a cancel"
             assert not questions.questions
             wizard.reject()
-        elif how == "escape":
-            qtbot.keyClick(wizard, Qt.Key.Key_Escape)
         else:
-            wizard.close()
+            task = drive.executing(run_page)
+            if how == "escape":
+                drive.qtbot.keyClick(wizard, Qt.Key.Key_Escape)
+            else:
+                wizard.close()
     assert finished.args == ["migrate", "cancelled"]
     assert len(questions.questions) == (0 if how == "button" else 1)
-    assert import_task(empty_server).state == "Canceled"
-    cancels = [path for method, path in empty_server.request_log if method == "POST" and "/cancel" in path]
-    assert cancels == [f"/api/{empty_server.space_id('Default')}/tasks/{task.id}/cancel"]
-    assert projects_on(empty_server) == [], "nothing imported"
+    assert import_task(target).state == "Canceled"
+    cancels = [path for method, path in target.request_log if method == "POST" and "/cancel" in path]
+    assert cancels == [f"/api/{target.space_id('Default')}/tasks/{task.id}/cancel"]
+    assert projects_on(target) == [], "nothing imported"
     assert window.migrate_action.isEnabled() and window.import_action.isEnabled()
     assert window.export_action.isEnabled() and window.state.busy == ""
 
 
-def test_resume_after_a_cancelled_server_task_runs_octopus_import_again_and_finishes(
-    qtbot: QtBot,
-    window: MainWindow,
-    run_async: Callable[..., Any],
-    demo_server: Any,
-    empty_server: Any,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    with qtbot.waitSignal(window.flow_finished, timeout=TIMEOUT) as finished:
-        wizard, run_page = start_slow_server_import(
-            qtbot, window, run_async, demo_server, empty_server, monkeypatch
-        )
-        qtbot.waitUntil(
-            lambda: "Executing" in run_page.run_view.task_panel.state_label.text(), timeout=TIMEOUT
-        )
-        run_page.run_view.cancel_button.click()
-        qtbot.waitUntil(run_page.resume_button.isVisible, timeout=TIMEOUT)
-        cancelled = import_task(empty_server)
-        empty_server.set_faults(latency_ms=0)
+def test_resume_after_a_cancelled_server_task_runs_octopus_import_again_and_finishes(drive: Drive) -> None:
+    target = drive.target
+    with drive.flow_ends() as finished:
+        wizard, run_page = drive.start_slow_import()
+        cancelled = drive.cancel_mid_task(run_page)
+        target.set_faults(latency_ms=0)
         run_page.resume_button.click()
-        results = wizard.page_of(ResultsPage)
-        qtbot.waitUntil(lambda: wizard.currentPage() is results, timeout=TIMEOUT)
-        assert results.results.headline.text() == "Migrated Billing API."
+        assert drive.results(wizard).results.headline.text() == "Migrated Billing API."
         wizard.accept()
     assert finished.args == ["migrate", "succeeded"]
-    states = {
-        task.id: task.state for task in empty_server.tasks.tasks.values() if task.name == "ImportProjects"
-    }
+    states = {task.id: task.state for task in target.tasks.tasks.values() if task.name == "ImportProjects"}
     assert states.pop(cancelled.id) == "Canceled" and list(states.values()) == ["Success"]
-    assert projects_on(empty_server) == ["Billing API"]
+    assert projects_on(target) == ["Billing API"]
 
 
-def test_a_failed_server_task_says_the_servers_own_message_on_the_run_page(
-    qtbot: QtBot,
-    window: MainWindow,
-    run_async: Callable[..., Any],
-    demo_server: Any,
-    empty_server: Any,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    fast_polls(monkeypatch)
-    with qtbot.waitSignal(window.flow_finished, timeout=TIMEOUT) as finished:
-        wizard, _engine = to_engine_page(qtbot, window, run_async, demo_server, empty_server, ["Billing API"])
-        advance(qtbot, wizard, PasswordPage)
-        set_password(wizard)
-        wait_complete(qtbot, advance(qtbot, wizard, PreviewPage))
-        empty_server.tasks.fail_next("The disk of the Octopus Server is full.")
-        wizard.next()  # Apply
-        run_page = wizard.page_of(RunPage)
-        qtbot.waitUntil(run_page.resume_button.isVisible, timeout=TIMEOUT)
-        task = import_task(empty_server)
-        stopped = run_page.stopped_label.text()
-        assert (
+def test_a_failed_server_task_says_the_servers_own_message_on_the_run_page(drive: Drive) -> None:
+    with drive.flow_ends() as finished:
+        wizard, _preview = drive.to_preview(["Billing API"])
+        drive.target.tasks.fail_next("The disk of the Octopus Server is full.")
+        run_page = drive.apply(wizard)
+        drive.qtbot.waitUntil(run_page.resume_button.isVisible, timeout=TIMEOUT)
+        task = import_task(drive.target)
+        failed = (
             f"Octopus's import into 'Default' ({task.id}) failed: The disk of the Octopus Server is full."
-            in stopped
         )
+        assert failed in run_page.stopped_label.text()
         assert run_page.run_view.task_panel.state_label.text().startswith(f"Octopus task {task.id}: Failed")
         assert run_page.run_view.phase_label.text().startswith("Failed: ")
         wizard.reject()
     assert finished.args == ["migrate", "stopped"]
-    assert window.migrate_action.isEnabled() and window.state.busy == ""
+    assert drive.window.migrate_action.isEnabled() and drive.window.state.busy == ""
 
 
-def test_migrating_again_after_a_cancelled_server_task_continues_with_the_same_bundle(
-    qtbot: QtBot,
-    window: MainWindow,
-    run_async: Callable[..., Any],
-    demo_server: Any,
-    empty_server: Any,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    with qtbot.waitSignal(window.flow_finished, timeout=TIMEOUT) as first:
-        wizard, run_page = start_slow_server_import(
-            qtbot, window, run_async, demo_server, empty_server, monkeypatch
-        )
+def test_migrating_again_after_a_cancelled_server_task_continues_with_the_same_bundle(drive: Drive) -> None:
+    qtbot, window = drive.qtbot, drive.window
+    with drive.flow_ends() as first:
+        wizard, run_page = drive.start_slow_import()
         bundle = wizard.migration.bundle_path
-        qtbot.waitUntil(
-            lambda: "Executing" in run_page.run_view.task_panel.state_label.text(), timeout=TIMEOUT
-        )
-        run_page.run_view.cancel_button.click()
-        qtbot.waitUntil(run_page.resume_button.isVisible, timeout=TIMEOUT)
+        drive.cancel_mid_task(run_page)
         wizard.reject()
     assert first.args == ["migrate", "cancelled"]
-    empty_server.set_faults(latency_ms=0)
-    exports = len(demo_server.tasks.tasks)
-    with qtbot.waitSignal(window.flow_finished, timeout=TIMEOUT) as second:
+    drive.target.set_faults(latency_ms=0)
+    exports = len(drive.source.tasks.tasks)
+    with drive.flow_ends() as second:
         wizard = open_wizard(qtbot, window)
         advance(qtbot, wizard, ProjectsPage)
         target = advance(qtbot, wizard, TargetPage)
@@ -271,10 +250,9 @@ def test_migrating_again_after_a_cancelled_server_task_continues_with_the_same_b
         wait_complete(qtbot, preview)
         assert wizard.migration.engine == "server" and wizard.migration.bundle_path == bundle
         assert preview.stack.currentWidget() is preview.server_preview
-        wizard.next()
-        results = wizard.page_of(ResultsPage)
-        qtbot.waitUntil(lambda: wizard.currentPage() is results, timeout=TIMEOUT)
+        drive.apply(wizard)
+        drive.results(wizard)
         wizard.accept()
     assert second.args == ["migrate", "succeeded"]
-    assert len(demo_server.tasks.tasks) == exports, "no second export: the kept bundle was used"
-    assert projects_on(empty_server) == ["Billing API"]
+    assert len(drive.source.tasks.tasks) == exports, "no second export: the kept bundle was used"
+    assert projects_on(drive.target) == ["Billing API"]
