@@ -27,6 +27,11 @@ CLIENT_TITLE = "Client engine (OctoDesk)"
 SERVER_TITLE = "Server engine (Octopus's Export/Import)"
 
 
+CLIENT_CHOICE = "&Client engine: OctoDesk's own export and import"
+SERVER_CHOICE = "&Server engine: Octopus's own Export/Import Projects task"
+RECOMMENDED = " (recommended)"
+
+
 def recommendation_text(outlook: EngineOutlook) -> str:
     return f"Recommended: {outlook.recommended().reason}."
 
@@ -55,8 +60,8 @@ class EngineChoiceView(QWidget):
         self.recommendation = QLabel()
         self.recommendation.setWordWrap(True)
         self.recommendation.setAccessibleName("Recommendation")
-        self.client_radio = QRadioButton("&Client engine: OctoDesk's own export and import")
-        self.server_radio = QRadioButton("&Server engine: Octopus's own Export/Import Projects task")
+        self.client_radio = QRadioButton(CLIENT_CHOICE)
+        self.server_radio = QRadioButton(SERVER_CHOICE)
         self.group = QButtonGroup(self)
         self.group.addButton(self.client_radio)
         self.group.addButton(self.server_radio)

@@ -8,12 +8,16 @@ from collections.abc import Callable
 from typing import Any
 
 from engine_helpers import close_wizard, create_project, to_engine_page
-from migrate_helpers import advance, set_password, wait_complete
+from gui_helpers import connection_to
+from migrate_helpers import TIMEOUT, advance, open_wizard, set_password, wait_complete
 from pytestqt.qtbot import QtBot
 
 from octodesk.gui.main_window import MainWindow
+from octodesk.gui.migrate.connection_page import TargetPage
+from octodesk.gui.migrate.engine_page import EnginePage
 from octodesk.gui.migrate.password_page import PasswordPage
 from octodesk.gui.migrate.preview_page import PreviewPage
+from octodesk.gui.migrate.projects_page import ProjectsPage
 from octodesk.gui.migrate.secrets_page import SecretsPage
 
 SKIPPED_STEP = "<span style='color:gray'>\N{EN DASH} Sensitive values</span>"
@@ -94,4 +98,25 @@ def test_an_existing_project_on_the_target_makes_the_server_engine_unavailable_w
     assert choice.recommendation.text().startswith("Recommended: OctoDesk's client engine, because ")
     assert reason in choice.recommendation.text()
     assert wizard.migration.engine == "client" and page.isComplete()
+    assert close_wizard(qtbot, window, wizard) == "abandoned"
+
+
+def test_when_the_servers_cannot_be_compared_the_page_says_why_and_try_again_reads_them_again(
+    qtbot: QtBot, window: MainWindow, run_async: Callable[..., Any], demo_server: Any, empty_server: Any
+) -> None:
+    run_async(window.set_connection("source", connection_to(demo_server)))
+    run_async(window.set_connection("target", connection_to(empty_server)))
+    window.project_panel.model.set_checked_names(["Billing API"])
+    wizard = open_wizard(qtbot, window)
+    advance(qtbot, wizard, ProjectsPage)
+    advance(qtbot, wizard, TargetPage)
+    empty_server.fail_next(5, "html", path_contains="/projects/all")  # every attempt
+    page = advance(qtbot, wizard, EnginePage)
+    qtbot.waitUntil(page.retry_button.isVisible, timeout=TIMEOUT)
+    assert page.problem.text().startswith("The servers could not be compared: ")
+    assert not page.isComplete()
+    page.retry_button.click()
+    wait_complete(qtbot, page)
+    assert not page.problem.isVisible() and not page.retry_button.isVisible()
+    assert page.choice.server_radio.isChecked()
     assert close_wizard(qtbot, window, wizard) == "abandoned"

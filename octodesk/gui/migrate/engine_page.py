@@ -9,7 +9,7 @@ A stopped migration being continued keeps the engine that began it: the page is 
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout
 
 from octodesk.gui.engine_choice import EngineChoiceView
 from octodesk.gui.engine_jobs import engine_outlook_job
@@ -35,12 +35,18 @@ class EnginePage(MigrationPage):
         self.problem.setWordWrap(True)
         self.problem.setObjectName("errorLabel")
         self.problem.hide()
+        self.retry_button = QPushButton("&Try again")
+        self.retry_button.hide()
+        self.retry_button.clicked.connect(lambda: spawn(self._load(self.migration.outlook_key())))
+        problem_row = QHBoxLayout()
+        problem_row.addWidget(self.problem, 1)
+        problem_row.addWidget(self.retry_button)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.run_view)
         self.stack.addWidget(self.choice)
         layout = QVBoxLayout(self)
         layout.addWidget(self.stack, 1)
-        layout.addWidget(self.problem)
+        layout.addLayout(problem_row)
         self.loaded = False
         self.chosen = ""  # the user's own pick, kept while the facts allow it
 
@@ -68,6 +74,7 @@ class EnginePage(MigrationPage):
         if migration.source is None:
             return
         self.problem.hide()
+        self.retry_button.hide()
         self.stack.setCurrentWidget(self.run_view)
         try:
             outlook = await self.runner.run_job(
@@ -79,6 +86,7 @@ class EnginePage(MigrationPage):
                 "Cancelled." if failed.cancelled else f"The servers could not be compared: {failed.error}"
             )
             self.problem.show()
+            self.retry_button.show()
             return
         migration.outlook, migration.outlook_for = outlook, key
         # The sensitive-values page lists what this scan found instead of reading the source again.
