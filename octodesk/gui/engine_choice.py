@@ -103,10 +103,10 @@ class EngineChoiceView(QWidget):
         self.server_radio.setToolTip(unavailable_text(obstacles))
         self.unavailable.setText(unavailable_text(obstacles))
         self.unavailable.setVisible(bool(obstacles))
-        engine = (
-            chosen if chosen and not (chosen == ENGINE_SERVER and obstacles) else outlook.recommended().engine
-        )
-        self.set_engine(engine)
+        recommended = outlook.recommended().engine
+        self.client_radio.setText(CLIENT_CHOICE + (RECOMMENDED if recommended == ENGINE_CLIENT else ""))
+        self.server_radio.setText(SERVER_CHOICE + (RECOMMENDED if recommended == ENGINE_SERVER else ""))
+        self.set_engine(chosen if chosen and not (chosen == ENGINE_SERVER and obstacles) else recommended)
 
     def set_engine(self, engine: str) -> None:
         (self.server_radio if engine == ENGINE_SERVER else self.client_radio).setChecked(True)

@@ -50,6 +50,8 @@ def test_the_engine_page_recommends_the_server_engine_with_the_sensitive_values_
         "Older servers",
     ]
     assert page.choice.server_radio.isChecked() and page.choice.server_radio.isEnabled()
+    assert page.choice.server_radio.text().endswith("(recommended)")
+    assert not page.choice.client_radio.text().endswith("(recommended)")
     assert not page.choice.unavailable.isVisible()
     assert "<b>▶ Engine</b>" in wizard.steps.text()
     assert SKIPPED_STEP in wizard.steps.text(), "the server engine carries them: no page for them"
