@@ -55,6 +55,24 @@ def create_project(server: Any, name: str) -> None:
         octo.close()
 
 
+def to_target_page(
+    qtbot: QtBot,
+    window: MainWindow,
+    run_async: Callable[..., Any],
+    source: Any,
+    target: Any,
+    projects: list[str] = TWO_PROJECTS,
+) -> MigrateWizard:
+    """Both sandboxes connected, ``projects`` ticked, the wizard on its target page."""
+    run_async(window.set_connection("source", connection_to(source)))
+    run_async(window.set_connection("target", connection_to(target)))
+    window.project_panel.model.set_checked_names(projects)
+    wizard = open_wizard(qtbot, window)
+    advance(qtbot, wizard, ProjectsPage)
+    advance(qtbot, wizard, TargetPage)
+    return wizard
+
+
 def to_engine_page(
     qtbot: QtBot,
     window: MainWindow,
@@ -63,12 +81,8 @@ def to_engine_page(
     target: Any,
     projects: list[str] = TWO_PROJECTS,
 ) -> tuple[MigrateWizard, EnginePage]:
-    run_async(window.set_connection("source", connection_to(source)))
-    run_async(window.set_connection("target", connection_to(target)))
-    window.project_panel.model.set_checked_names(projects)
-    wizard = open_wizard(qtbot, window)
-    advance(qtbot, wizard, ProjectsPage)
-    advance(qtbot, wizard, TargetPage)
+    """On to the engine page, once it knows what fits."""
+    wizard = to_target_page(qtbot, window, run_async, source, target, projects)
     page = advance(qtbot, wizard, EnginePage)
     wait_complete(qtbot, page)
     return wizard, page

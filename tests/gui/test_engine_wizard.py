@@ -9,18 +9,15 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from engine_helpers import close_wizard, create_project, to_engine_page
-from gui_helpers import connection_to
-from migrate_helpers import TIMEOUT, advance, open_wizard, set_password, wait_complete
+from engine_helpers import close_wizard, create_project, to_engine_page, to_target_page
+from gui_helpers import inventory_threads
+from migrate_helpers import TIMEOUT, advance, set_password, wait_complete
 from pytestqt.qtbot import QtBot
 
-from octodesk.core.export import secret_values
 from octodesk.gui.main_window import MainWindow
-from octodesk.gui.migrate.connection_page import TargetPage
 from octodesk.gui.migrate.engine_page import EnginePage
 from octodesk.gui.migrate.password_page import PasswordPage
 from octodesk.gui.migrate.preview_page import PreviewPage
-from octodesk.gui.migrate.projects_page import ProjectsPage
 from octodesk.gui.migrate.secrets_page import SecretsPage
 
 SKIPPED_STEP = "<span style='color:gray'>\N{EN DASH} Sensitive values</span>"
@@ -109,12 +106,7 @@ def test_an_existing_project_on_the_target_makes_the_server_engine_unavailable_w
 def test_when_the_servers_cannot_be_compared_the_page_says_why_and_try_again_reads_them_again(
     qtbot: QtBot, window: MainWindow, run_async: Callable[..., Any], demo_server: Any, empty_server: Any
 ) -> None:
-    run_async(window.set_connection("source", connection_to(demo_server)))
-    run_async(window.set_connection("target", connection_to(empty_server)))
-    window.project_panel.model.set_checked_names(["Billing API"])
-    wizard = open_wizard(qtbot, window)
-    advance(qtbot, wizard, ProjectsPage)
-    advance(qtbot, wizard, TargetPage)
+    wizard = to_target_page(qtbot, window, run_async, demo_server, empty_server, ["Billing API"])
     empty_server.fail_next(5, "html", path_contains="/projects/all")  # every attempt
     page = advance(qtbot, wizard, EnginePage)
     qtbot.waitUntil(page.retry_button.isVisible, timeout=TIMEOUT)
@@ -136,14 +128,7 @@ def test_the_engine_page_counts_the_sensitive_values_on_the_worker_thread(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # At 1,000 projects the inventory takes a quarter of a second: on the GUI thread, a frozen window.
-    threads: list[str] = []
-    real_inventory = secret_values.inventory
-
-    def watched(*args: Any, **kwargs: Any) -> Any:
-        threads.append(threading.current_thread().name)
-        return real_inventory(*args, **kwargs)
-
-    monkeypatch.setattr(secret_values, "inventory", watched)
+    threads = inventory_threads(monkeypatch)
     wizard, page = to_engine_page(qtbot, window, run_async, demo_server, empty_server)
     page.choice.client_radio.click()
     advance(qtbot, wizard, PasswordPage)
