@@ -181,3 +181,38 @@ def test_the_module_map_is_the_current_tree() -> None:
     missing = [line for line in module_map.module_lines() if line not in document]
     stale = "docs/architecture.md's module map is stale; run python tools/module_map.py --write:\n"
     assert not missing, stale + "\n".join(missing[:10])
+
+
+def cli_flags() -> set[str]:
+    from octodesk.cli import build_parser
+
+    flags: set[str] = set()
+    parsers = [build_parser()]
+    while parsers:
+        parser = parsers.pop()
+        for action in parser._actions:
+            flags.update(option for option in action.option_strings if option.startswith("--"))
+            if action.choices and isinstance(action.choices, dict):
+                parsers.extend(action.choices.values())
+    return flags - {"--help", "--version"}
+
+
+@pytest.mark.parametrize("module", sorted(m for m in MODULES if m.startswith("octodesk.core")))
+def test_no_core_message_names_a_command_line_flag(module: str) -> None:
+    # The core returns codes and typed errors; each face words the remedy (the app names no flags).
+    flags = cli_flags()
+    path = MODULES[module]
+    tree = ast.parse(path.read_text(), str(path))
+    owners = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, owners) and node.body and isinstance(node.body[0], ast.Expr)
+    }
+    texts = [
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+    ]
+    named = sorted({flag for text in texts for flag in flags if flag in text})
+    assert not named, f"{module} names {named}"

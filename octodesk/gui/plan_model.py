@@ -8,11 +8,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtGui import QColor
 
+from octodesk.core.packages.copier import PACKAGE_KIND
 from octodesk.core.plan import ImportPlan, PlanItem
+from octodesk.core.plan.packages import CONFLICT_PREFIX
 from octodesk.core.resources.kinds import sort_key
 from octodesk.core.vocabulary import IMPORT_ACTIONS
 from octodesk.gui.actions import action_colour, action_icon
+from octodesk.gui.package_table import WARNING_COLOUR
 from octodesk.gui.safe_display import safe_display_data
 from octodesk.render import action_label, kind_label
 from octodesk.render.words import ACTION_DESCRIPTIONS
@@ -47,6 +51,11 @@ class _KindNode:
             a for a in counts if a not in IMPORT_ACTIONS
         )
         return ", ".join(f"{counts[a]} {a}" for a in ordered)
+
+
+def is_package_conflict(item: PlanItem) -> bool:
+    """A package version the target has with other contents: skipped, and worth the user's eye."""
+    return item.kind == PACKAGE_KIND and str(item.reason or "").startswith(CONFLICT_PREFIX)
 
 
 def describe_item(item: PlanItem) -> str:
@@ -161,6 +170,8 @@ class PlanTreeModel(QAbstractItemModel):
             return (name, action_label(action), str(item.reason or ""))[column]
         if role == Qt.ItemDataRole.DecorationRole and column == 1:
             return action_icon(action)
+        if role == Qt.ItemDataRole.ForegroundRole and is_package_conflict(item):
+            return QColor(WARNING_COLOUR)
         if role == Qt.ItemDataRole.ForegroundRole and column == 1:
             return action_colour(action)
         if role == Qt.ItemDataRole.ToolTipRole:

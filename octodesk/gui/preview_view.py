@@ -45,6 +45,10 @@ class PreviewView(QWidget):
         self.refusals_label.hide()
         self.summary_label = QLabel("No plan yet.")
         self.summary_label.setWordWrap(True)
+        self.packages_label = QLabel()
+        self.packages_label.setWordWrap(True)
+        self.packages_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.packages_label.hide()
 
         self.action_filter = QComboBox()
         self.action_filter.setAccessibleName("Show actions")
@@ -107,6 +111,7 @@ class PreviewView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.refusals_label)
         layout.addWidget(self.summary_label)
+        layout.addWidget(self.packages_label)
         layout.addWidget(self.tabs, 1)
 
     @property
@@ -134,6 +139,9 @@ class PreviewView(QWidget):
             + (f" · {plural(len(follow_ups), 'follow-up')} after the import" if follow_ups else "")
             + (f" · {plural(len(warnings), 'warning')}" if warnings else "")
         )
+        packages = getattr(plan, "packages", None)  # plans of Octopus's own import have no package part
+        self.packages_label.setText(f"Packages: {packages.storage_line()}" if packages else "")
+        self.packages_label.setVisible(bool(packages and packages.decisions))
         self._fill_action_filter(counts)
         self.follow_ups.clear()
         self.follow_ups.addItems(

@@ -8,6 +8,7 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from octodesk.core.progress import Progress
+from octodesk.gui.byte_progress import ByteProgress
 from octodesk.gui.task_panel import TaskPanel
 from octodesk.render import kind_label
 
@@ -16,6 +17,7 @@ PHASE_LABELS = {
     "read": "Reading from the source",
     "write": "Writing the bundle",
     "plan": "Comparing with the target",
+    "packages": "Copying packages",
     "apply": "Importing",
     "verify": "Verifying",
     "task": "Octopus runs its task",  # the server engine: Octopus's own export or import task
@@ -42,6 +44,7 @@ class RunView(QWidget):
         self.progress_bar.setAccessibleName("Progress")
         self.current_label = QLabel()
         self.current_label.setWordWrap(True)
+        self.byte_progress = ByteProgress()
         self.elapsed_label = QLabel()
         self.task_panel = TaskPanel()  # a server task's state and log, when one runs
         self.progressed.connect(self.task_panel.show_progress)
@@ -63,6 +66,7 @@ class RunView(QWidget):
         layout.addWidget(self.progress_bar)
         layout.addWidget(self.current_label)
         layout.addWidget(self.task_panel)
+        layout.addWidget(self.byte_progress)
         layout.addStretch(1)
         layout.addLayout(bottom)
 
@@ -72,6 +76,7 @@ class RunView(QWidget):
         self.phase_label.setProperty("state", "")
         self.current_label.clear()
         self.task_panel.clear()
+        self.byte_progress.reset()
         self.progress_bar.setRange(0, 0)
         self.cancel_button.setEnabled(True)
         self.cancel_button.setText("&Cancel")
@@ -94,6 +99,7 @@ class RunView(QWidget):
         named = f"“{progress.name}”" if progress.name else ""
         current = progress.message or " ".join(p for p in (kind_label(progress.kind), named) if p)
         self.current_label.setText(current)
+        self.byte_progress.show_progress(progress)
         self.progressed.emit(progress)
 
     def request_cancel(self) -> None:

@@ -39,27 +39,31 @@ async def run_in_worker(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 class ProgressForwarder:
     """An engine progress callback that hands the latest Progress to ``handler`` on the GUI thread.
 
-    Updates are coalesced: while one is waiting to be delivered, newer ones replace it, so a fast engine
-    cannot flood the GUI thread's queue.
+    Updates are coalesced: while one is waiting to be delivered, newer ones of the same phase replace it, so
+    a fast engine cannot flood the GUI thread's queue; the last update of each phase is always delivered
+    (the bytes a package copy ended with, before the import's own progress).
     """
 
     def __init__(self, handler: Callable[[Progress], None], loop: asyncio.AbstractEventLoop | None = None):
         self._handler = handler
         self._loop = loop or asyncio.get_running_loop()
         self._lock = threading.Lock()
-        self._pending: Progress | None = None
+        self._pending: list[Progress] = []
 
     def __call__(self, progress: Progress) -> None:
         with self._lock:
-            already_scheduled = self._pending is not None
-            self._pending = progress
+            already_scheduled = bool(self._pending)
+            if already_scheduled and self._pending[-1].phase == progress.phase:
+                self._pending[-1] = progress
+            else:
+                self._pending.append(progress)
         if not already_scheduled and not self._loop.is_closed():
             self._loop.call_soon_threadsafe(self._deliver)
 
     def _deliver(self) -> None:
         with self._lock:
-            progress, self._pending = self._pending, None
-        if progress is not None:
+            pending, self._pending = self._pending, []
+        for progress in pending:
             self._handler(progress)
 
 

@@ -66,8 +66,9 @@ def test_cloud_refuses_a_package_over_5_gb_naming_it_and_shows_the_total_against
     at_limit = version("1.0.0", size=CLOUD_MAX_PACKAGE_BYTES)
     plan = decided([big, at_limit], [], target_cloud=True, target_stored_bytes=10 * 1024**3)
     assert len(plan.refusals) == 1
-    assert plan.refusals[0].startswith(
-        "Package Acme.Web 2.0.0 is 5.0 GB: Octopus Cloud refuses any package over 5.0 GB"
+    assert plan.refusals[0].startswith(  # a package just over the limit: the bytes say why
+        "Package Acme.Web 2.0.0 is 5.0 GB (5,368,709,121 bytes): Octopus Cloud refuses any package over "
+        "5.0 GB (5,368,709,120 bytes)."
     )
     line = plan.storage_line()
     assert line.startswith(

@@ -22,11 +22,19 @@ def open_wizard(qtbot: QtBot, window: MainWindow) -> MigrateWizard:
 
 
 def advance(qtbot: QtBot, wizard: MigrateWizard, expected: type[P]) -> P:
-    """Next, then wait until ``expected`` is showing (a page may check something before it lets go)."""
-    wizard.next()
+    """Next, then wait until ``expected`` is showing (a page may check something before it lets go); a
+    page on the way (e.g. Packages, with its default choice) is passed once it is complete."""
     page = wizard.page_of(expected)
-    qtbot.waitUntil(lambda: wizard.currentPage() is page, timeout=TIMEOUT)
-    return page
+    left = wizard.currentPage()
+    wizard.next()
+    while True:
+        qtbot.waitUntil(lambda left=left: wizard.currentPage() is not left, timeout=TIMEOUT)
+        current = wizard.currentPage()
+        if current is page:
+            return page
+        wait_complete(qtbot, current)
+        left = current
+        wizard.next()
 
 
 def wait_complete(qtbot: QtBot, page: Any) -> None:

@@ -1,7 +1,7 @@
 """Before a migration: which built-in feed packages the chosen projects use, and for a ``--packages``
 choice, every version with its size, what the target already has and Octopus Cloud's limits. The desktop
-app's Packages page reads the projects once (``referenced_packages``) and previews each choice cheaply
-(``preview_packages``)."""
+app's Packages page reads the projects once (``referenced_packages``, or ``referenced_in`` the scan it shares
+with the sensitive-values page) and previews each choice cheaply (``preview_packages``)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from octodesk.core.cancel import CancelToken
-from octodesk.core.export.exporter import read_everything, resolve_projects
+from octodesk.core.export.exporter import SourceScan, read_everything, resolve_projects
 from octodesk.core.export.packages import referenced_package_ids
 from octodesk.core.export.walk import SourceData, SourceReader
 from octodesk.core.packages.choice import PackageChoice
@@ -43,6 +43,11 @@ def referenced_packages(
     projects = resolve_projects(reader, space_name, project_names)
     selection = read_everything(reader, [project["Id"] for project in projects])
     return ReferencedPackages(data.space_id, referenced_package_ids(data, selection))
+
+
+def referenced_in(scan: SourceScan) -> ReferencedPackages:
+    """The same, from what a ``scan_source`` read: no request."""
+    return ReferencedPackages(scan.data.space_id, referenced_package_ids(scan.data, scan.selection))
 
 
 def preview_packages(

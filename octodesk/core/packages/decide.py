@@ -158,10 +158,11 @@ def _check_cloud_limits(plan: PackagePlan) -> None:
     for item in plan.to_copy:
         size = item.version.size
         if size is not None and size > CLOUD_MAX_PACKAGE_BYTES:
+            limit = CLOUD_MAX_PACKAGE_BYTES
             plan.refusals.append(
-                f"Package {item.version.label} is {human_bytes(size)}: Octopus Cloud refuses any package "
-                f"over {human_bytes(CLOUD_MAX_PACKAGE_BYTES)}. Copy fewer versions or leave the package "
-                "out, and deliver it another way."
+                f"Package {item.version.label} is {human_bytes(size)} ({size:,} bytes): Octopus Cloud "
+                f"refuses any package over {human_bytes(limit)} ({limit:,} bytes). Copy fewer versions or "
+                "leave the package out, and deliver it another way."
             )
     total = (plan.target_stored_bytes or 0) + plan.bytes_to_copy
     if total > CLOUD_STORAGE_BYTES:

@@ -31,6 +31,8 @@ from octodesk.core.vocabulary import Action, FollowUpCategory
 if TYPE_CHECKING:
     from octodesk.core.octopus.client import OctopusClient
 
+CONFLICT_PREFIX = "conflict: "  # how a skipped version's reason starts when the target has other contents
+
 
 def plan_packages(plan: ImportPlan, client: OctopusClient, live_source: PackageSource | None) -> None:
     """Read what the target's feed has of the listed packages and decide per version. Files the bundle
@@ -93,7 +95,7 @@ def _item(decision: PackageDecision, files_from: str) -> PlanItem:
     else:
         action, reason = Action.SKIP, decision.reason
         if decision.action == CONFLICT:
-            reason = f"conflict: {reason}"
+            reason = CONFLICT_PREFIX + reason
     return PlanItem(
         kind=PACKAGE_KIND,
         name=version.label,

@@ -16,7 +16,6 @@ from octodesk.gui.engine_jobs import engine_outlook_job
 from octodesk.gui.migrate.page import MigrationContext, MigrationPage
 from octodesk.gui.run_view import RunView
 from octodesk.gui.runner import JobFailed, Runner
-from octodesk.gui.secrets_dialog import user_refs
 from octodesk.gui.worker import spawn
 
 
@@ -89,9 +88,8 @@ class EnginePage(MigrationPage):
             self.retry_button.show()
             return
         migration.outlook, migration.outlook_for = outlook, key
-        # The sensitive-values page lists what this scan found instead of reading the source again.
-        migration.scan, migration.secret_refs = outlook.scan, user_refs(outlook.scan.refs)
-        migration.refs_for = tuple(migration.projects)
+        # The packages and sensitive-values pages use this read of the projects instead of their own.
+        migration.keep_scan(outlook.scan, tuple(migration.projects))
         self._show()
 
     def _show(self) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from octodesk.gui.migrate.connection_page import SourcePage, TargetPage
 from octodesk.gui.migrate.engine_page import EnginePage
+from octodesk.gui.migrate.packages_page import PackagesPage
 from octodesk.gui.migrate.page import MigrationContext, MigrationPage
 from octodesk.gui.migrate.password_page import PasswordPage
 from octodesk.gui.migrate.preview_page import PreviewPage
@@ -22,6 +23,7 @@ PAGES: list[PageFactory] = [
     ProjectsPage,
     TargetPage,
     EnginePage,
+    PackagesPage,
     PasswordPage,
     SecretsPage,
     PreviewPage,

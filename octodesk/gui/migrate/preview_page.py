@@ -143,7 +143,8 @@ class PreviewPage(MigrationPage):
                 destination,
                 migration.password,
                 migration.secret_values,
-                migration.scan if migration.refs_for == tuple(migration.projects) else None,
+                migration.scan_for(tuple(migration.projects)),
+                migration.package_choice,
             )
         try:
             migration.export_report = await self.runner.run_job(
@@ -185,7 +186,9 @@ class PreviewPage(MigrationPage):
                 self.stack.setCurrentWidget(self.server_preview)
             else:
                 plan = client_plan = await self.runner.run_job(
-                    title, plan_job(target, migration.bundle_path, migration.password, migration.options)
+                    title, plan_job(
+                        target, migration.bundle_path, migration.password, migration.options, migration.source
+                    )
                 )
                 self.preview.set_plan(client_plan)
                 self.stack.setCurrentWidget(self.preview)

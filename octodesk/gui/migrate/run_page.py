@@ -78,7 +78,9 @@ class RunPage(MigrationPage):
                     self.runner, migration, target, plan, report
                 )
             else:
-                await self.runner.run_job(f"Importing into {target.space}", apply_job(target, plan, report))
+                await self.runner.run_job(
+                    f"Importing into {target.space}", apply_job(target, plan, report, migration.source)
+                )
         except JobFailed as failed:
             self.ended = True
             migration.record = self.host.record_run("migrate", report)

@@ -9,7 +9,7 @@ from octodesk.gui.jobs import secret_refs_job
 from octodesk.gui.migrate.page import MigrationContext, MigrationPage
 from octodesk.gui.run_view import RunView
 from octodesk.gui.runner import JobFailed, Runner
-from octodesk.gui.secrets_dialog import INTRO, user_refs
+from octodesk.gui.secrets_dialog import INTRO
 from octodesk.gui.secrets_editor import SecretsEditor
 from octodesk.gui.worker import spawn
 
@@ -76,9 +76,7 @@ class SecretsPage(MigrationPage):
                 else f"The sensitive values could not be listed: {failed.error}"
             )
             return
-        self.migration.scan = scan
-        self.migration.secret_refs = user_refs(scan.refs)
-        self.migration.refs_for = projects
+        self.migration.keep_scan(scan, projects)
         self._show()
 
     def _show(self) -> None:

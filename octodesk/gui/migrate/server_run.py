@@ -37,4 +37,4 @@ def replan_job(
     """The plan for the rest of a stopped import, with the engine that began it."""
     if migration.server_engine:
         return server_plan_job(target, bundle, migration.password)
-    return plan_job(target, bundle, migration.password, migration.options)
+    return plan_job(target, bundle, migration.password, migration.options, migration.source)

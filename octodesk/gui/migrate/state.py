@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from octodesk.core.export import SourceScan
+from octodesk.core.export.package_preview import ReferencedPackages
+from octodesk.core.packages.choice import LATEST, PackageChoice
 from octodesk.core.plan import ImportOptions, ImportPlan
 from octodesk.core.report import Report
 from octodesk.core.resources.secret_refs import SecretRef
@@ -16,6 +18,7 @@ from octodesk.core.server_engine import ENGINE_CLIENT, ENGINE_SERVER, ServerImpo
 from octodesk.gui.connection import Connection
 from octodesk.gui.engine_jobs import EngineOutlook
 from octodesk.gui.history import RunRecord
+from octodesk.gui.secrets_dialog import user_refs
 
 
 @dataclass
@@ -33,6 +36,11 @@ class MigrationState:
     refs_for: tuple[str, ...] | None = None
     scan: SourceScan | None = field(default=None, repr=False)  # what the scan read: the export reuses it
     secret_values: dict[str, str] = field(default_factory=dict, repr=False)
+    # Built-in feed packages: the versions the export lists for the import to copy from the source, and
+    # the package ids the projects use (read for ``packages_for``: source, space and projects).
+    package_choice: PackageChoice = LATEST
+    packages_used: ReferencedPackages | None = None
+    packages_for: tuple[str, ...] | None = None
     # An earlier migration of the same projects into the same space that stopped: continue with its bundle.
     resume: RunRecord | None = None
     bundle_path: Path | None = None
@@ -48,8 +56,19 @@ class MigrationState:
         the bundle instead of exporting a second one."""
         source = (self.source.url, self.source.space) if self.source else ()
         values = sorted(self.secret_values.items()) if self.engine == ENGINE_CLIENT else []
-        text = json.dumps([source, self.projects, self.engine, self.password, values])
+        text = json.dumps(
+            [source, self.projects, self.engine, self.password, values, self.package_choice.label]
+        )
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def keep_scan(self, scan: SourceScan, projects: tuple[str, ...]) -> None:
+        """What a read of the projects found; the export and the pages after it reuse it."""
+        self.scan = scan
+        self.secret_refs = user_refs(scan.refs)
+        self.refs_for = projects
+
+    def scan_for(self, projects: tuple[str, ...]) -> SourceScan | None:
+        return self.scan if self.refs_for == projects else None
 
     def needs_export(self) -> bool:
         if self.resume is not None:
