@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout
 
+from octodesk.core.server_engine import ENGINE_CLIENT
 from octodesk.gui.engine_choice import EngineChoiceView
 from octodesk.gui.engine_jobs import engine_outlook_job
 from octodesk.gui.migrate.page import MigrationContext, MigrationPage
@@ -46,7 +47,8 @@ class EnginePage(MigrationPage):
         layout = QVBoxLayout(self)
         layout.addWidget(self.stack, 1)
         layout.addLayout(problem_row)
-        self.loaded = False
+        self.loaded = False  # Next may go on: the servers were compared, or that failed (client engine)
+        self.compared = False
         self.chosen = ""  # the user's own pick, kept while the facts allow it
 
     def skipped(self) -> bool:
@@ -74,6 +76,8 @@ class EnginePage(MigrationPage):
             return
         self.problem.hide()
         self.retry_button.hide()
+        self.loaded = False
+        self.completeChanged.emit()
         self.stack.setCurrentWidget(self.run_view)
         try:
             outlook = await self.runner.run_job(
@@ -81,11 +85,18 @@ class EnginePage(MigrationPage):
                 engine_outlook_job(migration.source, migration.target, list(migration.projects)),
             )
         except JobFailed as failed:
+            # The client engine needs none of this to start: Next goes on with it (its own pages say what
+            # they cannot read), Try again compares the servers again.
             self.problem.setText(
-                "Cancelled." if failed.cancelled else f"The servers could not be compared: {failed.error}"
+                "Cancelled."
+                if failed.cancelled
+                else f"The servers could not be compared: {failed.error} Next goes on with OctoDesk's "
+                "client engine; Try again compares them again."
             )
             self.problem.show()
             self.retry_button.show()
+            self.migration.engine, self.loaded, self.compared = ENGINE_CLIENT, True, False
+            self.completeChanged.emit()
             return
         migration.outlook, migration.outlook_for = outlook, key
         # The packages and sensitive-values pages use this read of the projects instead of their own.
@@ -99,7 +110,7 @@ class EnginePage(MigrationPage):
         self.choice.set_outlook(outlook, self.chosen)
         self.migration.engine = self.choice.engine()
         self.stack.setCurrentWidget(self.choice)
-        self.loaded = True
+        self.loaded = self.compared = True
         self.completeChanged.emit()
 
     def _keep_choice(self) -> None:
@@ -111,5 +122,5 @@ class EnginePage(MigrationPage):
         return self.loaded and not self.runner.running
 
     def validatePage(self) -> bool:
-        self.migration.engine = self.choice.engine()
+        self.migration.engine = self.choice.engine() if self.compared else ENGINE_CLIENT
         return True
