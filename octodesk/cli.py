@@ -174,6 +174,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="start two embedded sandbox servers (a demo source and an empty target) and connect to them",
     )
+    gui.add_argument(
+        "--latency-ms",
+        type=float,
+        default=0.0,
+        metavar="N",
+        help="with --sandbox: the embedded servers answer every request N ms late (to try cancel and resume)",
+    )
 
     export = commands.add_parser(
         "export",
@@ -301,10 +308,13 @@ COMMAND_MODULES = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     command = args.command or "gui"
     if command == "gui" and not hasattr(args, "sandbox"):
-        args.sandbox = False
+        args.sandbox, args.latency_ms = False, 0.0
+    if command == "gui" and args.latency_ms and not args.sandbox:
+        parser.error("--latency-ms slows the embedded sandbox servers: give --sandbox too")
     from octodesk.commands.common import run_command
 
     module = importlib.import_module(COMMAND_MODULES[command])

@@ -76,7 +76,12 @@ def close_on_termination_signals(window: MainWindow) -> None:
             pass
 
 
-async def main(app: QApplication, sandbox: bool, pane_handler: QtLogHandler | None = None) -> int:
+async def main(
+    app: QApplication,
+    sandbox: bool,
+    pane_handler: QtLogHandler | None = None,
+    sandbox_latency_ms: float = 0.0,
+) -> int:
     window = MainWindow()
     if pane_handler is not None:
         window.log_pane.attach(pane_handler)
@@ -92,7 +97,7 @@ async def main(app: QApplication, sandbox: bool, pane_handler: QtLogHandler | No
     # main() ends the loop by returning; if Qt quit on the last window, the awaits below (stopping the
     # sandbox) would die with "Event loop stopped before Future completed".
     app.setQuitOnLastWindowClosed(False)
-    session = SandboxSession() if sandbox else None
+    session = SandboxSession(latency_ms=sandbox_latency_ms) if sandbox else None
     window.show()
     close_on_termination_signals(window)
     log.info("OctoDesk %s started", __version__)
@@ -106,7 +111,7 @@ async def main(app: QApplication, sandbox: bool, pane_handler: QtLogHandler | No
     return 0
 
 
-def run_app(sandbox: bool = False, verbose: bool = False) -> int:
+def run_app(sandbox: bool = False, verbose: bool = False, sandbox_latency_ms: float = 0.0) -> int:
     import qasync  # after PySide6, so qasync binds to it
 
     app = create_application()
@@ -115,7 +120,7 @@ def run_app(sandbox: bool = False, verbose: bool = False) -> int:
     hook = ExceptHook(log_file)
     hook.install()
     try:
-        return int(qasync.run(main(app, sandbox, pane_handler)))
+        return int(qasync.run(main(app, sandbox, pane_handler, sandbox_latency_ms)))
     finally:
         hook.uninstall()
         executor().shutdown(wait=True, cancel_futures=True)

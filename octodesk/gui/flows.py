@@ -202,9 +202,9 @@ async def preview_and_apply(
                 f"Importing into {target.space} on {target.url}", apply_job(target, asked, report)
             )
         except JobFailed:
-            ended = await show_end(host, window, report, bundle_path, stopped_headline(report))
+            ended = await show_end(host, window, target, report, bundle_path, stopped_headline(report))
         else:
-            ended = await show_end(host, window, report, bundle_path)
+            ended = await show_end(host, window, target, report, bundle_path)
         if ended is not None:
             return ended
 
@@ -231,9 +231,9 @@ async def server_preview_and_apply(
         except JobFailed as failed:
             projects = [str(name) for name in asked.bundle.manifest.get("projects") or []]
             stopped = stopped_report(Report(operation="import"), failed, target, asked, projects)
-            ended = await show_end(host, window, stopped, bundle_path, stopped_text(failed))
+            ended = await show_end(host, window, target, stopped, bundle_path, stopped_text(failed))
         else:
-            ended = await show_end(host, window, report, bundle_path)
+            ended = await show_end(host, window, target, report, bundle_path)
         if ended is not None:
             return ended
 
@@ -252,10 +252,19 @@ async def plan_and_ask(window: OperationWindow, title: str, job: Job[P]) -> P | 
 
 
 async def show_end(
-    host: OperationHost, window: OperationWindow, report: Report, bundle_path: Path, stopped: str = ""
+    host: OperationHost,
+    window: OperationWindow,
+    target: Connection,
+    report: Report,
+    bundle_path: Path,
+    stopped: str = "",
 ) -> FlowOutcome | None:
     """Keep and show how the import ended; for a stopped one (``stopped`` says so), None when the user
     pressed Resume."""
+    if not stopped:
+        log.info(
+            "Imported %s into %s on %s: %s", bundle_path.name, target.space, target.url, headline(report)
+        )
     keep_ticks(window, host.record_run("import", report))
     window.show_results(report, stopped or headline(report), bundle_path=bundle_path, resumable=bool(stopped))
     if stopped and await window.wait_decision() == Decision.RESUME:

@@ -62,3 +62,10 @@ def describe(ref: str) -> SecretLabel:
     if prefix in SHARED_GROUPS and len(parts) >= 2:
         return SecretLabel(SHARED_GROUPS[prefix], f"{'/'.join(parts[:-1])}: {parts[-1]}", 3)
     return SecretLabel("Other", ref, 4)
+
+
+def readable(ref: str) -> str:
+    """One line naming the value as the Sensitive values page lists it: ``Variable Portal.SigningKey (Web
+    Portal)``."""
+    label = describe(ref)
+    return f"{label.label} ({label.group})" if label.group != "Other" else label.label

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from octodesk.gui.secret_labels import readable
 from octodesk.render import Remedies
 
 GUI_REMEDIES = Remedies(
@@ -12,4 +13,5 @@ GUI_REMEDIES = Remedies(
     ),
     update_existing="tick “Update projects that already exist on the target”",
     resume="press Resume to continue where it stopped",
+    secret_name=readable,
 )

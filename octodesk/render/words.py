@@ -6,6 +6,7 @@ wording of remedies is passed in as ``Remedies``; everything else here is shared
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from octodesk.core.report import FollowUp, Report
@@ -103,6 +104,9 @@ class Remedies:
     supply_certificate_password: str  # a PFX password that is missing or wrong
     update_existing: str  # import into projects that exist on the target
     resume: str  # continue an import that stopped part way
+    # How a sensitive value is named. None: by its reference, which the command line's secrets file is keyed
+    # by; the app names it the way its Sensitive values page lists it.
+    secret_name: Callable[[str], str] | None = None
 
 
 def kind_label(kind: str) -> str:
@@ -140,12 +144,16 @@ def not_carried_text(reason: str, remedies: Remedies) -> str:
 
 def follow_up_text(follow_up: FollowUp, remedies: Remedies) -> str:
     """The follow-up as one sentence, naming its subject once."""
+    ref, name = follow_up.ref, remedies.secret_name
     if follow_up.category == FollowUpCategory.SENSITIVE_VALUE and follow_up.reason:
         why = not_carried_text(follow_up.reason, remedies)
-        return f"{follow_up.ref or follow_up.name} is not carried: {why}."
-    if follow_up.ref and follow_up.ref not in follow_up.message:
-        return f"{follow_up.message} ({follow_up.ref})"
-    return follow_up.message
+        subject = (name(ref) if name else ref) if ref else follow_up.name
+        return f"{subject} is not carried: {why}."
+    if not ref:
+        return follow_up.message
+    if ref in follow_up.message:
+        return follow_up.message.replace(ref, name(ref)) if name else follow_up.message
+    return follow_up.message if name else f"{follow_up.message} ({ref})"
 
 
 def place_text(place: dict[str, str]) -> str:

@@ -191,6 +191,29 @@ def test_cancel_ends_a_request_in_progress(serve: Callable[[Behaviour], RawServe
     assert server.requests == 1
 
 
+def test_cancel_lets_a_write_already_sent_finish(serve: Callable[[Behaviour], RawServer]) -> None:
+    """Found in the app: a cancel cut the answer of creates in flight; the server applied them all the same
+    and the import said "0 items were written". A write already sent ends with its answer."""
+    body = b'{"Id": "Environments-9", "Name": "Production"}'
+
+    def slow_create(connection: socket.socket) -> None:
+        time.sleep(0.6)
+        head = (
+            f"HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+        )
+        connection.sendall(head.encode() + body)
+
+    server = serve(slow_create)
+    token = CancelToken()
+    threading.Timer(0.2, token.cancel).start()
+    with _client(server.url, timeout=60.0, cancel=token) as client:
+        created = client.post("/api/Spaces-1/environments", {"Name": "Production"})
+        assert created["Id"] == "Environments-9"
+        with pytest.raises(Cancelled):
+            client.get("/api")  # the cancel still stops the next request
+    assert server.requests == 1
+
+
 @pytest.mark.parametrize("length", [True, False], ids=["with-length", "until-closed"])
 def test_an_answer_that_closes_the_connection_is_read_whole(
     serve: Callable[[Behaviour], RawServer], length: bool
@@ -210,4 +233,3 @@ def test_an_answer_that_closes_the_connection_is_read_whole(
         assert client.get("/api") == {"Version": "2021.2.4488", "Application": "Octopus Deploy"}
         assert client.get("/api")["Version"] == "2021.2.4488"  # a new connection: the old one closed
     assert server.requests == 2
-

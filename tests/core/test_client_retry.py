@@ -39,6 +39,16 @@ def test_500_then_503_then_success_is_retried_with_growing_backoff(stubs: Stubs)
     assert 0.25 <= first <= 0.5 and 0.5 <= second <= 1.0  # exponential, with jitter in the upper half
 
 
+def test_a_retry_is_logged_as_one_sentence(stubs: Stubs, caplog: pytest.LogCaptureFixture) -> None:
+    """Seen in the app's log pane: "... the connection was refused.; retrying in 0.4 s"."""
+    script = Script().then(f"GET {ENVS}", unavailable())
+    _, client, _ = stubs.serve(script.always(f"GET {ENVS}", json_reply(OK)))
+    with caplog.at_level("INFO", logger="octodesk"):
+        assert client.get(ENVS) == OK
+    retry = next(message for message in caplog.messages if "retrying in" in message)
+    assert ".;" not in retry and retry.endswith("(attempt 2 of 5)"), retry
+
+
 def test_503_forever_gives_server_failure_after_max_retries(stubs: Stubs) -> None:
     server, client, waits = stubs.serve(Script().always(f"GET {ENVS}", unavailable()), max_retries=4)
     with pytest.raises(ServerFailure) as caught:

@@ -147,6 +147,15 @@ def import_directly(server: Any, bundle: Path) -> None:
         apply_plan(plan_import(bundle, PASSWORD, client, "Default"), client)
 
 
+def ready_to_import(
+    window: Any, run_async: Any, target: Any, monkeypatch: pytest.MonkeyPatch, bundle: Path
+) -> None:
+    """The main window connected to ``target``; Import then opens ``bundle`` with the right password."""
+    run_async(window.set_connection("target", connection_to(target)))
+    script_open_path(monkeypatch, bundle)
+    script_passwords(monkeypatch, PASSWORD)
+
+
 def preview_window(qtbot: Any, window: Any, timeout: int = 60000) -> Any:
     """The import window once its preview waits for Apply."""
     qtbot.waitUntil(

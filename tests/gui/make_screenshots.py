@@ -11,7 +11,7 @@ import asyncio
 import os
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -208,6 +208,21 @@ async def shoot_import(window: MainWindow, session: SandboxSession, folder: Path
     operation.close()
 
 
+async def shoot_main_window(window: MainWindow, session: SandboxSession, folder: Path) -> None:
+    window.project_panel.model.set_checked_names(PROJECTS)
+    window.log_pane.appendPlainText("12:00:01 INFO Source: sandbox demo, space Default (5 projects)")
+    save(window, folder, "main-window")
+
+
+# In order, on one app and one pair of sandboxes: add a shot by appending its coroutine function here.
+Shot = Callable[[MainWindow, SandboxSession, Path], Awaitable[None]]
+SHOTS: list[Shot] = [
+    shoot_main_window,
+    lambda window, _session, folder: shoot_wizards(window, folder),
+    shoot_import,
+]
+
+
 async def shoot(folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     window = MainWindow(Settings())
@@ -216,11 +231,8 @@ async def shoot(folder: Path) -> None:
     session = SandboxSession()
     try:
         await start_sandbox(window, session)
-        window.project_panel.model.set_checked_names(PROJECTS)
-        window.log_pane.appendPlainText("12:00:01 INFO Source: sandbox demo, space Default (5 projects)")
-        save(window, folder, "main-window")
-        await shoot_wizards(window, folder)
-        await shoot_import(window, session, folder)
+        for shot in SHOTS:
+            await shot(window, session, folder)
     finally:
         session.stop()
         window.close()

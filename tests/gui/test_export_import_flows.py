@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,8 @@ from gui_helpers import (
     connection_to,
     import_directly,
     make_bundle,
+    preview_window,
+    ready_to_import,
     record_errors,
     script_open_path,
     script_passwords,
@@ -367,3 +370,54 @@ def test_cancelling_the_sensitive_values_dialog_abandons_the_export(
         window.export_action.trigger()
     assert finished.args == ["export", "abandoned"]
     assert not list(tmp_path.iterdir())
+
+
+def test_cancel_during_an_import_says_what_was_written_and_resume_finishes_it(
+    qtbot: QtBot,
+    window: MainWindow,
+    run_async: Callable[..., Any],
+    demo_server: Any,
+    empty_server: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Issue 11 fault 3, in the import window: Cancel during the import ends it (no greyed "Cancelling…"
+    left), says what was written and offers Resume, which continues the same journal to the end."""
+    caplog.set_level(logging.INFO, logger="octodesk")
+    bundle = make_bundle(demo_server, tmp_path / "b.octobundle", ["Billing API"])
+    ready_to_import(window, run_async, empty_server, monkeypatch, bundle)
+    with qtbot.waitSignal(window.flow_finished, timeout=FLOW_TIMEOUT) as finished:
+        window.import_action.trigger()
+        operation = preview_window(qtbot, window)
+        empty_server.set_faults(latency_ms=150)
+        operation.apply_button.click()
+        qtbot.waitUntil(
+            lambda: any(method == "POST" for method, _path in empty_server.request_log), timeout=FLOW_TIMEOUT
+        )
+        operation.run_view.cancel_button.click()
+        qtbot.waitUntil(operation.resume_button.isVisible, timeout=FLOW_TIMEOUT)
+        assert operation.stack.currentWidget() is operation.results
+        headline = operation.results.headline.text()
+        assert headline.startswith("The import was cancelled.") and "written to the target" in headline
+        written = len(operation.results.report.written)
+        posted = len([method for method, _path in empty_server.request_log if method == "POST"])
+        assert written == posted > 0, "every create the target received is counted as written"
+        assert operation.close_button.isEnabled() and not operation.running
+        empty_server.set_faults(latency_ms=0)
+        operation.resume_button.click()
+        qtbot.waitUntil(
+            lambda: operation.apply_button.isVisible() and operation.apply_button.isEnabled(),
+            timeout=FLOW_TIMEOUT,
+        )
+        plan = operation.preview.plan
+        assert plan is not None and any(item.resumed for item in plan.items), "the same journal"
+        operation.apply_button.click()
+    assert finished.args == ["import", "succeeded"]
+    assert operation.results.headline.text() == "The import succeeded."
+    with OctopusClient(empty_server.url, empty_server.api_key) as client:
+        names = [p["Name"] for p in client.get_all(f"/api/{empty_server.space_id('Default')}/projects")]
+    assert names == ["Billing API"]
+    assert f"Imported b.octobundle into Default on {empty_server.url}: The import succeeded." in (
+        caplog.messages
+    ), "the log says how the resumed import ended, not only that the first run was cancelled"

@@ -80,15 +80,25 @@ def test_window_geometry_is_remembered(qtbot: QtBot, window: MainWindow) -> None
     assert again.width() >= 900 and again.height() >= 600, "never smaller than its labels need"
 
 
-@pytest.mark.parametrize(("argv", "sandbox"), [([], False), (["gui"], False), (["gui", "--sandbox"], True)])
-def test_command_line_starts_the_app(monkeypatch: pytest.MonkeyPatch, argv: list[str], sandbox: bool) -> None:
+@pytest.mark.parametrize(
+    ("argv", "started_with"),
+    [
+        ([], (False, 0.0)),
+        (["gui"], (False, 0.0)),
+        (["gui", "--sandbox"], (True, 0.0)),
+        (["gui", "--sandbox", "--latency-ms", "300"], (True, 300.0)),
+    ],
+)
+def test_command_line_starts_the_app(
+    monkeypatch: pytest.MonkeyPatch, argv: list[str], started_with: tuple[bool, float]
+) -> None:
     from octodesk import cli
     from octodesk.gui import app
 
-    started: list[bool] = []
+    started: list[tuple[bool, float]] = []
 
-    def fake_run_app(sandbox: bool = False, verbose: bool = False) -> int:
-        started.append(sandbox)
+    def fake_run_app(sandbox: bool = False, verbose: bool = False, sandbox_latency_ms: float = 0.0) -> int:
+        started.append((sandbox, sandbox_latency_ms))
         return 0
 
     monkeypatch.setattr(app, "run_app", fake_run_app)
@@ -98,4 +108,26 @@ def test_command_line_starts_the_app(monkeypatch: pytest.MonkeyPatch, argv: list
         assert cli.main(argv) == 0  # the command sets up terminal logging on the root logger
     finally:
         root.handlers[:], root.level = saved[0], saved[1]
-    assert started == [sandbox]
+    assert started == [started_with]
+
+
+def test_latency_needs_the_sandbox(capsys: pytest.CaptureFixture[str]) -> None:
+    from octodesk import cli
+
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["gui", "--latency-ms", "300"])
+    assert exited.value.code == 2
+    error = capsys.readouterr().err.strip()
+    assert error.endswith("--latency-ms slows the embedded sandbox servers: give --sandbox too")
+
+
+def test_the_embedded_sandbox_answers_late_when_asked() -> None:
+    """``octodesk gui --sandbox --latency-ms N``: a slow server to try cancel and resume on."""
+    from octodesk.gui.sandbox_session import SandboxSession
+
+    session = SandboxSession(latency_ms=300.0)
+    try:
+        session.start()
+        assert [server.faults.latency_ms for server in session.servers] == [300.0, 300.0]
+    finally:
+        session.stop()

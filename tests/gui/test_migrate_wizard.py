@@ -77,6 +77,7 @@ def test_migrate_wizard_from_start_to_results(
         wizard = open_wizard(qtbot, window)
         assert wizard.currentPage() is wizard.page_of(SourcePage) and wizard.currentPage().isComplete()
         assert "<b>▶ Source</b>" in wizard.steps.text(), "the step indicator shows where the user is"
+        assert wizard.steps.alignment() & Qt.AlignmentFlag.AlignTop, "at the top, not floating mid-side"
         preview = to_preview(qtbot, wizard, {STRIPE_KEY: "sk_live_from_the_wizard"})
         assert "✓ Projects" in wizard.steps.text() and "<b>▶ Preview</b>" in wizard.steps.text()
         project = preview.preview.model.find("Project", "Billing API")
@@ -398,3 +399,29 @@ def test_back_while_the_bundle_is_written_stops_it_and_next_writes_one(
         wait_complete(qtbot, preview)
         wizard.reject()
     assert len(list(paths.bundles_dir().glob("*.octobundle"))) == 1
+
+
+def test_enter_on_the_sensitive_values_page_goes_on_even_with_focus_left_on_back(
+    qtbot: QtBot, window: MainWindow, run_async: Callable[..., Any], demo_server: Any, empty_server: Any
+) -> None:
+    """Found under Xvfb: once the sensitive values were listed, focus sat on "< Back" (the password field it
+    was on had gone with its page) and Enter went back to the password page instead of on to the preview."""
+    connect_both(window, run_async, demo_server, empty_server)
+    window.project_panel.model.set_checked_names(["Billing API"])
+    with qtbot.waitSignal(window.flow_finished, timeout=TIMEOUT):
+        wizard = open_wizard(qtbot, window)
+        wizard.activateWindow()
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is wizard)
+        advance(qtbot, wizard, ProjectsPage)
+        advance(qtbot, wizard, TargetPage)
+        password = advance(qtbot, wizard, PasswordPage)
+        set_password(wizard)
+        qtbot.keyClick(password.confirm, Qt.Key.Key_Return)
+        secrets = wizard.page_of(SecretsPage)
+        qtbot.waitUntil(lambda: wizard.currentPage() is secrets, timeout=TIMEOUT)
+        wait_complete(qtbot, secrets)
+        focus = QApplication.focusWidget()
+        assert focus is not None
+        qtbot.keyClick(focus, Qt.Key.Key_Return)
+        assert wizard.currentPage() is wizard.page_of(PreviewPage), f"Enter on {focus!r} did not mean Next"
+        wizard.reject()

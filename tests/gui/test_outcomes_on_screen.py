@@ -16,6 +16,7 @@ from gui_helpers import (
     import_directly,
     make_bundle,
     preview_window,
+    ready_to_import,
     record_errors,
     script_open_path,
     script_passwords,
@@ -27,7 +28,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 
 from octodesk.core.octopus.client import OctopusClient
+from octodesk.core.vocabulary import Action
 from octodesk.gui import dialogs
+from octodesk.gui.actions import action_colour
 from octodesk.gui.main_window import MainWindow
 
 TIMEOUT = 60000
@@ -47,9 +50,7 @@ def test_a_refused_certificate_is_a_failure_on_every_surface(
     bundle = repack(
         plain, tmp_path / "refused.octobundle", PASSWORD, {"certificate:Portal TLS": NOT_A_CERTIFICATE}
     )
-    run_async(window.set_connection("target", connection_to(empty_server)))
-    script_open_path(monkeypatch, bundle)
-    script_passwords(monkeypatch, PASSWORD)
+    ready_to_import(window, run_async, empty_server, monkeypatch, bundle)
     with qtbot.waitSignal(window.flow_finished, timeout=TIMEOUT) as finished:
         window.import_action.trigger()
         preview_window(qtbot, window).apply_button.click()
@@ -108,6 +109,9 @@ def test_the_update_preview_says_what_changes_and_asks_before_replacing(
         preview = operation.preview
         index = preview.select("Project", "Billing API")
         assert index.siblingAtColumn(1).data() == "Update"
+        update_colour = index.siblingAtColumn(1).data(Qt.ItemDataRole.ForegroundRole)
+        assert update_colour == action_colour("update"), "update has its own colour"
+        assert update_colour not in [action_colour(a) for a in Action if a != Action.UPDATE]
         assert "variable Billing.Region added" in preview.detail.toPlainText()
         unchanged = preview.select("Project", "Database Migrations")
         assert unchanged.siblingAtColumn(1).data() == "Reuse"
@@ -146,9 +150,7 @@ def test_nothing_on_screen_names_a_command_line_flag(
     """Issue 11 fault 8: GUI text said "supply it with --secrets-file" and "update-existing mode"."""
     bundle = make_bundle(demo_server, tmp_path / "b.octobundle", ["Web Portal"])
     import_directly(empty_server, bundle)
-    run_async(window.set_connection("target", connection_to(empty_server)))
-    script_open_path(monkeypatch, bundle)
-    script_passwords(monkeypatch, PASSWORD)
+    ready_to_import(window, run_async, empty_server, monkeypatch, bundle)
     with qtbot.waitSignal(window.flow_finished, timeout=TIMEOUT):
         window.import_action.trigger()
         operation = preview_window(qtbot, window)
@@ -174,9 +176,7 @@ def test_the_saved_html_report_is_one_a_user_can_file(
 ) -> None:
     """Issue 11 fault 8: the HTML report had no date, source, bundle, projects or items."""
     bundle = make_bundle(demo_server, tmp_path / "b.octobundle", ["Billing API"])
-    run_async(window.set_connection("target", connection_to(empty_server)))
-    script_open_path(monkeypatch, bundle)
-    script_passwords(monkeypatch, PASSWORD)
+    ready_to_import(window, run_async, empty_server, monkeypatch, bundle)
     with qtbot.waitSignal(window.flow_finished, timeout=TIMEOUT):
         window.import_action.trigger()
         preview_window(qtbot, window).apply_button.click()
@@ -248,3 +248,40 @@ def test_the_save_dialog_asks_again_for_a_place_that_cannot_be_written(
     qtbot.waitUntil(task.done, timeout=TIMEOUT)
     assert task.result() == tmp_path / "b.octobundle"
     assert errors.messages == ["Read-only. Choose another place."]
+
+
+def test_sensitive_values_are_named_as_the_sensitive_values_page_lists_them(
+    qtbot: QtBot,
+    window: MainWindow,
+    run_async: Callable[..., Any],
+    demo_server: Any,
+    empty_server: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Found under Xvfb: the preview and the results listed values the bundle lacks by their internal
+    reference ("variable:Project/Web Portal/Portal.SigningKey is not carried", "Set the sensitive tenant
+    variable tenant:Contoso Pharmacy/Project/Web Portal/..."), not as the Sensitive values page lists them."""
+    bundle = make_bundle(demo_server, tmp_path / "b.octobundle", ["Web Portal"])
+    ready_to_import(window, run_async, empty_server, monkeypatch, bundle)
+    with qtbot.waitSignal(window.flow_finished, timeout=TIMEOUT):
+        window.import_action.trigger()
+        operation = preview_window(qtbot, window)
+        follow_ups = operation.preview.follow_ups
+        planned = [follow_ups.item(i).text() for i in range(follow_ups.count())]
+        operation.apply_button.click()
+    model = window.operations[-1].results.follow_ups_model
+    done = [model.index(row).data() for row in range(model.rowCount())]
+    assert (
+        "Sensitive values: Variable Portal.SigningKey (Web Portal) is not carried: the Octopus API never "
+        "returns this value" in " ".join(planned)
+    )
+    assert any(
+        "Set the sensitive tenant variable Web Portal: Tenant.LicenceKey in Production (Tenant Contoso "
+        "Pharmacy): the bundle does not carry it." in text
+        for text in done
+    ), done
+    assert any("Smtp.Password of Library variable set 'Common Settings'" in text for text in done), done
+    for text in planned + done:
+        assert not any(f"{prefix}:" in text for prefix in ("variable", "tenant", "feed", "action")), text
+        assert "LibraryVariableSet" not in text, "kinds by their human names"

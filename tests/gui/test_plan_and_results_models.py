@@ -127,3 +127,48 @@ def test_follow_ups_are_a_checklist(qtmodeltester: ModelTester) -> None:
     assert model.remaining() == 3
     assert model.setData(model.index(1), Qt.CheckState.Checked.value, Qt.ItemDataRole.CheckStateRole)
     assert model.remaining() == 2
+
+
+def test_a_preview_of_hundreds_of_resources_filters_searches_and_explains(qtbot: QtBot) -> None:
+    """Issue 11: the preview works for hundreds of items: filter by action, search names and reasons, the
+    whole reason in the detail pane, follow-ups listed, and columns that stay on screen."""
+    long_reason = "exists on the target: updated from the bundle; " + "a very long explanation " * 30
+    items = [Item("Environment", f"Env {n:03}", "create", "missing on the target") for n in range(300)]
+    items += [
+        Item("Project", f"Service {n:03}", "update", long_reason, [f"step {n} changed"]) for n in range(200)
+    ]
+    items += [
+        Item("Certificate", f"Cert {n:03}", "skip", "the bundle does not carry its file") for n in range(100)
+    ]
+    follow_ups = [
+        FollowUp(FollowUpCategory.CERTIFICATE, f"Upload certificate 'Cert {n:03}'.") for n in range(100)
+    ]
+    view = PreviewView()
+    qtbot.addWidget(view)
+    view.resize(900, 600)
+    view.show()
+    view.set_plan(Plan(items=items, follow_ups=follow_ups))
+    assert view.summary_label.text().startswith("600 resources: 300 create, 200 update, 100 skip")
+    assert view.tabs.tabText(1) == "&Follow-ups (100)" and view.follow_ups.count() == 100
+
+    def shown() -> list[str]:
+        proxy = view.proxy
+        return [
+            proxy.index(row, 0, proxy.index(kind, 0)).data()
+            for kind in range(proxy.rowCount())
+            for row in range(proxy.rowCount(proxy.index(kind, 0)))
+        ]
+
+    view.show_action("update")
+    assert len(shown()) == 200 and view.shown_label.text() == "200 of 600 shown"
+    view.show_action("")
+    qtbot.keyClicks(view.search, "Service 19")
+    assert shown() == [f"Service {n}" for n in range(190, 200)]
+    view.search.clear()
+    qtbot.keyClicks(view.search, "does not carry")  # reasons are searched too
+    assert len(shown()) == 100 and all(name.startswith("Cert") for name in shown())
+    view.search.clear()
+    view.select("Project", "Service 042")
+    assert long_reason.strip() in view.detail.toPlainText(), "the whole reason, not the elided cell"
+    header, width = view.tree.header(), view.tree.viewport().width()
+    assert all(header.sectionViewportPosition(column) < width for column in range(3))

@@ -76,7 +76,8 @@ def fill_template_defaults(ctx: ApplyContext, body: dict[str, Any], owner_kind: 
                 ctx,
                 default,
                 ref,
-                f"the default of template '{template.get('Name')}' of {owner_kind} '{owner_name}'",
+                f"the default of template '{template.get('Name')}' of {secret_refs.owner_label(owner_kind)} "
+                f"'{owner_name}'",
                 owner_kind,
                 owner_name,
             )

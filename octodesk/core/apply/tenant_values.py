@@ -177,6 +177,7 @@ def _value(ctx: ApplyContext, item: PlanItem, want: Wanted) -> Any:
                     f"Set the sensitive tenant variable {want.ref}: the bundle does not carry it.",
                     kinds.TENANT.name,
                     item.name,
+                    want.ref,
                 )
             return None
         return {"HasValue": True, "NewValue": secret}

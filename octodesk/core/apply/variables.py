@@ -53,7 +53,7 @@ def convert_variable(
         return ctx.lookup(ref)
 
     result = model.remap("VariableSet", {"Variables": [model.copy_json(variable)]}, lookup)
-    what = f"variable {label(variable, source_set)} of {owner_kind} '{owner_name}'"
+    what = f"variable {label(variable, source_set)} of {secret_refs.owner_label(owner_kind)} '{owner_name}'"
     if result.unmapped:
         missing = ", ".join(
             sorted({f"{ref.kind} {_names_for(ctx, source_set, ref)}" for ref in result.unmapped})

@@ -61,6 +61,7 @@ def inventory(data: SourceData, selection: Selection) -> list[SecretEntry]:
         owner_id = str(variable_set.get("OwnerId", ""))
         owner_kind = kind_of_id(owner_id) or "Project"
         owner_name = names.name(owner_kind, owner_id)
+        owner_word = refs.owner_label(owner_kind)
         for variable in variable_set.get("Variables") or []:
             if variable.get("IsSensitive") or variable.get("Type") == "Sensitive":
                 ref = refs.variable_ref(
@@ -68,7 +69,7 @@ def inventory(data: SourceData, selection: Selection) -> list[SecretEntry]:
                 )
                 add(
                     ref,
-                    f"sensitive variable {variable.get('Name')} of {owner_kind} '{owner_name}'",
+                    f"sensitive variable {variable.get('Name')} of {owner_word} '{owner_name}'",
                     "VariableSet",
                     set_id,
                 )

@@ -484,7 +484,7 @@ class OctopusClient:
                 delay = min(failure.retry_after, self.retry_after_cap)
             log.info(
                 "%s; retrying in %.1f s (attempt %d of %d)",
-                failure.error.message,
+                failure.error.message.rstrip("."),
                 delay,
                 attempt + 1,
                 self.max_retries + 1,

@@ -3,7 +3,9 @@
 What it adds to a bare ``http.client`` request, and why it is not ``requests``:
 - one total deadline per request, covering connect, headers and body: a server that drip-feeds bytes
   cannot hold a request past it (a per-read socket timeout never fires while bytes keep coming);
-- cancel aborts a request in progress, not only the next one;
+- cancel aborts a read in progress, not only the next request; a write already sent is let finish (its
+  deadline still holds), so the caller knows whether it was applied: a write cut off by a cancel would have
+  been applied by the server all the same, unknown to the import's journal and report;
 - bodies are read in chunks under a size cap (error bodies under a small one), so an endless or huge
   answer costs bounded memory and is read once;
 - about a third of the CPU ``requests`` spent per request is gone (it was the import's largest cost).
@@ -38,6 +40,7 @@ MAX_ANSWER_BYTES = 512 * 1024 * 1024  # the largest answer read (a /all of a ver
 MAX_ERROR_BYTES = 1024 * 1024  # of an error answer only the server's message is used
 CHUNK_BYTES = 256 * 1024
 STREAM_CHUNK_BYTES = 1024 * 1024  # a streamed body goes out this much at a time
+READS = ("GET", "HEAD")  # cut on cancel; a write already sent is let finish
 WATCH_INTERVAL = 0.05  # seconds between the watchdog's looks at the cancel token
 
 
@@ -93,19 +96,22 @@ def environment_proxy(server_url: str) -> Proxy | None:
 
 
 class _Watchdog:
-    """Shuts down the socket of a request that passed its deadline, or of every request on cancel."""
+    """Shuts down the socket of a request that passed its deadline, or on cancel of every request that may
+    be cut (not a write already sent)."""
 
     def __init__(self, cancel: CancelToken) -> None:
         self.cancel = cancel
         self._lock = threading.Condition()
-        self._watched: dict[int, tuple[float, socket.socket, list[str]]] = {}
+        self._watched: dict[int, tuple[float, socket.socket, list[str], bool]] = {}
         self._thread: threading.Thread | None = None
         self._closed = False
 
-    def watch(self, key: int, deadline: float, sock: socket.socket, verdict: list[str]) -> None:
+    def watch(
+        self, key: int, deadline: float, sock: socket.socket, verdict: list[str], *, cancellable: bool = True
+    ) -> None:
         with self._lock:
             idle = not self._watched
-            self._watched[key] = (deadline, sock, verdict)
+            self._watched[key] = (deadline, sock, verdict, cancellable)
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="octodesk-http-watchdog", daemon=True)
                 self._thread.start()
@@ -125,9 +131,10 @@ class _Watchdog:
         with self._lock:
             while not self._closed:
                 now = time.monotonic()
-                for key, (deadline, sock, verdict) in list(self._watched.items()):
-                    if self.cancel.cancelled or now >= deadline:
-                        verdict.append("cancelled" if self.cancel.cancelled else "deadline")
+                for key, (deadline, sock, verdict, cancellable) in list(self._watched.items()):
+                    cancelled = cancellable and self.cancel.cancelled
+                    if cancelled or now >= deadline:
+                        verdict.append("cancelled" if cancelled else "deadline")
                         del self._watched[key]
                         _shut(sock)
                 self._lock.wait(WATCH_INTERVAL if self._watched else None)
@@ -202,7 +209,7 @@ class Transport:
             if connection is None:
                 connection = self._connect(key, deadline, verdict)
             assert connection.sock is not None
-            self._watchdog.watch(key, deadline, connection.sock, verdict)
+            self._watchdog.watch(key, deadline, connection.sock, verdict, cancellable=method in READS)
             if self.proxy is not None and not self.https:
                 target = f"http://{self.host}:{self.port}{target}"
                 if self.proxy.authorization:

@@ -109,6 +109,11 @@ def scope_digest(scope: dict[str, Any] | None, name_of: NameOf) -> str:
     return ";".join(parts)
 
 
+def owner_label(owner_kind: str) -> str:
+    """A variable set's owner kind as a message names it: "Project", "Library variable set"."""
+    return "Library variable set" if owner_kind == "LibraryVariableSet" else owner_kind
+
+
 def variable_ref(
     owner_kind: str, owner_name: str, variable_name: str, scope: dict[str, Any] | None, name_of: NameOf
 ) -> str:

@@ -12,6 +12,7 @@ import logging
 from html import escape
 from typing import TypeVar
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget, QWizard
 
 from octodesk.gui import dialogs
@@ -44,9 +45,14 @@ class MigrateWizard(QWizard):
             page.completeChanged.connect(self._show_steps)  # a choice on a page may skip a later step
             for button in page.findChildren(QPushButton):
                 button.setAutoDefault(False)  # Enter always means the wizard's Next, never a page's button
+        for which in (QWizard.WizardButton.BackButton, QWizard.WizardButton.CancelButton):
+            wizard_button = self.button(which)
+            if isinstance(wizard_button, QPushButton):  # nor Back or Cancel (a page change may focus them)
+                wizard_button.setAutoDefault(False)
         self.steps = QLabel()
         self.steps.setObjectName("stepIndicator")
         self.steps.setMinimumWidth(150)
+        self.steps.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)  # beside the title
         self.setSideWidget(self.steps)
         self.currentIdChanged.connect(lambda _id: self._show_steps())
         self._confirming = False
