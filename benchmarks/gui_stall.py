@@ -79,6 +79,7 @@ async def _export(url: str, space: str, names: list[str], destination: Path) -> 
     from benchmarks.memory import BenchmarkFailed, api_key_from_env, peak_rss_mb
     from octodesk.gui import dialogs
     from octodesk.gui.connection import Connection, probe_server
+    from octodesk.gui.engine_choice import ExportEngineDialog
     from octodesk.gui.main_window import MainWindow
     from octodesk.gui.password_dialog import PasswordDialog
     from octodesk.gui.secrets_dialog import SecretsDialog
@@ -91,6 +92,9 @@ async def _export(url: str, space: str, names: list[str], destination: Path) -> 
     async def choose_destination(*_args: Any, **_kwargs: Any) -> Path:
         return destination
 
+    async def choose_the_client_engine(*_args: Any, **_kwargs: Any) -> str:
+        return "client"  # the engine this benchmark measures
+
     async def leave_secrets_empty(*_args: Any, **_kwargs: Any) -> dict[str, str]:
         return {}  # every sensitive value becomes a follow-up, as when the user just clicks on
 
@@ -102,6 +106,7 @@ async def _export(url: str, space: str, names: list[str], destination: Path) -> 
     # The user's answers to the dialogs of the export flow; an error dialog is recorded, not waited for.
     PasswordDialog.launch = type_password  # type: ignore[method-assign]
     dialogs.choose_save_bundle = choose_destination
+    ExportEngineDialog.launch = choose_the_client_engine  # type: ignore[method-assign]
     SecretsDialog.launch = leave_secrets_empty  # type: ignore[method-assign]
     dialogs.show_error = show_error
 

@@ -5,24 +5,36 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TypeVar
 
 from octodesk.core.bundle import BUNDLE_SUFFIX, BundleSummary
 from octodesk.core.errors import BundleError, WrongPassword
 from octodesk.core.plan import ImportPlan
 from octodesk.core.report import Report
+from octodesk.core.server_engine import ENGINE_CLIENT, ENGINE_SERVER, ServerImportPlan
 from octodesk.core.text import safe_text
 from octodesk.core.vocabulary import Action
 from octodesk.gui import dialogs
 from octodesk.gui.connection import Connection
+from octodesk.gui.engine_choice import ExportEngineDialog
+from octodesk.gui.engine_jobs import (
+    bundle_engine_job,
+    engine_outlook_job,
+    server_apply_job,
+    server_export_job,
+    server_plan_job,
+    stopped_report,
+    stopped_text,
+)
 from octodesk.gui.history import RunRecord
 from octodesk.gui.host import OperationHost
 from octodesk.gui.jobs import (
+    Job,
     apply_job,
     bundle_summary_job,
     check_password_job,
     export_job,
     plan_job,
-    secret_refs_job,
 )
 from octodesk.gui.operation_window import Decision, OperationWindow
 from octodesk.gui.outcome import FlowOutcome, of_report
@@ -33,6 +45,7 @@ from octodesk.gui.state import Role
 from octodesk.render import headline, plural, some_names
 
 log = logging.getLogger(__name__)
+P = TypeVar("P", ImportPlan, ServerImportPlan)
 
 WRONG_PASSWORD_RETRY = "Wrong password: the bundle could not be decrypted with it. Try again."
 MAX_NAMES_IN_FILE = 3
@@ -102,12 +115,21 @@ async def export_flow(host: OperationHost) -> FlowOutcome:
     window.set_context(f"Space {source.space} on {source.url} → {destination}")
     title = f"Exporting {plural(len(names), 'project')} to {destination.name}"
     try:
-        scans = [await window.run_job("Looking for sensitive values", secret_refs_job(source, names))]
-        secrets = await ask_secret_values(window, scans[0].refs)
-        if secrets is None:
+        outlook = await window.run_job(
+            "Looking for sensitive values", engine_outlook_job(source, None, names)
+        )
+        engine = await ExportEngineDialog.launch(window, outlook)
+        secrets = await ask_secret_values(window, outlook.scan.refs) if engine == ENGINE_CLIENT else {}
+        if engine is None or secrets is None:
             window.reject()
             return host.finish_operation(window, FlowOutcome.ABANDONED)
-        job = export_job(source, names, destination, password, secrets, handed_over=scans)  # no second read
+        scans = [outlook.scan]  # the export takes the scan: what it read is freed on the worker thread
+        del outlook
+        job = (
+            server_export_job(source, names, destination, password)
+            if engine == ENGINE_SERVER
+            else export_job(source, names, destination, password, secrets, handed_over=scans)  # read once
+        )
         report = await window.run_job(title, job)
     except JobFailed as failed:
         return host.finish_operation(window, failed_outcome(failed))
@@ -136,7 +158,13 @@ async def import_flow(host: OperationHost, bundle_path: Path | None = None) -> F
         return FlowOutcome.ABANDONED
     window = host.open_operation_window("Import")
     window.set_context(f"Bundle {bundle_path.name} → space {target.space} on {target.url}")
-    outcome = await preview_and_apply(host, window, target, bundle_path, password)
+    try:  # the engine that made the bundle imports it
+        engine = await run_quietly(bundle_engine_job(bundle_path))
+    except BundleError as error:
+        await dialogs.show_error(window, "Import", str(error))
+        return host.finish_operation(window, FlowOutcome.FAILED)
+    run = server_preview_and_apply if engine == ENGINE_SERVER else preview_and_apply
+    outcome = await run(host, window, target, bundle_path, password)
     return host.finish_operation(window, outcome)
 
 
@@ -158,37 +186,92 @@ async def preview_and_apply(
 ) -> FlowOutcome:
     """Plan (again whenever an option changes, or to resume), wait for Apply, apply, show the results."""
     while True:
-        try:
-            plan = await window.run_job(
-                f"Preparing the preview for {target.space} on {target.url}",
-                plan_job(target, bundle_path, password, window.options()),
-            )
-        except JobFailed as failed:
-            return failed_outcome(failed)
-        decision = await window.ask_to_apply(plan)
-        if decision == Decision.CLOSE:
-            return FlowOutcome.ABANDONED
-        if decision == Decision.REPLAN:
-            continue
-        question = replace_question(plan)
+        asked = await plan_and_ask(
+            window,
+            f"Preparing the preview for {target.space} on {target.url}",
+            plan_job(target, bundle_path, password, window.options()),
+        )
+        if not isinstance(asked, ImportPlan):
+            if asked is None:
+                continue
+            return asked
+        question = replace_question(asked)
         if question and not await dialogs.ask_yes_no(window, "Replace existing projects", question):
             continue
         report = Report(operation="import")
         try:
             await window.run_job(
-                f"Importing into {target.space} on {target.url}", apply_job(target, plan, report)
+                f"Importing into {target.space} on {target.url}", apply_job(target, asked, report)
             )
         except JobFailed:
-            window.show_results(report, stopped_headline(report), bundle_path=bundle_path, resumable=True)
-            keep_ticks(window, host.record_run("import", report))
-            if await window.wait_decision() == Decision.RESUME:
+            ended = await show_end(host, window, target, report, bundle_path, stopped_headline(report))
+        else:
+            ended = await show_end(host, window, target, report, bundle_path)
+        if ended is not None:
+            return ended
+
+
+async def server_preview_and_apply(
+    host: OperationHost, window: OperationWindow, target: Connection, bundle_path: Path, password: str
+) -> FlowOutcome:
+    """A server-engine bundle: Octopus's own preview, Apply, its import task, then OctoDesk's additions."""
+    while True:
+        asked = await plan_and_ask(
+            window,
+            f"Asking Octopus on {target.url} for its import preview",
+            server_plan_job(target, bundle_path, password),
+        )
+        if not isinstance(asked, ServerImportPlan):
+            if asked is None:
                 continue
-            return of_report(report)
-        ended = headline(report)
-        log.info("Imported %s into %s on %s: %s", bundle_path.name, target.space, target.url, ended)
-        window.show_results(report, ended, bundle_path=bundle_path)
-        keep_ticks(window, host.record_run("import", report))
-        return of_report(report)
+            return asked
+        try:
+            report = await window.run_job(
+                f"Octopus imports into {target.space}, then OctoDesk adds what it leaves out",
+                server_apply_job(target, asked),
+            )
+        except JobFailed as failed:
+            projects = [str(name) for name in asked.bundle.manifest.get("projects") or []]
+            stopped = stopped_report(Report(operation="import"), failed, target, asked, projects)
+            ended = await show_end(host, window, target, stopped, bundle_path, stopped_text(failed))
+        else:
+            ended = await show_end(host, window, target, report, bundle_path)
+        if ended is not None:
+            return ended
+
+
+async def plan_and_ask(window: OperationWindow, title: str, job: Job[P]) -> P | FlowOutcome | None:
+    """The plan once the user pressed Apply; how the flow ended when it could not be made or the window
+    was closed; None when an option changed (plan again)."""
+    try:
+        plan = await window.run_job(title, job)
+    except JobFailed as failed:
+        return failed_outcome(failed)
+    decision = await window.ask_to_apply(plan, offer_options=isinstance(plan, ImportPlan))
+    if decision == Decision.CLOSE:
+        return FlowOutcome.ABANDONED
+    return None if decision == Decision.REPLAN else plan
+
+
+async def show_end(
+    host: OperationHost,
+    window: OperationWindow,
+    target: Connection,
+    report: Report,
+    bundle_path: Path,
+    stopped: str = "",
+) -> FlowOutcome | None:
+    """Keep and show how the import ended; for a stopped one (``stopped`` says so), None when the user
+    pressed Resume."""
+    if not stopped:
+        log.info(
+            "Imported %s into %s on %s: %s", bundle_path.name, target.space, target.url, headline(report)
+        )
+    window.show_results(report, stopped or headline(report), bundle_path=bundle_path, resumable=bool(stopped))
+    keep_ticks(window, host.record_run("import", report))  # after: the results come first on screen
+    if stopped and await window.wait_decision() == Decision.RESUME:
+        return None
+    return of_report(report)
 
 
 def keep_ticks(window: OperationWindow, record: RunRecord) -> None:

@@ -27,12 +27,14 @@ from PySide6.QtWidgets import (
 
 from octodesk.core.plan import ImportOptions, ImportPlan
 from octodesk.core.report import Report
+from octodesk.core.server_engine import ServerImportPlan
 from octodesk.gui.import_options import ImportOptionsBox
 from octodesk.gui.jobs import Job
 from octodesk.gui.preview_view import PreviewView
 from octodesk.gui.results_view import ResultsView
 from octodesk.gui.run_view import RunView
 from octodesk.gui.runner import Runner, confirm_cancel
+from octodesk.gui.server_preview import ServerPreviewView
 from octodesk.gui.worker import spawn
 
 log = logging.getLogger(__name__)
@@ -63,6 +65,8 @@ class OperationWindow(QDialog):
         preview_layout = QVBoxLayout(preview_page)
         preview_layout.setContentsMargins(0, 0, 0, 0)
         preview_layout.addWidget(self.preview, 1)
+        self.server_preview = ServerPreviewView()  # Octopus's own preview, for a server-engine bundle
+        preview_layout.addWidget(self.server_preview, 1)
         preview_layout.addWidget(self.import_options)
         self.results = ResultsView()
         self.context_label = QLabel()  # what goes where: checked by the user before Apply
@@ -112,18 +116,24 @@ class OperationWindow(QDialog):
         finally:
             self.import_options.set_enabled(True)
 
-    async def ask_to_apply(self, plan: ImportPlan, *, offer_options: bool = True) -> Decision:
+    async def ask_to_apply(
+        self, plan: ImportPlan | ServerImportPlan, *, offer_options: bool = True
+    ) -> Decision:
         """Show the plan and wait: Apply, a changed option (re-plan), or the window closed."""
-        self.preview.set_plan(plan)
+        server = isinstance(plan, ServerImportPlan)
+        if isinstance(plan, ServerImportPlan):
+            self.server_preview.set_plan(plan)
+        else:
+            self.preview.set_plan(plan)
+        self.preview.setVisible(not server)
+        self.server_preview.setVisible(server)
         self.stack.setCurrentIndex(1)
-        self.import_options.setVisible(offer_options)
+        self.import_options.setVisible(offer_options and not server)  # Octopus never updates a project
         self.apply_button.show()
         self.apply_button.setDefault(True)
-        self.apply_button.setEnabled(not self.preview.refused)
+        self.apply_button.setEnabled(not plan.refused)
         self.apply_button.setToolTip(
-            "The plan is refused: resolve the refusals listed at the top first."
-            if self.preview.refused
-            else ""
+            "The plan is refused: resolve the refusals listed at the top first." if plan.refused else ""
         )
         try:
             return await self.wait_decision()

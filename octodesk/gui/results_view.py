@@ -8,12 +8,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QStringListModel, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QDesktopServices, QFontDatabase
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QListView,
+    QPlainTextEdit,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -22,12 +23,14 @@ from PySide6.QtWidgets import (
 
 from octodesk.core.errors import OctoDeskError
 from octodesk.core.report import Report
+from octodesk.core.text import safe_lines
 from octodesk.gui import dialogs
 from octodesk.gui.outcome import local_time
 from octodesk.gui.results_model import CountsModel, FollowUpModel
 from octodesk.gui.wording import GUI_REMEDIES
 from octodesk.gui.worker import spawn
 from octodesk.render import kind_label, place_text, write_report
+from octodesk.render.engines import by_engine_lines
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +68,13 @@ class ResultsView(QWidget):
         self.bundle_label.setTextInteractionFlags(
             self.bundle_label.textInteractionFlags().TextSelectableByMouse
         )
+        # Which engine did what, when the server engine ran (Octopus's task, then OctoDesk's additions).
+        self.engines_label = QPlainTextEdit()
+        self.engines_label.setReadOnly(True)
+        self.engines_label.setAccessibleName("Who did what")
+        self.engines_label.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.engines_label.setMaximumHeight(self.engines_label.fontMetrics().lineSpacing() * 8 + 12)
+        self.engines_label.hide()
         self.counts_model = CountsModel(self)
         self.counts_table = QTableView()
         self.counts_table.setModel(self.counts_model)
@@ -115,6 +125,7 @@ class ResultsView(QWidget):
         layout.addWidget(self.headline)
         layout.addWidget(self.facts)
         layout.addWidget(self.bundle_label)
+        layout.addWidget(self.engines_label, 2)
         layout.addWidget(self.counts_table, 4)
         layout.addWidget(self.failures_title)
         layout.addWidget(self.failures_view, 1)
@@ -133,6 +144,9 @@ class ResultsView(QWidget):
         self.bundle_label.setText(f"Bundle: {bundle_path}" if bundle_path else "")
         self.bundle_label.setVisible(bundle_path is not None)
         self.open_folder_button.setVisible(bundle_path is not None)
+        by_engine = [line for line in by_engine_lines(report) if line] if report is not None else []
+        self.engines_label.setPlainText(safe_lines(by_engine))
+        self.engines_label.setVisible(bool(by_engine))
         self.counts_model.set_counts(report.counts if report is not None else {})
         failures = report.failures if report is not None else []
         self.failures_model.setStringList(

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QV
 
 from octodesk.core.progress import Progress
 from octodesk.gui.byte_progress import ByteProgress
+from octodesk.gui.task_panel import TaskPanel
 from octodesk.render import kind_label
 
 PHASE_LABELS = {
@@ -19,6 +20,8 @@ PHASE_LABELS = {
     "packages": "Copying packages",
     "apply": "Importing",
     "verify": "Verifying",
+    "task": "Octopus runs its task",  # the server engine: Octopus's own export or import task
+    "download": "Downloading Octopus's export",
 }
 
 
@@ -43,6 +46,8 @@ class RunView(QWidget):
         self.current_label.setWordWrap(True)
         self.byte_progress = ByteProgress()
         self.elapsed_label = QLabel()
+        self.task_panel = TaskPanel()  # a server task's state and log, when one runs
+        self.progressed.connect(self.task_panel.show_progress)
         self.cancel_button = QPushButton("&Cancel")
         self.cancel_button.clicked.connect(self.request_cancel)
         self.last_progress: Progress | None = None
@@ -60,6 +65,7 @@ class RunView(QWidget):
         layout.addWidget(self.phase_label)
         layout.addWidget(self.progress_bar)
         layout.addWidget(self.current_label)
+        layout.addWidget(self.task_panel)
         layout.addWidget(self.byte_progress)
         layout.addStretch(1)
         layout.addLayout(bottom)
@@ -69,6 +75,7 @@ class RunView(QWidget):
         self.phase_label.setText("Starting…")
         self.phase_label.setProperty("state", "")
         self.current_label.clear()
+        self.task_panel.clear()
         self.byte_progress.reset()
         self.progress_bar.setRange(0, 0)
         self.cancel_button.setEnabled(True)

@@ -7,6 +7,7 @@ from typing import Any
 
 from octodesk.core.report import Report
 from octodesk.core.server_engine import EngineChoice, ServerImportPlan
+from octodesk.core.server_engine.choice import CAPABILITIES
 from octodesk.core.text import safe_lines
 from octodesk.render.text import counts_lines, plan_closing_lines
 from octodesk.render.words import Remedies
@@ -14,6 +15,27 @@ from octodesk.render.words import Remedies
 
 def choice_line(choice: EngineChoice) -> str:
     return f"Engine: {choice.engine} — {choice.reason}."
+
+
+def sensitive_values_row(total: int, client_carries: int) -> tuple[str, str, str]:
+    """What each engine does with the ``total`` sensitive values the projects use, of which the client
+    engine can read ``client_carries`` itself (certificates the API key may export)."""
+    if not total:
+        return ("Sensitive values", "none used by these projects", "none used by these projects")
+    client = (
+        f"carries all {total}"
+        if client_carries >= total
+        else f"carries {client_carries} of {total}, you type the rest"
+    )
+    return ("Sensitive values", client, f"carries all {total} sensitive values, encrypted by Octopus")
+
+
+def capability_rows(total: int | None = None, client_carries: int = 0) -> list[tuple[str, str, str]]:
+    """(what, client engine, server engine) for the engine choice; with the count once it is known."""
+    rows = list(CAPABILITIES)
+    if total is not None:
+        rows[0] = sensitive_values_row(total, client_carries)
+    return rows
 
 
 def server_plan_to_text(plan: ServerImportPlan, remedies: Remedies) -> str:

@@ -1,8 +1,8 @@
 """Render the README screenshots from sandbox data: ``python tests/gui/make_screenshots.py docs/screenshots``.
 
 Runs headless (QT_QPA_PLATFORM=offscreen unless a display is set, e.g. under Xvfb). Shows the main window, the
-connection wizard, the migrate wizard's packages and sensitive-values pages, an import preview, an update
-preview with its changes, the results, a run with a failure and a stopped import offering Resume.
+connection wizard, the migrate wizard's engine choice, packages and sensitive-values pages, an import preview,
+an update preview with its changes, the results, a run with a failure and a stopped import offering Resume.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from octodesk.gui.flows import stopped_headline  # noqa: E402
 from octodesk.gui.jobs import apply_job, plan_job  # noqa: E402
 from octodesk.gui.main_window import MainWindow  # noqa: E402
 from octodesk.gui.migrate import MigrateWizard  # noqa: E402
+from octodesk.gui.migrate.engine_page import EnginePage  # noqa: E402
 from octodesk.gui.migrate.packages_page import PackagesPage  # noqa: E402
 from octodesk.gui.migrate.secrets_page import SecretsPage  # noqa: E402
 from octodesk.gui.operation_window import Decision, OperationWindow  # noqa: E402
@@ -107,10 +108,15 @@ async def shoot_wizards(window: MainWindow, folder: Path) -> None:
     migrate.resize(1050, 700)
     migrate.show()
     secrets = migrate.page_of(SecretsPage)
+    engine = migrate.page_of(EnginePage)
     packages = migrate.page_of(PackagesPage)
     for _ in range(3):
         migrate.next()
         await asyncio.sleep(0.3)
+    await until(lambda: migrate.currentPage() is engine and engine.isComplete())
+    save(migrate, folder, "engine-choice")
+    engine.choice.client_radio.click()  # to show the packages and sensitive-values pages of the client engine
+    migrate.next()
     await until(lambda: migrate.currentPage() is packages and packages.isComplete())
     save(migrate, folder, "packages")
     migrate.next()

@@ -8,6 +8,7 @@ from pytestqt.qtbot import QtBot
 
 from octodesk.gui.main_window import MainWindow
 from octodesk.gui.migrate import MigrateWizard, MigrationPage
+from octodesk.gui.migrate.engine_page import EnginePage
 
 TIMEOUT = 60000
 PASSWORD = "migrate me please 42"
@@ -23,7 +24,9 @@ def open_wizard(qtbot: QtBot, window: MainWindow) -> MigrateWizard:
 
 def advance(qtbot: QtBot, wizard: MigrateWizard, expected: type[P]) -> P:
     """Next, then wait until ``expected`` is showing (a page may check something before it lets go); a
-    page on the way (e.g. Packages, with its default choice) is passed once it is complete."""
+    page on the way (e.g. Packages, with its default choice) is passed once it is complete. The engine page
+    on the way is answered with the client engine, the one whose pages (Packages, Sensitive values) the
+    tests that pass it go on to; the server engine's tests stop on it (``engine_helpers.to_engine_page``)."""
     page = wizard.page_of(expected)
     left = wizard.currentPage()
     wizard.next()
@@ -33,6 +36,8 @@ def advance(qtbot: QtBot, wizard: MigrateWizard, expected: type[P]) -> P:
         if current is page:
             return page
         wait_complete(qtbot, current)
+        if isinstance(current, EnginePage):
+            current.choice.set_engine("client")
         left = current
         wizard.next()
 
@@ -47,3 +52,11 @@ def set_password(wizard: MigrateWizard, password: str = PASSWORD) -> None:
     page = wizard.page_of(PasswordPage)
     page.password.setText(password)
     page.confirm.setText(password)
+
+
+def choose_engine(qtbot: QtBot, wizard: MigrateWizard, engine: str) -> None:
+    """Next from the target page to the engine page; once it knows what fits, pick ``engine``."""
+    page = advance(qtbot, wizard, EnginePage)
+    wait_complete(qtbot, page)
+    page.choice.set_engine(engine)
+    assert wizard.migration.engine == engine

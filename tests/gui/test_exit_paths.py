@@ -14,6 +14,7 @@ from gui_helpers import (
     connection_to,
     make_bundle,
     preview_window,
+    script_export_engine,
     script_open_path,
     script_passwords,
     script_save_path,
@@ -150,6 +151,7 @@ def test_sensitive_values_dialog(
 ) -> None:
     script_passwords(monkeypatch, PASSWORD)
     script_save_path(monkeypatch, tmp_path / "b.octobundle")
+    script_export_engine(monkeypatch, "client")
     outcome = run_flow(
         qtbot,
         connected,
@@ -218,6 +220,7 @@ def test_operation_window_while_running_asks_then_cancels(
     script_passwords(monkeypatch, PASSWORD)
     script_save_path(monkeypatch, tmp_path / "b.octobundle")
     monkeypatch.setattr(SecretsDialog, "launch", _no_values)
+    script_export_engine(monkeypatch, "client")
     questions = script_yes_no(monkeypatch, True)
 
     def leave_running() -> None:

@@ -11,13 +11,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from gui_helpers import PASSWORD, connection_to, script_passwords, script_save_path, script_secrets
+from gui_helpers import (
+    PASSWORD,
+    connection_to,
+    inventory_threads,
+    script_passwords,
+    script_save_path,
+    script_secrets,
+)
 from pytestqt.qtbot import QtBot
 
 from PySide6.QtCore import Qt
 
 from octodesk.core.bundle import read_bundle
-from octodesk.core.export import secret_values
 from octodesk.core.gc_pause import NO_FULL_COLLECTION, no_full_collections
 from octodesk.core.report import FollowUp, Report
 from octodesk.core.vocabulary import FollowUpCategory
@@ -60,15 +66,7 @@ def test_the_sensitive_value_inventory_is_worked_out_on_the_worker_thread(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # At 1,000 projects the inventory takes a quarter of a second: on the GUI thread, a frozen window.
-    threads: list[str] = []
-    real_inventory = secret_values.inventory
-
-    def watched(*args: Any, **kwargs: Any) -> Any:
-        threads.append(threading.current_thread().name)
-        return real_inventory(*args, **kwargs)
-
-    monkeypatch.setattr(secret_values, "inventory", watched)
+    threads = inventory_threads(monkeypatch)
     run_async(window.set_connection("source", connection_to(demo_server)))
     window.project_panel.model.set_checked_names(["Web Portal"])
     script_passwords(monkeypatch, PASSWORD)

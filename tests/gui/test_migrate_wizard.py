@@ -11,7 +11,15 @@ from typing import Any
 import pytest
 import shiboken6
 from gui_helpers import ACCOUNT_SECRETS, connection_to, script_yes_no
-from migrate_helpers import PASSWORD, TIMEOUT, advance, open_wizard, set_password, wait_complete
+from migrate_helpers import (
+    PASSWORD,
+    TIMEOUT,
+    advance,
+    choose_engine,
+    open_wizard,
+    set_password,
+    wait_complete,
+)
 from pytestqt.qtbot import QtBot
 
 from PySide6.QtCore import Qt
@@ -48,6 +56,7 @@ def to_preview(qtbot: QtBot, wizard: Any, secrets: dict[str, str] | None = None)
     accounts' secrets typed on the sensitive-values page (the plan refuses to create them without)."""
     advance(qtbot, wizard, ProjectsPage)
     advance(qtbot, wizard, TargetPage)
+    choose_engine(qtbot, wizard, "client")  # the client engine: values typed by hand
     advance(qtbot, wizard, PasswordPage)
     set_password(wizard)
     page = advance(qtbot, wizard, SecretsPage)
@@ -185,6 +194,7 @@ def test_escape_during_the_export_asks_then_stops_and_writes_no_bundle(
         wizard = open_wizard(qtbot, window)
         advance(qtbot, wizard, ProjectsPage)
         advance(qtbot, wizard, TargetPage)
+        choose_engine(qtbot, wizard, "client")  # the client engine: values typed by hand
         advance(qtbot, wizard, PasswordPage)
         set_password(wizard)
         secrets = advance(qtbot, wizard, SecretsPage)
@@ -370,6 +380,7 @@ def test_back_while_the_bundle_is_written_stops_it_and_next_writes_one(
         wizard = open_wizard(qtbot, window)
         advance(qtbot, wizard, ProjectsPage)
         advance(qtbot, wizard, TargetPage)
+        choose_engine(qtbot, wizard, "client")  # the client engine: values typed by hand
         advance(qtbot, wizard, PasswordPage)
         set_password(wizard)
         secrets = advance(qtbot, wizard, SecretsPage)

@@ -129,3 +129,28 @@ CAPABILITIES: tuple[tuple[str, str, str], ...] = (
     ("Resume after a failure", "yes, write by write", "yes: the import task, then OctoDesk's additions"),
     ("Older servers", "any supported version", "Octopus 2021.1 or later, target not older than source"),
 )
+
+
+def choose_export_engine(
+    source_support: api.Support, sensitive_values: int, typed_values: int
+) -> EngineChoice:
+    """For an export on its own (no target to judge): the server engine when the source has it and the
+    client engine would leave ``typed_values`` of the ``sensitive_values`` for the user to type; otherwise
+    the client engine, whose bundle can also update existing projects."""
+    if not source_support.available:
+        return EngineChoice(
+            ENGINE_CLIENT, ENGINE_AUTO, f"OctoDesk's client engine, because {source_support.reason}"
+        )
+    if typed_values:
+        return EngineChoice(
+            ENGINE_SERVER,
+            ENGINE_AUTO,
+            f"Octopus's own Export Projects carries all {sensitive_values} sensitive values; the client "
+            f"engine would leave {typed_values} for you to type",
+        )
+    return EngineChoice(
+        ENGINE_CLIENT,
+        ENGINE_AUTO,
+        "OctoDesk's client engine carries every sensitive value these projects use, and its bundle can also "
+        "update existing projects",
+    )

@@ -160,7 +160,9 @@ class PackagesPage(MigrationPage):
     # --- the page --------------------------------------------------------------------------------------
 
     def skipped(self) -> bool:
-        return self.migration.resuming  # the stopped migration's bundle already lists its packages
+        # The stopped migration's bundle already lists its packages; Octopus's own export carries none (the
+        # server engine lists them as follow-ups).
+        return self.migration.resuming or self.migration.server_engine
 
     def runners(self) -> list[Runner]:
         return [self.runner]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from octodesk.gui.migrate.connection_page import SourcePage, TargetPage
+from octodesk.gui.migrate.engine_page import EnginePage
 from octodesk.gui.migrate.packages_page import PackagesPage
 from octodesk.gui.migrate.page import MigrationContext, MigrationPage
 from octodesk.gui.migrate.password_page import PasswordPage
@@ -21,6 +22,7 @@ PAGES: list[PageFactory] = [
     SourcePage,
     ProjectsPage,
     TargetPage,
+    EnginePage,
     PackagesPage,
     PasswordPage,
     SecretsPage,

@@ -9,15 +9,21 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWizard
 
+from octodesk.core.errors import OctoDeskError
+from octodesk.core.plan import ImportPlan
+from octodesk.core.report import Report
+from octodesk.core.server_engine import ServerImportPlan
 from octodesk.gui import dialogs
+from octodesk.gui.engine_jobs import bundle_engine_job, server_export_job, server_plan_job
 from octodesk.gui.flows import replace_question, suggested_bundle_name
 from octodesk.gui.import_options import ImportOptionsBox
-from octodesk.gui.jobs import export_job, plan_job
+from octodesk.gui.jobs import Job, export_job, plan_job
 from octodesk.gui.migrate.page import MigrationContext, MigrationPage
 from octodesk.gui.preview_view import PreviewView
 from octodesk.gui.results_view import open_folder
 from octodesk.gui.run_view import RunView
-from octodesk.gui.runner import JobFailed, Runner
+from octodesk.gui.runner import JobFailed, Runner, run_quietly
+from octodesk.gui.server_preview import ServerPreviewView
 from octodesk.gui.worker import spawn
 from octodesk.render import plural
 
@@ -42,9 +48,10 @@ class PreviewPage(MigrationPage):
         self.run_view = RunView()
         self.runner = Runner(self.run_view)
         self.preview = PreviewView()
+        self.server_preview = ServerPreviewView()  # Octopus's own preview, for the server engine
         self.stack = QStackedWidget()
-        self.stack.addWidget(self.run_view)
-        self.stack.addWidget(self.preview)
+        for widget in (self.run_view, self.preview, self.server_preview):
+            self.stack.addWidget(widget)
         self.bundle_label = QLabel()
         self.bundle_label.setWordWrap(True)
         self.open_folder_button = QPushButton("Open bundle &folder")
@@ -96,6 +103,11 @@ class PreviewPage(MigrationPage):
         if migration.resume is not None:
             migration.bundle_path = Path(migration.resume.summary.bundle_path)
             self._show_bundle(f"Continuing with the stopped migration's bundle: {migration.bundle_path}")
+            try:  # the engine that began it continues it
+                migration.engine = await run_quietly(bundle_engine_job(migration.bundle_path))
+            except OctoDeskError as error:
+                self._fail("failed", f"The stopped migration's bundle cannot be used: {error}")
+                return
         elif migration.needs_export():
             if not await self._export():
                 return
@@ -121,18 +133,22 @@ class PreviewPage(MigrationPage):
         self._show_bundle(f"Writing the bundle {destination}")
         self.stack.setCurrentWidget(self.run_view)
         inputs = migration.export_inputs()
+        job: Job[Report]
+        if migration.server_engine:
+            job = server_export_job(source, migration.projects, destination, migration.password)
+        else:
+            job = export_job(
+                source,
+                migration.projects,
+                destination,
+                migration.password,
+                migration.secret_values,
+                migration.scan_for(tuple(migration.projects)),
+                migration.package_choice,
+            )
         try:
             migration.export_report = await self.runner.run_job(
-                f"Exporting {plural(len(migration.projects), 'project')}",
-                export_job(
-                    source,
-                    migration.projects,
-                    destination,
-                    migration.password,
-                    migration.secret_values,
-                    migration.scan_for(tuple(migration.projects)),
-                    migration.package_choice,
-                ),
+                f"Exporting {plural(len(migration.projects), 'project')}", job
             )
         except JobFailed as failed:
             self._fail("cancelled" if failed.cancelled else "failed", "No bundle was written.")
@@ -158,20 +174,30 @@ class PreviewPage(MigrationPage):
         self.completeChanged.emit()
         self.stack.setCurrentWidget(self.run_view)
         self.options.set_enabled(False)
+        self.options.setVisible(not migration.server_engine)  # Octopus's import never updates a project
+        title = f"Comparing with {target.space} on {target.url}"
         try:
-            migration.plan = await self.runner.run_job(
-                f"Comparing with {target.space} on {target.url}",
-                plan_job(
-                    target, migration.bundle_path, migration.password, migration.options, migration.source
-                ),
-            )
+            plan: ImportPlan | ServerImportPlan
+            if migration.server_engine:
+                plan = server_plan = await self.runner.run_job(
+                    title, server_plan_job(target, migration.bundle_path, migration.password)
+                )
+                self.server_preview.set_plan(server_plan)
+                self.stack.setCurrentWidget(self.server_preview)
+            else:
+                plan = client_plan = await self.runner.run_job(
+                    title, plan_job(
+                        target, migration.bundle_path, migration.password, migration.options, migration.source
+                    )
+                )
+                self.preview.set_plan(client_plan)
+                self.stack.setCurrentWidget(self.preview)
         except JobFailed as failed:
             self._fail("cancelled" if failed.cancelled else "failed", f"Bundle: {migration.bundle_path}")
             return
         finally:
             self.options.set_enabled(True)
-        self.preview.set_plan(migration.plan)
-        self.stack.setCurrentWidget(self.preview)
+        migration.plan = plan
         self.completeChanged.emit()
 
     def isComplete(self) -> bool:
@@ -182,7 +208,7 @@ class PreviewPage(MigrationPage):
         plan = self.migration.plan
         if plan is None:
             return False
-        question = replace_question(plan)
+        question = replace_question(plan) if isinstance(plan, ImportPlan) else None
         if question is None:
             return True
         return self.validate_with(

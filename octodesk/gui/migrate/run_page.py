@@ -12,9 +12,12 @@ from collections.abc import Callable
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget, QWizard
 
 from octodesk.core.report import Report
+from octodesk.core.server_engine import ServerImportPlan
+from octodesk.gui.engine_jobs import stopped_text
 from octodesk.gui.flows import stopped_headline
-from octodesk.gui.jobs import apply_job, plan_job
+from octodesk.gui.jobs import apply_job
 from octodesk.gui.migrate.page import MigrationContext, MigrationPage
+from octodesk.gui.migrate.server_run import import_with_server, replan_job
 from octodesk.gui.run_view import RunView
 from octodesk.gui.runner import JobFailed, Runner
 from octodesk.gui.worker import spawn
@@ -70,13 +73,19 @@ class RunPage(MigrationPage):
         self.resume_button.hide()
         self.completeChanged.emit()
         try:
-            await self.runner.run_job(
-                f"Importing into {target.space}", apply_job(target, plan, report, migration.source)
-            )
-        except JobFailed:
+            if isinstance(plan, ServerImportPlan):
+                report = migration.report = await import_with_server(
+                    self.runner, migration, target, plan, report
+                )
+            else:
+                await self.runner.run_job(
+                    f"Importing into {target.space}", apply_job(target, plan, report, migration.source)
+                )
+        except JobFailed as failed:
             self.ended = True
             migration.record = self.host.record_run("migrate", report)
-            self.stopped_label.setText(stopped_headline(report))
+            server = isinstance(plan, ServerImportPlan)
+            self.stopped_label.setText(stopped_text(failed) if server else stopped_headline(report))
             self.stopped_label.show()
             self.resume_button.show()
             self.resume_button.setFocus()
@@ -99,13 +108,7 @@ class RunPage(MigrationPage):
         try:
             migration.plan = await self.runner.run_job(
                 "Planning the rest of the import",
-                plan_job(
-                    migration.target,
-                    migration.bundle_path,
-                    migration.password,
-                    migration.options,
-                    migration.source,
-                ),
+                replan_job(migration, migration.target, migration.bundle_path),
             )
         except JobFailed as failed:
             self.stopped_label.setText(f"The import could not be planned again: {failed.error}")

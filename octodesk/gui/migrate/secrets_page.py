@@ -38,7 +38,8 @@ class SecretsPage(MigrationPage):
         self.loaded = False
 
     def skipped(self) -> bool:
-        return self.migration.resuming  # the stopped migration's bundle already carries its values
+        # The stopped migration's bundle already carries its values; Octopus's own export carries them all.
+        return self.migration.resuming or self.migration.server_engine
 
     def runners(self) -> list[Runner]:
         return [self.runner]

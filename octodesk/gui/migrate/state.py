@@ -14,7 +14,9 @@ from octodesk.core.packages.choice import LATEST, PackageChoice
 from octodesk.core.plan import ImportOptions, ImportPlan
 from octodesk.core.report import Report
 from octodesk.core.resources.secret_refs import SecretRef
+from octodesk.core.server_engine import ENGINE_CLIENT, ENGINE_SERVER, ServerImportPlan
 from octodesk.gui.connection import Connection
+from octodesk.gui.engine_jobs import EngineOutlook
 from octodesk.gui.history import RunRecord
 from octodesk.gui.secrets_dialog import user_refs
 
@@ -24,6 +26,10 @@ class MigrationState:
     source: Connection | None = None
     target: Connection | None = None
     projects: list[str] = field(default_factory=list)
+    # The engine: what the choice rests on (read for ``outlook_for``) and the one chosen.
+    outlook: EngineOutlook | None = field(default=None, repr=False)
+    outlook_for: tuple[str, ...] | None = None
+    engine: str = ENGINE_CLIENT
     password: str = field(default="", repr=False)
     # The sensitive values the export needs (found for ``refs_for``) and those the user entered.
     secret_refs: list[SecretRef] = field(default_factory=list)
@@ -41,7 +47,7 @@ class MigrationState:
     exported_with: str = ""  # ``export_inputs()`` when ``bundle_path`` was written
     export_report: Report | None = None
     options: ImportOptions = field(default_factory=ImportOptions)
-    plan: ImportPlan | None = None
+    plan: ImportPlan | ServerImportPlan | None = None
     report: Report | None = None  # the import's, filled in as it goes
     record: RunRecord | None = None  # the report as kept in "Recent runs"
 
@@ -49,14 +55,9 @@ class MigrationState:
         """A digest of everything the bundle depends on: a Back and Next that changed none of it reuse
         the bundle instead of exporting a second one."""
         source = (self.source.url, self.source.space) if self.source else ()
+        values = sorted(self.secret_values.items()) if self.engine == ENGINE_CLIENT else []
         text = json.dumps(
-            [
-                source,
-                self.projects,
-                self.password,
-                sorted(self.secret_values.items()),
-                self.package_choice.label,
-            ]
+            [source, self.projects, self.engine, self.password, values, self.package_choice.label]
         )
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -81,3 +82,12 @@ class MigrationState:
     @property
     def resuming(self) -> bool:
         return self.resume is not None
+
+    @property
+    def server_engine(self) -> bool:
+        return self.engine == ENGINE_SERVER
+
+    def outlook_key(self) -> tuple[str, ...]:
+        """What the engine outlook depends on: the source, the target and the projects."""
+        sides = [f"{side.url}|{side.space}" if side else "" for side in (self.source, self.target)]
+        return (*sides, *self.projects)

@@ -1,4 +1,5 @@
-"""Migrate wizard: source → projects → target → password → sensitive values → preview → import → results.
+"""Migrate wizard: source → projects → target → engine → password → sensitive values (client engine only) →
+preview → import → results.
 
 The bundle is written to the bundles folder on the way (named after the projects; kept, so a stopped
 migration run again continues with it); the preview and the import call the same plan/apply functions as
@@ -41,6 +42,7 @@ class MigrateWizard(QWizard):
         self.pages: list[MigrationPage] = [factory(self.context) for factory in PAGES]
         for page in self.pages:
             self.addPage(page)
+            page.completeChanged.connect(self._show_steps)  # a choice on a page may skip a later step
             for button in page.findChildren(QPushButton):
                 button.setAutoDefault(False)  # Enter always means the wizard's Next, never a page's button
         for which in (QWizard.WizardButton.BackButton, QWizard.WizardButton.CancelButton):
