@@ -27,7 +27,8 @@ from octodesk.core.bundle import read_bundle
 from octodesk.core.gc_pause import NO_FULL_COLLECTION, no_full_collections
 from octodesk.core.report import FollowUp, Report
 from octodesk.core.vocabulary import FollowUpCategory
-from octodesk.gui import jobs
+from octodesk.gui import engine_jobs
+from octodesk.gui.engine_choice import ExportEngineDialog
 from octodesk.gui.main_window import MainWindow
 from octodesk.gui.results_view import ResultsView
 from octodesk.render import some_names
@@ -78,6 +79,10 @@ def test_the_sensitive_value_inventory_is_worked_out_on_the_worker_thread(
     assert threads and threading.main_thread().name not in threads
 
 
+async def choose_client_keeping_nothing(parent: Any, outlook: Any) -> str:
+    return "client"  # as the real dialog, which keeps no reference to what it was shown
+
+
 def test_what_the_scan_read_is_freed_on_the_worker_thread(
     qtbot: QtBot,
     window: MainWindow,
@@ -89,20 +94,21 @@ def test_what_the_scan_read_is_freed_on_the_worker_thread(
     # At 1,000 projects, freeing what the scan read takes ~150 ms: on the GUI thread, a frozen window; and
     # held by the worker's futures (a reference cycle), it lived until a full collection, or for good.
     freed_on: list[str] = []
-    real_scan = jobs.scan_source
+    real_scan = engine_jobs.scan_source
 
     def watched_scan(*args: Any, **kwargs: Any) -> Any:
         scan = real_scan(*args, **kwargs)
         weakref.finalize(scan.data, lambda: freed_on.append(threading.current_thread().name))
         return scan
 
-    monkeypatch.setattr(jobs, "scan_source", watched_scan)
+    monkeypatch.setattr(engine_jobs, "scan_source", watched_scan)  # Export's read, before the engine choice
     for attempt in range(2):  # the second export runs after the first one's job ended (and froze survivors)
         run_async(window.set_connection("source", connection_to(demo_server)))
         window.project_panel.model.set_checked_names(["Web Portal"])
         script_passwords(monkeypatch, PASSWORD)
         script_save_path(monkeypatch, tmp_path / f"export-{attempt}.octobundle")
         script_secrets(monkeypatch, {})
+        monkeypatch.setattr(ExportEngineDialog, "launch", choose_client_keeping_nothing)
         with qtbot.waitSignal(window.flow_finished, timeout=60000) as finished:
             window.export_action.trigger()
         assert finished.args == ["export", "succeeded"]
