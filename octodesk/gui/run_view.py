@@ -39,6 +39,7 @@ class RunView(QWidget):
         super().__init__(parent)
         self.title_label = QLabel()
         self.title_label.setObjectName("titleLabel")
+        self.title_label.setWordWrap(True)  # a long title never widens the page
         self.phase_label = QLabel()
         self.progress_bar = QProgressBar()
         self.progress_bar.setAccessibleName("Progress")

@@ -31,6 +31,7 @@ from octodesk.gui import engine_jobs
 from octodesk.gui.engine_choice import ExportEngineDialog
 from octodesk.gui.main_window import MainWindow
 from octodesk.gui.results_view import ResultsView
+from octodesk.gui.run_view import RunView
 from octodesk.render import some_names
 
 
@@ -151,3 +152,11 @@ def test_a_results_title_names_a_few_projects_and_counts_the_rest() -> None:
     view = ResultsView()
     view.set_report(Report(operation="export", finished=True), headline=f"Exported {some_names(many)}.")
     assert len(view.headline.text()) < 80
+
+
+def test_a_long_run_title_wraps_instead_of_widening_the_page(qtbot: QtBot) -> None:
+    # Under Xvfb the server engine's title ran off the migrate wizard's right edge.
+    view = RunView()
+    qtbot.addWidget(view)
+    view.start("Octopus imports into Production Space, then OctoDesk adds what it leaves out " * 3)
+    assert view.minimumSizeHint().width() < 500
