@@ -157,6 +157,7 @@ def test_frozen_app_exports_and_imports_a_project(
             target_space,
             "--report",
             str(tmp_path / "import.json"),
+            "--placeholder-secrets",  # the demo's AWS account: its secret key never leaves the source
         ],
         env=child_env({"OCTOPUS_API_KEY": target.api_key, "OCTODESK_PASSWORD": PASSWORD}),
         cwd=tmp_path,
