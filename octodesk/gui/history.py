@@ -35,11 +35,13 @@ class RunRecord:
         self.path = path
         self.flow = flow  # "export" | "import" | "migrate"
         self._report = report
-        if summary is None:
-            if report is None:
-                raise ValueError("A run record needs its report or its summary.")
-            summary = _summary_of(report)
-        self.summary = summary
+        self._summary = summary
+
+    @property
+    def summary(self) -> Report:
+        if self._summary is None:  # derived when first asked for, not on the GUI thread at every run's end
+            self._summary = _summary_of(self.report)
+        return self._summary
 
     @property
     def report(self) -> Report:
