@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
-from import_support import PASSWORD, export_demo, import_into, named
+from import_support import PASSWORD, client_for, export_demo, import_into, named, one
 
 from octodesk.core.bundle import BundleResource, read_bundle, write_bundle
 from octodesk.core.errors import ImportRefused, SourceIdLeaked
@@ -87,3 +88,48 @@ def test_a_source_id_the_remapping_misses_stops_the_write(bundle_path: Path, tmp
             import_into(target, bundle)
         assert staging in str(leaked.value) and "Lifecycle 'Hotfix'" in str(leaked.value)
         assert named(target, "lifecycles", "Hotfix") == []  # nothing was written for it
+
+
+
+def _renamed_id(bundle_path: Path, destination: Path, old: str, new: str) -> Path:
+    """The same bundle with one source id spelled ``new`` everywhere (ids are per server: any may occur)."""
+    bundle = read_bundle(bundle_path, PASSWORD)
+
+    def renamed(value: Any) -> Any:
+        return json.loads(json.dumps(value).replace(f'"{old}"', f'"{new}"').replace(f"{old} ", f"{new} "))
+
+    resources = [
+        replace(resource, id=new if resource.id == old else resource.id, document=renamed(resource.document))
+        for resource in bundle.resources
+    ]
+    manifest = {key: renamed(bundle.manifest[key]) for key in CALLER_MANIFEST_KEYS if key in bundle.manifest}
+    write_bundle(
+        destination,
+        manifest=manifest,
+        resources=resources,
+        secrets=dict(bundle.secrets),
+        blobs=dict(bundle.blobs),
+        password=PASSWORD,
+    )
+    return destination
+
+
+def test_an_id_the_target_itself_holds_is_not_taken_for_a_leak(bundle_path: Path, tmp_path: Path) -> None:
+    """A stale source id that is also the id of a target resource names that target resource (ids are per
+    server): the write goes through. The same text with no such target resource is refused (above)."""
+    source = read_bundle(bundle_path, PASSWORD)
+    staging = next(r.id for r in source.by_kind("Environment") if r.name == "Staging")
+
+    def mention_it(resource: BundleResource) -> dict[str, Any]:
+        if resource.kind == "Lifecycle" and resource.name == "Hotfix":
+            return {**resource.document, "Description": f"Promotes through {staging} first"}
+        return resource.document
+
+    mentioning = _rewrite(bundle_path, tmp_path / "mentions.octobundle", mention_it)
+    with SandboxServer("empty") as target, client_for(target) as client:
+        space_id = client.resolve_space("Default")["Id"]
+        existing = client.post(f"/api/{space_id}/environments", {"Name": "Existing"})["Id"]
+        bundle = _renamed_id(mentioning, tmp_path / "coinciding.octobundle", staging, existing)
+        import_into(target, bundle)
+        assert one(target, "lifecycles", "Hotfix")["Description"] == f"Promotes through {existing} first"
+        assert one(target, "environments", "Staging")["Id"] != existing  # the source id was stale
