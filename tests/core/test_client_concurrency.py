@@ -122,7 +122,52 @@ def test_ctrl_c_while_waiting_cancels_running_calls(stubs: Stubs, monkeypatch: p
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(worker_pool, "wait", interrupted)
+    monkeypatch.setattr(worker_pool, "wait_for_one", interrupted)
     with pytest.raises(KeyboardInterrupt):
         client.map(lambda n: client.get(f"/api/Spaces-1/things/Things-{n}"), range(1, 10))
     assert token.cancelled
+
+
+def test_closing_the_pool_under_a_waiting_map_ends_it_instead_of_hanging() -> None:
+    """The client closed while a map waits (the app quitting mid-run): the calls not started are dropped,
+    the running ones finish, and the map raises Cancelled rather than waiting for ever."""
+    from octodesk.core.octopus.pool import BoundedPool
+
+    pool = BoundedPool(2, CancelToken())
+    started, release = threading.Semaphore(0), threading.Event()
+    calls: list[int] = []
+    outcome: list[BaseException] = []
+
+    def slow(number: int) -> int:
+        calls.append(number)
+        started.release()
+        release.wait(5)
+        return number
+
+    def run() -> None:
+        try:
+            pool.map(slow, range(6))
+        except BaseException as error:  # the test looks at what it was
+            outcome.append(error)
+
+    mapper = threading.Thread(target=run)
+    mapper.start()
+    assert started.acquire(timeout=5) and started.acquire(timeout=5)  # two running, four queued
+    closer = threading.Thread(target=pool.close)
+    closer.start()
+    release.set()
+    closer.join(5)
+    mapper.join(5)
+    assert not mapper.is_alive() and not closer.is_alive()
+    assert isinstance(outcome[0], Cancelled)
+    assert sorted(calls) == [0, 1]
+
+
+def test_a_closed_pool_serves_a_later_map() -> None:
+    from octodesk.core.octopus.pool import BoundedPool
+
+    pool = BoundedPool(3, CancelToken())
+    assert pool.map(lambda n: n * 2, range(5)) == [0, 2, 4, 6, 8]
+    pool.close()
+    assert pool.map(lambda n: n + 1, range(4)) == [1, 2, 3, 4]
+    pool.close()

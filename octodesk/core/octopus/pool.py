@@ -1,11 +1,14 @@
 """The client's shared, bounded thread pool: independent requests in parallel, never more than the
-connection pool holds, stopping at the first error or a cancel."""
+connection pool holds, stopping at the first error or a cancel.
+
+Its own worker threads and queues rather than ``concurrent.futures``: a Future, its Condition and a
+``wait()`` that locks every running future cost more client CPU per request than parsing the answer."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from queue import Empty, SimpleQueue
 from typing import Any, TypeVar
 
 from octodesk.core.cancel import CancelToken
@@ -14,21 +17,31 @@ from octodesk.core.errors import Cancelled
 T = TypeVar("T")
 R = TypeVar("R")
 
+# (index, error or None, result) of one finished call, posted to the queue of the map that asked for it.
+Finished = tuple[int, BaseException | None, Any]
+# (fn, item, index, where to post it) of one call to make.
+Task = tuple[Callable[[Any], Any], Any, int, "SimpleQueue[Finished]"]
+_STOP = None  # the task that ends a worker thread
+
 
 class BoundedPool:
     def __init__(self, concurrency: int, cancel: CancelToken) -> None:
         self.concurrency = max(1, concurrency)
         self.cancel = cancel
-        self._executor: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
+        # Workers of the current generation take tasks from this queue. close() ends a generation; a map
+        # called afterwards starts the next one.
+        self._tasks: SimpleQueue[Task | None] = SimpleQueue()
+        self._threads: list[threading.Thread] = []
+        self._generation = 0
         self._worker = threading.local()
 
     def map(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
         """``fn`` over ``items``, results in input order, at most ``concurrency`` running at once.
 
         Stops scheduling after the first error (re-raised once the running calls finish) or a cancel
-        (Cancelled). Called from inside a pool worker it runs inline, so nested maps cannot take every
-        worker and deadlock waiting for each other.
+        (Cancelled); so does a close() while it waits. Called from inside a pool worker it runs inline, so
+        nested maps cannot take every worker and deadlock waiting for each other.
         """
         pending = list(items)
         if getattr(self._worker, "active", False) or self.concurrency == 1 or len(pending) <= 1:
@@ -37,9 +50,10 @@ class BoundedPool:
                 self.cancel.raise_if_cancelled()
                 results.append(fn(item))
             return results
-        executor = self._pool()
+        generation = self._start_workers()
+        finished: SimpleQueue[Finished] = SimpleQueue()
         slots: list[Any] = [None] * len(pending)
-        running: dict[Future[R], int] = {}
+        running = 0
         first_error: BaseException | None = None
         next_index = 0
         while True:
@@ -47,24 +61,23 @@ class BoundedPool:
                 first_error is None
                 and not self.cancel.cancelled
                 and next_index < len(pending)
-                and len(running) < self.concurrency
+                and running < self.concurrency
             ):
-                running[executor.submit(self._run, fn, pending[next_index])] = next_index
+                self._submit(generation, (fn, pending[next_index], next_index, finished))
                 next_index += 1
+                running += 1
             if not running:
                 break
             try:
-                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                index, error, result = wait_for_one(finished)
             except KeyboardInterrupt:
                 self.cancel.cancel()  # Ctrl+C: the running calls stop at their next request or back-off
                 raise
-            for future in done:
-                index = running.pop(future)
-                error = future.exception()
-                if error is None:
-                    slots[index] = future.result()
-                elif first_error is None:
-                    first_error = error
+            running -= 1
+            if error is None:
+                slots[index] = result
+            elif first_error is None:
+                first_error = error
         if first_error is not None:
             raise first_error
         if next_index < len(pending):
@@ -72,21 +85,52 @@ class BoundedPool:
         return slots
 
     def close(self) -> None:
+        """Drop the calls not started yet (their maps raise Cancelled), let the running ones finish, end
+        the workers."""
         with self._lock:
-            executor, self._executor = self._executor, None
-        if executor is not None:
-            executor.shutdown(wait=True, cancel_futures=True)
-
-    def _run(self, fn: Callable[[T], R], item: T) -> R:
-        self._worker.active = True
+            self._generation += 1
+            tasks, self._tasks = self._tasks, SimpleQueue()
+            threads, self._threads = self._threads, []
         try:
-            self.cancel.raise_if_cancelled()
-            return fn(item)
-        finally:
-            self._worker.active = False
+            while (task := tasks.get_nowait()) is not _STOP:
+                _, _, index, finished = task
+                finished.put((index, Cancelled(), None))
+        except Empty:
+            pass
+        for _ in threads:
+            tasks.put(_STOP)
+        for thread in threads:
+            thread.join()
 
-    def _pool(self) -> ThreadPoolExecutor:
+    def _start_workers(self) -> int:
         with self._lock:
-            if self._executor is None:
-                self._executor = ThreadPoolExecutor(self.concurrency, thread_name_prefix="octodesk-http")
-            return self._executor
+            while len(self._threads) < self.concurrency:
+                name = f"octodesk-http-{len(self._threads)}"
+                thread = threading.Thread(target=self._work, args=(self._tasks,), name=name, daemon=True)
+                thread.start()
+                self._threads.append(thread)
+            return self._generation
+
+    def _submit(self, generation: int, task: Task) -> None:
+        with self._lock:
+            if generation == self._generation:
+                self._tasks.put(task)
+                return
+        _, _, index, finished = task
+        finished.put((index, Cancelled(), None))  # closed since the map began
+
+    def _work(self, tasks: SimpleQueue[Task | None]) -> None:
+        self._worker.active = True  # a map called from here runs inline
+        while (task := tasks.get()) is not _STOP:
+            fn, item, index, finished = task
+            try:
+                self.cancel.raise_if_cancelled()
+                finished.put((index, None, fn(item)))
+            except BaseException as error:  # handed to the map that asked, which re-raises it
+                finished.put((index, error, None))
+            del task, fn, item, finished  # an idle worker keeps nothing of a finished call alive
+
+
+def wait_for_one(finished: SimpleQueue[Finished]) -> Finished:
+    """The next call to finish (its own function so a test can stand in a Ctrl+C)."""
+    return finished.get()
