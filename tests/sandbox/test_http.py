@@ -174,3 +174,24 @@ def test_an_api_key_in_the_query_never_reaches_the_request_log(octo: Octo) -> No
         requests.get(url, params={"apikey": octo.server.api_key, "take": "5"}, timeout=10).status_code == 200
     )
     assert octo.server.request_log == [("GET", f"{octo.p}/projects?take=5")]
+
+
+def test_a_burst_of_new_connections_is_queued_not_dropped() -> None:
+    """A client opening its whole pool at once (OctoDesk opens up to --concurrency connections) must find
+    them queued until accepted, as on Octopus's own web servers: a dropped connection request costs the
+    client a one-second retransmit. The server here accepts nothing, so all 64 wait in its backlog."""
+    from octodesk.sandbox.wire import HttpServer
+
+    server = HttpServer(("127.0.0.1", 0), None)  # type: ignore[arg-type]  # never answers: no responder
+    sockets = []
+    try:
+        for _ in range(64):
+            connection = socket.socket()
+            connection.settimeout(5)
+            connection.connect(server.server_address[:2])  # times out once the backlog is full
+            sockets.append(connection)
+        assert len(sockets) == 64
+    finally:
+        for connection in sockets:
+            connection.close()
+        server.server_close()
