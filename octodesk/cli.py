@@ -287,6 +287,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--latency-ms", type=float, default=0.0, metavar="N", help="added latency per request"
     )
     sandbox.add_argument(
+        "--rate-limit",
+        metavar="PER_MINUTE[/BURST]",
+        help="2026.3 and later: refuse a user's requests beyond this rate with 429 and Retry-After, as "
+        "Octopus's rate limiter does (e.g. 200/200)",
+    )
+    sandbox.add_argument(
         "--fail-rate",
         type=float,
         default=0.0,

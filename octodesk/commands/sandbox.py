@@ -12,6 +12,7 @@ from types import FrameType
 from octodesk.core.errors import OctoDeskError
 from octodesk.sandbox import SandboxServer
 from octodesk.sandbox.datasets import DatasetError
+from octodesk.sandbox.rate_limit import RatePolicy
 
 
 class SandboxStartFailed(OctoDeskError):
@@ -31,7 +32,13 @@ def run(args: argparse.Namespace, stop: threading.Event | None = None) -> int:
     if args.server_version:
         options["version"] = args.server_version
     try:
+        rate_limit = RatePolicy.parse(args.rate_limit) if args.rate_limit else None
         server = SandboxServer(dataset=args.data, **options)
+        try:
+            server.limit_rate(rate_limit)
+        except ValueError:
+            server.stop()  # removes the package folder it made
+            raise
         server.start()
     except DatasetError as error:
         raise SandboxStartFailed(str(error)) from error

@@ -18,6 +18,7 @@ from .body_stream import RequestBody
 from .faults import Fault, FaultPlan
 from .http_types import Request, Response
 from .profiles import full_version, profile_for
+from .rate_limit import RATE_LIMITING_SINCE, RateLimiter, RatePolicy
 from .resources.packages import add_package_file
 from .resources.spaces import system_teams
 from .router import Router
@@ -92,6 +93,7 @@ class SandboxServer:
         self._log: list[tuple[str, str]] = []
         self._httpd: HttpServer | None = None
         self._thread: threading.Thread | None = None
+        self._rate_limiter: RateLimiter | None = None
         self._load(dataset)
 
     def _load(self, dataset: DatasetSpec) -> None:
@@ -246,6 +248,9 @@ class SandboxServer:
         denied = self._authorise(method, url.path, key, headers.get("Authorization"))
         if denied is not None:
             return denied, fault
+        limited = self._rate_limited(key or headers.get("Authorization"))
+        if limited is not None:
+            return limited, fault
         content_type = headers.get("Content-Type", "") or ""
         body: Any = None
         if (raw and "json" in content_type.lower()) or (raw and not content_type):
@@ -265,6 +270,26 @@ class SandboxServer:
                 "FullException": f"{type(error).__name__}: {error}",
             }
             return Response(500, body), fault
+
+    def limit_rate(self, policy: RatePolicy | None) -> None:
+        """Turn on Octopus's rate limiter for authenticated requests (2026.3 and later), or off (None)."""
+        if policy is not None and self.profile.key < RATE_LIMITING_SINCE:
+            line = ".".join(map(str, RATE_LIMITING_SINCE))
+            raise ValueError(f"Octopus Server {self.version} has no rate limiter: it arrived in {line}")
+        self._rate_limiter = RateLimiter(policy) if policy is not None else None
+
+    @property
+    def rate_limited_requests(self) -> int:
+        """Requests the rate limiter refused (0 while it is off)."""
+        return self._rate_limiter.refused if self._rate_limiter is not None else 0
+
+    def _rate_limited(self, user: str | None) -> Response | None:
+        limiter = self._rate_limiter
+        wait = limiter.take(user) if limiter is not None and user else None
+        if wait is None:
+            return None
+        message = "You have exceeded the rate limit for authenticated requests. Please try again later."
+        return Response(429, {"ErrorMessage": message, "Errors": []}, headers={"Retry-After": str(wait)})
 
     def _authorise(
         self, method: str, path: str, key: str | None, authorization: str | None

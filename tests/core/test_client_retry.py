@@ -78,12 +78,27 @@ def test_429_honours_retry_after(stubs: Stubs) -> None:
     assert server.request_count == 3
 
 
-def test_retry_after_is_capped_and_429_forever_is_rate_limited(stubs: Stubs) -> None:
+def test_retry_after_is_capped_and_429_forever_is_rate_limited_after_the_patience(stubs: Stubs) -> None:
+    """A rate limiter's 429 does not use up retries (waiting on it is progress), but a server that refuses
+    for ever ends the request once it has waited ``rate_limit_patience`` in all."""
     limited = StubResponse(429, {"ErrorMessage": "Slow down"}, headers={"Retry-After": "86400"})
-    _, client, waits = stubs.serve(Script().always(f"GET {ENVS}", limited), max_retries=2)
-    with pytest.raises(RateLimited, match=r"GET /api/Spaces-1/environments was rate-limited \(429\) after 3"):
+    server, client, waits = stubs.serve(Script().always(f"GET {ENVS}", limited), max_retries=2)
+    with pytest.raises(RateLimited, match=r"GET /api/Spaces-1/environments was rate-limited \(429\)") as err:
         client.get(ENVS)
-    assert waits == [client.retry_after_cap, client.retry_after_cap]
+    assert "refused again after 600 s of waiting on the rate limit" in str(err.value)
+    assert waits == [client.retry_after_cap] * 5  # 5 x 120 s = the 600 s patience, more than max_retries
+    assert server.request_count == 6
+
+
+def test_a_429_holds_every_request_of_the_client_not_only_the_refused_one(stubs: Stubs) -> None:
+    limited = StubResponse(429, {"ErrorMessage": "Too many requests"}, headers={"Retry-After": "5"})
+    script = Script().then(f"GET {ENVS}", limited).always(f"GET {ENVS}", json_reply(OK))
+    other = "/api/Spaces-1/lifecycles"
+    server, client, waits = stubs.serve(script.always(f"GET {other}", json_reply({"Id": "Lifecycles-1"})))
+    assert client.get(ENVS) == OK  # refused, waited 5 s (recorded, not slept), sent again
+    client.get(other)  # another request right after: the pause (real time) is not over, so it waits too
+    assert len(waits) == 2 and waits[0] == 5.0 and 4.0 < waits[1] <= 5.0
+    assert server.request_count == 3
 
 
 def test_dropped_connection_is_retried_for_get(stubs: Stubs) -> None:

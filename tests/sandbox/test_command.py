@@ -118,3 +118,14 @@ def test_sigterm_stops_like_ctrl_c_and_removes_the_package_folder(tmp_path: Path
         sandbox.child.kill()
     assert list(tmp_path.glob("octodesk-sandbox-packages-*")) == []
     assert "Traceback" not in sandbox.child.stderr
+
+
+def test_a_rate_limit_on_a_server_without_a_rate_limiter_is_one_clear_error() -> None:
+    parse = build_parser().parse_args
+    args = parse(["sandbox", "--data", "empty", "--version", "2025.2", "--rate-limit", "200"])
+    refused = r"has no rate limiter: it arrived in 2026\.3"
+    with pytest.raises(sandbox_command.SandboxStartFailed, match=refused):
+        sandbox_command.run(args)
+    bad = parse(["sandbox", "--data", "empty", "--version", "2026.3", "--rate-limit", "lots"])
+    with pytest.raises(sandbox_command.SandboxStartFailed, match="PER_MINUTE"):
+        sandbox_command.run(bad)

@@ -9,9 +9,11 @@ from __future__ import annotations
 import difflib
 import json
 import logging
+import math
 import os
 import random
 import threading
+import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -29,6 +31,7 @@ from octodesk.core.errors import (
     ConnectionFailed,
     NotAnOctopusServer,
     PermissionDenied,
+    RateLimited,
     ResourceNotFound,
     ServerError,
     ServerFailure,
@@ -85,6 +88,10 @@ class OctopusClient:
     backoff_base = 0.5  # seconds; doubled per attempt, with jitter
     backoff_cap = 30.0
     retry_after_cap = 120.0  # never wait longer than this for a server's Retry-After
+    # A request the server's rate limiter refuses (429, unprocessed) is sent again, without using up a
+    # retry, until it has waited this long in all: the limiter lets requests through at its rate, so
+    # waiting is progress (Octopus 2026.3+ limits each user, e.g. to 200 requests a minute).
+    rate_limit_patience = 600.0
 
     def __init__(
         self,
@@ -145,6 +152,8 @@ class OctopusClient:
         self._counts: Counter[str] = Counter()
         self._counts_lock = threading.Lock()
         self._workers = BoundedPool(self.concurrency, self.cancel)
+        self._paused_until = 0.0  # monotonic time before which no request is sent (after a 429)
+        self._pause_lock = threading.Lock()
 
     # --- lifecycle --------------------------------------------------------------------------------
 
@@ -465,14 +474,26 @@ class OctopusClient:
         url = self._url(path)
         shown_path = urlsplit(path).path or path
         attempt = 0
+        rate_limited_for = 0.0  # seconds this request has waited on the server's rate limiter
+        refusals = 0
         while True:
             attempt += 1
             self.cancel.raise_if_cancelled()
+            rate_limited_for += self._wait_out_pause()
             failure = self._attempt(method, url, shown_path, attempt, decode, params, json_body, files)
             if isinstance(failure, _Success):
                 return failure.value
-            if attempt > self.max_retries or not failure.may_retry(method):
-                if attempt > 1 and failure.error.status is None and failure.transient:
+            if isinstance(failure.error, RateLimited) and rate_limited_for < self.rate_limit_patience:
+                refusals += 1
+                self._pause(failure.retry_after, refusals)
+                attempt -= 1  # refused unprocessed: not a failed try
+                continue
+            limited = isinstance(failure.error, RateLimited)
+            if attempt > self.max_retries or not failure.may_retry(method) or limited:
+                if limited:
+                    waited = f"refused again after {rate_limited_for:.0f} s of waiting on the rate limit"
+                    _reword(failure.error, f"{failure.error.message.rstrip('.')} ({waited})")
+                elif attempt > 1 and failure.error.status is None and failure.transient:
                     tries = f" (after {attempt} attempts)."
                     _reword(failure.error, failure.error.message.rstrip(".") + tries)
                 elif failure.transient and not failure.may_retry(method):
@@ -498,6 +519,26 @@ class OctopusClient:
                 self.max_retries + 1,
             )
             self.sleep(delay)
+
+    def _pause(self, retry_after: float | None, refusals: int) -> None:
+        """Hold every request of this client, not just the refused one, for the server's Retry-After (or a
+        back-off): the others would only be refused too."""
+        delay = min(retry_after, self.retry_after_cap) if retry_after is not None else self._backoff(refusals)
+        with self._pause_lock:
+            paused_until = time.monotonic() + delay
+            if paused_until <= self._paused_until:
+                return
+            self._paused_until = paused_until
+        log.info("The server is limiting the rate of requests; waiting %.1f s before sending more", delay)
+
+    def _wait_out_pause(self) -> float:
+        """Wait until the client's pause (a 429's Retry-After) is over; the seconds waited."""
+        with self._pause_lock:
+            wait = math.ceil((self._paused_until - time.monotonic()) * 1000) / 1000  # whole milliseconds
+        if wait <= 0:
+            return 0.0
+        self.sleep(wait)
+        return wait
 
     def _attempt(
         self,
