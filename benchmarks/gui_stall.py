@@ -3,7 +3,8 @@
 The real main window starts offscreen, connects to the source sandbox, selects the projects and runs its
 own Export action (dialogs answered by a script, as a user would), so the export goes through the GUI's
 worker mechanism (``octodesk/gui/worker.py``). A QTimer ticking every few milliseconds on the main thread
-records the largest gap between two ticks: the longest the window could not repaint or react.
+records the largest gap between two ticks: the longest the window could not repaint or react, from the
+Export click until 1.5 s after the flow ended.
 
 The floors are measured in the same process just before the export: the worst gap of the heartbeat over
 a second of an idle window (timer and scheduler jitter), and the peak RSS of the app with the project list
@@ -26,6 +27,9 @@ if TYPE_CHECKING:
 TICK_MS = 5
 STALL_GOAL_MS = 50.0  # issue 14: the window never pauses long enough for a user to notice
 IDLE_SECONDS = 1.0
+# The heartbeat goes on this long after the flow ends: what the app does then (its results page's first paint,
+# keeping the run for Recent runs) is still the user's window freezing.
+SETTLE_SECONDS = 1.5
 FLOW_TIMEOUT_S = 900
 
 
@@ -139,8 +143,9 @@ async def _export(url: str, space: str, names: list[str], destination: Path) -> 
         outcome = await asyncio.wait_for(finished, timeout=FLOW_TIMEOUT_S)
     except TimeoutError:
         raise BenchmarkFailed(f"The GUI export did not finish within {FLOW_TIMEOUT_S} s.") from None
-    heartbeat.stop()
     seconds = time.perf_counter() - started
+    await asyncio.sleep(SETTLE_SECONDS)
+    heartbeat.stop()
     progress_updates = window.operations[-1].run_view.progress_updates if window.operations else 0
     for operation in window.operations:
         operation.close()

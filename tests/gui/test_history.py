@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import threading
 from pathlib import Path
 
@@ -37,6 +38,26 @@ def test_a_run_is_written_on_the_history_thread_not_the_callers(monkeypatch: pyt
     history.flush()
     assert record.path.is_file()
     assert writers and all(name.startswith("octodesk-history") for name in writers)
+
+
+def test_a_run_is_written_after_the_results_had_time_to_paint_unless_someone_waits_for_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The write starts a moment after the run ends (the results page paints first, without competing
+    for the interpreter); flush() does not wait that moment out."""
+    monkeypatch.setattr(history, "_WRITE_AFTER_S", 0.3)
+    record = history.record_run("import", big_report(done=10, failed=0))
+    assert not record.path.exists()  # not yet: the window paints first
+    history.flush()  # a reader waits for it, and gets it at once
+    assert record.path.is_file()
+
+
+def test_a_report_is_encoded_in_pieces_that_make_the_same_compact_json() -> None:
+    """Each piece is one short call of the C encoder, so the window gets the interpreter in between."""
+    data = {"flow": "import", "report": big_report(done=500, failed=2).to_dict()}
+    pieces = list(history._compact_pieces(data))
+    assert "".join(pieces) == json.dumps(data, separators=(",", ":"))
+    assert len(pieces) > 500  # an item a piece, not one call for the whole report
 
 
 def test_recent_runs_are_listed_from_summaries_and_reopened_whole() -> None:
