@@ -171,3 +171,33 @@ def test_a_closed_pool_serves_a_later_map() -> None:
     pool.close()
     assert pool.map(lambda n: n + 1, range(4)) == [1, 2, 3, 4]
     pool.close()
+
+
+def test_after_a_rate_limiters_429_requests_go_one_at_a_time(stubs: Stubs) -> None:
+    """Sent all together after each pause, a pool found tokens for a few and was refused for the rest:
+    within a minute of a 429 the client sends one request at a time (the limiter's rate is the pace)."""
+    in_flight = 0
+    peaks: list[int] = []
+    refused_once = threading.Event()
+    lock = threading.Lock()
+
+    def limited_once(request: StubRequest) -> StubResponse:
+        nonlocal in_flight
+        with lock:
+            in_flight += 1
+            peaks.append(in_flight)
+        try:
+            if not refused_once.is_set():
+                refused_once.set()
+                return StubResponse(429, {"ErrorMessage": "Slow down"}, headers={"Retry-After": "0"})
+            threading.Event().wait(0.01)  # long enough for requests sent together to overlap
+            return echo(request)
+        finally:
+            with lock:
+                in_flight -= 1
+
+    _, client, _ = stubs.serve(limited_once, concurrency=4)
+    client.get("/api/Spaces-1/things/Things-0")  # refused once, then sent again
+    results = client.map(lambda n: client.get(f"/api/Spaces-1/things/Things-{n}"), range(1, 13))
+    assert [r["Number"] for r in results] == list(range(1, 13))
+    assert max(peaks[2:]) == 1  # every request after the 429 was alone on the wire

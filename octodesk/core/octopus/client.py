@@ -73,6 +73,7 @@ IDS_PER_REQUEST = 100
 # import at 10x with a margin while asking a production server for a third less parallelism than 32. Under
 # Octopus 2026.3's rate limiter the limit's rate decides, whatever this is.
 DEFAULT_CONCURRENCY = 24
+SINGLE_FILE_SECONDS = 60.0  # after a rate limiter's 429, requests go one at a time this long
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,9 @@ class OctopusClient:
         self._counts_lock = threading.Lock()
         self._workers = BoundedPool(self.concurrency, self.cancel)
         self._paused_until = 0.0  # monotonic time before which no request is sent (after a 429)
+        self._single_file_until = 0.0  # until then (a minute after a 429) requests go one at a time
         self._pause_lock = threading.Lock()
+        self._single_file = threading.Lock()
 
     # --- lifecycle --------------------------------------------------------------------------------
 
@@ -481,8 +484,9 @@ class OctopusClient:
         while True:
             attempt += 1
             self.cancel.raise_if_cancelled()
-            rate_limited_for += self._wait_out_pause()
-            failure = self._attempt(method, url, shown_path, attempt, decode, params, json_body, files)
+            with self._rate_gate() as waited:
+                rate_limited_for += waited
+                failure = self._attempt(method, url, shown_path, attempt, decode, params, json_body, files)
             if isinstance(failure, _Success):
                 return failure.value
             if isinstance(failure.error, RateLimited) and rate_limited_for < self.rate_limit_patience:
@@ -493,8 +497,8 @@ class OctopusClient:
             limited = isinstance(failure.error, RateLimited)
             if attempt > self.max_retries or not failure.may_retry(method) or limited:
                 if limited:
-                    waited = f"refused again after {rate_limited_for:.0f} s of waiting on the rate limit"
-                    _reword(failure.error, f"{failure.error.message.rstrip('.')} ({waited})")
+                    note = f"refused again after {rate_limited_for:.0f} s of waiting on the rate limit"
+                    _reword(failure.error, f"{failure.error.message.rstrip('.')} ({note})")
                 elif attempt > 1 and failure.error.status is None and failure.transient:
                     tries = f" (after {attempt} attempts)."
                     _reword(failure.error, failure.error.message.rstrip(".") + tries)
@@ -528,10 +532,26 @@ class OctopusClient:
         delay = min(retry_after, self.retry_after_cap) if retry_after is not None else self._backoff(refusals)
         with self._pause_lock:
             paused_until = time.monotonic() + delay
+            self._single_file_until = paused_until + SINGLE_FILE_SECONDS
             if paused_until <= self._paused_until:
                 return
             self._paused_until = paused_until
         log.info("The server is limiting the rate of requests; waiting %.1f s before sending more", delay)
+
+    @contextmanager
+    def _rate_gate(self) -> Iterator[float]:
+        """Around one attempt: wait out the pause; within a minute of the last 429, also take the one slot
+        (the whole pool sent again after each pause found tokens for three and was refused thirteen times).
+        Yields the seconds waited on the pause."""
+        single_file = time.monotonic() < self._single_file_until
+        if single_file:
+            while not self._single_file.acquire(timeout=0.2):
+                self.cancel.raise_if_cancelled()
+        try:
+            yield self._wait_out_pause()
+        finally:
+            if single_file:
+                self._single_file.release()
 
     def _wait_out_pause(self) -> float:
         """Wait until the client's pause (a 429's Retry-After) is over; the seconds waited."""
