@@ -36,12 +36,21 @@ def bundle_path(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 def _rewrite(
-    bundle_path: Path, destination: Path, change: Callable[[BundleResource], dict[str, Any]]
+    bundle_path: Path,
+    destination: Path,
+    change: Callable[[BundleResource], dict[str, Any]],
+    *,
+    id_of: Callable[[str], str] = str,
+    manifest_value: Callable[[Any], Any] = lambda value: value,
 ) -> Path:
-    """The same bundle with some documents changed, as a tampering or buggy exporter might write it."""
+    """The same bundle with documents (and ids) changed, as a tampering or buggy exporter might write it."""
     bundle = read_bundle(bundle_path, PASSWORD)
-    resources = [replace(resource, document=change(resource)) for resource in bundle.resources]
-    manifest = {key: bundle.manifest[key] for key in CALLER_MANIFEST_KEYS if key in bundle.manifest}
+    resources = [
+        replace(resource, id=id_of(resource.id), document=change(resource)) for resource in bundle.resources
+    ]
+    manifest = {
+        key: manifest_value(bundle.manifest[key]) for key in CALLER_MANIFEST_KEYS if key in bundle.manifest
+    }
     write_bundle(
         destination,
         manifest=manifest,
@@ -93,25 +102,17 @@ def test_a_source_id_the_remapping_misses_stops_the_write(bundle_path: Path, tmp
 
 def _renamed_id(bundle_path: Path, destination: Path, old: str, new: str) -> Path:
     """The same bundle with one source id spelled ``new`` everywhere (ids are per server: any may occur)."""
-    bundle = read_bundle(bundle_path, PASSWORD)
 
     def renamed(value: Any) -> Any:
         return json.loads(json.dumps(value).replace(f'"{old}"', f'"{new}"').replace(f"{old} ", f"{new} "))
 
-    resources = [
-        replace(resource, id=new if resource.id == old else resource.id, document=renamed(resource.document))
-        for resource in bundle.resources
-    ]
-    manifest = {key: renamed(bundle.manifest[key]) for key in CALLER_MANIFEST_KEYS if key in bundle.manifest}
-    write_bundle(
+    return _rewrite(
+        bundle_path,
         destination,
-        manifest=manifest,
-        resources=resources,
-        secrets=dict(bundle.secrets),
-        blobs=dict(bundle.blobs),
-        password=PASSWORD,
+        lambda resource: renamed(resource.document),
+        id_of=lambda source_id: new if source_id == old else source_id,
+        manifest_value=renamed,
     )
-    return destination
 
 
 def test_an_id_the_target_itself_holds_is_not_taken_for_a_leak(bundle_path: Path, tmp_path: Path) -> None:
