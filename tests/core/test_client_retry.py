@@ -204,3 +204,14 @@ def test_write_is_retried_only_while_no_connection_could_be_made(stubs: Stubs) -
     with pytest.raises(ConnectionFailed, match="refused"):
         client.post(ENVS, {"Name": "Production"})
     assert len(waits) == 3 and client.request_counts == {"POST": 4}
+
+
+def test_a_run_paced_by_the_rate_limiter_says_so_once(stubs: Stubs, caplog: pytest.LogCaptureFixture) -> None:
+    """The app's log pane gets one line when the limiter starts pacing the run, not one per pause."""
+    limited = StubResponse(429, {"ErrorMessage": "Too many requests"}, headers={"Retry-After": "1"})
+    script = Script().then(f"GET {ENVS}", limited, limited, limited).always(f"GET {ENVS}", json_reply(OK))
+    _, client, waits = stubs.serve(script)
+    with caplog.at_level("INFO", logger="octodesk"):
+        assert client.get(ENVS) == OK
+    said = [message for message in caplog.messages if "limiting the rate" in message]
+    assert len(waits) == 3 and len(said) == 1, said

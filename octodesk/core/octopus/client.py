@@ -531,12 +531,16 @@ class OctopusClient:
         back-off): the others would only be refused too."""
         delay = min(retry_after, self.retry_after_cap) if retry_after is not None else self._backoff(refusals)
         with self._pause_lock:
-            paused_until = time.monotonic() + delay
-            self._single_file_until = paused_until + SINGLE_FILE_SECONDS
-            if paused_until <= self._paused_until:
-                return
-            self._paused_until = paused_until
-        log.info("The server is limiting the rate of requests; waiting %.1f s before sending more", delay)
+            now = time.monotonic()
+            newly_limited = now >= self._single_file_until
+            self._single_file_until = now + delay + SINGLE_FILE_SECONDS
+            self._paused_until = max(self._paused_until, now + delay)
+        if newly_limited:  # said once, not at every pause of a run the limiter paces for minutes
+            log.info(
+                "The server is limiting the rate of requests (429); going on one request at a time, at the "
+                "pace it allows (first wait %.1f s)",
+                delay,
+            )
 
     @contextmanager
     def _rate_gate(self) -> Iterator[float]:
