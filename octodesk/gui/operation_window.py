@@ -58,13 +58,12 @@ class OperationWindow(QDialog):
         self.setMinimumSize(820, 600)
         self.run_view = RunView()
         self.runner = Runner(self.run_view)
-        self.preview = PreviewView()
+        self._preview: PreviewView | None = None  # made when a plan is shown: an export never shows one
         self.import_options = ImportOptionsBox()
         self.import_options.changed.connect(lambda: self.decision.emit(Decision.REPLAN))
         preview_page = QWidget()
-        preview_layout = QVBoxLayout(preview_page)
+        preview_layout = self._preview_layout = QVBoxLayout(preview_page)
         preview_layout.setContentsMargins(0, 0, 0, 0)
-        preview_layout.addWidget(self.preview, 1)
         self.server_preview = ServerPreviewView()  # Octopus's own preview, for a server-engine bundle
         preview_layout.addWidget(self.server_preview, 1)
         preview_layout.addWidget(self.import_options)
@@ -96,6 +95,15 @@ class OperationWindow(QDialog):
         self.closed_by_user = False  # the flow must not wait for a decision any more
 
     @property
+    def preview(self) -> PreviewView:
+        """The plan's preview, made the first time it is needed (it was nearly half the window's cost to
+        open, paid by every export at its start)."""
+        if self._preview is None:
+            self._preview = PreviewView()
+            self._preview_layout.insertWidget(0, self._preview, 1)
+        return self._preview
+
+    @property
     def running(self) -> bool:
         return self.runner.running
 
@@ -125,7 +133,8 @@ class OperationWindow(QDialog):
             self.server_preview.set_plan(plan)
         else:
             self.preview.set_plan(plan)
-        self.preview.setVisible(not server)
+        if self._preview is not None:
+            self._preview.setVisible(not server)
         self.server_preview.setVisible(server)
         self.stack.setCurrentIndex(1)
         self.import_options.setVisible(offer_options and not server)  # Octopus never updates a project

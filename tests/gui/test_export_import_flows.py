@@ -117,6 +117,7 @@ def test_export_to_a_file(
     assert operation_window(window).stack.currentWidget() is results
     assert results.counts_model.total() == len(bundle.resources)
     assert results.bundle_label.text() == f"Bundle: {destination}"
+    assert operation_window(window)._preview is None  # an export never builds the plan preview
 
 
 def test_import_preview_shows_the_right_actions_then_applies(
