@@ -266,3 +266,18 @@ def test_cancelling_mid_copy_stores_no_half_package_and_raises_cancelled(
     held = feed(target)
     assert ("Acme.WebPortal.Assets", big["Version"]) not in held
     assert one_or_none_projects(target) == []
+
+
+def test_a_rate_limiters_refusals_of_package_uploads_are_waited_out_not_counted_as_failures(
+    sandbox_factory: Callable[..., Any], tmp_path: Path
+) -> None:
+    """Octopus 2026.3's limiter refuses a request unprocessed: eight refusals over two packages (four or
+    more for one, more than a broken transfer is retried) are each sent again after the pause, and the copy
+    completes."""
+    source, target = sandbox_factory("demo", version="2026.3"), sandbox_factory("empty", version="2026.3")
+    bundle = export_listing_packages(source, tmp_path / "live.octobundle")
+    target.fail_next(8, "429", method="POST", path_contains="/packages/raw", retry_after=0)
+    _, report = live_import(source, target, bundle)
+    assert report.succeeded, report.warnings
+    assert set(feed(target)) == NEWEST
+    assert len(uploads(target)) == 2 + 8  # each package once, and the eight refused tries

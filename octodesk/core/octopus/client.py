@@ -351,15 +351,20 @@ class OctopusClient:
         with self._counts_lock:
             self._counts[method] += 1
         target = self._target(self._url(path), params)
-        try:
-            with self._transport.stream(method, target, headers, body) as answer:
-                if not 200 <= answer.status < 300:
-                    error_body = self._read_answer(answer, method, path, MAX_ERROR_BYTES)
-                    refused = Answer(answer.status, answer.headers, error_body)
-                    raise _sanitised(classify_response(refused, method, shown_path, 1, self.server_url)).error
-                yield answer
-        except NoAnswer as error:
-            raise self._no_answer(method, shown_path, error) from None
+        with self._rate_gate():
+            try:
+                with self._transport.stream(method, target, headers, body) as answer:
+                    if not 200 <= answer.status < 300:
+                        error_body = self._read_answer(answer, method, path, MAX_ERROR_BYTES)
+                        refused = Answer(answer.status, answer.headers, error_body)
+                        answered = classify_response(refused, method, shown_path, 1, self.server_url)
+                        failure = _sanitised(answered)
+                        if isinstance(failure.error, RateLimited):
+                            self._pause(failure.retry_after, 1)  # the caller sends it again, after the pause
+                        raise failure.error
+                    yield answer
+            except NoAnswer as error:
+                raise self._no_answer(method, shown_path, error) from None
 
     def _read_answer(self, answer: StreamedAnswer, method: str, path: str, limit: int) -> bytes:
         try:

@@ -32,11 +32,12 @@ if TYPE_CHECKING:
 PACKAGE_KIND = "Package"
 PARALLEL_COPIES = 3
 RETRIES = 2  # a package whose transfer broke is sent again whole, at most this often
+RATE_LIMITED_TRIES = 100  # a rate limiter's refusals are waited out (each after its Retry-After), this many
 PROGRESS_INTERVAL = 0.1  # seconds between byte-progress reports
 # Worth sending the whole package again: the connection broke, the server failed or was busy, or the bytes
 # were not the ones described (a truncated download). FailIfExists makes a repeat safe: a copy that did
 # land answers 409 and is recognised by its hash.
-_RETRYABLE = (ConnectionFailed, RequestTimedOut, ServerFailure, RateLimited)
+_RETRYABLE = (ConnectionFailed, RequestTimedOut, ServerFailure)
 
 COPIED = "copied"
 FAILED = "failed"
@@ -143,6 +144,7 @@ def _copy_with_retries(
 ) -> CopyOutcome:
     label = decision.version.label
     attempt = 0
+    rate_limited = 0
     while True:
         attempt += 1
         moved = 0
@@ -161,6 +163,12 @@ def _copy_with_retries(
             return CopyOutcome(decision, FAILED, "cancelled", cancelled)
         except PackageConflict as conflict:
             return CopyOutcome(decision, CONFLICT, str(conflict), conflict)
+        except RateLimited as error:  # refused unprocessed: the client holds the next try for Retry-After
+            totals.moved(label, -moved)
+            rate_limited += 1
+            attempt -= 1
+            if rate_limited > RATE_LIMITED_TRIES:
+                return CopyOutcome(decision, FAILED, str(error), error)
         except _RETRYABLE as error:
             totals.moved(label, -moved)  # the bytes of the broken attempt are sent again
             if attempt > RETRIES:
