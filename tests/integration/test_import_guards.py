@@ -81,23 +81,28 @@ def test_a_version_controlled_project_is_refused(bundle_path: Path, tmp_path: Pa
         assert target.snapshot() == before
 
 
-def test_a_source_id_the_remapping_misses_stops_the_write(bundle_path: Path, tmp_path: Path) -> None:
-    """An id in a field the reference map does not know: the leak check refuses that document."""
+def _staging_in_a_description(bundle_path: Path, destination: Path) -> tuple[Path, str]:
+    """The bundle with the Staging environment's source id in the Hotfix lifecycle's Description, a field
+    the reference map does not know; and that id."""
     source = read_bundle(bundle_path, PASSWORD)
     staging = next(r.id for r in source.by_kind("Environment") if r.name == "Staging")
 
-    def hide_an_id(resource: BundleResource) -> dict[str, Any]:
+    def mention_it(resource: BundleResource) -> dict[str, Any]:
         if resource.kind == "Lifecycle" and resource.name == "Hotfix":
             return {**resource.document, "Description": f"Promotes through {staging} first"}
         return resource.document
 
-    bundle = _rewrite(bundle_path, tmp_path / "leaky.octobundle", hide_an_id)
+    return _rewrite(bundle_path, destination, mention_it), staging
+
+
+def test_a_source_id_the_remapping_misses_stops_the_write(bundle_path: Path, tmp_path: Path) -> None:
+    """An id in a field the reference map does not know: the leak check refuses that document."""
+    bundle, staging = _staging_in_a_description(bundle_path, tmp_path / "leaky.octobundle")
     with SandboxServer("empty") as target:
         with pytest.raises(SourceIdLeaked) as leaked:
             import_into(target, bundle)
         assert staging in str(leaked.value) and "Lifecycle 'Hotfix'" in str(leaked.value)
         assert named(target, "lifecycles", "Hotfix") == []  # nothing was written for it
-
 
 
 def _renamed_id(bundle_path: Path, destination: Path, old: str, new: str) -> Path:
@@ -118,15 +123,7 @@ def _renamed_id(bundle_path: Path, destination: Path, old: str, new: str) -> Pat
 def test_an_id_the_target_itself_holds_is_not_taken_for_a_leak(bundle_path: Path, tmp_path: Path) -> None:
     """A stale source id that is also the id of a target resource names that target resource (ids are per
     server): the write goes through. The same text with no such target resource is refused (above)."""
-    source = read_bundle(bundle_path, PASSWORD)
-    staging = next(r.id for r in source.by_kind("Environment") if r.name == "Staging")
-
-    def mention_it(resource: BundleResource) -> dict[str, Any]:
-        if resource.kind == "Lifecycle" and resource.name == "Hotfix":
-            return {**resource.document, "Description": f"Promotes through {staging} first"}
-        return resource.document
-
-    mentioning = _rewrite(bundle_path, tmp_path / "mentions.octobundle", mention_it)
+    mentioning, staging = _staging_in_a_description(bundle_path, tmp_path / "mentions.octobundle")
     with SandboxServer("empty") as target, client_for(target) as client:
         space_id = client.resolve_space("Default")["Id"]
         existing = client.post(f"/api/{space_id}/environments", {"Name": "Existing"})["Id"]
