@@ -540,8 +540,8 @@ class OctopusClient:
             newly_limited = now >= self._single_file_until
             self._single_file_until = now + delay + SINGLE_FILE_SECONDS
             self._paused_until = max(self._paused_until, now + delay)
-        if newly_limited:  # said once, not at every pause of a run the limiter paces for minutes
-            log.info(
+        if newly_limited:  # said once (it can make a run take minutes), not at every pause
+            log.warning(
                 "The server is limiting the rate of requests (429); going on one request at a time, at the "
                 "pace it allows (first wait %.1f s)",
                 delay,
