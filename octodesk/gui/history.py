@@ -23,6 +23,7 @@ from octodesk.render.write import write_text
 log = logging.getLogger(__name__)
 
 KEEP_RUNS = 50
+KEEP_BYTES = 100 * 1024 * 1024
 # Reports are written on one background thread, in order: a 1,000-project report is megabytes of JSON,
 # and writing it on the GUI thread froze the window for most of a second after every run.
 _writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="octodesk-history")
@@ -138,14 +139,29 @@ def _read(path: Path) -> tuple[str, Report]:
 
 
 def record_run(flow: str, report: Report) -> RunRecord:
-    """Keep ``report``; the oldest runs beyond the last ``KEEP_RUNS`` are removed."""
+    """Keep ``report``; the oldest runs beyond the last ``KEEP_RUNS``, or beyond ``KEEP_BYTES`` in all,
+    are removed."""
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     record = RunRecord(runs_dir() / f"{stamp}-{flow}.json", flow, report)
     record.save()
-    for old in sorted(runs_dir().glob("*.json"))[:-KEEP_RUNS]:
+    for old in _beyond_what_is_kept(sorted(runs_dir().glob("*.json"), reverse=True)):
         old.unlink(missing_ok=True)
         _summary_path(old).unlink(missing_ok=True)
     return record
+
+
+def _beyond_what_is_kept(newest_first: list[Path]) -> list[Path]:
+    """The runs to remove: past the newest ``KEEP_RUNS``, or once the kept ones (the new run, not written
+    yet, aside) come to ``KEEP_BYTES``. A 1,000-project report is megabytes: fifty of them were 300 MB."""
+    kept_bytes = 0
+    for position, path in enumerate(newest_first):
+        try:
+            kept_bytes += path.stat().st_size
+        except OSError:
+            continue
+        if position >= KEEP_RUNS or kept_bytes > KEEP_BYTES:
+            return newest_first[max(position, 1) :]
+    return []
 
 
 def recent_runs(limit: int = 20) -> list[RunRecord]:

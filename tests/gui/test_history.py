@@ -101,3 +101,16 @@ def test_ticks_saved_from_a_reopened_run_keep_every_item(tmp_path: Path) -> None
     history.flush()
     [again] = history.recent_runs()
     assert again.report.follow_ups[0].done is True and len(again.report.items) == 31
+
+
+def test_the_oldest_runs_go_once_the_kept_ones_pass_the_size_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fifty 1,000-project reports were 300 MB: runs are also kept only up to a total size."""
+    monkeypatch.setattr(history, "KEEP_BYTES", 1000)
+    folder = history.runs_dir()
+    older = [folder / f"20260101-00000{i}-000000-import.json" for i in range(5)]
+    for path in older:
+        path.write_text("x" * 400, encoding="utf-8")
+    record = history.record_run("import", big_report(done=1, failed=0))
+    history.flush()
+    left = sorted(path.name for path in folder.glob("*.json"))
+    assert left == sorted([older[3].name, older[4].name, record.path.name])  # 400 + 400 fit, a third not
