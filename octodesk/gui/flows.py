@@ -125,6 +125,8 @@ async def export_flow(host: OperationHost) -> FlowOutcome:
             return host.finish_operation(window, FlowOutcome.ABANDONED)
         scans = [outlook.scan]  # the export takes the scan: what it read is freed on the worker thread
         del outlook
+        if engine == ENGINE_SERVER:  # Octopus reads the source itself: free the scan off the GUI thread too
+            await run_quietly(lambda _progress, _cancel: scans.clear())
         job = (
             server_export_job(source, names, destination, password)
             if engine == ENGINE_SERVER
