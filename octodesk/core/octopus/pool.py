@@ -93,8 +93,7 @@ class BoundedPool:
             threads, self._threads = self._threads, []
         try:
             while (task := tasks.get_nowait()) is not _STOP:
-                _, _, index, finished = task
-                finished.put((index, Cancelled(), None))
+                _drop(task)
         except Empty:
             pass
         for _ in threads:
@@ -116,8 +115,7 @@ class BoundedPool:
             if generation == self._generation:
                 self._tasks.put(task)
                 return
-        _, _, index, finished = task
-        finished.put((index, Cancelled(), None))  # closed since the map began
+        _drop(task)  # closed since the map began
 
     def _work(self, tasks: SimpleQueue[Task | None]) -> None:
         self._worker.active = True  # a map called from here runs inline
@@ -129,6 +127,12 @@ class BoundedPool:
             except BaseException as error:  # handed to the map that asked, which re-raises it
                 finished.put((index, error, None))
             del task, fn, item, finished  # an idle worker keeps nothing of a finished call alive
+
+
+def _drop(task: Task) -> None:
+    """A call that will not be made: its map gets Cancelled for it instead of waiting for ever."""
+    _, _, index, finished = task
+    finished.put((index, Cancelled(), None))
 
 
 def wait_for_one(finished: SimpleQueue[Finished]) -> Finished:
