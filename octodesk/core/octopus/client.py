@@ -494,12 +494,12 @@ class OctopusClient:
                 failure = self._attempt(method, url, shown_path, attempt, decode, params, json_body, files)
             if isinstance(failure, _Success):
                 return failure.value
-            if isinstance(failure.error, RateLimited) and rate_limited_for < self.rate_limit_patience:
+            limited = isinstance(failure.error, RateLimited)
+            if limited and rate_limited_for < self.rate_limit_patience:
                 refusals += 1
                 self._pause(failure.retry_after, refusals)
                 attempt -= 1  # refused unprocessed: not a failed try
                 continue
-            limited = isinstance(failure.error, RateLimited)
             if attempt > self.max_retries or not failure.may_retry(method) or limited:
                 if limited:
                     note = f"refused again after {rate_limited_for:.0f} s of waiting on the rate limit"
