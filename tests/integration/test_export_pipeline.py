@@ -3,7 +3,6 @@ the first, a manifest without repeated follow-ups, and one scan feeding an expor
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +10,7 @@ import pytest
 
 from octodesk.core.bundle import read_bundle
 from octodesk.core.export import export_projects, scan_source
-from octodesk.core.export.exporter import read_everything, resolve_projects, scrubbed_copy
+from octodesk.core.export.exporter import read_everything, resolve_projects
 from octodesk.core.export.selection import select
 from octodesk.core.export.walk import SourceData, SourceReader
 from octodesk.core.octopus.client import OctopusClient
@@ -21,20 +20,6 @@ from octodesk.sandbox import SandboxServer
 
 ALL_DEMO = ["Billing API", "Database Migrations", "Release Orchestrator", "Web Portal"]
 PASSWORD = "correct horse battery staple"
-
-
-def test_the_scrubbed_copy_drops_every_secret_and_leaves_the_source_alone() -> None:
-    source: dict[str, Any] = {
-        "Properties": {"Pwd": {"HasValue": True, "NewValue": "s3cret"}, "Plain": "x"},
-        "Variables": [{"Name": "Db", "IsSensitive": True, "Value": "hunter2"}, {"Name": "Url", "Value": "u"}],
-        "Links": {"Self": "/api/x"},
-    }
-    clean = scrubbed_copy(source)
-    assert "s3cret" not in json.dumps(clean) and "hunter2" not in json.dumps(clean)
-    assert clean["Variables"][1]["Value"] == "u" and clean["Properties"]["Plain"] == "x"
-    assert source["Properties"]["Pwd"]["NewValue"] == "s3cret"  # the read data is untouched
-    clean["Variables"][1]["Value"] = "changed"
-    assert source["Variables"][1]["Value"] == "u"
 
 
 def test_the_completed_selection_equals_a_selection_from_scratch(demo_server: Any) -> None:

@@ -48,6 +48,7 @@ from octodesk.core.bundle.format import (
 )
 from octodesk.core.bundle.model import BundleResource, BundleSummary
 from octodesk.core.bundle.partials import create_partial, remove_stale_partials
+from octodesk.core.bundle.scrub import holds_sensitive_value, may_hold_sensitive_value, scrubbed_copy
 from octodesk.core.bundle.streamed import StreamedEntry, write_streamed
 from octodesk.core.cancel import CancelToken
 from octodesk.core.errors import BundleDamaged, BundleError
@@ -329,8 +330,7 @@ def _write_zip(
             if cancel is not None:
                 cancel.raise_if_cancelled()
             entry_path = resource_path(resource.kind, resource.id)
-            _check_resource(resource)
-            entries.add_json(entry_path, canonical_json(resource.document))
+            entries.add_json(entry_path, _resource_json(resource))
             index.append(
                 {"kind": resource.kind, "id": resource.id, "name": resource.name, "path": entry_path}
             )
@@ -451,18 +451,33 @@ class _ByteProgress:
         )
 
 
-def _check_resource(resource: BundleResource) -> None:
-    """The reader's checks, made as each document is written: a bundle the reader refuses is never written."""
+def _resource_json(resource: BundleResource) -> bytes:
+    """A document's entry, with no sensitive value in clear (``scrub``) and within the reader's checks: a
+    bundle the reader refuses is never written."""
     if not isinstance(resource.document, dict):
         raise ValueError(f"{resource.kind} {resource.id}: a document must be a JSON object")
-    if json_depth(resource.document) > MAX_JSON_DEPTH:
-        raise BundleError(
-            f"Cannot write the bundle: {resource.kind} '{resource.name}' nests deeper than "
-            f"{MAX_JSON_DEPTH} levels."
-        )
+    try:
+        data = canonical_json(resource.document)
+    except RecursionError:  # nested past the encoder's stack, far past the reader's limit
+        raise _too_deep(resource) from None
+    # Each object or array opens with one bracket, so a document with fewer brackets than the limit cannot
+    # nest past it (six in seven of a space's documents): the walk is left for the others.
+    brackets = data.count(b"{") + data.count(b"[")
+    if brackets > MAX_JSON_DEPTH and json_depth(resource.document) > MAX_JSON_DEPTH:
+        raise _too_deep(resource)
     problem = document_problem(resource.kind, resource.id, resource.document)
     if problem:
         raise BundleError(f"Cannot write the bundle: {resource.kind} '{resource.name}' {problem}.")
+    if may_hold_sensitive_value(data) and holds_sensitive_value(resource.document):
+        data = canonical_json(scrubbed_copy(resource.document))
+    return data
+
+
+def _too_deep(resource: BundleResource) -> BundleError:
+    return BundleError(
+        f"Cannot write the bundle: {resource.kind} '{resource.name}' nests deeper than "
+        f"{MAX_JSON_DEPTH} levels."
+    )
 
 
 def _check_names(index: list[dict[str, str]], names: dict[tuple[str, str], dict[str, Any]]) -> None:

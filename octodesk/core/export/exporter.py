@@ -359,26 +359,11 @@ class _Counted:
 
 
 def bundle_resources(data: SourceData, selection: Selection) -> Iterator[BundleResource]:
+    """The carried documents without their links; the writer nulls any sensitive value in them."""
     for kind in sorted(selection.carried, key=kinds.sort_key):
         for item_id, document in sorted(selection.carried[kind].items()):
-            clean = scrubbed_copy(document)
-            clean.pop("Links", None)
-            yield BundleResource(kind, item_id, derived_name(kind, document, data.name_of), clean)
-
-
-def scrubbed_copy(node: Any) -> Any:
-    """A copy in which no secret value survives, whatever the server sent (copied and scrubbed in one
-    pass: a deep copy followed by a scrub walked every document twice)."""
-    if isinstance(node, dict):
-        clean = {key: scrubbed_copy(value) for key, value in node.items()}
-        if "HasValue" in clean and "NewValue" in clean:
-            clean["NewValue"] = None
-        if clean.get("IsSensitive") is True and "Value" in clean:
-            clean["Value"] = None
-        return clean
-    if isinstance(node, list):
-        return [scrubbed_copy(value) for value in node]
-    return node
+            unlinked = {key: value for key, value in document.items() if key != "Links"}
+            yield BundleResource(kind, item_id, derived_name(kind, document, data.name_of), unlinked)
 
 
 def _logo_name(project_id: str, content_type: str) -> str:
