@@ -4,6 +4,7 @@ progress. Each server is a raw socket loop in the test, so it can misbehave byte
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -29,6 +30,7 @@ class RawServer:
         self.requests = 0
         self.bytes_sent = 0
         self._lock = threading.Lock()
+        self._connections: list[socket.socket] = []
         threading.Thread(target=self._serve, daemon=True).start()
 
     def _serve(self) -> None:
@@ -37,6 +39,8 @@ class RawServer:
                 connection, _ = self.listener.accept()
             except OSError:
                 return
+            with self._lock:
+                self._connections.append(connection)
             threading.Thread(target=self._handle, args=(connection,), daemon=True).start()
 
     def _handle(self, connection: socket.socket) -> None:
@@ -60,7 +64,15 @@ class RawServer:
             self.bytes_sent += len(data)
 
     def close(self) -> None:
-        self.listener.close()
+        """Stop listening and end every behaviour still running. A listener closed while a thread waits in
+        accept() goes on listening until that accept returns: it took the first connection of a later
+        test that was given the same port (a sandbox's /api answered by a drip-feed from this file)."""
+        with self._lock:
+            sockets = [self.listener, *self._connections]
+        for sock in sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
 
 
 @pytest.fixture
