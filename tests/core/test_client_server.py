@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 
 import pytest
 from stub_server import Script, StubResponse, Stubs, collection_handler, json_reply
@@ -144,3 +145,33 @@ def test_server_without_spaces_is_explained(stubs: Stubs) -> None:
     with pytest.raises(ResourceNotFound, match=r"has no spaces API: OctoDesk needs Octopus Server 2019\.1"):
         client.list_spaces()
     assert server.paths() == ["GET /api/spaces/all", "GET /api/spaces"]
+
+
+def test_server_info_and_space_are_read_at_once(stubs: Stubs) -> None:
+    asked = {"root": threading.Event(), "spaces": threading.Event()}
+
+    def answer_together(mine: str, other: str, body: object) -> Callable[[object], StubResponse]:
+        # each answers only once the other was asked too: read one after the other, the first waits in vain
+        def handle(_request: object) -> StubResponse:
+            asked[mine].set()
+            if not asked[other].wait(3):
+                return json_reply({"ErrorMessage": "asked one after the other"}, 500)
+            return json_reply(body)
+
+        return handle
+
+    script = Script().always("GET /api", answer_together("root", "spaces", ROOT))
+    script.always("GET /api/spaces/all", answer_together("spaces", "root", SPACES))
+    script.always(LICENSE, json_reply({"HostingEnvironment": "SelfHosted"}))
+    _, client, _ = stubs.serve(script)
+    client.max_retries = 0
+    info, space = client.server_info_and_space("Production")
+    assert info.version == "2023.1.9626" and space["Id"] == "Spaces-2"
+
+
+def test_when_the_url_is_not_octopus_the_server_error_wins_over_the_missing_space(stubs: Stubs) -> None:
+    nginx = StubResponse(200, "<html><body>Welcome to nginx!</body></html>", content_type="text/html")
+    _, client, _ = stubs.serve(Script().always("GET /api", nginx))  # every other route: 404
+    for _ in range(5):  # whichever answer comes first
+        with pytest.raises(NotAnOctopusServer):
+            client.server_info_and_space("Default")

@@ -97,8 +97,7 @@ def scan_source(
     timer = _PhaseTimer(report)
     with timer("connect"):
         progress(Progress("connect", message=f"connecting to {client.server_url}"))
-        info = client.server_info()
-        space = client.resolve_space(space_name)
+        info, space = client.server_info_and_space(space_name)
     data = SourceData(space_id=str(space["Id"]), server_version=info.version)
     reader = SourceReader(client, data, progress, cancel)
     with timer("read"):

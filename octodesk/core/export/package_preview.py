@@ -37,8 +37,8 @@ def referenced_packages(
     cancel: CancelToken | None = None,
 ) -> ReferencedPackages:
     """The package ids the projects' processes and step templates use on the source's built-in feed."""
-    space = client.resolve_space(space_name)
-    data = SourceData(space_id=str(space["Id"]), server_version=client.server_info().version)
+    info, space = client.server_info_and_space(space_name)
+    data = SourceData(space_id=str(space["Id"]), server_version=info.version)
     reader = SourceReader(client, data, progress or no_progress, cancel)
     projects = resolve_projects(reader, space_name, project_names)
     selection = read_everything(reader, [project["Id"] for project in projects])

@@ -389,6 +389,26 @@ class OctopusClient:
         hosting = self._detect_hosting()
         return ServerInfo(url=self.server_url, version=version, hosting=hosting, application=application)
 
+    def server_info_and_space(self, space_name: str) -> tuple[ServerInfo, dict[str, Any]]:
+        """``server_info()`` and ``resolve_space(space_name)`` at once: a round trip less than one after the
+        other. Where both fail, the server's error is raised (it says what the URL is, not only that it has
+        no such space)."""
+        outcomes: dict[str, tuple[Any, BaseException | None]] = {}
+
+        def read(part: str) -> None:
+            try:
+                answer = self.server_info() if part == "info" else self.resolve_space(space_name)
+                outcomes[part] = (answer, None)
+            except Exception as error:  # raised below, in a fixed order
+                outcomes[part] = (None, error)
+
+        self.map(read, ["info", "space"])
+        for part in ("info", "space"):
+            error = outcomes[part][1]
+            if error is not None:
+                raise error
+        return outcomes["info"][0], outcomes["space"][0]
+
     def _decode_api_root(self, response: Answer) -> dict[str, Any]:
         try:
             root = decode_json(response)

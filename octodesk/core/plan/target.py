@@ -93,8 +93,7 @@ def read_target(
     variables of the library variable sets named ``library_set_names`` that the target already has, the
     contents of the projects named ``project_names`` it already has (update mode) and (when the bundle
     carries tenant variables) how the target takes them."""
-    info = client.server_info()
-    space = client.resolve_space(space_name)
+    info, space = client.server_info_and_space(space_name)
     target = TargetSpace(
         space_id=str(space["Id"]),
         space_name=str(space.get("Name", space_name)),

@@ -57,8 +57,7 @@ def export_with_server(
     started = time.monotonic()
 
     progress(Progress("connect", message=f"connecting to {client.server_url}"))
-    info = client.server_info()
-    space = client.resolve_space(space_name)
+    info, space = client.server_info_and_space(space_name)
     space_id = str(space["Id"])
     support = api.import_export_support(client, space_id)
     if not support.available:
