@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -77,3 +78,24 @@ def test_reads_of_one_level_run_in_parallel(large_server: Any, tmp_path: Path, m
     finally:
         large_server.set_faults(latency_ms=0)
     assert peak > 1
+
+
+@pytest.mark.parametrize(("version", "round_trips"), [("2021.2", 7), ("2025.2", 9)])
+def test_an_export_waits_for_as_few_round_trips_as_its_dependencies_allow(
+    sandbox_factory: Callable[..., Any], tmp_path: Path, version: str, round_trips: int
+) -> None:
+    """Every round trip costs the latency once: the demo export of all its projects waits for the server
+    version with the space (at once), the license status, the projects, the shared collections with the
+    projects' own documents, the runbook processes with the library sets' and tenants' variables and the
+    feature toggle, the teams and targets, and a certificate's export. 2025.2 adds the other projects'
+    deployment settings (after the first showed the server has them) and the scoped common variables."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the benchmarks' request timeline
+    from benchmarks.common import recording_requests
+
+    server = sandbox_factory("demo", version=version, latency_ms=50)
+    with OctopusClient(server.url, server.api_key) as client:
+        names = [p["Name"] for p in client.get_all(f"/api/{server.space_id('Default')}/projects/all")]
+    exportable = [name for name in names if "(Git)" not in name]
+    with recording_requests() as timeline, OctopusClient(server.url, server.api_key) as client:
+        export_projects(client, "Default", exportable, tmp_path / "demo.octobundle", PASSWORD)
+    assert timeline.sequential_round_trips() == round_trips

@@ -51,7 +51,7 @@ from octodesk.core.packages.manifest import ManifestPackages
 from octodesk.core.packages.transfer import ServerSource
 from octodesk.core.progress import Progress, ProgressCallback, no_progress
 from octodesk.core.report import FollowUp, Report, not_carried_follow_up
-from octodesk.core.resources import kinds, tenant_values
+from octodesk.core.resources import kinds
 from octodesk.core.resources.secret_refs import SecretRef
 from octodesk.core.resources.shapes import derived_name
 from octodesk.core.vocabulary import FollowUpCategory
@@ -321,10 +321,12 @@ def read_everything(reader: SourceReader, project_ids: list[str]) -> Selection:
     level2 += reader.by_ids("VariableSet", "variables/all", [s.get("VariableSetId") for s in library_sets])
     tenant_ids = connected_tenant_ids(data, project_ids)
     level2 += reader.all_tenant_variables(tenant_ids)
+    if tenant_ids:
+        level2 += reader.scoped_tenant_variables_toggle()
     reader.run(level2)
     if reader.tenant_variables_missing:
         reader.run(reader.tenant_variables(tenant_ids))
-    if tenant_ids and reader.client.feature_enabled(tenant_values.SCOPED_TENANT_VARIABLES):
+    if reader.scoped_tenant_variables:
         reader.run(reader.scoped_common_variables(tenant_ids))
 
     closure = Closure(data, project_ids)

@@ -95,6 +95,7 @@ class SourceReader:
         self.progress = progress
         self.cancel = cancel
         self.tenant_variables_missing = False
+        self.scoped_tenant_variables = False
         self._lock = threading.Lock()
 
     def api(self, route: str) -> str:
@@ -275,6 +276,15 @@ class SourceReader:
             return read
 
         return [(kind.name, reader(item_id)) for item_id in self._missing(kind.name, ids)]
+
+    def scoped_tenant_variables_toggle(self) -> list[Task]:
+        """Whether the server has scoped tenant variables (a feature toggle), read beside the tenants'
+        variables rather than a round trip after them."""
+
+        def read() -> None:
+            self.scoped_tenant_variables = self.client.feature_enabled(tenant_values.SCOPED_TENANT_VARIABLES)
+
+        return [(kinds.TENANT_VARIABLES.name, read)]
 
     def scoped_common_variables(self, tenant_ids: Iterable[str]) -> list[Task]:
         """Servers with scoped common variables: each tenant's environment-scoped common values, which the
