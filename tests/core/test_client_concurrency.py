@@ -173,6 +173,24 @@ def test_a_closed_pool_serves_a_later_map() -> None:
     pool.close()
 
 
+def test_workers_start_as_a_map_needs_them_or_all_at_once_when_asked() -> None:
+    """A map of two starts two threads, not the whole pool: each thread started while the export's key
+    derivation takes its memory waited ~2 ms on the memory map's lock (24 of them: 47 ms before the first
+    request). ``start()`` starts them all ahead of that."""
+    from octodesk.core.octopus.pool import BoundedPool
+
+    pool = BoundedPool(24, CancelToken())
+    names = lambda: sorted(t.name for t in threading.enumerate() if t.name.startswith("octodesk-http-"))  # noqa: E731
+    before = len(names())
+    assert pool.map(lambda n: n, range(2)) == [0, 1]
+    assert len(names()) - before == 2
+    assert pool.map(lambda n: n, range(5)) == list(range(5))
+    assert len(names()) - before == 5
+    pool.start()
+    assert len(names()) - before == 24
+    pool.close()
+
+
 def test_after_a_rate_limiters_429_requests_go_one_at_a_time(stubs: Stubs) -> None:
     """Sent all together after each pause, a pool found tokens for a few and was refused for the rest:
     within a minute of a 429 the client sends one request at a time (the limiter's rate is the pace)."""

@@ -468,6 +468,11 @@ class OctopusClient:
 
     # --- concurrency ------------------------------------------------------------------------------
 
+    def start_workers(self) -> None:
+        """Start the pool's threads now: before a thread that touches a lot of memory at once (the bundle
+        key derivation's 128 MB), as each thread started meanwhile waits on the memory map's lock."""
+        self._workers.start()
+
     def map(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
         """``fn`` over ``items`` on the shared bounded pool; results in input order (see BoundedPool)."""
         return self._workers.map(fn, items)
