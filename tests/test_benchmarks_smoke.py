@@ -139,7 +139,7 @@ def test_the_default_concurrency_is_the_command_lines() -> None:
     assert default_concurrency() == args.concurrency
 
 
-def test_a_failing_scenario_reports_one_line_without_the_key() -> None:
+def test_a_failing_scenario_reports_one_line_without_the_key(tmp_path: Path) -> None:
     with pytest.raises(BenchmarkFailed) as failure:
         run_child(
             "benchmarks.common:export_octodesk",
@@ -147,7 +147,7 @@ def test_a_failing_scenario_reports_one_line_without_the_key() -> None:
                 "url": "http://127.0.0.1:9",
                 "space": "Default",
                 "names": ["x"],
-                "destination": "/nonexistent/x.octobundle",
+                "destination": str(tmp_path / "x.octobundle"),
                 "concurrency": 1,
             },
             "API-SECRETBENCHKEY",

@@ -295,3 +295,37 @@ def test_list_bundles_newest_first_with_their_projects(tmp_path: Path) -> None:
     assert listed[0].projects == MANIFEST["projects"] and listed[0].size == newer.stat().st_size
     assert listed[1].summary is None and listed[1].problem
     assert list_bundles(tmp_path / "missing") == []
+
+
+def test_a_bundle_written_a_piece_at_a_time_lists_its_resources_in_the_order_asked(tmp_path: Path) -> None:
+    from octodesk.core.bundle.writer import BundleWriter
+
+    late, early = RESOURCES[:2], RESOURCES[2:]
+    path = tmp_path / "pieces.octobundle"
+    seen: list[Progress] = []
+    with BundleWriter(
+        path, PASSWORD, progress=seen.append, kdf_cost=FAST_COST, index_order=lambda kind, _id: kind
+    ) as writer:
+        writer.add(early)  # quietly: written ahead
+        assert seen == [] and not path.exists()
+        assert writer.written(early[0].kind, early[0].id) and not writer.written(late[0].kind, late[0].id)
+        writer.add(late, total=len(RESOURCES) + len(BLOBS))
+        writer.finish(manifest=dict(MANIFEST), secrets=dict(SECRETS), blobs=dict(BLOBS))
+
+    bundle = read_bundle(path, PASSWORD)
+    assert sorted((r.kind, r.id) for r in bundle.resources) == sorted((r.kind, r.id) for r in RESOURCES)
+    assert [r.kind for r in bundle.resources] == sorted(r.kind for r in RESOURCES)
+    assert [p.done for p in seen if p.phase == "write"][:2] == [len(early) + 1, len(early) + 2]
+
+
+def test_a_bundle_left_unfinished_leaves_nothing_behind(tmp_path: Path) -> None:
+    from octodesk.core.bundle.writer import BundleWriter
+
+    with pytest.raises(RuntimeError, match="the read failed"), BundleWriter(
+        tmp_path / "never.octobundle", PASSWORD, kdf_cost=FAST_COST
+    ) as writer:
+        writer.add(RESOURCES)
+        raise RuntimeError("the read failed")
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(BundleError, match="does not exist"):
+        BundleWriter(tmp_path / "missing" / "b.octobundle", PASSWORD)  # refused before anything is read

@@ -3,6 +3,7 @@ the first, a manifest without repeated follow-ups, and one scan feeding an expor
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -73,3 +74,86 @@ def test_an_export_from_a_scan_sends_no_read_again(demo_server: Any, tmp_path: P
             )
     assert report.succeeded and report.http_requests == scan.requests + demo_server.request_count
     assert read_bundle(tmp_path / "p.octobundle", PASSWORD).manifest["projects"] == ["Web Portal"]
+
+
+def test_the_projects_documents_are_written_while_the_rest_of_the_source_is_read(
+    demo_server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rest of the read waits (up to 5 s) for the first documents to be written: one after the other,
+    it would wait in vain and say so."""
+    from octodesk.core.bundle.writer import BundleWriter
+    from octodesk.core.export import exporter
+
+    written_ahead = threading.Event()
+    original_add, original_rest = BundleWriter.add, exporter._read_the_rest
+    ahead: list[str] = []
+
+    def add(writer: BundleWriter, resources: Any, *, total: int | None = None) -> None:
+        resources = list(resources)
+        if total is None:
+            ahead.extend(f"{r.kind}/{r.id}" for r in resources)
+        original_add(writer, resources, total=total)
+        written_ahead.set()
+
+    def read_the_rest(reader: Any, project_ids: list[str]) -> Any:
+        assert written_ahead.wait(5), "the rest of the read began only after the documents were written"
+        return original_rest(reader, project_ids)
+
+    monkeypatch.setattr(BundleWriter, "add", add)
+    monkeypatch.setattr(exporter, "_read_the_rest", read_the_rest)
+    with OctopusClient(demo_server.url, demo_server.api_key) as client:
+        export_projects(client, "Default", ["Web Portal"], tmp_path / "p.octobundle", PASSWORD)
+    kinds_ahead = {entry.split("/")[0] for entry in ahead}
+    assert {"Project", "DeploymentProcess", "VariableSet", "Channel"} <= kinds_ahead
+    assert "Environment" not in kinds_ahead  # shared resources wait for the closure
+
+
+def test_written_ahead_or_not_the_bundle_is_the_same(demo_server: Any, tmp_path: Path) -> None:
+    with OctopusClient(demo_server.url, demo_server.api_key) as client:
+        export_projects(client, "Default", ALL_DEMO, tmp_path / "ahead.octobundle", PASSWORD)
+        scan = scan_source(client, "Default", ALL_DEMO)
+        export_projects(client, "Default", ALL_DEMO, tmp_path / "after.octobundle", PASSWORD, scan=scan)
+    ahead, after = (read_bundle(tmp_path / f"{name}.octobundle", PASSWORD) for name in ("ahead", "after"))
+    assert [(r.kind, r.id, r.name, r.document) for r in ahead.resources] == [
+        (r.kind, r.id, r.name, r.document) for r in after.resources
+    ]
+    assert ahead.manifest["resources"] == after.manifest["resources"]  # the index in kind order, then id
+
+
+@pytest.mark.parametrize("failure", ["read", "cancel"])
+def test_an_export_failing_after_writing_ahead_leaves_no_file(
+    demo_server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: str
+) -> None:
+    from octodesk.core.bundle.writer import BundleWriter
+    from octodesk.core.cancel import CancelToken
+    from octodesk.core.errors import Cancelled, ServerError
+
+    cancel = CancelToken()
+    original_add = BundleWriter.add
+
+    def add_then_fail(writer: BundleWriter, resources: Any, *, total: int | None = None) -> None:
+        original_add(writer, resources, total=total)
+        if total is None and failure == "cancel":
+            cancel.cancel()
+
+    monkeypatch.setattr(BundleWriter, "add", add_then_fail)
+    if failure == "read":
+        demo_server.fail_next(20, "503", path_contains="runbookProcesses")  # a level 2 read, every retry
+    with OctopusClient(demo_server.url, demo_server.api_key, max_retries=1) as client:
+        client.sleep = lambda _seconds: None
+        with pytest.raises(Cancelled if failure == "cancel" else ServerError):
+            export_projects(client, "Default", ALL_DEMO, tmp_path / "b.octobundle", PASSWORD, cancel=cancel)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_destination_folder_that_does_not_exist_is_refused_before_any_request(
+    demo_server: Any, tmp_path: Path
+) -> None:
+    from octodesk.core.errors import BundleError
+
+    demo_server.reset_counters()
+    with OctopusClient(demo_server.url, demo_server.api_key) as client, pytest.raises(
+        BundleError, match="does not exist"
+    ):
+        export_projects(client, "Default", ALL_DEMO, tmp_path / "missing" / "b.octobundle", PASSWORD)
+    assert demo_server.request_count == 0

@@ -107,7 +107,8 @@ def write_bundle(
     streamed: Sequence[StreamedEntry] = (),
     streamed_manifest: StreamedManifest | None = None,
 ) -> BundleSummary:
-    """Write a bundle to ``path``; on any failure or cancel nothing exists under that name (or beside it).
+    """Write a bundle to ``path`` in one call (see :class:`BundleWriter`); on any failure or cancel nothing
+    exists under that name (or beside it).
 
     ``manifest`` holds the caller's fields; the writer adds the format, resource index, counts, entry hashes,
     attachment sizes and KDF parameters. ``resources`` may be a generator: each document is written as it
@@ -116,51 +117,201 @@ def write_bundle(
     documents, with byte progress; ``streamed_manifest`` then gets their SHA-256 by entry name and returns
     manifest fields that record them (they join ``manifest``).
     """
-    if prepared_key is not None and prepared_key.password != password:
-        raise ValueError("the prepared key is for another password")
-    destination = Path(path)
-    _check_inputs(manifest, secrets, blobs, password)
+    _check_inputs(manifest, secrets, blobs, password)  # before anything is written
     _check_streamed(streamed, blobs)
-    register_secret(password)
-    for value in secrets.values():
-        register_secret(value)
-    folder = destination.parent if str(destination.parent) else Path(".")
-    if destination.is_dir():
-        raise BundleError(f"Cannot write the bundle: {destination} is a folder.")
-    if not folder.is_dir():
-        raise BundleError(f"Cannot write the bundle: the folder {folder} does not exist.")
-    remove_stale_partials(folder, older_than=time.time())
-    try:
-        handle, temp_path = create_partial(folder, destination.name)
-    except OSError as error:
-        raise BundleError(f"Cannot write the bundle in {folder}: {error.strerror or error}.") from None
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            full_manifest = _write_zip(
-                stream,
-                manifest,
-                resources,
-                secrets,
-                blobs,
-                password,
-                progress or no_progress,
-                cancel,
-                prepared_key or PreparedKey(password, kdf_cost),
-                _Streamed(streamed, streamed_manifest),
+    total = len(resources) + len(blobs) if isinstance(resources, Sized) else 0
+    with BundleWriter(
+        path, password, progress=progress, cancel=cancel, kdf_cost=kdf_cost, prepared_key=prepared_key
+    ) as writer:
+        writer.add(resources, total=total)
+        return writer.finish(
+            manifest=manifest,
+            secrets=secrets,
+            blobs=blobs,
+            streamed=streamed,
+            streamed_manifest=streamed_manifest,
+        )
+
+
+class BundleWriter:
+    """A bundle written a piece at a time: documents as soon as they are known (an export writes its
+    projects' own documents while the rest of the source is still being read), then :meth:`finish` with
+    the rest. Everything goes to a temporary file beside ``path``, renamed to ``path`` only by ``finish``;
+    leaving the ``with`` block any other way (an error, a cancel) removes it."""
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        password: str,
+        *,
+        progress: ProgressCallback | None = None,
+        cancel: CancelToken | None = None,
+        kdf_cost: crypto.ScryptCost = crypto.DEFAULT_COST,
+        prepared_key: PreparedKey | None = None,
+        index_order: Callable[[str, str], Any] | None = None,
+    ) -> None:
+        """``index_order``: a sort key of (kind, id) for the resource index, where documents are written in
+        another order than the bundle should list them; by default the index lists them as written."""
+        if not password:
+            raise BundleError("A bundle password is required.")
+        if prepared_key is not None and prepared_key.password != password:
+            raise ValueError("the prepared key is for another password")
+        register_secret(password)
+        self.destination = Path(path)
+        self.password = password
+        self.progress = progress or no_progress
+        self.cancel = cancel
+        self.kdf_cost = kdf_cost
+        self.prepared_key = prepared_key
+        self.index_order = index_order
+        self.folder = self.destination.parent if str(self.destination.parent) else Path(".")
+        if self.destination.is_dir():
+            raise BundleError(f"Cannot write the bundle: {self.destination} is a folder.")
+        if not self.folder.is_dir():
+            raise BundleError(f"Cannot write the bundle: the folder {self.folder} does not exist.")
+        self._index: list[dict[str, str]] = []
+        self._names: dict[tuple[str, str], dict[str, Any]] = {}  # what each resource's name derives from
+        self._total = 0
+        self._temp_path: Path | None = None
+
+    def __enter__(self) -> BundleWriter:
+        remove_stale_partials(self.folder, older_than=time.time())
+        try:
+            handle, temp_path = create_partial(self.folder, self.destination.name)
+        except OSError as error:
+            reason = error.strerror or error
+            raise BundleError(f"Cannot write the bundle in {self.folder}: {reason}.") from None
+        self._temp_path = temp_path
+        self._stream = os.fdopen(handle, "wb")
+        self._archive = zipfile.ZipFile(self._stream, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6)
+        self._entries = _ZipEntries(self._archive, self._stream)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self._temp_path is None:
+            return  # finished: renamed into place
+        with contextlib.suppress(Exception):
+            self._archive.close()
+        with contextlib.suppress(OSError):
+            self._stream.close()
+        _remove_quietly(self._temp_path)
+
+    def add(self, resources: Iterable[BundleResource], *, total: int | None = None) -> None:
+        """Write these documents now. With ``total`` (of all entries, the blobs included) each one is
+        reported as write progress; without it quietly (written ahead, while something else is shown)."""
+        if total is not None:
+            self._total = total
+        try:
+            for resource in resources:
+                if self.cancel is not None:
+                    self.cancel.raise_if_cancelled()
+                entry_path = resource_path(resource.kind, resource.id)
+                self._entries.add_json(entry_path, _resource_json(resource))
+                self._index.append(
+                    {"kind": resource.kind, "id": resource.id, "name": resource.name, "path": entry_path}
+                )
+                self._names[(resource.kind, resource.id)] = {
+                    field: resource.document.get(field) for field in NAME_FIELDS
+                }
+                if total is not None:
+                    self.progress(Progress("write", resource.kind, resource.name, len(self._index), total))
+        except OSError as error:
+            raise self._os_error(error) from None
+
+    def written(self, kind: str, source_id: str) -> bool:
+        return (kind, source_id) in self._names
+
+    def finish(
+        self,
+        *,
+        manifest: dict[str, Any],
+        secrets: dict[str, str],
+        blobs: dict[str, bytes],
+        streamed: Sequence[StreamedEntry] = (),
+        streamed_manifest: StreamedManifest | None = None,
+    ) -> BundleSummary:
+        """The blobs, the streamed attachments, the index, the manifest and the sealed secrets; then the
+        file is made durable and renamed to its name."""
+        _check_inputs(manifest, secrets, blobs, self.password)
+        _check_streamed(streamed, blobs)
+        for value in secrets.values():
+            register_secret(value)
+        assert self._temp_path is not None, "finish() once, inside the with block"
+        try:
+            full_manifest = self._write_rest(
+                manifest, secrets, blobs, _Streamed(streamed, streamed_manifest)
             )
-            stream.flush()
-            os.fsync(stream.fileno())
+            self._archive.close()
+            self._stream.flush()
+            os.fsync(self._stream.fileno())
+            self._stream.close()
+            if self.cancel is not None:
+                self.cancel.raise_if_cancelled()  # the last moment a cancel can keep the bundle from existing
+            os.replace(self._temp_path, self.destination)
+        except OSError as error:
+            raise self._os_error(error) from None
+        self._temp_path = None
+        _fsync_folder(self.folder)
+        return BundleSummary.from_manifest(full_manifest)
+
+    def _os_error(self, error: OSError) -> BundleError:
+        return BundleError(f"Cannot write the bundle {self.destination}: {error.strerror or error}.")
+
+    def _write_rest(
+        self,
+        caller_manifest: dict[str, Any],
+        secrets: dict[str, str],
+        blobs: dict[str, bytes],
+        streamed: _Streamed,
+    ) -> dict[str, Any]:
+        cancel, progress, entries, index = self.cancel, self.progress, self._entries, self._index
+        _check_names(index, self._names)
+        for done, (name, data) in enumerate(sorted(blobs.items()), start=len(index) + 1):
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            if is_attachment(name):
+                entries.attach(name, bytes(data))
+                progress(Progress("write", "", name, done, self._total))
+                continue
+            owner = name.removeprefix(LOGOS_DIR + "/").rsplit(".", 1)[0]
+            if (kinds.PROJECT.name, owner) not in self._names:
+                raise ValueError(f"{name} is not the logo of a project in the bundle")
+            entries.add(name, bytes(data))
+            progress(Progress("write", "", name, done, self._total))
+        caller_manifest = {**caller_manifest, **_write_streamed(entries, streamed, progress, cancel)}
         if cancel is not None:
-            cancel.raise_if_cancelled()  # the last moment a cancel can keep the bundle from existing
-        os.replace(temp_path, destination)
-    except OSError as error:
-        _remove_quietly(temp_path)
-        raise BundleError(f"Cannot write the bundle {destination}: {error.strerror or error}.") from None
-    except BaseException:
-        _remove_quietly(temp_path)
-        raise
-    _fsync_folder(folder)
-    return BundleSummary.from_manifest(full_manifest)
+            cancel.raise_if_cancelled()
+        kdf, key = (self.prepared_key or PreparedKey(self.password, self.kdf_cost)).result(cancel)
+        contents = {
+            name: value for name, value in caller_manifest.items() if name not in SUMMARY_MANIFEST_KEYS
+        }
+        if self.index_order is not None:
+            order = self.index_order
+            index = sorted(index, key=lambda item: order(item["kind"], item["id"]))
+        contents.update(
+            resources=index,
+            entries=dict(sorted(entries.hashes.items())),
+            attachments=dict(sorted(entries.attachment_sizes.items())),
+        )
+        index_bytes = canonical_json(contents)
+        entries.add_json(INDEX_NAME, index_bytes, listed=False)
+        manifest = {name: value for name, value in caller_manifest.items() if name in SUMMARY_MANIFEST_KEYS}
+        manifest.update(
+            format=FORMAT_NAME,
+            format_version=FORMAT_VERSION,
+            counts=dict(sorted(Counter(item["kind"] for item in index).items())),
+            kdf=kdf.to_manifest(),
+            key_check=crypto.key_check(key),
+            index_sha256=hashlib.sha256(index_bytes).hexdigest(),
+        )
+        manifest_bytes = manifest_json(manifest)
+        if len(manifest_bytes) > MAX_MANIFEST_BYTES:
+            raise BundleError("Cannot write the bundle: its manifest (source, projects) is too large.")
+        entries.add_json(MANIFEST_NAME, manifest_bytes, listed=False, limit=MAX_MANIFEST_BYTES)
+        secrets_bytes = canonical_json(dict(sorted(secrets.items())))
+        entries.json_budget.charge(secrets_bytes, "the bundle", SECRETS_NAME)
+        entries.add(SECRETS_NAME, crypto.seal(key, secrets_bytes, manifest_bytes, kdf), listed=False)
+        return {**contents, **manifest}
 
 
 def _check_inputs(
@@ -307,81 +458,6 @@ class _ZipEntries:
 _DIRECTORY_RECORD_BYTES = 46
 _LOCAL_HEADER_BYTES = 30
 _WRITER_BUNDLE_RATIO = MAX_BUNDLE_RATIO // 2
-
-
-def _write_zip(
-    stream: IO[bytes],
-    caller_manifest: dict[str, Any],
-    resources: Iterable[BundleResource],
-    secrets: dict[str, str],
-    blobs: dict[str, bytes],
-    password: str,
-    progress: ProgressCallback,
-    cancel: CancelToken | None,
-    prepared_key: PreparedKey,
-    streamed: _Streamed,
-) -> dict[str, Any]:
-    total = len(resources) + len(blobs) if isinstance(resources, Sized) else 0
-    index: list[dict[str, str]] = []
-    names: dict[tuple[str, str], dict[str, Any]] = {}  # what each resource's name derives from
-    with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
-        entries = _ZipEntries(archive, stream)
-        for done, resource in enumerate(resources, start=1):
-            if cancel is not None:
-                cancel.raise_if_cancelled()
-            entry_path = resource_path(resource.kind, resource.id)
-            entries.add_json(entry_path, _resource_json(resource))
-            index.append(
-                {"kind": resource.kind, "id": resource.id, "name": resource.name, "path": entry_path}
-            )
-            names[(resource.kind, resource.id)] = {
-                field: resource.document.get(field) for field in NAME_FIELDS
-            }
-            progress(Progress("write", resource.kind, resource.name, done, total))
-        _check_names(index, names)
-        for done, (name, data) in enumerate(sorted(blobs.items()), start=len(index) + 1):
-            if cancel is not None:
-                cancel.raise_if_cancelled()
-            if is_attachment(name):
-                entries.attach(name, bytes(data))
-                progress(Progress("write", "", name, done, total))
-                continue
-            owner = name.removeprefix(LOGOS_DIR + "/").rsplit(".", 1)[0]
-            if (kinds.PROJECT.name, owner) not in names:
-                raise ValueError(f"{name} is not the logo of a project in the bundle")
-            entries.add(name, bytes(data))
-            progress(Progress("write", "", name, done, total))
-        caller_manifest = {**caller_manifest, **_write_streamed(entries, streamed, progress, cancel)}
-        if cancel is not None:
-            cancel.raise_if_cancelled()
-        kdf, key = prepared_key.result(cancel)
-        contents = {
-            name: value for name, value in caller_manifest.items() if name not in SUMMARY_MANIFEST_KEYS
-        }
-        contents.update(
-            resources=index,
-            entries=dict(sorted(entries.hashes.items())),
-            attachments=dict(sorted(entries.attachment_sizes.items())),
-        )
-        index_bytes = canonical_json(contents)
-        entries.add_json(INDEX_NAME, index_bytes, listed=False)
-        manifest = {name: value for name, value in caller_manifest.items() if name in SUMMARY_MANIFEST_KEYS}
-        manifest.update(
-            format=FORMAT_NAME,
-            format_version=FORMAT_VERSION,
-            counts=dict(sorted(Counter(item["kind"] for item in index).items())),
-            kdf=kdf.to_manifest(),
-            key_check=crypto.key_check(key),
-            index_sha256=hashlib.sha256(index_bytes).hexdigest(),
-        )
-        manifest_bytes = manifest_json(manifest)
-        if len(manifest_bytes) > MAX_MANIFEST_BYTES:
-            raise BundleError("Cannot write the bundle: its manifest (source, projects) is too large.")
-        entries.add_json(MANIFEST_NAME, manifest_bytes, listed=False, limit=MAX_MANIFEST_BYTES)
-        secrets_bytes = canonical_json(dict(sorted(secrets.items())))
-        entries.json_budget.charge(secrets_bytes, "the bundle", SECRETS_NAME)
-        entries.add(SECRETS_NAME, crypto.seal(key, secrets_bytes, manifest_bytes, kdf), listed=False)
-    return {**contents, **manifest}
 
 
 def _write_streamed(

@@ -1,17 +1,19 @@
 """Export: the chosen projects, with everything they reference, into an encrypted bundle.
 
 ``export_projects`` resolves the space and projects (refusing unknown and version-controlled projects before
-anything is written), reads the source level by level (``export_walk``), keeps exactly what the projects
-reach (``export_select``), gathers the sensitive values it may carry (``export_secrets``) and writes the
-bundle (temporary file + rename, so a failed or cancelled export leaves nothing under the chosen name).
+anything is written), reads the source level by level (``read_everything``), keeps exactly what the projects
+reach (``Closure``), gathers the sensitive values it may carry (``secret_values``) and writes the bundle
+(temporary file + rename, so a failed or cancelled export leaves nothing under the chosen name). The
+projects' own documents are written while the rest of the source is still being read.
 """
 
 from __future__ import annotations
 
 import difflib
 import mimetypes
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -20,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import octodesk
-from octodesk.core.bundle import BundleResource, write_bundle
-from octodesk.core.bundle.writer import PreparedKey
+from octodesk.core.bundle import BundleResource
+from octodesk.core.bundle.writer import BundleWriter, PreparedKey
 from octodesk.core.cancel import CancelToken
 from octodesk.core.errors import ExportRefused
 from octodesk.core.export import secret_values
@@ -33,6 +35,7 @@ from octodesk.core.export.selection import (
     deploys_to,
     library_set_ids,
     project_children,
+    project_documents,
     template_versions_to_read,
 )
 from octodesk.core.export.walk import (
@@ -88,9 +91,10 @@ def scan_source(
     *,
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
+    meanwhile: Meanwhile | None = None,
 ) -> SourceScan:
     """Connect, resolve the projects (refusing unknown and version-controlled ones) and read everything
-    they reach."""
+    they reach; ``meanwhile`` as for :func:`read_everything`."""
     progress = progress or no_progress
     first_request = client.request_count
     report = Report(operation="export")
@@ -102,7 +106,7 @@ def scan_source(
     reader = SourceReader(client, data, progress, cancel)
     with timer("read"):
         projects = resolve_projects(reader, space_name, project_names)
-        selection = read_everything(reader, [p["Id"] for p in projects])
+        selection = read_everything(reader, [p["Id"] for p in projects], meanwhile)
     return SourceScan(
         client.server_url,
         info,
@@ -138,75 +142,88 @@ def export_projects(
     (an import uploads them from there); otherwise they are only listed in the manifest, for an import with
     a live source to copy (``plan_import(..., package_source=...)``)."""
     report = Report(operation="export", started_at=_now(), tool_version=octodesk.__version__)
+    client.start_workers()  # first: threads started while the key derivation takes its memory start slowly
     key = PreparedKey(password)  # derived while the source is read
     first_request = client.request_count
     progress = progress or no_progress
     timer = _PhaseTimer(report)
     scan_given = scan is not None
-    if scan is None:
-        scan = scan_source(client, space_name, project_names, progress=progress, cancel=cancel)
-    elif scan.server_url != client.server_url or [p["Name"] for p in scan.projects] != list(
-        dict.fromkeys(project_names)
+    if scan is not None and (
+        scan.server_url != client.server_url
+        or [p["Name"] for p in scan.projects] != list(dict.fromkeys(project_names))
     ):
         raise ValueError("the scan is of another server or other projects")
-    report.phase_seconds.update(scan.phase_seconds)
-    info, space, data, projects, selection = scan.info, scan.space, scan.data, scan.projects, scan.selection
-    reader = SourceReader(client, data, progress, cancel)
-    with timer("read"):
-        entries = secret_values.inventory(data, selection)
-        values = secret_values.collect(reader, entries, dict(secrets or {}))
-        progress(Progress("read", "Package", message=f"Choosing {packages.describe()}"))
-        chosen = choose_packages(client, data, selection, packages)
-    streamed = carried_entries(chosen, ServerSource(client, data.space_id)) if carry_packages else []
-    follow_ups = _follow_ups(data, selection, values.not_carried, chosen)
-    manifest = {
-        "source": {
-            "url": client.server_url,
-            "version": info.version,
-            "hosting": info.hosting,
-            "space": space.get("Name", space_name),
-        },
-        "projects": [p["Name"] for p in projects],
-        "tool_version": octodesk.__version__,
-        "created_at": _now(),
-        "secrets_carried": sorted(values.carried),
-        "secrets_not_carried": values.not_carried,
-        # sensitive values not carried are listed once, in secrets_not_carried (the import's plan lists them)
-        "follow_ups": [
-            asdict(item) for item in follow_ups if item.category != FollowUpCategory.SENSITIVE_VALUE
-        ],
-        "deploys_to": _deploys_to(data, selection, projects),
-        "external_references": {
-            kind: dict(sorted(names.items())) for kind, names in selection.external.items()
-        },
-        "step_templates": {
-            template_id: {
-                "name": use.name,
-                "latest_version": use.latest,
-                "carried_version": use.carried,
-                "referenced_versions": sorted(use.referenced),
-            }
-            for template_id, use in sorted(selection.templates.items())
-        },
-        "packages": chosen.to_manifest(),
-    }
-    blobs = logo_blobs(data)
-    with timer("write"):
-        if cancel is not None:
-            cancel.raise_if_cancelled()
-        write_bundle(
-            destination,
-            manifest=manifest,
-            resources=_Counted(bundle_resources(data, selection), sum(selection.count().values())),
-            secrets=values.carried,
-            blobs=blobs,
-            password=password,
-            progress=progress,
-            cancel=cancel,
-            prepared_key=key,
-            streamed=streamed,
-            streamed_manifest=lambda hashes: record_carried(chosen, hashes),
-        )
+    writer = BundleWriter(
+        destination, password, progress=progress, cancel=cancel, prepared_key=key, index_order=_index_order
+    )
+    with writer:
+        ahead: list[BundleResource] = []
+        if scan is None:
+
+            def write_ahead(data: SourceData, project_ids: list[str]) -> None:
+                ahead.extend(_resources(data, project_documents(data, project_ids)))
+                with timer("write"):
+                    writer.add(ahead)
+
+            scan = scan_source(
+                client, space_name, project_names, progress=progress, cancel=cancel, meanwhile=write_ahead
+            )
+        report.phase_seconds.update(scan.phase_seconds)
+        info, space, data, projects = scan.info, scan.space, scan.data, scan.projects
+        selection = scan.selection
+        _check_written_ahead(ahead, selection)
+        reader = SourceReader(client, data, progress, cancel)
+        with timer("read"):
+            entries = secret_values.inventory(data, selection)
+            values = secret_values.collect(reader, entries, dict(secrets or {}))
+            progress(Progress("read", "Package", message=f"Choosing {packages.describe()}"))
+            chosen = choose_packages(client, data, selection, packages)
+        streamed = carried_entries(chosen, ServerSource(client, data.space_id)) if carry_packages else []
+        follow_ups = _follow_ups(data, selection, values.not_carried, chosen)
+        manifest = {
+            "source": {
+                "url": client.server_url,
+                "version": info.version,
+                "hosting": info.hosting,
+                "space": space.get("Name", space_name),
+            },
+            "projects": [p["Name"] for p in projects],
+            "tool_version": octodesk.__version__,
+            "created_at": _now(),
+            "secrets_carried": sorted(values.carried),
+            "secrets_not_carried": values.not_carried,
+            # sensitive values not carried are listed once, in secrets_not_carried (the plan lists them)
+            "follow_ups": [
+                asdict(item) for item in follow_ups if item.category != FollowUpCategory.SENSITIVE_VALUE
+            ],
+            "deploys_to": _deploys_to(data, selection, projects),
+            "external_references": {
+                kind: dict(sorted(names.items())) for kind, names in selection.external.items()
+            },
+            "step_templates": {
+                template_id: {
+                    "name": use.name,
+                    "latest_version": use.latest,
+                    "carried_version": use.carried,
+                    "referenced_versions": sorted(use.referenced),
+                }
+                for template_id, use in sorted(selection.templates.items())
+            },
+            "packages": chosen.to_manifest(),
+        }
+        blobs = logo_blobs(data)
+        with timer("write"):
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            rest = (r for r in bundle_resources(data, selection) if not writer.written(r.kind, r.id))
+            writer.add(rest, total=sum(selection.count().values()) + len(blobs))
+            writer.finish(
+                manifest=manifest,
+                secrets=values.carried,
+                blobs=blobs,
+                streamed=streamed,
+                streamed_manifest=lambda hashes: record_carried(chosen, hashes),
+            )
     for kind, count in sorted(selection.count().items(), key=lambda item: kinds.sort_key(item[0])):
         report.count(kind, "exported", count)
     if blobs:
@@ -296,8 +313,16 @@ def _is_version_controlled(project: Doc) -> bool:
     return bool(project.get("IsVersionControlled")) or persistence.get("Type") == "VersionControlled"
 
 
-def read_everything(reader: SourceReader, project_ids: list[str]) -> Selection:
-    """Levels 1-3 of the read, then the selection over what was read."""
+Meanwhile = Callable[[SourceData, list[str]], None]
+
+
+def read_everything(
+    reader: SourceReader, project_ids: list[str], meanwhile: Meanwhile | None = None
+) -> Selection:
+    """Levels 1-3 of the read, then the selection over what was read.
+
+    ``meanwhile(data, project_ids)`` runs on this thread once the projects' own documents are read (level
+    1), while the rest is read on another: the export writes those documents during the waits."""
     data = reader.data
     projects = [data.of("Project")[project_id] for project_id in project_ids]
     level1 = [reader.whole_collection(kind) for kind in WHOLE_COLLECTIONS]
@@ -310,7 +335,17 @@ def read_everything(reader: SourceReader, project_ids: list[str]) -> Selection:
     level1 += reader.deployment_settings(projects)
     reader.run(level1)
     reader.run(reader.settings_rest(projects))
+    if meanwhile is None:
+        return _read_the_rest(reader, project_ids)
+    return _alongside(
+        reader, lambda: _read_the_rest(reader, project_ids), lambda: meanwhile(data, project_ids)
+    )
 
+
+def _read_the_rest(reader: SourceReader, project_ids: list[str]) -> Selection:
+    """Levels 2 and 3: what the projects' documents name (runbook processes, library and tenant variables),
+    then what the closure names (template versions, teams, Git credentials, machines)."""
+    data = reader.data
     runbooks = project_children(data, "Runbook", project_ids)
     library_sets = [
         data.get("LibraryVariableSet", set_id) or {} for set_id in library_set_ids(data, project_ids)
@@ -341,30 +376,72 @@ def read_everything(reader: SourceReader, project_ids: list[str]) -> Selection:
     return closure.complete()
 
 
+def _alongside(
+    reader: SourceReader, read: Callable[[], Selection], meanwhile: Callable[[], None]
+) -> Selection:
+    """``read`` on a thread of its own while ``meanwhile`` runs on this one; the first error of either is
+    raised once both have ended (a Ctrl+C here cancels the read)."""
+    outcome: list[Selection] = []
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            outcome.append(read())
+        except BaseException as error:  # raised on the calling thread
+            failure.append(error)
+
+    thread = threading.Thread(target=run, name="octodesk-read-alongside", daemon=True)
+    thread.start()
+    try:
+        meanwhile()
+    except KeyboardInterrupt:
+        reader.client.cancel.cancel()  # Ctrl+C: the reads stop at their next request
+        raise
+    finally:
+        _join(reader, thread)
+    if failure:
+        raise failure[0]
+    return outcome[0]
+
+
+def _join(reader: SourceReader, thread: threading.Thread) -> None:
+    """Wait for the read; a Ctrl+C meanwhile cancels it."""
+    try:
+        thread.join()
+    except KeyboardInterrupt:  # Ctrl+C while waiting: the reads stop at their next request
+        reader.client.cancel.cancel()
+        thread.join()
+        raise
+
+
 # --- what goes into the bundle -----------------------------------------------------------------------
 
 
-class _Counted:
-    """The scrubbed documents one at a time, each freed once written (a list of them all was a second
-    copy of the export in memory), with their number for the write progress."""
+def _resources(data: SourceData, documents: Iterable[tuple[str, Doc]]) -> Iterator[BundleResource]:
+    for kind, document in documents:
+        unlinked = {key: value for key, value in document.items() if key != "Links"}
+        yield BundleResource(kind, str(document["Id"]), derived_name(kind, document, data.name_of), unlinked)
 
-    def __init__(self, resources: Iterator[BundleResource], count: int) -> None:
-        self._resources = resources
-        self._count = count
 
-    def __len__(self) -> int:
-        return self._count
+def _index_order(kind: str, item_id: str) -> tuple[tuple[int, str], str]:
+    """The bundle lists its resources in kind order, then by id, whichever were written first."""
+    return kinds.sort_key(kind), item_id
 
-    def __iter__(self) -> Iterator[BundleResource]:
-        return self._resources
+
+def _check_written_ahead(ahead: list[BundleResource], selection: Selection) -> None:
+    """Every document written ahead is one the selection carries, as it was read (else the bundle would
+    hold a document the closure did not choose, or an older one)."""
+    for resource in ahead:
+        carried = selection.carried.get(resource.kind, {}).get(resource.id)
+        if carried is None or any(carried.get(key) is not value for key, value in resource.document.items()):
+            raise RuntimeError(f"{resource.kind} {resource.id} was written ahead but is not carried as read")
 
 
 def bundle_resources(data: SourceData, selection: Selection) -> Iterator[BundleResource]:
-    """The carried documents without their links; the writer nulls any sensitive value in them."""
+    """The carried documents without their links, in kind order; the writer nulls any sensitive value."""
     for kind in sorted(selection.carried, key=kinds.sort_key):
-        for item_id, document in sorted(selection.carried[kind].items()):
-            unlinked = {key: value for key, value in document.items() if key != "Links"}
-            yield BundleResource(kind, item_id, derived_name(kind, document, data.name_of), unlinked)
+        documents = selection.carried[kind]
+        yield from _resources(data, ((kind, documents[item_id]) for item_id in sorted(documents)))
 
 
 def _logo_name(project_id: str, content_type: str) -> str:

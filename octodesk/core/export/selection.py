@@ -103,6 +103,29 @@ def project_children(data: SourceData, kind: str, project_ids: list[str]) -> lis
     return [doc for doc in data.of(kind).values() if doc.get("ProjectId") in wanted]
 
 
+def project_documents(data: SourceData, project_ids: list[str]) -> list[tuple[str, Doc]]:
+    """The projects and the documents that are theirs alone (process, variables, channels, runbooks,
+    triggers, settings): carried whatever else the closure reaches, as they were read, so an export can
+    write them before the rest of the source is read. Runbook processes come later (a level 2 read)."""
+    found: list[tuple[str, Doc]] = []
+    for project_id in project_ids:
+        project = data.get("Project", project_id)
+        if project is None:
+            continue
+        found.append(("Project", project))
+        for kind, field_name, owner_field in (
+            ("DeploymentProcess", "DeploymentProcessId", "ProjectId"),
+            ("VariableSet", "VariableSetId", "OwnerId"),
+        ):
+            item_id = project.get(field_name)
+            document = data.get(kind, item_id) if isinstance(item_id, str) else None
+            if document is not None and document.get(owner_field) == project_id:
+                found.append((kind, document))
+    for kind in ("Channel", "Runbook", "ProjectTrigger", "DeploymentSettings"):
+        found += [(kind, document) for document in project_children(data, kind, project_ids)]
+    return [(kind, document) for kind, document in found if isinstance(document.get("Id"), str)]
+
+
 def select(data: SourceData, project_ids: list[str]) -> Selection:
     closure = Closure(data, project_ids)
     closure.run()
@@ -143,11 +166,8 @@ class Closure:
 
     def run(self) -> Selection:
         projects = set(self.selection.project_ids)
-        for project_id in self.selection.project_ids:
-            self.add("Project", self.data.get("Project", project_id))
-        for kind in ("Channel", "Runbook", "ProjectTrigger", "DeploymentSettings"):
-            for document in project_children(self.data, kind, self.selection.project_ids):
-                self.add(kind, document)
+        for kind, document in project_documents(self.data, self.selection.project_ids):
+            self.add(kind, document)
         for tenant_id in connected_tenant_ids(self.data, self.selection.project_ids):
             tenant = model.copy_json(self.data.get("Tenant", tenant_id) or {})
             tenant["ProjectEnvironments"] = {
