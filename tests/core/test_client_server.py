@@ -147,26 +147,27 @@ def test_server_without_spaces_is_explained(stubs: Stubs) -> None:
     assert server.paths() == ["GET /api/spaces/all", "GET /api/spaces"]
 
 
-def test_server_info_and_space_are_read_at_once(stubs: Stubs) -> None:
-    asked = {"root": threading.Event(), "spaces": threading.Event()}
+def test_server_version_hosting_and_space_are_read_at_once(stubs: Stubs) -> None:
+    together = threading.Barrier(3, timeout=3)
 
-    def answer_together(mine: str, other: str, body: object) -> Callable[[object], StubResponse]:
-        # each answers only once the other was asked too: read one after the other, the first waits in vain
+    def answer_together(body: object) -> Callable[[object], StubResponse]:
+        # each answers only once all three were asked: read one after another, the first waits in vain
         def handle(_request: object) -> StubResponse:
-            asked[mine].set()
-            if not asked[other].wait(3):
+            try:
+                together.wait()
+            except threading.BrokenBarrierError:
                 return json_reply({"ErrorMessage": "asked one after the other"}, 500)
             return json_reply(body)
 
         return handle
 
-    script = Script().always("GET /api", answer_together("root", "spaces", ROOT))
-    script.always("GET /api/spaces/all", answer_together("spaces", "root", SPACES))
-    script.always(LICENSE, json_reply({"HostingEnvironment": "SelfHosted"}))
+    script = Script().always("GET /api", answer_together(ROOT))
+    script.always("GET /api/spaces/all", answer_together(SPACES))
+    script.always(LICENSE, answer_together({"HostingEnvironment": "OctopusCloud"}))
     _, client, _ = stubs.serve(script)
     client.max_retries = 0
     info, space = client.server_info_and_space("Production")
-    assert info.version == "2023.1.9626" and space["Id"] == "Spaces-2"
+    assert (info.version, info.hosting, space["Id"]) == ("2023.1.9626", "OctopusCloud", "Spaces-2")
 
 
 def test_when_the_url_is_not_octopus_the_server_error_wins_over_the_missing_space(stubs: Stubs) -> None:

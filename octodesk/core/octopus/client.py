@@ -378,36 +378,42 @@ class OctopusClient:
     # --- server, spaces ---------------------------------------------------------------------------
 
     def server_info(self) -> ServerInfo:
+        """Version (the API root) and hosting (the license status), read at once."""
+        root, hosting = self._at_once(self._api_root, self._detect_hosting)
+        return _server_info(self.server_url, root, hosting)
+
+    def server_info_and_space(self, space_name: str) -> tuple[ServerInfo, dict[str, Any]]:
+        """``server_info()`` and ``resolve_space(space_name)``, all three reads at once: one round trip where
+        they took three. Where several fail, the server's error is raised (it says what the URL is, not
+        only that it has no such space)."""
+        root, hosting, space = self._at_once(
+            self._api_root, self._detect_hosting, lambda: self.resolve_space(space_name)
+        )
+        return _server_info(self.server_url, root, hosting), space
+
+    def _at_once(self, *reads: Callable[[], Any]) -> list[Any]:
+        """Every read in parallel; where several fail, the first one's error in this order is raised."""
+        outcomes: list[tuple[Any, BaseException | None]] = [(None, None)] * len(reads)
+
+        def run(index: int) -> None:
+            try:
+                outcomes[index] = (reads[index](), None)
+            except Exception as error:  # raised below, in a fixed order
+                outcomes[index] = (None, error)
+
+        self.map(run, range(len(reads)))
+        for _, error in outcomes:
+            if error is not None:
+                raise error
+        return [value for value, _ in outcomes]
+
+    def _api_root(self) -> dict[str, Any]:
         try:
-            root = self._request("GET", "/api", decode=self._decode_api_root)
+            return self._request("GET", "/api", decode=self._decode_api_root)
         except ResourceNotFound:
             raise NotAnOctopusServer(
                 f"{self.server_url} answered, but has no Octopus API at /api (404): check the server URL."
             ) from None
-        version = str(root.get("Version") or "")
-        application = str(root.get("Application") or "Octopus Deploy")
-        hosting = self._detect_hosting()
-        return ServerInfo(url=self.server_url, version=version, hosting=hosting, application=application)
-
-    def server_info_and_space(self, space_name: str) -> tuple[ServerInfo, dict[str, Any]]:
-        """``server_info()`` and ``resolve_space(space_name)`` at once: a round trip less than one after the
-        other. Where both fail, the server's error is raised (it says what the URL is, not only that it has
-        no such space)."""
-        outcomes: dict[str, tuple[Any, BaseException | None]] = {}
-
-        def read(part: str) -> None:
-            try:
-                answer = self.server_info() if part == "info" else self.resolve_space(space_name)
-                outcomes[part] = (answer, None)
-            except Exception as error:  # raised below, in a fixed order
-                outcomes[part] = (None, error)
-
-        self.map(read, ["info", "space"])
-        for part in ("info", "space"):
-            error = outcomes[part][1]
-            if error is not None:
-                raise error
-        return outcomes["info"][0], outcomes["space"][0]
 
     def _decode_api_root(self, response: Answer) -> dict[str, Any]:
         try:
@@ -714,6 +720,12 @@ class _Success:
 def _reword(error: ServerError, message: str) -> None:
     error.message = message
     error.args = (message,)
+
+
+def _server_info(server_url: str, root: dict[str, Any], hosting: Hosting) -> ServerInfo:
+    version = str(root.get("Version") or "")
+    application = str(root.get("Application") or "Octopus Deploy")
+    return ServerInfo(url=server_url, version=version, hosting=hosting, application=application)
 
 
 def _sanitised(failure: Failure) -> Failure:
