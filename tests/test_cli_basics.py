@@ -199,3 +199,25 @@ def test_inspect_of_a_file_that_is_not_a_bundle_is_one_line(tmp_path: Path) -> N
     assert result.returncode != 0
     line = assert_one_clean_line(result)
     assert "internal error" not in line
+
+
+def test_a_refused_import_shows_each_refusal_on_its_own_line_and_no_name_starts_one(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import argparse
+
+    from octodesk.commands.common import run_command
+    from octodesk.core.errors import ImportRefused
+
+    refusals = ["Project 'Forged\nREUSE   Project  Real' already exists", "Account 'A' needs its Password"]
+
+    def refused(_args: argparse.Namespace) -> int:
+        headline = "The import was refused; nothing was written to space 'Default':"
+        raise ImportRefused(headline + "\n  - " + "\n  - ".join(refusals), refusals)
+
+    assert run_command(refused, argparse.Namespace()) == 3
+    assert capsys.readouterr().err.splitlines() == [
+        "octodesk: error: The import was refused; nothing was written to space 'Default':",
+        "  - Project 'Forged\\nREUSE   Project  Real' already exists",
+        "  - Account 'A' needs its Password",
+    ]

@@ -12,7 +12,7 @@ import traceback
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
 
-from octodesk.core.errors import OctoDeskError
+from octodesk.core.errors import ImportRefused, OctoDeskError
 from octodesk.core.hardening import no_core_dumps
 from octodesk.core.passwords import estimate_strength, password_problem
 from octodesk.core.progress import Progress
@@ -110,6 +110,14 @@ def setup_logging(verbose: bool) -> None:
     root.setLevel(logging.DEBUG if verbose else logging.WARNING)
 
 
+def error_lines(error: OctoDeskError) -> list[str]:
+    """What a failure shows: one line; a refused import's refusals each on a line of their own under it
+    (each made printable alone, so no name can start a line of its own)."""
+    if isinstance(error, ImportRefused) and error.refusals:
+        return [str(error).split("\n", 1)[0], *error.refusals]
+    return [str(error)]
+
+
 def run_command(action: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
     """Run a command: exit code from the action; one clean line on stderr for every failure."""
     setup_logging(getattr(args, "verbose", False))
@@ -117,7 +125,10 @@ def run_command(action: Callable[[argparse.Namespace], int], args: argparse.Name
         with no_core_dumps():  # passwords, API keys and secret values are in memory from here on
             return action(args)
     except OctoDeskError as error:
-        print(f"octodesk: error: {safe_text(redact(str(error)))}", file=sys.stderr)
+        headline, *details = error_lines(error)
+        print(f"octodesk: error: {safe_text(redact(headline))}", file=sys.stderr)
+        for line in details:
+            print(f"  - {safe_text(redact(line))}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print("octodesk: cancelled.", file=sys.stderr)

@@ -68,7 +68,12 @@ def test_import_then_again_exits_3_listing_the_refusal(
     before = target.snapshot()
     assert _import(target, bundle_path) == 3
     err = capsys.readouterr().err
-    assert "Project 'Web Portal' already exists" in err
+    lines = err.splitlines()
+    # the reason on a line of its own under the headline, not after a literal "\n"
+    headline = "octodesk: error: The import was refused; nothing was written to space 'Default':"
+    assert headline in lines and "\\n" not in err
+    reason = lines[lines.index(headline) + 1]
+    assert reason.startswith("  - Project 'Web Portal' already exists")
     assert target.snapshot() == before
 
 
