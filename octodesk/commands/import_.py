@@ -13,9 +13,9 @@ from pathlib import Path
 
 from octodesk.commands.common import CLI_REMEDIES, ProgressPrinter, make_client, read_password
 from octodesk.commands.engines import server_import
-from octodesk.core.apply import apply_plan, refusal_message
+from octodesk.core.apply import apply_plan
 from octodesk.core.bundle import read_manifest
-from octodesk.core.errors import BundleError, ImportRefused, OctoDeskError
+from octodesk.core.errors import BundleError, OctoDeskError, nothing_written
 from octodesk.core.plan import ImportOptions, plan_import
 from octodesk.core.report import Report
 from octodesk.core.server_engine import ENGINE_CLIENT, ENGINE_SERVER, bundle_engine
@@ -44,12 +44,12 @@ def run(args: argparse.Namespace) -> int:
             sys.stdout.write(plan_to_text(plan, CLI_REMEDIES))
             write_json(args.report, plan.to_dict())
             if plan.refused:
-                raise ImportRefused(refusal_message(plan), plan.refusals)
+                raise nothing_written(plan.space_name, plan.refusals)
             print("Dry run: nothing was written.")
             return 0
         if plan.refused:
             write_json(args.report, plan.to_dict())
-            raise ImportRefused(refusal_message(plan), plan.refusals)
+            raise nothing_written(plan.space_name, plan.refusals)
         report = Report(operation="import")
         try:
             apply_plan(plan, client, progress, report=report)

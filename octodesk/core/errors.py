@@ -137,6 +137,19 @@ class ImportRefused(OctoDeskError):
         super().__init__(message)
         self.refusals = list(refusals or [])
 
+    @classmethod
+    def listing(cls, headline: str, refusals: list[str]) -> ImportRefused:
+        """``headline``, then each refusal on a line of its own (the command line prints them so)."""
+        return cls("\n  - ".join([headline, *refusals]), refusals)
+
+
+def nothing_written(space_name: str, refusals: list[str], where: str = "") -> ImportRefused:
+    """A refused import plan: nothing was written to the space (``where``: what else the user should know,
+    said after the space's name)."""
+    return ImportRefused.listing(
+        f"The import was refused; nothing was written to space '{space_name}'{where}:", refusals
+    )
+
 
 # --- Octopus's own Export/Import Projects (the server engine) --------------------------------------
 

@@ -29,7 +29,7 @@ from octodesk.core.apply.tenants import (
     prefetch_tenant_variables,
 )
 from octodesk.core.cancel import CancelToken
-from octodesk.core.errors import Cancelled, ImportRefused, OctoDeskError, ServerError
+from octodesk.core.errors import Cancelled, OctoDeskError, ServerError, nothing_written
 from octodesk.core.gc_pause import engine_work
 from octodesk.core.locks import import_lock
 from octodesk.core.octopus.client import OctopusClient
@@ -48,11 +48,6 @@ LEVEL_0 = (
     kinds.GIT_CREDENTIAL.name,
 )
 LEVEL_1 = (kinds.ACCOUNT.name, kinds.CERTIFICATE.name, kinds.LIFECYCLE.name, kinds.PROJECT_GROUP.name)
-
-
-def refusal_message(plan: ImportPlan) -> str:
-    lines = "\n  - ".join(plan.refusals)
-    return f"The import was refused; nothing was written to space '{plan.space_name}':\n  - {lines}"
 
 
 NOT_REACHED = "not reached: the import stopped before it"
@@ -75,7 +70,7 @@ def apply_plan(
     raised. Running the same import again continues where it stopped (the journal).
     """
     if plan.refused:
-        raise ImportRefused(refusal_message(plan), plan.refusals)
+        raise nothing_written(plan.space_name, plan.refusals)
     report = report if report is not None else Report(operation="import")
     with import_lock(plan.journal.path, plan.space_name, plan.server_url):
         return _apply(plan, client, progress, cancel, report)
@@ -203,5 +198,5 @@ def import_bundle(
     """Plan; refuse before any write when the plan has refusals; apply."""
     plan = plan_import(bundle_path, password, client, space_name, options, progress, cancel)
     if plan.refused:
-        raise ImportRefused(refusal_message(plan), plan.refusals)
+        raise nothing_written(plan.space_name, plan.refusals)
     return apply_plan(plan, client, progress, cancel)

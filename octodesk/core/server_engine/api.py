@@ -207,9 +207,8 @@ def preview_import(
         answer = client.post(f"{_base(space_id)}/import/preview", body)
     except ValidationFailed as error:
         reasons = error.errors or [error.message]
-        listed = "\n  - ".join(reasons)
-        raise ImportRefused(
-            f"Octopus's import preview refused the import; nothing was written:\n  - {listed}", reasons
+        raise ImportRefused.listing(
+            "Octopus's import preview refused the import; nothing was written:", reasons
         ) from None
     return ImportPreview.from_response(answer)
 

@@ -18,7 +18,7 @@ from typing import Any
 import octodesk
 from octodesk.core.bundle import Bundle, read_bundle
 from octodesk.core.cancel import CancelToken
-from octodesk.core.errors import Cancelled, ImportRefused, ServerError
+from octodesk.core.errors import Cancelled, ImportRefused, ServerError, nothing_written
 from octodesk.core.journal import Journal, bundle_fingerprint
 from octodesk.core.octopus.client import OctopusClient
 from octodesk.core.plan.rules import version_tuple
@@ -188,11 +188,7 @@ def apply_server_import(
 ) -> Report:
     """Octopus's import task (unless an earlier run finished it), then OctoDesk's extras; one report."""
     if plan.refused:
-        lines = "\n  - ".join(plan.refusals)
-        raise ImportRefused(
-            f"The import was refused; nothing was written to space '{plan.space_name}':\n  - {lines}",
-            plan.refusals,
-        )
+        raise nothing_written(plan.space_name, plan.refusals)
     control = control or client
     progress = progress or no_progress
     started = time.monotonic()

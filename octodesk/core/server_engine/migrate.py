@@ -12,7 +12,7 @@ from typing import Any
 from octodesk.core.apply import apply_plan
 from octodesk.core.bundle import read_manifest
 from octodesk.core.cancel import CancelToken
-from octodesk.core.errors import BundleError, ImportRefused
+from octodesk.core.errors import BundleError, nothing_written
 from octodesk.core.export import export_projects
 from octodesk.core.journal import Journal, bundle_fingerprint
 from octodesk.core.octopus.client import OctopusClient
@@ -157,12 +157,8 @@ def migrate(
     if dry_run:
         return result
     if plan.refused:
-        lines = "\n  - ".join(plan.refusals)
-        raise ImportRefused(
-            f"The import was refused; nothing was written to space '{plan.space_name}' (the bundle is kept "
-            f"at {request.bundle_path}):\n  - {lines}",
-            plan.refusals,
-        )
+        kept = f" (the bundle is kept at {request.bundle_path})"
+        raise nothing_written(plan.space_name, plan.refusals, kept)
     if isinstance(plan, ServerImportPlan):
         result.import_report = apply_server_import(
             plan, target.client, control=target.control, poll=poll, progress=progress, cancel=cancel
