@@ -33,9 +33,7 @@ def holds_sensitive_value(document: Any) -> bool:
         deeper = []
         for container in level:
             if isinstance(container, dict):
-                if "HasValue" in container and container.get("NewValue") is not None:
-                    return True
-                if container.get("IsSensitive") is True and container.get("Value") is not None:
+                if any(container[key] is not None for key in _nulled_fields(container)):
                     return True
                 children = container.values()
             elif isinstance(container, list):
@@ -51,11 +49,20 @@ def scrubbed_copy(node: Any) -> Any:
     """A copy in which no sensitive value survives; ``node`` is left as it was."""
     if isinstance(node, dict):
         clean = {key: scrubbed_copy(value) for key, value in node.items()}
-        if "HasValue" in clean and "NewValue" in clean:
-            clean["NewValue"] = None
-        if clean.get("IsSensitive") is True and "Value" in clean:
-            clean["Value"] = None
+        for key in _nulled_fields(node):
+            clean[key] = None
         return clean
     if isinstance(node, list):
         return [scrubbed_copy(value) for value in node]
     return node
+
+
+def _nulled_fields(node: dict[str, Any]) -> list[str]:
+    """The fields of one object the scrub writes as null: a SensitiveValue's NewValue, a sensitive
+    variable's Value (the one rule both the walk and the copy follow)."""
+    fields = []
+    if "HasValue" in node and "NewValue" in node:
+        fields.append("NewValue")
+    if node.get("IsSensitive") is True and "Value" in node:
+        fields.append("Value")
+    return fields
