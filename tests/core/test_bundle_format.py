@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from octodesk.core.bundle.format import (
@@ -94,3 +96,14 @@ def test_parse_json_turns_every_failure_into_a_damaged_bundle(data: bytes, messa
 
 def test_parse_json_accepts_the_depth_limit_exactly() -> None:
     assert json_depth(parse_json(b"[" * 100 + b"]" * 100, "b", "e")) == 100
+
+
+def test_canonical_json_is_what_json_dumps_writes_and_refuses_a_document_containing_itself() -> None:
+    document = {"b": [1.5, -0.0, 10**30, "\u00e9\x7f\n", True, None], "a": {"z": {}, "y": []}}
+    expected = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False)
+
+    assert canonical_json(document) == expected.encode("ascii")
+    looped: dict[str, object] = {"Id": "Projects-1"}
+    looped["Self"] = [looped]
+    with pytest.raises(RecursionError):
+        canonical_json(looped)

@@ -88,7 +88,10 @@ def test_the_writer_refuses_a_document_nested_past_the_readers_limit(tmp_path: P
     # depth exactly at the limit, with more brackets than the limit beside it: written
     wide = {"Nested": nested(99), "Lists": [[1] for _ in range(200)]}
     make_bundle(tmp_path / "ok.octobundle", resources=[_with(wide), *RESOURCES[1:]])
-    for levels in (101, 5_000):  # 5,000 is past the JSON encoder's own stack
+    looped: dict[str, Any] = {"Name": "contains itself"}
+    looped["Items"] = [looped]
+    # 5,000 levels is past the JSON encoder's own stack; a document containing itself nests without end
+    for too_deep in (nested(101), nested(5_000), looped):
         with pytest.raises(BundleError, match="nests deeper than 100 levels"):
-            make_bundle(tmp_path / "deep.octobundle", resources=[_with({"Nested": nested(levels)})])
+            make_bundle(tmp_path / "deep.octobundle", resources=[_with({"Nested": too_deep})])
     assert not (tmp_path / "deep.octobundle").exists()

@@ -131,11 +131,17 @@ def is_attachment(name: str) -> bool:
     return len(parts) == 2 and parts[0] in ATTACHMENT_DIRS and bool(parts[1])
 
 
+# One encoder for every canonical document (json.dumps builds one per call). Without the circular-reference
+# check (a dict of every container's id, a sixth of the encoding time): a document that contains itself
+# nests without end and fails as a RecursionError, as one nested too deep does.
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False, check_circular=False
+)
+
+
 def canonical_json(document: Any) -> bytes:
     """Deterministic bytes for a document: sorted keys, no whitespace, ASCII only."""
-    return json.dumps(
-        document, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False
-    ).encode("ascii")
+    return _CANONICAL.encode(document).encode("ascii")
 
 
 def manifest_json(manifest: dict[str, Any]) -> bytes:
