@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import random
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -329,3 +330,30 @@ def test_a_bundle_left_unfinished_leaves_nothing_behind(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
     with pytest.raises(BundleError, match="does not exist"):
         BundleWriter(tmp_path / "missing" / "b.octobundle", PASSWORD)  # refused before anything is read
+
+
+def test_entries_are_the_bytes_zipfile_itself_writes(tmp_path: Path) -> None:
+    """The writer appends entries whose sizes it knows in one pass, without ``ZipFile.writestr``'s seek
+    back: the file must be what zipfile would have written (also with a stored, very compressible entry)."""
+    rng = random.Random(14)
+    parts = ["Deploy", "Octopus", "Web", "Db", "-", "1.0", "Projects-", "\n"]
+    words = "".join(rng.choice(parts) for _ in range(30_000))  # deflates, and the level shows in the bytes
+    templates = [
+        BundleResource(
+            "ActionTemplate", f"ActionTemplates-{n}", name, {"Id": f"ActionTemplates-{n}", "Name": name,
+            "ActionType": "Octopus.Script", "Script": script}
+        )
+        for n, name, script in ((8, "Words", words), (9, "Padded", "a" * 200_000))
+    ]
+    path = make_bundle(tmp_path / "b.octobundle", resources=[*RESOURCES, *templates])
+    again = tmp_path / "again.zip"
+    with zipfile.ZipFile(path) as written, zipfile.ZipFile(again, "w") as rewritten:
+        for info in written.infolist():
+            copy = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+            copy.external_attr = info.external_attr
+            copy.compress_type = info.compress_type
+            rewritten.writestr(copy, written.read(info), compresslevel=6)
+        methods = {info.compress_type for info in written.infolist()}
+
+    assert methods == {zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED}
+    assert again.read_bytes() == path.read_bytes()
