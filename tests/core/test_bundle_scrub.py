@@ -95,3 +95,36 @@ def test_the_writer_refuses_a_document_nested_past_the_readers_limit(tmp_path: P
         with pytest.raises(BundleError, match="nests deeper than 100 levels"):
             make_bundle(tmp_path / "deep.octobundle", resources=[_with({"Nested": too_deep})])
     assert not (tmp_path / "deep.octobundle").exists()
+
+
+def _variable(value: Any, **fields: Any) -> dict[str, Any]:
+    return {
+        "Id": "v1",
+        "Name": "Db.Password",
+        "IsSensitive": True,
+        "IsEditable": True,
+        "Prompt": {"Label": "p", "DisplaySettings": {"Octopus.ControlType": "Sensitive"}, "Required": False},
+        "Scope": {"Environment": ["Environments-1", "Environments-2"], "Role": ["web"]},
+        "Type": "Sensitive",
+        "Value": value,
+        **fields,
+    }
+
+
+def test_a_variable_set_its_server_masked_is_not_walked_and_any_other_is() -> None:
+    masked = {"Id": "variableset-1", "Variables": [_variable(None), _variable(None, Zeta=[{"a": 1}])]}
+    assert not may_hold_sensitive_value(canonical_json(masked))
+
+    not_masked = [
+        _variable("hunter2"),  # a value
+        _variable(""),  # an empty value is still a value
+        _variable(["hunter2"]),
+        _variable(None, Prompt={"Label": {"a": {"b": {"c": {}}}}}),  # nested past what the test matches
+        {k: v for k, v in _variable(None).items() if k != "Value"},  # no Value at all
+    ]
+    for variable in not_masked:
+        document = {"Id": "variableset-Projects-1", "Variables": [_variable(None), variable]}
+        assert may_hold_sensitive_value(canonical_json(document)), variable
+    # the masked Value of the next object is not taken for this one's
+    beside = {"Variables": [{"IsSensitive": True, "Name": "x", "Value": "hunter2"}, _variable(None)]}
+    assert may_hold_sensitive_value(canonical_json(beside))

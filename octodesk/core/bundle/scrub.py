@@ -15,13 +15,33 @@ from typing import Any
 # it: a dict with a NewValue that is not null holds '"NewValue":' not followed by 'null,' or 'null}', one
 # with IsSensitive true holds '"IsSensitive":true'. Inside a JSON string a quote is always escaped, so a
 # string value cannot hide either; it can only add one, which costs a needless walk, never a missed scrub.
-_MARKER = re.compile(rb'"NewValue":(?!null[,}])|"IsSensitive":true')
+_NEW_VALUE = re.compile(rb'"NewValue":(?!null[,}])')
+_SENSITIVE = re.compile(rb'"IsSensitive":true')
+
+# A sensitive variable as a server returns it, masked: after its '"IsSensitive":true', the object's next
+# key-value pairs, then '"Value":null' and the object's next ',' or '}'. Each pair's value must be one whole
+# JSON value (matched to three levels of nesting; a deeper one does not match, which costs a walk), so the
+# pairs cannot run past the object's end; and an object's keys are unique, so that Value is its own.
+_STRING = rb'"(?:[^"\\]|\\.)*"'
+_SCALAR = _STRING + rb"|true|false|null|-?[0-9][0-9.eE+-]*"
+
+
+def _nested(inner: bytes) -> bytes:
+    items = rb"(?:(?:%s)(?:,(?:%s))*)?" % (inner, inner)
+    pairs = rb"(?:%s:(?:%s)(?:,%s:(?:%s))*)?" % (_STRING, inner, _STRING, inner)
+    return rb"%s|\[%s\]|\{%s\}" % (_SCALAR, items, pairs)
+
+
+_VALUE = _nested(_nested(_nested(_SCALAR)))
+_MASKED_REST = re.compile(rb'(?:,%s:(?:%s))*?,"Value":null[,}]' % (_STRING, _VALUE))
 
 
 def may_hold_sensitive_value(canonical: bytes) -> bool:
     """Whether a document, given as its canonical JSON, may have a value the scrub would null (tested at C
     speed on the bytes: most documents of a space, masked by their server, do not)."""
-    return _MARKER.search(canonical) is not None
+    if _NEW_VALUE.search(canonical):
+        return True
+    return any(_MASKED_REST.match(canonical, found.end()) is None for found in _SENSITIVE.finditer(canonical))
 
 
 def holds_sensitive_value(document: Any) -> bool:
