@@ -228,3 +228,29 @@ def test_project_scoped_child_routes_serve_only_that_projects_children(octo: Oct
     process = octo.ok(octo.get(f"{base}/runbookProcesses/{runbook['RunbookProcessId']}"))
     assert process["RunbookId"] == runbook["Id"]
     assert octo.get(f"{octo.p}/projects/{second['Id']}/runbooks/{runbook['Id']}").status_code == 404
+
+
+def test_every_variable_set_of_one_answer_offers_its_own_scopes_and_a_later_answer_sees_changes(
+    octo: Octo,
+) -> None:
+    web, ops = octo.project("Web"), octo.project("Ops")
+    octo.create("channels", {"Name": "Hotfix", "ProjectId": web["Id"], "LifecycleId": web["LifecycleId"]})
+    octo.create("runbooks", {"Name": "Restart", "ProjectId": ops["Id"]})
+    octo.create("environments", {"Name": "Staging"})
+
+    def scopes() -> dict[str, dict[str, Any]]:
+        sets = octo.ok(octo.get(f"{octo.p}/variables/all?ids={web['VariableSetId']},{ops['VariableSetId']}"))
+        return {vs["OwnerId"]: vs["ScopeValues"] for vs in sets}
+
+    together = scopes()
+    for project in (web, ops):  # as read one at a time
+        alone = octo.ok(octo.get(f"{octo.p}/variables/{project['VariableSetId']}"))["ScopeValues"]
+        assert together[project["Id"]] == alone
+    assert [c["Name"] for c in together[web["Id"]]["Channels"]] == ["Default", "Hotfix"]
+    assert [c["Name"] for c in together[ops["Id"]]["Channels"]] == ["Default"]
+    assert [p["Name"] for p in together[ops["Id"]]["Processes"]] == ["Ops", "Restart"]
+    assert [p["Name"] for p in together[web["Id"]]["Processes"]] == ["Web"]
+
+    octo.create("environments", {"Name": "Production"})
+    names = [e["Name"] for e in scopes()[web["Id"]]["Environments"]]
+    assert "Staging" in names and "Production" in names

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ApiError, bad_request, method_not_allowed, not_found
@@ -26,6 +26,8 @@ class Ctx:
     hosting: str
     profile: Profile
     installation_id: str = ""
+    # what one answer works out once for all the documents it renders (a Ctx lives for one request)
+    memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def space_prefix(self) -> str:

@@ -4,6 +4,8 @@ paged collection (real servers have no ``GET variables``; Octopus.Client refuses
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from ..errors import bad_request
@@ -19,6 +21,43 @@ STALE_VARIABLES = (
     "between when you started editing and when you saved your changes. Please reload or open a new tab to "
     "make your changes."
 )
+
+
+@dataclass(frozen=True)
+class _SpaceScopes:
+    """What every variable set of a space offers as scopes: read from the store once per answer (a
+    ``variables/all`` of 100 sets scanned every channel, runbook and machine of the space 100 times)."""
+
+    environments: list[Document]
+    machines: list[Document]
+    roles: list[str]
+    tags: list[Document]
+    channels: dict[str, list[Document]]  # by project
+    runbooks: dict[str, list[Document]]
+
+    @classmethod
+    def of(cls, ctx: Ctx, space: str) -> _SpaceScopes:
+        key = f"scopes:{space}"
+        if key not in ctx.memo:
+            store = ctx.store
+            machines = store.in_space("machines", space)
+            ctx.memo[key] = cls(
+                environments=store.in_space("environments", space),
+                machines=machines,
+                roles=sorted({role for m in machines for role in m.get("Roles", [])}),
+                tags=[t for ts in store.in_space("tagsets", space) for t in ts.get("Tags", [])],
+                channels=_by_project(store.in_space("channels", space)),
+                runbooks=_by_project(store.in_space("runbooks", space)),
+            )
+        scopes: _SpaceScopes = ctx.memo[key]
+        return scopes
+
+
+def _by_project(docs: list[Document]) -> dict[str, list[Document]]:
+    grouped: dict[str, list[Document]] = defaultdict(list)
+    for doc in docs:
+        grouped[str(doc.get("ProjectId"))].append(doc)
+    return grouped
 
 
 def _items(docs: list[Document]) -> list[dict[str, str]]:
@@ -62,26 +101,23 @@ class VariableSetsBehaviour(Behaviour):
 
     def scope_values(self, ctx: Ctx, doc: Document) -> dict[str, Any]:
         store, space, owner = ctx.store, doc["SpaceId"], doc["OwnerId"]
+        scopes = _SpaceScopes.of(ctx, space)
         project = store.get("projects", owner)
-        channels = [c for c in store.in_space("channels", space) if c.get("ProjectId") == owner]
-        runbooks = [r for r in store.in_space("runbooks", space) if r.get("ProjectId") == owner]
+        runbooks = scopes.runbooks.get(owner, [])
         processes = []
         if project:
             processes.append(store.get("deploymentprocesses", project["DeploymentProcessId"]))
             processes += [store.get("runbookProcesses", r["RunbookProcessId"]) for r in runbooks]
         actions = [a for p in processes if p for s in p.get("Steps", []) for a in s.get("Actions", [])]
-        machines = store.in_space("machines", space)
-        roles = sorted({role for m in machines for role in m.get("Roles", [])})
-        tags = [t for ts in store.in_space("tagsets", space) for t in ts.get("Tags", [])]
         owners = [{"Id": owner, "Name": project["Name"], "ProcessType": "Deployment"}] if project else []
         owners += [{"Id": r["Id"], "Name": r["Name"], "ProcessType": "Runbook"} for r in runbooks]
         return {
-            "Environments": _items(store.in_space("environments", space)),
-            "Machines": _items(machines),
+            "Environments": _items(scopes.environments),
+            "Machines": _items(scopes.machines),
             "Actions": _items(actions),
-            "Roles": [{"Id": r, "Name": r} for r in roles],
-            "Channels": _items(channels),
-            "TenantTags": [{"Id": t["CanonicalTagName"], "Name": t["Name"]} for t in tags],
+            "Roles": [{"Id": r, "Name": r} for r in scopes.roles],
+            "Channels": _items(scopes.channels.get(owner, [])),
+            "TenantTags": [{"Id": t["CanonicalTagName"], "Name": t["Name"]} for t in scopes.tags],
             "Processes": owners,
         }
 
