@@ -11,17 +11,21 @@ def is_sensitive_value(value: Any) -> bool:
     return isinstance(value, dict) and "HasValue" in value and set(value) <= _SENSITIVE_KEYS
 
 
+_CONTAINERS = (dict, list)
+
+
 def mask(value: Any) -> Any:
     """A copy with every SensitiveValue's NewValue nulled and every sensitive variable's Value nulled."""
     if isinstance(value, dict):
-        if is_sensitive_value(value):
+        if "HasValue" in value and value.keys() <= _SENSITIVE_KEYS:
             return {"HasValue": bool(value.get("HasValue")), "NewValue": None, "Hint": value.get("Hint")}
-        masked = {key: mask(item) for key, item in value.items()}
+        # scalars are taken as they are, without a call: every document of every answer passes through here
+        masked = {key: mask(item) if isinstance(item, _CONTAINERS) else item for key, item in value.items()}
         if value.get("IsSensitive") is True and "Value" in value and "Name" in value:
             masked["Value"] = None
         return masked
     if isinstance(value, list):
-        return [mask(item) for item in value]
+        return [mask(item) if isinstance(item, _CONTAINERS) else item for item in value]
     return value
 
 

@@ -179,3 +179,23 @@ def test_certificate_is_parsed_masked_and_exported(octo: Octo) -> None:
         {"Name": "Bad", "CertificateData": {"HasValue": True, "NewValue": "bm9wZQ=="}},
     )
     assert broken.status_code == 400
+
+
+def test_mask_reaches_sensitive_values_inside_dict_and_list_subclasses() -> None:
+    from collections import OrderedDict
+
+    from octodesk.sandbox.secrets import mask
+
+    class Steps(list[Any]):
+        pass
+
+    secret = {"HasValue": True, "NewValue": "hunter2"}
+    document: dict[str, Any] = {
+        "Properties": OrderedDict(Pwd=dict(secret)),
+        "Steps": Steps([{"Variables": [{"Name": "Db", "IsSensitive": True, "Value": "hunter2"}]}]),
+    }
+    masked = mask(document)
+
+    assert "hunter2" not in repr(masked)
+    assert masked["Properties"]["Pwd"] == {"HasValue": True, "NewValue": None, "Hint": None}
+    assert document["Properties"]["Pwd"]["NewValue"] == "hunter2"  # the stored document is not changed
