@@ -23,17 +23,19 @@ STALE_VARIABLES = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass
 class _SpaceScopes:
-    """What every variable set of a space offers as scopes: read from the store once per answer (a
-    ``variables/all`` of 100 sets scanned every channel, runbook and machine of the space 100 times)."""
+    """What every variable set of a space offers as scopes, read from the store once per answer: a
+    ``variables/all`` of 100 sets scanned every channel, runbook and machine of the space 100 times."""
 
     environments: list[Document]
     machines: list[Document]
     roles: list[str]
     tags: list[Document]
-    channels: dict[str, list[Document]]  # by project
-    runbooks: dict[str, list[Document]]
+    channels: list[Document]
+    runbooks: list[Document]
+    _sets_rendered: int = 0
+    _by_project: tuple[dict[str, list[Document]], dict[str, list[Document]]] | None = None
 
     @classmethod
     def of(cls, ctx: Ctx, space: str) -> _SpaceScopes:
@@ -46,14 +48,29 @@ class _SpaceScopes:
                 machines=machines,
                 roles=sorted({role for m in machines for role in m.get("Roles", [])}),
                 tags=[t for ts in store.in_space("tagsets", space) for t in ts.get("Tags", [])],
-                channels=_by_project(store.in_space("channels", space)),
-                runbooks=_by_project(store.in_space("runbooks", space)),
+                channels=store.in_space("channels", space),
+                runbooks=store.in_space("runbooks", space),
             )
         scopes: _SpaceScopes = ctx.memo[key]
         return scopes
 
+    def owned_by(self, project_id: str) -> tuple[list[Document], list[Document]]:
+        """The project's channels and runbooks: picked out for an answer's first set, grouped once for all
+        when it has more (grouping costs more than one pass, so a single set is not charged for it)."""
+        self._sets_rendered += 1
+        if self._sets_rendered == 1:
+            return _owned(self.channels, project_id), _owned(self.runbooks, project_id)
+        if self._by_project is None:
+            self._by_project = (_group_by_project(self.channels), _group_by_project(self.runbooks))
+        channels, runbooks = self._by_project
+        return channels.get(project_id, []), runbooks.get(project_id, [])
 
-def _by_project(docs: list[Document]) -> dict[str, list[Document]]:
+
+def _owned(docs: list[Document], project_id: str) -> list[Document]:
+    return [doc for doc in docs if doc.get("ProjectId") == project_id]
+
+
+def _group_by_project(docs: list[Document]) -> dict[str, list[Document]]:
     grouped: dict[str, list[Document]] = defaultdict(list)
     for doc in docs:
         grouped[str(doc.get("ProjectId"))].append(doc)
@@ -103,7 +120,7 @@ class VariableSetsBehaviour(Behaviour):
         store, space, owner = ctx.store, doc["SpaceId"], doc["OwnerId"]
         scopes = _SpaceScopes.of(ctx, space)
         project = store.get("projects", owner)
-        runbooks = scopes.runbooks.get(owner, [])
+        channels, runbooks = scopes.owned_by(owner)
         processes = []
         if project:
             processes.append(store.get("deploymentprocesses", project["DeploymentProcessId"]))
@@ -116,7 +133,7 @@ class VariableSetsBehaviour(Behaviour):
             "Machines": _items(scopes.machines),
             "Actions": _items(actions),
             "Roles": [{"Id": r, "Name": r} for r in scopes.roles],
-            "Channels": _items(scopes.channels.get(owner, [])),
+            "Channels": _items(channels),
             "TenantTags": [{"Id": t["CanonicalTagName"], "Name": t["Name"]} for t in scopes.tags],
             "Processes": owners,
         }
