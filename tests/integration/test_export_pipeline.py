@@ -108,6 +108,54 @@ def test_the_projects_documents_are_written_while_the_rest_of_the_source_is_read
     assert "Environment" not in kinds_ahead  # shared resources wait for the closure
 
 
+def test_each_of_the_projects_documents_is_written_as_it_arrives(
+    demo_server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The variable sets' read (level 1) waits (up to 5 s) for a deployment process (same level) to be in
+    the bundle: written only once the level was read, it would wait in vain and say so."""
+    from octodesk.core.bundle.writer import BundleWriter
+
+    process_written = threading.Event()
+    original_add, original_get_by_ids = BundleWriter.add, OctopusClient.get_by_ids
+
+    def add(writer: BundleWriter, resources: Any, *, total: int | None = None) -> None:
+        resources = list(resources)
+        original_add(writer, resources, total=total)
+        if any(r.kind == "DeploymentProcess" for r in resources):
+            process_written.set()
+
+    def get_by_ids(client: OctopusClient, path: str, ids: list[str]) -> Any:
+        if "/variables/all" in path and not process_written.is_set():
+            assert process_written.wait(5), "no document was written while the level was still being read"
+        return original_get_by_ids(client, path, ids)
+
+    monkeypatch.setattr(BundleWriter, "add", add)
+    monkeypatch.setattr(OctopusClient, "get_by_ids", get_by_ids)
+    with OctopusClient(demo_server.url, demo_server.api_key) as client:
+        export_projects(client, "Default", ALL_DEMO, tmp_path / "p.octobundle", PASSWORD)
+    assert read_bundle(tmp_path / "p.octobundle", PASSWORD).manifest["projects"] == ALL_DEMO
+
+
+def test_the_documents_written_as_they_arrive_are_exactly_the_projects_own(demo_server: Any) -> None:
+    from octodesk.core.export.selection import is_project_document, project_documents
+
+    with OctopusClient(demo_server.url, demo_server.api_key) as client:
+        info, space = client.server_info_and_space("Default")
+        reader = SourceReader(client, SourceData(space["Id"], info.version), no_progress)
+        for chosen in (ALL_DEMO, ALL_DEMO[:1]):
+            project_ids = [p["Id"] for p in resolve_projects(reader, "Default", chosen)]
+            read_everything(reader, project_ids)
+            data, wanted = reader.data, set(project_ids)
+            own = {(kind, d["Id"]) for kind, d in project_documents(data, project_ids)}
+            told = {
+                (kind, item_id)
+                for kind, documents in data.docs.items()
+                for item_id, document in documents.items()
+                if is_project_document(data, wanted, kind, document)
+            }
+            assert told == own and len(own) >= 4 * len(project_ids)
+
+
 def test_written_ahead_or_not_the_bundle_is_the_same(demo_server: Any, tmp_path: Path) -> None:
     with OctopusClient(demo_server.url, demo_server.api_key) as client:
         export_projects(client, "Default", ALL_DEMO, tmp_path / "ahead.octobundle", PASSWORD)

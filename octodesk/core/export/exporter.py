@@ -4,7 +4,7 @@
 anything is written), reads the source level by level (``read_everything``), keeps exactly what the projects
 reach (``Closure``), gathers the sensitive values it may carry (``secret_values``) and writes the bundle
 (temporary file + rename, so a failed or cancelled export leaves nothing under the chosen name). The
-projects' own documents are written while the rest of the source is still being read.
+projects' own documents are written as they arrive, while the server is still answering.
 """
 
 from __future__ import annotations
@@ -18,8 +18,10 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
+from itertools import chain
 from pathlib import Path
-from typing import Any
+from queue import SimpleQueue
+from typing import Any, ClassVar
 
 import octodesk
 from octodesk.core.bundle import BundleResource
@@ -33,9 +35,9 @@ from octodesk.core.export.selection import (
     Selection,
     connected_tenant_ids,
     deploys_to,
+    is_project_document,
     library_set_ids,
     project_children,
-    project_documents,
     template_versions_to_read,
 )
 from octodesk.core.export.walk import (
@@ -160,10 +162,16 @@ def export_projects(
         ahead: list[BundleResource] = []
         if scan is None:
 
-            def write_ahead(data: SourceData, project_ids: list[str]) -> None:
-                ahead.extend(_resources(data, project_documents(data, project_ids)))
-                with timer("write"):
-                    writer.add(ahead)
+            def write_ahead(data: SourceData, project_ids: list[str], arrivals: Arrivals) -> None:
+                wanted = set(project_ids)
+                projects = [("Project", data.of("Project")[project_id]) for project_id in project_ids]
+                batches = chain([projects], (((kind, d) for d in docs) for kind, docs in arrivals))
+                for batch in batches:
+                    own = [(kind, d) for kind, d in batch if is_project_document(data, wanted, kind, d)]
+                    resources = list(_resources(data, own))
+                    ahead.extend(resources)
+                    with timer("write"):
+                        writer.add(resources)
 
             scan = scan_source(
                 client, space_name, project_names, progress=progress, cancel=cancel, meanwhile=write_ahead
@@ -313,7 +321,27 @@ def _is_version_controlled(project: Doc) -> bool:
     return bool(project.get("IsVersionControlled")) or persistence.get("Type") == "VersionControlled"
 
 
-Meanwhile = Callable[[SourceData, list[str]], None]
+class Arrivals:
+    """The batches of documents the reads store, in the order stored, for one consumer on another thread:
+    iterating ends once the read has ended (however it ended)."""
+
+    _END: ClassVar[tuple[str, list[Doc]]] = ("", [])  # a sentinel: compared by identity
+
+    def __init__(self) -> None:
+        self._queue: SimpleQueue[tuple[str, list[Doc]]] = SimpleQueue()
+
+    def put(self, kind: str, documents: list[Doc]) -> None:
+        self._queue.put((kind, documents))
+
+    def close(self) -> None:
+        self._queue.put(self._END)
+
+    def __iter__(self) -> Iterator[tuple[str, list[Doc]]]:
+        while (batch := self._queue.get()) is not self._END:
+            yield batch
+
+
+Meanwhile = Callable[[SourceData, list[str], Arrivals], None]
 
 
 def read_everything(
@@ -321,10 +349,29 @@ def read_everything(
 ) -> Selection:
     """Levels 1-3 of the read, then the selection over what was read.
 
-    ``meanwhile(data, project_ids)`` runs on this thread once the projects' own documents are read (level
-    1), while the rest is read on another: the export writes those documents during the waits."""
-    data = reader.data
-    projects = [data.of("Project")[project_id] for project_id in project_ids]
+    With ``meanwhile(data, project_ids, arrivals)`` the whole read runs on a thread of its own while
+    ``meanwhile`` runs on this one, handed each batch of documents as the reads store it: the export writes
+    the projects' own documents while the server is still answering."""
+    if meanwhile is None:
+        _read_own_documents(reader, project_ids)
+        return _read_the_rest(reader, project_ids)
+    arrivals = Arrivals()
+    reader.on_store = arrivals.put
+
+    def read() -> Selection:
+        try:
+            _read_own_documents(reader, project_ids)
+            return _read_the_rest(reader, project_ids)
+        finally:
+            reader.on_store = None
+            arrivals.close()
+
+    return _alongside(reader, read, lambda: meanwhile(reader.data, project_ids, arrivals))
+
+
+def _read_own_documents(reader: SourceReader, project_ids: list[str]) -> None:
+    """Level 1: the shared kinds read whole, and the projects' processes, variables, logos and settings."""
+    projects = [reader.data.of("Project")[project_id] for project_id in project_ids]
     level1 = [reader.whole_collection(kind) for kind in WHOLE_COLLECTIONS]
     level1.append(reader.whole_collection(kinds.PROJECT_TRIGGER))
     level1 += reader.by_ids(
@@ -335,11 +382,6 @@ def read_everything(
     level1 += reader.deployment_settings(projects)
     reader.run(level1)
     reader.run(reader.settings_rest(projects))
-    if meanwhile is None:
-        return _read_the_rest(reader, project_ids)
-    return _alongside(
-        reader, lambda: _read_the_rest(reader, project_ids), lambda: meanwhile(data, project_ids)
-    )
 
 
 def _read_the_rest(reader: SourceReader, project_ids: list[str]) -> Selection:

@@ -103,6 +103,15 @@ def project_children(data: SourceData, kind: str, project_ids: list[str]) -> lis
     return [doc for doc in data.of(kind).values() if doc.get("ProjectId") in wanted]
 
 
+# A project's own documents: those its project document names (field on the project, owner field on theirs),
+# then its children (ProjectId).
+_NAMED_BY_PROJECT = {
+    "DeploymentProcess": ("DeploymentProcessId", "ProjectId"),
+    "VariableSet": ("VariableSetId", "OwnerId"),
+}
+_PROJECT_CHILDREN = ("Channel", "Runbook", "ProjectTrigger", "DeploymentSettings")
+
+
 def project_documents(data: SourceData, project_ids: list[str]) -> list[tuple[str, Doc]]:
     """The projects and the documents that are theirs alone (process, variables, channels, runbooks,
     triggers, settings): carried whatever else the closure reaches, as they were read, so an export can
@@ -113,17 +122,29 @@ def project_documents(data: SourceData, project_ids: list[str]) -> list[tuple[st
         if project is None:
             continue
         found.append(("Project", project))
-        for kind, field_name, owner_field in (
-            ("DeploymentProcess", "DeploymentProcessId", "ProjectId"),
-            ("VariableSet", "VariableSetId", "OwnerId"),
-        ):
+        for kind, (field_name, owner_field) in _NAMED_BY_PROJECT.items():
             item_id = project.get(field_name)
             document = data.get(kind, item_id) if isinstance(item_id, str) else None
             if document is not None and document.get(owner_field) == project_id:
                 found.append((kind, document))
-    for kind in ("Channel", "Runbook", "ProjectTrigger", "DeploymentSettings"):
+    for kind in _PROJECT_CHILDREN:
         found += [(kind, document) for document in project_children(data, kind, project_ids)]
     return [(kind, document) for kind, document in found if isinstance(document.get("Id"), str)]
+
+
+def is_project_document(data: SourceData, project_ids: set[str], kind: str, document: Doc) -> bool:
+    """Whether ``document`` (of ``kind``, once read) is one of :func:`project_documents`: the export writes
+    each as soon as it arrives."""
+    if not isinstance(document.get("Id"), str):
+        return False
+    if kind == "Project":
+        return document["Id"] in project_ids
+    if kind in _NAMED_BY_PROJECT:
+        field_name, owner_field = _NAMED_BY_PROJECT[kind]
+        owner = document.get(owner_field)
+        project = data.get("Project", owner) if isinstance(owner, str) and owner in project_ids else None
+        return project is not None and project.get(field_name) == document["Id"]
+    return kind in _PROJECT_CHILDREN and document.get("ProjectId") in project_ids
 
 
 def select(data: SourceData, project_ids: list[str]) -> Selection:

@@ -96,6 +96,8 @@ class SourceReader:
         self.cancel = cancel
         self.tenant_variables_missing = False
         self.scoped_tenant_variables = False
+        # told of every batch of documents as it is stored (on the reading thread)
+        self.on_store: Callable[[str, list[dict[str, Any]]], None] | None = None
         self._lock = threading.Lock()
 
     def api(self, route: str) -> str:
@@ -126,12 +128,16 @@ class SourceReader:
             self.cancel.raise_if_cancelled()
 
     def _store(self, kind: str, documents: Iterable[dict[str, Any]]) -> None:
+        stored = []
         with self._lock:
             target = self.data.of(kind)
             for document in documents:
                 item_id = document.get("Id")
                 if isinstance(item_id, str):
                     target[item_id] = document
+                    stored.append(document)
+        if self.on_store is not None and stored:
+            self.on_store(kind, stored)
 
     def _missing(self, kind: str, ids: Iterable[object]) -> list[str]:
         known = self.data.of(kind)
