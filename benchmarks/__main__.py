@@ -13,7 +13,9 @@ Each scenario runs in a child process of its own (``benchmarks.memory``), so its
 its alone. Prints one table and the targets, each with its floor, met or missed.
 
 ``--repeat N`` runs every timed scenario N times and keeps the fastest (other processes on the machine only
-ever add time); ``--quick`` uses small datasets; ``--json PATH`` saves every figure.
+ever add time); the reference export, judged against its floor, runs at least 5 times and its row is the
+median by wall time over each run's own floor. ``--quick`` uses small datasets; ``--json PATH`` saves every
+figure.
 """
 
 from __future__ import annotations
@@ -32,9 +34,10 @@ from benchmarks.common import duplicate_reads, exportable_project_names
 from benchmarks.gui_stall import TICK_MS
 from benchmarks.import_bench import measure_import
 from benchmarks.memory import BenchmarkFailed, run_child
-from benchmarks.report import print_report
+from benchmarks.report import export_floor_seconds, print_report
 
 BARE_REQUESTS = 300
+EXPORT_FLOOR_RUNS = 5  # runs of the reference export; its row is their median
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,19 @@ def best_of(repeat: int, scenario: Callable[[], dict[str, Any]], key: str = "sec
     return best
 
 
+def median_run(runs: list[dict[str, Any]], latency_s: float) -> dict[str, Any]:
+    """The run with the median ratio of wall time to its own export floor, with every run's ratio."""
+    measured = [run for run in runs if "error" not in run]
+    if not measured:
+        return runs[-1]
+
+    def ratio(run: dict[str, Any]) -> float:
+        return float(run["seconds"]) / export_floor_seconds(run, latency_s)
+
+    ordered = sorted(measured, key=ratio)
+    return {**ordered[(len(ordered) - 1) // 2], "floor_ratios": [round(ratio(run), 2) for run in measured]}
+
+
 def attempt(function: str, params: dict[str, Any], api_key: str) -> dict[str, Any]:
     """The scenario's figures, or {"error": why}: one failed scenario must not lose the others."""
     try:
@@ -129,9 +145,13 @@ def measure_export(
         export = {**params, "destination": str(destination)}
         return lambda: on_server(source, "benchmarks.common:export_octodesk", export)
 
-    row: dict[str, Any] = {"projects": len(names), "octodesk": best_of(args.repeat, ours(bundle))}
     if not reference:
-        return row
+        return {"projects": len(names), "octodesk": best_of(args.repeat, ours(bundle))}
+    # The row judged against its floor: a sub-second run, whose own key derivation (measured in the same
+    # child) is most of the floor. One run on a shared machine swings by a fifth either way, so this one is
+    # the median of several, by wall time over its own floor; every run's ratio is kept.
+    runs = [ours(bundle)() for _ in range(max(args.repeat, EXPORT_FLOOR_RUNS))]
+    row: dict[str, Any] = {"projects": len(names), "octodesk": median_run(runs, args.latency_ms / 1000)}
     source.set_faults(latency_ms=0.0)
     try:
         row["octodesk_no_latency"] = best_of(args.repeat, ours(bundle.with_suffix(".no-latency")))

@@ -17,7 +17,7 @@ import pytest
 # benchmarks/ is a folder at the repository root, not part of the installed package.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.__main__ import best_of, default_concurrency, main
+from benchmarks.__main__ import best_of, default_concurrency, main, median_run
 from benchmarks.common import RequestTimeline, duplicate_reads
 from benchmarks.memory import BenchmarkFailed, run_child
 from octodesk.core.octopus.client import DEFAULT_CONCURRENCY
@@ -64,6 +64,9 @@ def test_benchmark_run_prints_every_row_and_judges_every_target(
         assert ours["client_requests"] == ours["server_requests"] > 0
         assert ours["cpu_seconds"] > 0 and ours["key_derivation_seconds"] > 0 and ours["peak_rss_mb"] > 0
         assert ours["round_trips"] >= 1
+    reference = next(row["octodesk"] for row in results["export"] if "baseline" in row)
+    assert len(reference["floor_ratios"]) == 5  # the row judged against its floor: the median of 5 runs
+    assert "median of 5 runs" in out
     assert [("baseline" in row, "octodesk_no_latency" in row) for row in results["export"]] == [
         (False, False),
         (True, True),  # the reference: all projects of the reference dataset
@@ -130,6 +133,18 @@ def test_repeated_scenarios_keep_the_fastest_run_and_every_runs_time() -> None:
     runs = iter([{"seconds": 3.0, "n": 1}, {"error": "boom"}, {"seconds": 2.0, "n": 3}])
     assert best_of(3, lambda: next(runs)) == {"seconds": 2.0, "n": 3, "runs": [3.0, "boom", 2.0]}
     assert best_of(1, lambda: {"worst_stall_ms": 9.0}, key="worst_stall_ms") == {"worst_stall_ms": 9.0}
+
+
+def test_the_export_judged_against_its_floor_is_the_median_run_by_its_own_floor() -> None:
+    def run(seconds: float, key_derivation: float) -> dict[str, Any]:
+        return {"seconds": seconds, "round_trips": 5, "key_derivation_seconds": key_derivation}
+
+    # ratios at 20 ms: 0.9/0.55 = 1.64, 0.6/0.4 = 1.5, 0.7/0.4 = 1.75: the median ratio is the slowest run
+    # (its key derivation was slow too), where the median wall time would be 0.7 s
+    runs = [run(0.9, 0.45), run(0.6, 0.3), run(0.7, 0.3), {"error": "boom"}]
+    chosen = median_run(runs, 0.02)
+    assert (chosen["seconds"], chosen["floor_ratios"]) == (0.9, [1.64, 1.5, 1.75])
+    assert median_run([{"error": "boom"}], 0.02) == {"error": "boom"}
 
 
 def test_the_default_concurrency_is_the_command_lines() -> None:
