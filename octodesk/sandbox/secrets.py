@@ -17,7 +17,7 @@ _CONTAINERS = (dict, list)
 def mask(value: Any) -> Any:
     """A copy with every SensitiveValue's NewValue nulled and every sensitive variable's Value nulled."""
     if isinstance(value, dict):
-        if "HasValue" in value and value.keys() <= _SENSITIVE_KEYS:
+        if is_sensitive_value(value):
             return {"HasValue": bool(value.get("HasValue")), "NewValue": None, "Hint": value.get("Hint")}
         # scalars are taken as they are, without a call: every document of every answer passes through here
         masked = {key: mask(item) if isinstance(item, _CONTAINERS) else item for key, item in value.items()}
