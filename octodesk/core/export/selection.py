@@ -122,11 +122,11 @@ def project_documents(data: SourceData, project_ids: list[str]) -> list[tuple[st
         if project is None:
             continue
         found.append(("Project", project))
-        for kind, (field_name, owner_field) in _NAMED_BY_PROJECT.items():
+        for kind, (field_name, _owner_field) in _NAMED_BY_PROJECT.items():
             item_id = project.get(field_name)
             document = data.get(kind, item_id) if isinstance(item_id, str) else None
-            if document is not None and document.get(owner_field) == project_id:
-                found.append((kind, document))
+            if document is not None and is_project_document(data, {project_id}, kind, document):
+                found.append((kind, document))  # its owner is this project (once, whoever else names it)
     for kind in _PROJECT_CHILDREN:
         found += [(kind, document) for document in project_children(data, kind, project_ids)]
     return [(kind, document) for kind, document in found if isinstance(document.get("Id"), str)]
