@@ -334,7 +334,8 @@ def test_a_bundle_left_unfinished_leaves_nothing_behind(tmp_path: Path) -> None:
 
 def test_entries_are_the_bytes_zipfile_itself_writes(tmp_path: Path) -> None:
     """The writer appends entries whose sizes it knows in one pass, without ``ZipFile.writestr``'s seek
-    back: the file must be what zipfile would have written (also with a stored, very compressible entry)."""
+    back: the file must be what zipfile would have written (also with a stored, very compressible entry,
+    and an attachment)."""
     rng = random.Random(14)
     parts = ["Deploy", "Octopus", "Web", "Db", "-", "1.0", "Projects-", "\n"]
     words = "".join(rng.choice(parts) for _ in range(30_000))  # deflates, and the level shows in the bytes
@@ -345,7 +346,9 @@ def test_entries_are_the_bytes_zipfile_itself_writes(tmp_path: Path) -> None:
         )
         for n, name, script in ((8, "Words", words), (9, "Padded", "a" * 200_000))
     ]
-    path = make_bundle(tmp_path / "b.octobundle", resources=[*RESOURCES, *templates])
+    attachment = {"octopus/Octopus-Export.zip": b"PK\x05\x06" + bytes(18)}  # stored as it is
+    blobs = {**BLOBS, **attachment}
+    path = make_bundle(tmp_path / "b.octobundle", resources=[*RESOURCES, *templates], blobs=blobs)
     again = tmp_path / "again.zip"
     with zipfile.ZipFile(path) as written, zipfile.ZipFile(again, "w") as rewritten:
         for info in written.infolist():
@@ -356,4 +359,5 @@ def test_entries_are_the_bytes_zipfile_itself_writes(tmp_path: Path) -> None:
         methods = {info.compress_type for info in written.infolist()}
 
     assert methods == {zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED}
+    assert zip_entries(path)["octopus/Octopus-Export.zip"] == attachment["octopus/Octopus-Export.zip"]
     assert again.read_bytes() == path.read_bytes()

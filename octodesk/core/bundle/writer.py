@@ -413,9 +413,8 @@ class _ZipEntries:
         self._check_attachment(name, len(data))
         info = zipfile.ZipInfo(name, date_time=self.timestamp)
         info.external_attr = _ENTRY_MODE
-        info.compress_type = zipfile.ZIP_STORED
         before = self.stream.tell()
-        self.archive.writestr(info, data)
+        _write_whole_entry(self.archive, info, data, zipfile.ZIP_STORED, data)
         self.attached_bytes += self.stream.tell() - before
         self.hashes[name] = hashlib.sha256(data).hexdigest()
 
