@@ -95,9 +95,10 @@ def test_the_projects_documents_are_written_while_the_rest_of_the_source_is_read
         original_add(writer, resources, total=total)
         written_ahead.set()
 
-    def read_the_rest(reader: Any, project_ids: list[str]) -> Any:
+    def read_the_rest(reader: Any, project_ids: list[str], chosen: Any = None) -> Any:
         assert written_ahead.wait(5), "the rest of the read began only after the documents were written"
-        return original_rest(reader, project_ids)
+        assert not any(entry.startswith("Environment/") for entry in ahead)  # shared ones wait for the closure
+        return original_rest(reader, project_ids, chosen)
 
     monkeypatch.setattr(BundleWriter, "add", add)
     monkeypatch.setattr(exporter, "_read_the_rest", read_the_rest)
@@ -105,7 +106,35 @@ def test_the_projects_documents_are_written_while_the_rest_of_the_source_is_read
         export_projects(client, "Default", ["Web Portal"], tmp_path / "p.octobundle", PASSWORD)
     kinds_ahead = {entry.split("/")[0] for entry in ahead}
     assert {"Project", "DeploymentProcess", "VariableSet", "Channel"} <= kinds_ahead
-    assert "Environment" not in kinds_ahead  # shared resources wait for the closure
+
+
+def test_the_shared_documents_the_closure_chose_are_written_while_the_last_level_is_read(
+    demo_server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Level 3's reads wait (up to 5 s) for an environment (chosen by the closure's first pass) to be in the
+    bundle: written only after the read, it would wait in vain and say so."""
+    from octodesk.core.bundle.writer import BundleWriter
+    from octodesk.core.export.walk import SourceReader
+
+    environment_written = threading.Event()
+    original_add, original_template_versions = BundleWriter.add, SourceReader.template_versions
+
+    def add(writer: BundleWriter, resources: Any, *, total: int | None = None) -> None:
+        resources = list(resources)
+        original_add(writer, resources, total=total)
+        if total is None and any(r.kind == "Environment" for r in resources):
+            environment_written.set()
+
+    def template_versions(reader: SourceReader, wanted: Any) -> Any:
+        assert environment_written.wait(5), "the closure's choice was written only after the last level"
+        return original_template_versions(reader, wanted)
+
+    monkeypatch.setattr(BundleWriter, "add", add)
+    monkeypatch.setattr(SourceReader, "template_versions", template_versions)
+    with OctopusClient(demo_server.url, demo_server.api_key) as client:
+        export_projects(client, "Default", ALL_DEMO, tmp_path / "p.octobundle", PASSWORD)
+    bundle = read_bundle(tmp_path / "p.octobundle", PASSWORD)
+    assert bundle.manifest["counts"]["Environment"] >= 2 and bundle.manifest["counts"]["Team"] >= 1
 
 
 def test_each_of_the_projects_documents_is_written_as_it_arrives(

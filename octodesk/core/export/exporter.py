@@ -4,7 +4,8 @@
 anything is written), reads the source level by level (``read_everything``), keeps exactly what the projects
 reach (``Closure``), gathers the sensitive values it may carry (``secret_values``) and writes the bundle
 (temporary file + rename, so a failed or cancelled export leaves nothing under the chosen name). The
-projects' own documents are written as they arrive, while the server is still answering.
+projects' own documents are written as they arrive, while the server is still answering, and the shared
+ones once the closure has chosen them, while the last level is read.
 """
 
 from __future__ import annotations
@@ -165,10 +166,8 @@ def export_projects(
             def write_ahead(data: SourceData, project_ids: list[str], arrivals: Arrivals) -> None:
                 wanted = set(project_ids)
                 projects = [("Project", data.of("Project")[project_id]) for project_id in project_ids]
-                batches = chain([projects], (((kind, d) for d in docs) for kind, docs in arrivals))
-                for batch in batches:
-                    own = [(kind, d) for kind, d in batch if is_project_document(data, wanted, kind, d)]
-                    resources = list(_resources(data, own))
+                for arrival in chain([Arrival(projects)], arrivals):
+                    resources = list(_resources(data, _to_write_now(arrival, data, wanted, writer)))
                     ahead.extend(resources)
                     with timer("write"):
                         writer.add(resources)
@@ -321,27 +320,53 @@ def _is_version_controlled(project: Doc) -> bool:
     return bool(project.get("IsVersionControlled")) or persistence.get("Type") == "VersionControlled"
 
 
-class Arrivals:
-    """The batches of documents the reads store, in the order stored, for one consumer on another thread:
-    iterating ends once the read has ended (however it ended)."""
+@dataclass(frozen=True)
+class Arrival:
+    """Documents for the writer on the other thread: a batch the reads stored (``chosen`` False: only the
+    projects' own are written now), or what the closure's first pass carries (``chosen`` True: every one
+    not yet written is)."""
 
-    _END: ClassVar[tuple[str, list[Doc]]] = ("", [])  # a sentinel: compared by identity
+    documents: list[tuple[str, Doc]]
+    chosen: bool = False
+
+
+class Arrivals:
+    """The batches of documents the reads store, in the order stored, then what the closure's first pass
+    chose, for one consumer on another thread: iterating ends once the read has ended (however it ended)."""
+
+    _END: ClassVar[Arrival] = Arrival([])  # a sentinel: compared by identity
 
     def __init__(self) -> None:
-        self._queue: SimpleQueue[tuple[str, list[Doc]]] = SimpleQueue()
+        self._queue: SimpleQueue[Arrival] = SimpleQueue()
 
     def put(self, kind: str, documents: list[Doc]) -> None:
-        self._queue.put((kind, documents))
+        self._queue.put(Arrival([(kind, document) for document in documents]))
+
+    def chosen(self, selection: Selection) -> None:
+        """What ``selection`` carries now (listed on this thread: the closure goes on adding to it)."""
+        carried = [(kind, doc) for kind, docs in selection.carried.items() for doc in docs.values()]
+        self._queue.put(Arrival(carried, chosen=True))
 
     def close(self) -> None:
         self._queue.put(self._END)
 
-    def __iter__(self) -> Iterator[tuple[str, list[Doc]]]:
-        while (batch := self._queue.get()) is not self._END:
-            yield batch
+    def __iter__(self) -> Iterator[Arrival]:
+        while (arrival := self._queue.get()) is not self._END:
+            yield arrival
 
 
 Meanwhile = Callable[[SourceData, list[str], Arrivals], None]
+
+
+def _to_write_now(
+    arrival: Arrival, data: SourceData, project_ids: set[str], writer: BundleWriter
+) -> list[tuple[str, Doc]]:
+    """Of a stored batch, the projects' own documents; of what the closure chose, those not yet written."""
+    if arrival.chosen:
+        return [(kind, doc) for kind, doc in arrival.documents if not writer.written(kind, doc["Id"])]
+    return [
+        (kind, doc) for kind, doc in arrival.documents if is_project_document(data, project_ids, kind, doc)
+    ]
 
 
 def read_everything(
@@ -350,8 +375,9 @@ def read_everything(
     """Levels 1-3 of the read, then the selection over what was read.
 
     With ``meanwhile(data, project_ids, arrivals)`` the whole read runs on a thread of its own while
-    ``meanwhile`` runs on this one, handed each batch of documents as the reads store it: the export writes
-    the projects' own documents while the server is still answering."""
+    ``meanwhile`` runs on this one, handed each batch of documents as the reads store it, then what the
+    closure's first pass carries: the export writes the projects' own documents while the server is still
+    answering, and the rest it carries while level 3 is read."""
     if meanwhile is None:
         _read_own_documents(reader, project_ids)
         return _read_the_rest(reader, project_ids)
@@ -361,7 +387,7 @@ def read_everything(
     def read() -> Selection:
         try:
             _read_own_documents(reader, project_ids)
-            return _read_the_rest(reader, project_ids)
+            return _read_the_rest(reader, project_ids, arrivals.chosen)
         finally:
             reader.on_store = None
             arrivals.close()
@@ -384,9 +410,12 @@ def _read_own_documents(reader: SourceReader, project_ids: list[str]) -> None:
     reader.run(reader.settings_rest(projects))
 
 
-def _read_the_rest(reader: SourceReader, project_ids: list[str]) -> Selection:
+def _read_the_rest(
+    reader: SourceReader, project_ids: list[str], chosen: Callable[[Selection], None] | None = None
+) -> Selection:
     """Levels 2 and 3: what the projects' documents name (runbook processes, library and tenant variables),
-    then what the closure names (template versions, teams, Git credentials, machines)."""
+    then what the closure names (template versions, teams, Git credentials, machines). ``chosen`` is told
+    what the closure carries before level 3 (which only adds to it), to write while level 3 is read."""
     data = reader.data
     runbooks = project_children(data, "Runbook", project_ids)
     library_sets = [
@@ -408,6 +437,8 @@ def _read_the_rest(reader: SourceReader, project_ids: list[str]) -> Selection:
 
     closure = Closure(data, project_ids)
     first = closure.run()  # everything but what level 3 reads: templates' versions, teams, machines
+    if chosen is not None:
+        chosen(first)
     level3 = reader.template_versions(template_versions_to_read(first))
     level3 += reader.optional_by_ids("Team", "/api/teams", sorted(first.team_ids), "teams", required=False)
     level3 += reader.one_by_one(kinds.GIT_CREDENTIAL, sorted(first.git_credential_ids), "Git credential")
