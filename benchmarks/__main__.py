@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -237,6 +238,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     results: dict[str, Any] = {
         "settings": {
             "latency_ms": args.latency_ms,
+            "cores": os.cpu_count(),
             "concurrency": args.concurrency,
             "repeat": args.repeat,
             "reference_dataset": setup.small_dataset,

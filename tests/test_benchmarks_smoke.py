@@ -204,6 +204,7 @@ def _results() -> dict[str, Any]:
     return {
         "settings": {
             "latency_ms": 20.0,
+            "cores": 2,
             "concurrency": 8,
             "repeat": 1,
             "reference_dataset": "large",
@@ -274,7 +275,10 @@ def test_every_target_is_judged_from_its_rows_with_its_floor() -> None:
     export = targets["Export of 228 projects vs the sequential baseline"]
     assert export.met and export.value == "60.0x (1.00 s vs 60.0 s)"
     floor = targets["Export wall time"]
-    assert floor.met and floor.floor == "0.80 s = 20 round trips x 20 ms + 0.40 s key derivation"
+    assert floor.met and floor.floor == (
+        "0.80 s = 20 round trips x 20 ms + 0.40 s key derivation; "
+        "CPU: 1.00 s (client 0.50, sandbox 0.50) on 2 cores, at least 0.50 s"
+    )
     assert targets["Worst GUI main-thread stall during a 1000-project export"].met
     memory = targets["GUI peak RSS at 1000 projects"]
     assert memory.met and memory.floor.startswith("110 MB")
