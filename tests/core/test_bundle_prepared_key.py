@@ -26,13 +26,14 @@ def test_a_key_derived_ahead_opens_the_bundle_and_must_be_for_its_password(tmp_p
 def test_a_cancel_while_the_key_is_still_derived_writes_no_bundle(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    started = threading.Event()
+    started, derived = threading.Event(), threading.Event()
     derive = PreparedKey._derive
 
     def slowly(self: PreparedKey) -> None:
         started.set()
         time.sleep(1.5)
         derive(self)
+        derived.set()
 
     monkeypatch.setattr(PreparedKey, "_derive", slowly)
     cancel = CancelToken()
@@ -46,3 +47,5 @@ def test_a_cancel_while_the_key_is_still_derived_writes_no_bundle(
     with pytest.raises(Cancelled):
         make_bundle(tmp_path / "b.octobundle", prepared_key=PreparedKey(PASSWORD, FAST_COST), cancel=cancel)
     assert list(tmp_path.iterdir()) == []
+    # the abandoned derivation ends here, not during a later test that counts derivations
+    assert derived.wait(10)
