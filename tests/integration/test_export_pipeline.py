@@ -97,7 +97,7 @@ def test_the_projects_documents_are_written_while_the_rest_of_the_source_is_read
 
     def read_the_rest(reader: Any, project_ids: list[str], chosen: Any = None) -> Any:
         assert written_ahead.wait(5), "the rest of the read began only after the documents were written"
-        assert not any(entry.startswith("Environment/") for entry in ahead)  # shared ones wait for the closure
+        assert not any(entry.startswith("Environment/") for entry in ahead)  # shared: after the closure
         return original_rest(reader, project_ids, chosen)
 
     monkeypatch.setattr(BundleWriter, "add", add)
@@ -234,3 +234,30 @@ def test_a_destination_folder_that_does_not_exist_is_refused_before_any_request(
     ):
         export_projects(client, "Default", ALL_DEMO, tmp_path / "missing" / "b.octobundle", PASSWORD)
     assert demo_server.request_count == 0
+
+
+def test_tenants_are_trimmed_to_the_exported_projects_and_the_documents_read_keep_every_project(
+    demo_server: Any, tmp_path: Path
+) -> None:
+    with OctopusClient(demo_server.url, demo_server.api_key) as client:
+        space = client.resolve_space("Default")["Id"]
+        billing = client.get(f"/api/{space}/projects/all")
+        (billing_id,) = [p["Id"] for p in billing if p["Name"] == "Billing API"]
+        (tenant, *_) = [t for t in client.get(f"/api/{space}/tenants/all") if t["ProjectEnvironments"]]
+        tenant_id = tenant["Id"]
+        environments = [e["Id"] for e in client.get(f"/api/{space}/environments/all")]
+        tenant["ProjectEnvironments"][billing_id] = environments[:1]
+        client.put(f"/api/{space}/tenants/{tenant['Id']}", tenant)  # connected to two projects
+        scan = scan_source(client, "Default", ["Web Portal"])
+        export_projects(client, "Default", ["Web Portal"], tmp_path / "p.octobundle", PASSWORD, scan=scan)
+    (portal_id,) = [p["Id"] for p in scan.projects]
+    read = {tenant_id: tenant["ProjectEnvironments"] for tenant_id, tenant in scan.data.of("Tenant").items()}
+    bundle = read_bundle(tmp_path / "p.octobundle", PASSWORD)
+    tenants = [r.document for r in bundle.resources if r.kind == "Tenant"]
+    assert tenants and any(billing_id in read[t["Id"]] for t in tenants)  # what was read, after the export
+    for tenant in tenants:
+        assert set(tenant["ProjectEnvironments"]) == {portal_id}
+    for variables in (r.document for r in bundle.resources if r.kind == "TenantVariables"):
+        assert set(variables["ProjectVariables"]) <= {portal_id}
+    read_variables = scan.data.get("TenantVariables", tenant_id)
+    assert {portal_id, billing_id} <= set(read_variables["ProjectVariables"])

@@ -190,7 +190,7 @@ class Closure:
         for kind, document in project_documents(self.data, self.selection.project_ids):
             self.add(kind, document)
         for tenant_id in connected_tenant_ids(self.data, self.selection.project_ids):
-            tenant = model.copy_json(self.data.get("Tenant", tenant_id) or {})
+            tenant = dict(self.data.get("Tenant", tenant_id) or {})  # the copy's one new value below
             tenant["ProjectEnvironments"] = {
                 key: value
                 for key, value in (tenant.get("ProjectEnvironments") or {}).items()
@@ -212,16 +212,14 @@ class Closure:
         self.queue.append((kind, document))
 
     def _trim_tenant_variables(self, variables: Doc, projects: set[str]) -> Doc:
-        """A copy holding only the exported projects and library sets (filtered first: a tenant's values
-        for every other project are most of the document, and copying them cost more than the rest)."""
+        """A copy holding only the exported projects and library sets. Only the containers it filters are
+        new; the values inside are the ones read, shared as every other carried document is (nothing
+        changes a carried document: the writer scrubs into a copy of its own)."""
         kept = {"ProjectVariables": projects, "LibraryVariables": self.library_sets}
         trimmed = {key: value for key, value in variables.items() if key not in kept}
-        trimmed = model.copy_json(trimmed)
         for key, wanted in kept.items():
             entries = variables.get(key) or {}
-            trimmed[key] = {
-                entry: model.copy_json(value) for entry, value in entries.items() if entry in wanted
-            }
+            trimmed[key] = {entry: value for entry, value in entries.items() if entry in wanted}
         if tenant_values.SCOPED_COMMON in trimmed:
             trimmed[tenant_values.SCOPED_COMMON] = [
                 value
