@@ -180,11 +180,7 @@ class ReferenceChecker:
         if project_id is None:
             return set()
         processes = [self.store.get("deploymentprocesses", f"deploymentprocess-{project_id}")]
-        processes += [
-            p
-            for p in self.store.in_space("runbookProcesses", self.space_id)
-            if p.get("ProjectId") == project_id
-        ]
+        processes += self.store.of_project("runbookProcesses", project_id, self.space_id)
         return {
             action.get("Id")
             for process in processes
@@ -196,11 +192,7 @@ class ReferenceChecker:
     def check_variables(self, variables: Iterable[Document], owner_id: str) -> None:
         project_id = owner_id if owner_id.startswith("Projects-") else None
         owners = {project_id} if project_id else set()
-        owners |= {
-            r["Id"]
-            for r in self.store.in_space("runbooks", self.space_id)
-            if r.get("ProjectId") == project_id
-        }
+        owners |= {r["Id"] for r in self.store.of_project("runbooks", project_id, self.space_id)}
         actions = self.action_ids(project_id)
         for variable in variables:
             where = f"Variable '{variable.get('Name')}'"

@@ -48,6 +48,10 @@ class Store:
         self.lock = threading.RLock()
         self._rng = rng or random.Random()
         self.docs: dict[str, dict[str, Document]] = {}
+        # route -> ProjectId -> id -> document, kept by put and delete (documents are only ever replaced
+        # through put, never changed where they are stored): a project's channels or runbooks without a
+        # scan of every project's
+        self._by_project: dict[str, dict[Any, dict[str, Document]]] = {}
         self._counters: dict[str, int] = {}
         self.template_versions: dict[str, dict[int, Document]] = {}
         self.logos: dict[str, tuple[str, bytes]] = {}
@@ -75,11 +79,27 @@ class Store:
     def put(self, route: str, doc: Document) -> None:
         doc.setdefault("LastModifiedOn", now_iso())
         doc.setdefault("LastModifiedBy", "sandbox-user")
-        self.collection(route)[doc["Id"]] = doc
+        documents = self.collection(route)
+        old = documents.get(doc["Id"])
+        documents[doc["Id"]] = doc
+        by_project, project = self._by_project.setdefault(route, {}), doc.get("ProjectId")
+        if old is None or old.get("ProjectId") == project:
+            by_project.setdefault(project, {})[doc["Id"]] = doc  # in place when it was there
+            return
+        # moved to another project (rare): its new project's documents listed again in stored order
+        by_project.get(old.get("ProjectId"), {}).pop(doc["Id"], None)
+        by_project[project] = {d["Id"]: d for d in documents.values() if d.get("ProjectId") == project}
 
     def delete(self, route: str, doc_id: str) -> None:
-        self.docs.get(route, {}).pop(doc_id, None)
+        old = self.docs.get(route, {}).pop(doc_id, None)
+        if old is not None:
+            self._by_project.get(route, {}).get(old.get("ProjectId"), {}).pop(doc_id, None)
         self.logos.pop(doc_id, None)
+
+    def of_project(self, route: str, project_id: str | None, space_id: str | None) -> list[Document]:
+        """The documents of ``route`` whose ProjectId is ``project_id`` (in the space), in stored order."""
+        owned = self._by_project.get(route, {}).get(project_id, {})
+        return [doc for doc in owned.values() if doc.get("SpaceId") == space_id]
 
     def in_space(self, route: str, space_id: str | None) -> list[Document]:
         return [doc for doc in self.docs.get(route, {}).values() if doc.get("SpaceId") == space_id]

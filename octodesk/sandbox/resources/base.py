@@ -204,9 +204,11 @@ class Behaviour:
     bumps_version = True
 
     def siblings(self, ctx: Ctx, doc: Document) -> list[Document]:
-        items = ctx.store.in_space(self.kind.route, doc.get("SpaceId"))
+        space = doc.get("SpaceId")
         if self.kind.unique_names == "project":
-            items = [item for item in items if item.get("ProjectId") == doc.get("ProjectId")]
+            items = ctx.store.of_project(self.kind.route, doc.get("ProjectId"), space)
+        else:
+            items = ctx.store.in_space(self.kind.route, space)
         return [item for item in items if item["Id"] != doc["Id"]]
 
     def _check_unique(self, ctx: Ctx, doc: Document) -> None:

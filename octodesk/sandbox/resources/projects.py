@@ -161,9 +161,7 @@ def _project_child_routes(table: RouteTable, what: str, route: str) -> None:
     def listed(call: Call) -> Response:
         call.ctx.require("projects", call["id"])
         child = behaviour_for(route)
-        items = [
-            d for d in call.ctx.store.in_space(route, call.ctx.space_id) if d.get("ProjectId") == call["id"]
-        ]
+        items = call.ctx.store.of_project(route, call["id"], call.ctx.space_id)
         return child.list_items(call.ctx, call.request, items)
 
     def one(action: str) -> Handler:

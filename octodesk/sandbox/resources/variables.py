@@ -4,7 +4,6 @@ paged collection (real servers have no ``GET variables``; Octopus.Client refuses
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,16 +25,13 @@ STALE_VARIABLES = (
 @dataclass
 class _SpaceScopes:
     """What every variable set of a space offers as scopes, read from the store once per answer: a
-    ``variables/all`` of 100 sets scanned every channel, runbook and machine of the space 100 times."""
+    ``variables/all`` of 100 sets scanned every machine of the space 100 times. A set's own channels and
+    runbooks come from the store's index by project."""
 
     environments: list[Document]
     machines: list[Document]
     roles: list[str]
     tags: list[Document]
-    channels: list[Document]
-    runbooks: list[Document]
-    _sets_rendered: int = 0
-    _by_project: tuple[dict[str, list[Document]], dict[str, list[Document]]] | None = None
 
     @classmethod
     def of(cls, ctx: Ctx, space: str) -> _SpaceScopes:
@@ -48,33 +44,9 @@ class _SpaceScopes:
                 machines=machines,
                 roles=sorted({role for m in machines for role in m.get("Roles", [])}),
                 tags=[t for ts in store.in_space("tagsets", space) for t in ts.get("Tags", [])],
-                channels=store.in_space("channels", space),
-                runbooks=store.in_space("runbooks", space),
             )
         scopes: _SpaceScopes = ctx.memo[key]
         return scopes
-
-    def owned_by(self, project_id: str) -> tuple[list[Document], list[Document]]:
-        """The project's channels and runbooks: picked out for an answer's first set, grouped once for all
-        when it has more (grouping costs more than one pass, so a single set is not charged for it)."""
-        self._sets_rendered += 1
-        if self._sets_rendered == 1:
-            return _owned(self.channels, project_id), _owned(self.runbooks, project_id)
-        if self._by_project is None:
-            self._by_project = (_group_by_project(self.channels), _group_by_project(self.runbooks))
-        channels, runbooks = self._by_project
-        return channels.get(project_id, []), runbooks.get(project_id, [])
-
-
-def _owned(docs: list[Document], project_id: str) -> list[Document]:
-    return [doc for doc in docs if doc.get("ProjectId") == project_id]
-
-
-def _group_by_project(docs: list[Document]) -> dict[str, list[Document]]:
-    grouped: dict[str, list[Document]] = defaultdict(list)
-    for doc in docs:
-        grouped[str(doc.get("ProjectId"))].append(doc)
-    return grouped
 
 
 def _items(docs: list[Document]) -> list[dict[str, str]]:
@@ -120,7 +92,7 @@ class VariableSetsBehaviour(Behaviour):
         store, space, owner = ctx.store, doc["SpaceId"], doc["OwnerId"]
         scopes = _SpaceScopes.of(ctx, space)
         project = store.get("projects", owner)
-        channels, runbooks = scopes.owned_by(owner)
+        channels, runbooks = (store.of_project(route, owner, space) for route in ("channels", "runbooks"))
         processes = []
         if project:
             processes.append(store.get("deploymentprocesses", project["DeploymentProcessId"]))
