@@ -48,9 +48,9 @@ class Store:
         self.lock = threading.RLock()
         self._rng = rng or random.Random()
         self.docs: dict[str, dict[str, Document]] = {}
-        # route -> ProjectId -> id -> document, kept by put and delete (documents are only ever replaced
-        # through put, never changed where they are stored): a project's channels or runbooks without a
-        # scan of every project's
+        # route -> ProjectId -> id -> document, kept by put and delete (a stored document's ProjectId changes
+        # only through put; other fields are sometimes changed in place, which the index does not look at):
+        # a project's channels or runbooks without a scan of every project's
         self._by_project: dict[str, dict[Any, dict[str, Document]]] = {}
         self._counters: dict[str, int] = {}
         self.template_versions: dict[str, dict[int, Document]] = {}
